@@ -1,0 +1,83 @@
+import type { V1EnvVar } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import { settings } from '../../../adapter/src/config/settings';
+import type { MqttListenerSpec } from '../api/types.generated';
+import { clientPorts, DEFAULT_TLS_PORT } from './ports';
+import type { SecretMounts } from './secret-mounts';
+
+const value = (name: string, v: string | number | boolean): V1EnvVar => ({ name, value: String(v) });
+/** Secret-bearing settings are passed as `<ENV>_FILE`, so no secret ever sits in the pod spec. */
+const file = (name: string, path: string): V1EnvVar => ({ name: `${name}_FILE`, value: path });
+
+/**
+ * The adapter's configuration for this spec, in the adapter's own schema
+ * (adapter/src/config/settings.ts): the contract between operator and pods.
+ */
+export function adapterEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvVar[] {
+  const env: V1EnvVar[] = [
+    { name: settings.podName.env, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    value(settings.mqttPort.env, spec.mqtt.port),
+    value(settings.httpPort.env, spec.metrics.port),
+    file(settings.amqpUrl.env, mounts.rabbitmq.files.uri.path),
+    value(settings.exchange.env, spec.exchange),
+    value(settings.vhost.env, spec.vhost),
+    value(settings.queueType.env, spec.queueType),
+    value(settings.logLevel.env, spec.logLevel),
+    value(settings.drainTimeoutMs.env, spec.drainTimeoutSeconds * 1000),
+    ...tlsEnv(spec, mounts),
+    ...webSocketEnv(spec),
+    ...storeEnv(spec, mounts),
+    ...limitsEnv(spec),
+  ];
+  if (mounts.defaultUser) {
+    env.push(file(settings.defaultUser.env, mounts.defaultUser.files.username.path));
+    env.push(file(settings.defaultPassword.env, mounts.defaultUser.files.password.path));
+  }
+  return env;
+}
+
+function tlsEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvVar[] {
+  if (!mounts.tls || !spec.tls) return [];
+  const env = [
+    value(settings.tlsPort.env, spec.tls.port ?? DEFAULT_TLS_PORT),
+    value(settings.tlsCertFile.env, mounts.tls.files['tls.crt'].path),
+    value(settings.tlsKeyFile.env, mounts.tls.files['tls.key'].path),
+    value(settings.tlsClientCert.env, spec.tls.clientCertificate),
+  ];
+  if (mounts.tlsCa) env.push(value(settings.tlsCaFile.env, mounts.tlsCa.files['ca.crt'].path));
+  return env;
+}
+
+function webSocketEnv(spec: MqttListenerSpec): V1EnvVar[] {
+  if (!clientPorts(spec).some((p) => p.name === 'ws')) return [value(settings.wsEnabled.env, false)];
+  return [
+    value(settings.wsEnabled.env, true),
+    value(settings.wsPort.env, spec.webSocket.port),
+    value(settings.wsPath.env, spec.webSocket.path),
+  ];
+}
+
+function storeEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvVar[] {
+  const { redis } = spec;
+  if (!redis || !mounts.redis) return [value(settings.store.env, 'memory')];
+  const env = [
+    value(settings.store.env, 'redis'),
+    value(settings.redisMode.env, redis.mode),
+    file(settings.redisUrl.env, mounts.redis.files.url.path),
+  ];
+  if (redis.mode === 'sentinel') env.push(value(settings.redisSentinelName.env, redis.sentinelName));
+  if (mounts.redis.files.password)
+    env.push(file(settings.redisPassword.env, mounts.redis.files.password.path));
+  if (redis.keyPrefix !== undefined) env.push(value(settings.redisKeyPrefix.env, redis.keyPrefix));
+  return env;
+}
+
+function limitsEnv(spec: MqttListenerSpec): V1EnvVar[] {
+  const l = spec.limits;
+  const pairs: [string, number | undefined][] = [
+    [settings.maxConnections.env, l.maxConnections],
+    [settings.maxPacketSize.env, l.maxPacketSize],
+    [settings.inflightWindow.env, l.inflightWindow],
+    [settings.sessionExpiryMax.env, l.sessionExpirySeconds],
+  ];
+  return pairs.filter((p): p is [string, number] => p[1] !== undefined).map(([n, v]) => value(n, v));
+}

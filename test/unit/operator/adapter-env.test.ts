@@ -1,0 +1,100 @@
+import { strict as assert } from 'node:assert';
+import type { V1EnvVar } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import { loadConfig } from '../../../adapter/src/config/load';
+import { settings } from '../../../adapter/src/config/settings';
+import { adapterEnv } from '../../../operator/src/builders/adapter-env';
+import { secretMounts } from '../../../operator/src/builders/secret-mounts';
+import { listener } from './listener-fixture';
+
+/** Resolves env the way the kubelet would (fieldRef) and returns it as the adapter's process.env. */
+function processEnv(env: V1EnvVar[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of env) out[e.name] = e.value ?? (e.valueFrom?.fieldRef ? 'demo-7d9f-abcde' : '');
+  return out;
+}
+
+/** Stands in for the mounted Secret files: path -> content. */
+const files: Record<string, string> = {
+  '/etc/mqtt-adapter/rabbitmq/uri': 'amqp://rabbit.ns1:5672',
+  '/etc/mqtt-adapter/redis/url': 'redis://redis.ns1:6379',
+  '/etc/mqtt-adapter/redis/password': 'pw',
+  '/etc/mqtt-adapter/default-user/username': 'guest',
+  '/etc/mqtt-adapter/default-user/password': 'guest',
+};
+const read = (path: string): string => {
+  const f = files[path];
+  if (f === undefined) throw new Error(`ENOENT ${path}`);
+  return f;
+};
+
+describe('operator: adapter env is the adapter configuration', () => {
+  const known = new Set(Object.values(settings).map((s) => s.env));
+
+  it('uses only names from adapter/src/config/settings.ts, or their _FILE form', () => {
+    const l = listener({
+      redis: { secretName: 'r', passwordKey: 'password', mode: 'sentinel', keyPrefix: 'x:' },
+      defaultUser: { secretName: 'u' },
+      tls: { secretName: 't', port: 8884, clientCertificate: 'optional', caSecretName: 'ca' },
+      webSocket: { enabled: true },
+      limits: { maxConnections: 10, maxPacketSize: 1024, inflightWindow: 8, sessionExpirySeconds: 60 },
+    });
+    for (const e of adapterEnv(l.spec, secretMounts(l.spec))) {
+      if (known.has(e.name)) continue;
+      // `<ENV>_FILE` is read for every setting (adapter/src/config/load.ts); the default
+      // username is one that is not secret-bearing but lives in the same Secret as its password.
+      assert.ok(
+        e.name.endsWith('_FILE') && known.has(e.name.slice(0, -5)),
+        `${e.name} is not an adapter setting`,
+      );
+    }
+  });
+
+  it('loads with the adapter config loader and means what the spec says', () => {
+    const l = listener({
+      replicas: 3,
+      redis: { secretName: 'r', passwordKey: 'password', mode: 'sentinel' },
+      defaultUser: { secretName: 'u' },
+      webSocket: { enabled: true, port: 8081, path: '/ws' },
+      exchange: 'iot',
+      vhost: 'devices',
+      logLevel: 'debug',
+      limits: { maxConnections: 10, inflightWindow: 8 },
+    });
+    const config = loadConfig(processEnv(adapterEnv(l.spec, secretMounts(l.spec))), read);
+    assert.equal(config.mqttPort, 1883);
+    assert.equal(config.httpPort, 9090);
+    assert.equal(config.amqpUrl, 'amqp://rabbit.ns1:5672');
+    assert.equal(config.store, 'redis');
+    assert.equal(config.redisMode, 'sentinel');
+    assert.equal(config.redisUrl, 'redis://redis.ns1:6379');
+    assert.equal(config.redisPassword, 'pw');
+    assert.equal(config.defaultUser, 'guest');
+    assert.equal(config.wsEnabled, true);
+    assert.equal(config.wsPort, 8081);
+    assert.equal(config.wsPath, '/ws');
+    assert.equal(config.exchange, 'iot');
+    assert.equal(config.vhost, 'devices');
+    assert.equal(config.logLevel, 'debug');
+    assert.equal(config.maxConnections, 10);
+    assert.equal(config.inflightWindow, 8);
+    assert.equal(config.podName, 'demo-7d9f-abcde');
+    assert.equal(config.drainTimeoutMs, 20000);
+  });
+
+  it('turns TLS on with the mounted certificate paths', () => {
+    const l = listener({ tls: { secretName: 't', clientCertificate: 'required', caSecretName: 'ca' } });
+    const env = processEnv(adapterEnv(l.spec, secretMounts(l.spec)));
+    assert.equal(env.MQTT_ADAPTER_TLS_CERT_FILE, '/etc/mqtt-adapter/tls/tls.crt');
+    assert.equal(env.MQTT_ADAPTER_TLS_KEY_FILE, '/etc/mqtt-adapter/tls/tls.key');
+    assert.equal(env.MQTT_ADAPTER_TLS_CA_FILE, '/etc/mqtt-adapter/tls-ca/ca.crt');
+    assert.equal(env.MQTT_ADAPTER_TLS_CLIENT_CERT, 'required');
+    assert.equal(env.MQTT_ADAPTER_TLS_PORT, '8883');
+  });
+
+  it('keeps the memory store without spec.redis', () => {
+    const l = listener({ replicas: 1 });
+    const env = processEnv(adapterEnv(l.spec, secretMounts(l.spec)));
+    assert.equal(env.MQTT_ADAPTER_STORE, 'memory');
+    assert.equal(env.MQTT_ADAPTER_REDIS_URL_FILE, undefined);
+  });
+});

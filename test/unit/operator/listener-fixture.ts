@@ -1,0 +1,37 @@
+import type { MqttListener } from '../../../operator/src/api/types.generated';
+import type { SchemaProps } from '../../../operator/src/codegen/schema';
+import { loadCrd } from '../../../operator/src/codegen/load-crd';
+
+/** Applies schema defaults the way the API server does on read: absent fields with a default get it, recursively. */
+export function applyDefaults(schema: SchemaProps, value: unknown): unknown {
+  if (value === undefined) {
+    if (schema.default === undefined) return undefined;
+    value = structuredClone(schema.default);
+  }
+  if (schema.type === 'object' && schema.properties && typeof value === 'object' && value !== null) {
+    const obj = value as Record<string, unknown>;
+    for (const [k, s] of Object.entries(schema.properties)) {
+      const v = applyDefaults(s, obj[k]);
+      if (v !== undefined) obj[k] = v;
+    }
+  }
+  if (schema.type === 'array' && schema.items && Array.isArray(value)) {
+    return value.map((v) => applyDefaults(schema.items!, v));
+  }
+  return value;
+}
+
+const rootSchema = (): SchemaProps => loadCrd().spec.versions[0].schema.openAPIV3Schema;
+
+/** A listener as the API server would return it: the given spec with CRD defaults applied. */
+export function listener(spec: Record<string, unknown> = {}, name = 'demo'): MqttListener {
+  const raw = {
+    apiVersion: 'mqtt.adapter.dev/v1alpha1',
+    kind: 'MqttListener',
+    metadata: { name, namespace: 'ns1', uid: 'uid-1', generation: 3 },
+    spec: { rabbitmq: { secretName: 'rabbit' }, ...structuredClone(spec) },
+  };
+  return applyDefaults(rootSchema(), raw) as MqttListener;
+}
+
+export const inputs = { defaultImage: 'mqtt-adapter:test', secretHash: 'abc123' };
