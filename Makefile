@@ -1,0 +1,47 @@
+# Node 24 comes from the `node` devDependency; putting node_modules/.bin first
+# makes every target (and every process the tests spawn) run on it.
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
+.DEFAULT_GOAL := help
+.PHONY: help install build run run-operator lint typecheck test test-unit test-integration test-e2e bench bench-full clean
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.package-lock.json ## Install npm dependencies (npm ci)
+
+build: install ## Compile TypeScript into build/
+	npm run build
+
+run: build ## Start one adapter on its embedded defaults (memory stores, RabbitMQ on localhost, MQTT on 1883)
+	node build/adapter/src/main.js
+
+run-operator: build ## Start the operator against the current kubeconfig
+	node build/operator/src/main.js
+
+lint: install ## ESLint and Prettier
+	npm run lint
+
+typecheck: install ## TypeScript strict type check
+	npm run typecheck
+
+test: lint build ## Lint, typecheck, then unit, integration and e2e tests
+	npm run test:unit
+	npm run test:integration
+	npm run test:e2e
+
+test-unit: build ## Unit tests only
+	npm run test:unit
+
+test-integration: build ## Integration tests (real RabbitMQ, Redis, MQTT clients)
+	npm run test:integration
+
+test-e2e: build ## Operator tests against a real kube-apiserver (builds it first)
+	npm run test:e2e
+
+clean: ## Remove build output
+	rm -rf build

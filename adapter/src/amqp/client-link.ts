@@ -1,0 +1,172 @@
+import { once } from 'node:events';
+import type * as amqp from 'amqplib';
+import type { PooledConnection } from './pool';
+import { publishOptions, toDelivery, type Delivery, type QoS } from './message';
+import { topicToRoutingKey } from '../mqtt/topic';
+import type { AmqpMetrics } from './metrics';
+
+export interface QueueSpec {
+  readonly name: string;
+  readonly durable: boolean;
+  readonly expiresMs: number;
+  readonly quorum: boolean;
+}
+
+/**
+ * One MQTT client's AMQP resources on its user's pooled connection: a confirm
+ * channel for its publishes, a channel for its consumer, and a channel for
+ * declare/bind operations. They are separate so that a refused bind (which
+ * closes its channel) never takes the client's publishes or deliveries down,
+ * and none of them is shared with another client.
+ */
+export class ClientLink {
+  private pub: Promise<amqp.ConfirmChannel> | undefined;
+  private ops: Promise<amqp.Channel> | undefined;
+  private sub: amqp.Channel | undefined;
+  private consumerTag: string | undefined;
+  private closed = false;
+  private pubError: Error | undefined;
+  /** Told when RabbitMQ closes the publish channel, which is how a refused QoS 0 publish shows. */
+  onPublishError: ((err: Error) => void) | undefined;
+
+  constructor(
+    readonly connection: PooledConnection,
+    private readonly exchange: string,
+    private readonly metrics: AmqpMetrics,
+  ) {
+    connection.lease();
+  }
+
+  /**
+   * Publishes to the exchange. Resolves once RabbitMQ has confirmed the message
+   * (QoS >= 1) or once it is written (QoS 0); rejects when RabbitMQ refuses it.
+   * `onFull` fires when the channel's buffer is full, so the caller stops reading.
+   */
+  async publish(
+    topic: string,
+    payload: Buffer,
+    qos: QoS,
+    onFull: (drained: Promise<void>) => void,
+  ): Promise<void> {
+    const ch = await this.publishChannel();
+    const started = process.hrtime.bigint();
+    let written = false;
+    const confirmed = new Promise<void>((resolve, reject) => {
+      const cb = (err: unknown): void => {
+        // amqplib reports a closed channel generically; the server's reason (a 403, say) came on 'error'.
+        if (err) reject(this.pubError ?? (err instanceof Error ? err : new Error('publish not confirmed')));
+        else resolve();
+      };
+      written = ch.publish(
+        this.exchange,
+        topicToRoutingKey(topic),
+        payload,
+        publishOptions(qos),
+        qos > 0 ? cb : undefined,
+      );
+    });
+    if (!written) onFull(once(ch, 'drain').then(() => undefined));
+    if (qos === 0) return;
+    await confirmed;
+    this.metrics.confirmLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  }
+
+  private publishChannel(): Promise<amqp.ConfirmChannel> {
+    if (!this.pub) {
+      const p = this.connection.openChannel(true) as Promise<amqp.ConfirmChannel>;
+      this.pub = p;
+      p.then(
+        (ch) => {
+          this.pubError = undefined;
+          ch.on('error', (err: Error) => {
+            this.pubError = err;
+            this.onPublishError?.(err);
+          });
+          this.resetOnClose(ch, () => (this.pub = undefined));
+        },
+        () => (this.pub = undefined),
+      );
+    }
+    return this.pub;
+  }
+
+  /** Runs a declare/bind operation; a refusal closes only the ops channel, reopened next time. */
+  async withOps<T>(fn: (ch: amqp.Channel) => Promise<T>): Promise<T> {
+    if (!this.ops) {
+      const p = this.connection.openChannel(false) as Promise<amqp.Channel>;
+      this.ops = p;
+      p.then(
+        (ch) => this.resetOnClose(ch, () => (this.ops = undefined)),
+        () => (this.ops = undefined),
+      );
+    }
+    return fn(await this.ops);
+  }
+
+  private resetOnClose(ch: amqp.Channel, reset: () => void): void {
+    ch.on('error', () => {
+      // The failing operation's promise carries the error; the channel is reopened lazily.
+    });
+    ch.once('close', reset);
+  }
+
+  async declareQueue(q: QueueSpec): Promise<void> {
+    const args: Record<string, unknown> = { 'x-expires': q.expiresMs };
+    if (q.quorum) args['x-queue-type'] = 'quorum';
+    await this.withOps((ch) =>
+      ch.assertQueue(q.name, { durable: q.durable, autoDelete: false, arguments: args }),
+    );
+  }
+
+  async bind(queue: string, bindingKey: string): Promise<void> {
+    await this.withOps((ch) => ch.bindQueue(queue, this.exchange, bindingKey));
+  }
+
+  async unbind(queue: string, bindingKey: string): Promise<void> {
+    await this.withOps((ch) => ch.unbindQueue(queue, this.exchange, bindingKey));
+  }
+
+  async deleteQueue(queue: string): Promise<void> {
+    await this.withOps((ch) => ch.deleteQueue(queue));
+  }
+
+  /** Starts consuming the client's queue with at most `prefetch` unacked deliveries. */
+  async consume(queue: string, prefetch: number, onDelivery: (d: Delivery) => void): Promise<void> {
+    if (this.consumerTag) return;
+    const ch = await this.connection.openChannel(false);
+    ch.on('error', () => {
+      // A consumer channel closes when the queue is deleted or the connection drops; the session hears of it via 'close'.
+    });
+    this.sub = ch;
+    await ch.prefetch(prefetch, false);
+    const ok = await ch.consume(queue, (msg) => {
+      if (msg) onDelivery(toDelivery(msg));
+    });
+    this.consumerTag = ok.consumerTag;
+  }
+
+  /** Pauses or resumes deliveries by changing prefetch: 0 means unlimited, so pause uses a channel flow-free cancel. */
+  ack(deliveryTag: number): void {
+    this.sub?.ack({ fields: { deliveryTag } } as amqp.Message);
+  }
+
+  get consuming(): boolean {
+    return this.consumerTag !== undefined;
+  }
+
+  /** Closes this client's channels; unacked deliveries go back to the queue for the next consumer. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const channels: Promise<amqp.Channel | undefined>[] = [
+      Promise.resolve(this.sub),
+      (this.pub ?? Promise.resolve(undefined)).catch(() => undefined),
+      (this.ops ?? Promise.resolve(undefined)).catch(() => undefined),
+    ];
+    for (const p of channels) {
+      const ch = await p;
+      if (ch) await ch.close().catch(() => undefined);
+    }
+    this.connection.unlease();
+  }
+}

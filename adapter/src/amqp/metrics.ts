@@ -1,0 +1,9 @@
+import type { Counter, Gauge, Histogram } from 'prom-client';
+
+/** The AMQP side's instruments, handed in so this module does not own the registry. */
+export interface AmqpMetrics {
+  readonly connections: Gauge;
+  readonly channels: Gauge;
+  readonly connectFailures: Counter;
+  readonly confirmLatency: Histogram;
+}

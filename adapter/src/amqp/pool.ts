@@ -1,0 +1,163 @@
+import { EventEmitter } from 'node:events';
+import * as amqp from 'amqplib';
+import type { Logger } from 'pino';
+import { loginFailure } from './errors';
+import { loginUrl, poolKey, type Credentials } from './credentials';
+import type { AmqpMetrics } from './metrics';
+
+/** RabbitMQ's default channel_max is 2047; stay well below it per connection. */
+const CHANNELS_PER_CONNECTION = 1000;
+const IDLE_CLOSE_MS = 30_000;
+
+/**
+ * One AMQP connection authenticated as one (vhost, user). Many MQTT clients of
+ * that user share it, each on channels of its own, so connection count grows
+ * with distinct users rather than with clients.
+ */
+export class PooledConnection extends EventEmitter {
+  private channels = 0;
+  private leases = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  blocked = false;
+
+  constructor(
+    readonly key: string,
+    readonly credentials: Credentials,
+    readonly model: amqp.ChannelModel,
+    private readonly metrics: AmqpMetrics,
+    private readonly onGone: (c: PooledConnection) => void,
+  ) {
+    super();
+    model.on('blocked', (reason: string) => {
+      this.blocked = true;
+      this.emit('blocked', reason);
+    });
+    model.on('unblocked', () => {
+      this.blocked = false;
+      this.emit('unblocked');
+    });
+    model.on('error', () => {
+      // 'close' follows with the same error; handled there.
+    });
+    model.on('close', (err?: Error) => this.gone(err));
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  hasRoom(): boolean {
+    return !this.closed && this.channels < CHANNELS_PER_CONNECTION;
+  }
+
+  lease(): void {
+    this.leases++;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  unlease(): void {
+    this.leases--;
+    if (this.leases <= 0 && !this.closed) {
+      this.idleTimer = setTimeout(() => void this.close(), IDLE_CLOSE_MS);
+      this.idleTimer.unref();
+    }
+  }
+
+  async openChannel(confirm: boolean): Promise<amqp.Channel | amqp.ConfirmChannel> {
+    this.channels++;
+    this.metrics.channels.inc();
+    try {
+      const ch = confirm ? await this.model.createConfirmChannel() : await this.model.createChannel();
+      ch.once('close', () => {
+        this.channels--;
+        this.metrics.channels.dec();
+      });
+      return ch;
+    } catch (err) {
+      this.channels--;
+      this.metrics.channels.dec();
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.model.close();
+    } catch {
+      this.gone();
+    }
+  }
+
+  private gone(err?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.metrics.connections.dec();
+    this.onGone(this);
+    this.emit('lost', err);
+  }
+}
+
+export class ConnectionPool {
+  private readonly byKey = new Map<string, PooledConnection[]>();
+  private readonly connecting = new Map<string, Promise<PooledConnection>>();
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly metrics: AmqpMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  /** A pooled connection for these credentials; throws MqttError with the CONNACK reason. */
+  async acquire(c: Credentials): Promise<PooledConnection> {
+    const key = poolKey(c);
+    const existing = this.byKey.get(key)?.find((p) => p.hasRoom());
+    if (existing) return existing;
+    const inFlight = this.connecting.get(key);
+    if (inFlight) return inFlight;
+    const p = this.connect(key, c).finally(() => this.connecting.delete(key));
+    this.connecting.set(key, p);
+    return p;
+  }
+
+  private async connect(key: string, c: Credentials): Promise<PooledConnection> {
+    let model: amqp.ChannelModel;
+    try {
+      model = await amqp.connect(loginUrl(this.baseUrl, c), {
+        clientProperties: { connection_name: `mqtt-adapter ${c.vhost}/${c.user}` },
+      });
+    } catch (err) {
+      this.metrics.connectFailures.inc();
+      throw loginFailure(err);
+    }
+    this.metrics.connections.inc();
+    const pooled = new PooledConnection(key, c, model, this.metrics, (gone) => this.forget(gone));
+    pooled.on('lost', (err?: Error) => {
+      if (err) this.log.warn({ vhost: c.vhost, user: c.user, err: err.message }, 'AMQP connection lost');
+    });
+    const list = this.byKey.get(key) ?? [];
+    list.push(pooled);
+    this.byKey.set(key, list);
+    return pooled;
+  }
+
+  private forget(c: PooledConnection): void {
+    const list = this.byKey.get(c.key)?.filter((p) => p !== c) ?? [];
+    if (list.length === 0) this.byKey.delete(c.key);
+    else this.byKey.set(c.key, list);
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const l of this.byKey.values()) n += l.length;
+    return n;
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.byKey.values()].flat();
+    await Promise.all(all.map((c) => c.close()));
+  }
+}

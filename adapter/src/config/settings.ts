@@ -1,0 +1,214 @@
+import { z } from 'zod';
+
+/**
+ * The one schema of the adapter's configuration. Each setting names its
+ * environment variable, its type (with the default) and its meaning; the loader,
+ * the operator's pod builder and docs/configuration.md all derive from this table,
+ * and a unit test fails when the docs drift from it.
+ */
+export interface Setting<T extends z.ZodType = z.ZodType> {
+  readonly env: string;
+  readonly schema: T;
+  readonly doc: string;
+  /** Secret-bearing settings are never logged and may come from a file (`<ENV>_FILE`). */
+  readonly secret?: boolean;
+}
+
+const port = (def: number): z.ZodType<number> => z.coerce.number().int().min(0).max(65535).default(def);
+const positiveInt = (def: number, max = Number.MAX_SAFE_INTEGER): z.ZodType<number> =>
+  z.coerce.number().int().min(1).max(max).default(def);
+const bool = (def: boolean): z.ZodType<boolean> =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const optionalString = (): z.ZodType<string | undefined> => z.string().min(1).optional();
+
+const setting = <T extends z.ZodType>(env: string, schema: T, doc: string, secret = false): Setting<T> => ({
+  env,
+  schema,
+  doc,
+  secret,
+});
+
+export const settings = {
+  mqttHost: setting(
+    'MQTT_ADAPTER_MQTT_HOST',
+    z.string().min(1).default('0.0.0.0'),
+    'Address the MQTT listeners bind to.',
+  ),
+  mqttPort: setting(
+    'MQTT_ADAPTER_MQTT_PORT',
+    port(1883),
+    'Plain TCP MQTT port. 0 picks a free port (tests).',
+  ),
+  tlsPort: setting(
+    'MQTT_ADAPTER_TLS_PORT',
+    port(8883),
+    'MQTT over TLS port; the TLS listener starts only when a certificate is set.',
+  ),
+  tlsCertFile: setting(
+    'MQTT_ADAPTER_TLS_CERT_FILE',
+    optionalString(),
+    'PEM server certificate (chain) file. Enables the TLS listener.',
+  ),
+  tlsKeyFile: setting(
+    'MQTT_ADAPTER_TLS_KEY_FILE',
+    optionalString(),
+    'PEM private key file of the server certificate.',
+  ),
+  tlsCaFile: setting(
+    'MQTT_ADAPTER_TLS_CA_FILE',
+    optionalString(),
+    'PEM CA bundle used to verify client certificates.',
+  ),
+  tlsClientCert: setting(
+    'MQTT_ADAPTER_TLS_CLIENT_CERT',
+    z.enum(['none', 'optional', 'required']).default('none'),
+    'Client certificates: `none` (not asked), `optional` (verified when sent), `required` (handshake fails without one).',
+  ),
+  tlsCertLogin: setting(
+    'MQTT_ADAPTER_TLS_CERT_LOGIN',
+    z.enum(['off', 'cn', 'san']).default('off'),
+    "Take the MQTT username from the verified client certificate's CN or first SAN (needs client certificates required).",
+  ),
+  wsEnabled: setting('MQTT_ADAPTER_WS_ENABLED', bool(false), 'Start the MQTT over WebSocket listener.'),
+  wsPort: setting(
+    'MQTT_ADAPTER_WS_PORT',
+    port(8080),
+    'WebSocket listener port (TLS when a certificate is set).',
+  ),
+  wsPath: setting(
+    'MQTT_ADAPTER_WS_PATH',
+    z.string().startsWith('/').default('/mqtt'),
+    'HTTP path of the WebSocket endpoint.',
+  ),
+  httpPort: setting('MQTT_ADAPTER_HTTP_PORT', port(9090), 'Port of `/metrics`, `/healthz` and `/readyz`.'),
+  amqpUrl: setting(
+    'MQTT_ADAPTER_AMQP_URL',
+    z.url({ protocol: /^amqps?$/ }).default('amqp://localhost:5672'),
+    'RabbitMQ address (amqp:// or amqps://). Any credentials in it are ignored: clients log in as themselves.',
+    true,
+  ),
+  exchange: setting(
+    'MQTT_ADAPTER_EXCHANGE',
+    z.string().min(1).default('amq.topic'),
+    'Topic exchange that MQTT publishes go to.',
+  ),
+  vhost: setting(
+    'MQTT_ADAPTER_VHOST',
+    z.string().min(1).default('/'),
+    'Virtual host for usernames without a `vhost:` prefix.',
+  ),
+  defaultUser: setting(
+    'MQTT_ADAPTER_DEFAULT_USER',
+    optionalString(),
+    'RabbitMQ user for clients that send no username. Unset: such clients are refused.',
+  ),
+  defaultPassword: setting(
+    'MQTT_ADAPTER_DEFAULT_PASSWORD',
+    optionalString(),
+    'Password of the default user.',
+    true,
+  ),
+  queueType: setting(
+    'MQTT_ADAPTER_QUEUE_TYPE',
+    z.enum(['classic', 'quorum']).default('classic'),
+    'Queue type of persistent-session queues.',
+  ),
+  store: setting(
+    'MQTT_ADAPTER_STORE',
+    z.enum(['memory', 'redis']).default('memory'),
+    'Where sessions, wills and retained messages live: `memory` (one process) or `redis` (replicas).',
+  ),
+  redisMode: setting(
+    'MQTT_ADAPTER_REDIS_MODE',
+    z.enum(['standalone', 'sentinel', 'cluster']).default('standalone'),
+    'Redis topology.',
+  ),
+  redisUrl: setting(
+    'MQTT_ADAPTER_REDIS_URL',
+    z.string().min(1).default('redis://127.0.0.1:6379'),
+    'Standalone: a redis:// or rediss:// URL. Sentinel and Cluster: comma-separated host:port seeds.',
+    true,
+  ),
+  redisSentinelName: setting(
+    'MQTT_ADAPTER_REDIS_SENTINEL_NAME',
+    z.string().min(1).default('mymaster'),
+    'Sentinel master group name.',
+  ),
+  redisPassword: setting(
+    'MQTT_ADAPTER_REDIS_PASSWORD',
+    optionalString(),
+    'Redis password (Sentinel and Cluster modes; standalone may put it in the URL).',
+    true,
+  ),
+  redisKeyPrefix: setting(
+    'MQTT_ADAPTER_REDIS_KEY_PREFIX',
+    z.string().default('mqtt-adapter:'),
+    'Prefix of every Redis key.',
+  ),
+  maxConnections: setting(
+    'MQTT_ADAPTER_MAX_CONNECTIONS',
+    positiveInt(100000),
+    'Connections one process accepts; beyond it CONNACK is "server unavailable".',
+  ),
+  maxPacketSize: setting(
+    'MQTT_ADAPTER_MAX_PACKET_SIZE',
+    positiveInt(16 * 1024 * 1024, 268435455),
+    'Largest MQTT packet accepted, in bytes.',
+  ),
+  inflightWindow: setting(
+    'MQTT_ADAPTER_INFLIGHT_WINDOW',
+    positiveInt(64, 65535),
+    'QoS>0 messages in flight per client each way: delivery prefetch and unconfirmed publishes.',
+  ),
+  sessionExpiryMax: setting(
+    'MQTT_ADAPTER_SESSION_EXPIRY_MAX',
+    positiveInt(86400),
+    'Longest session expiry in seconds; a persistent session queue expires this long after its client left.',
+  ),
+  connectTimeoutMs: setting(
+    'MQTT_ADAPTER_CONNECT_TIMEOUT_MS',
+    positiveInt(10000),
+    'A socket that sends no CONNECT in this time is closed.',
+  ),
+  serverKeepAlive: setting(
+    'MQTT_ADAPTER_SERVER_KEEPALIVE',
+    z.coerce.number().int().min(0).max(65535).default(0),
+    'MQTT 5 Server Keep Alive in seconds; 0 keeps the client value.',
+  ),
+  drainTimeoutMs: setting(
+    'MQTT_ADAPTER_DRAIN_TIMEOUT_MS',
+    positiveInt(20000),
+    'On SIGTERM, longest wait for confirms and acks to settle before exit.',
+  ),
+  willDrainGraceMs: setting(
+    'MQTT_ADAPTER_WILL_DRAIN_GRACE_MS',
+    z.coerce.number().int().min(0).default(10000),
+    'Wills of clients closed by a drain wait this long, so a client that reconnects elsewhere fires none.',
+  ),
+  livenessTtlMs: setting(
+    'MQTT_ADAPTER_LIVENESS_TTL_MS',
+    positiveInt(2000),
+    'TTL of the pod liveness key in Redis; a pod silent this long is presumed dead.',
+  ),
+  sweepIntervalMs: setting(
+    'MQTT_ADAPTER_SWEEP_INTERVAL_MS',
+    positiveInt(500),
+    'How often each pod looks for dead pods and due wills.',
+  ),
+  podName: setting(
+    'MQTT_ADAPTER_POD_NAME',
+    optionalString(),
+    'Name of this replica (the pod name); defaults to hostname-pid.',
+  ),
+  logLevel: setting(
+    'MQTT_ADAPTER_LOG_LEVEL',
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    'pino log level.',
+  ),
+} as const;
+
+export type Settings = typeof settings;
+export type Config = { -readonly [K in keyof Settings]: z.output<Settings[K]['schema']> };

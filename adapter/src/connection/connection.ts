@@ -1,0 +1,259 @@
+import type { Duplex } from 'node:stream';
+import { generate, parser as createParser, type IConnectPacket, type Packet, type Parser } from 'mqtt-packet';
+import type { Logger } from 'pino';
+import { Framer } from '../mqtt/framer';
+import { MqttError } from '../mqtt/errors';
+import { Reason, connackCodeV3, type ReasonCode } from '../mqtt/reason-codes';
+import { connect } from '../session/connect';
+import type { Session } from '../session/session';
+import type { Outbound, SessionDeps } from '../session/types';
+import { Keepalive } from './keepalive';
+
+export interface ConnectionInfo {
+  readonly id: string;
+  readonly transport: 'tcp' | 'tls' | 'ws' | 'wss';
+  readonly remote: string;
+  readonly certificateUser?: string;
+}
+
+/** Above this many unsent bytes a client counts as congested: QoS 0 is dropped and acks wait. */
+const CONGESTED_BYTES = 256 * 1024;
+
+type State = 'awaiting-connect' | 'connecting' | 'connected' | 'closed';
+
+/**
+ * One MQTT network connection: frames and parses bytes, enforces the CONNECT
+ * timeout and keepalive, writes with cork, pauses reading for backpressure,
+ * and hands packets to the session. Any stream will do (TCP, TLS, WebSocket).
+ */
+export class Connection implements Outbound {
+  private state: State = 'awaiting-connect';
+  private readonly framer: Framer;
+  private readonly parser: Parser;
+  private readonly log: Logger;
+  private session: Session | undefined;
+  private protocolVersion = 4;
+  private readonly early: Packet[] = [];
+  private pauses = 0;
+  private corked = false;
+  private readonly keepalive: Keepalive;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private gracefulClose = false;
+
+  constructor(
+    private readonly socket: Duplex,
+    private readonly info: ConnectionInfo,
+    private readonly deps: SessionDeps,
+  ) {
+    this.log = deps.log.child({ conn: info.id, remote: info.remote, transport: info.transport });
+    this.framer = new Framer(deps.config.maxPacketSize);
+    this.parser = createParser({ protocolVersion: 4 });
+    this.parser.on('packet', (p: Packet) => this.onPacket(p));
+    this.parser.on('error', (err: Error) =>
+      this.protocolError('malformed', err.message, Reason.MalformedPacket),
+    );
+    this.keepalive = new Keepalive(() => this.timedOut());
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err: Error) => this.log.debug({ err: err.message }, 'socket error'));
+    socket.on('close', () => void this.onClosed());
+    this.connectTimer = setTimeout(() => {
+      this.deps.metrics.protocolErrors.inc({ kind: 'connect-timeout' });
+      this.log.info({ ms: deps.config.connectTimeoutMs }, 'no CONNECT in time; closing');
+      this.close('CONNECT timeout');
+    }, deps.config.connectTimeoutMs);
+    deps.metrics.connections.inc({ transport: info.transport });
+  }
+
+  get congested(): boolean {
+    return this.socket.writableLength > CONGESTED_BYTES;
+  }
+
+  drained(): Promise<void> {
+    if (!this.congested) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
+  pauseReading(until: Promise<unknown>): void {
+    if (this.pauses++ === 0) this.socket.pause();
+    const resume = (): void => {
+      if (--this.pauses === 0 && this.state !== 'closed') this.socket.resume();
+    };
+    until.then(resume, resume);
+  }
+
+  send(packet: Packet): void {
+    if (this.state === 'closed' || this.socket.destroyed) return;
+    const buf = generate(packet, { protocolVersion: this.protocolVersion });
+    this.deps.metrics.packetsOut.inc({ type: packet.cmd });
+    this.deps.metrics.bytesOut.inc(buf.length);
+    // Packets produced in one tick leave in one write.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(buf);
+  }
+
+  close(why: string): void {
+    if (this.state === 'closed') return;
+    this.log.debug({ why }, 'closing connection');
+    if (why === 'client sent DISCONNECT') this.gracefulClose = true;
+    this.socket.end();
+    // A peer that does not read must not hold the socket open.
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    this.deps.metrics.bytesIn.inc(chunk.length);
+    const { frames, problem } = this.framer.push(chunk);
+    for (const f of frames) {
+      this.parser.parse(f);
+      if ((this.state as State) === 'closed' || this.socket.writableEnded) return;
+    }
+    if (problem?.kind === 'too-large') {
+      this.protocolError(
+        'too-large',
+        `packet of ${problem.size} bytes exceeds the maximum`,
+        Reason.PacketTooLarge,
+      );
+    } else if (problem) this.protocolError('malformed', problem.why, Reason.MalformedPacket);
+  }
+
+  private onPacket(p: Packet): void {
+    if (this.socket.writableEnded) return;
+    this.deps.metrics.packetsIn.inc({ type: p.cmd });
+    this.keepalive.touch();
+    if (this.state === 'awaiting-connect') {
+      if (p.cmd !== 'connect') {
+        this.protocolError(
+          'not-connect',
+          `first packet was ${p.cmd}, not CONNECT [MQTT-3.1.0-1]`,
+          Reason.ProtocolError,
+        );
+        return;
+      }
+      void this.onConnect(p);
+      return;
+    }
+    if (this.state === 'connecting') {
+      this.early.push(p);
+      return;
+    }
+    this.dispatch(p);
+  }
+
+  private dispatch(p: Packet): void {
+    try {
+      this.session?.handle(p);
+    } catch (err) {
+      if (err instanceof MqttError) this.protocolError('protocol', err.message, err.reason);
+      else throw err;
+    }
+  }
+
+  private async onConnect(p: IConnectPacket): Promise<void> {
+    this.state = 'connecting';
+    clearTimeout(this.connectTimer);
+    this.protocolVersion = p.protocolVersion ?? 4;
+    try {
+      const c = await connect(this.deps, p, this, {
+        ...this.info,
+        connectionId: this.info.id,
+        log: this.log,
+      });
+      if ((this.state as State) === 'closed') {
+        await c.session.close(false);
+        return;
+      }
+      this.session = c.session;
+      this.log.info(
+        { clientId: c.clientId, sessionPresent: c.sessionPresent, clean: p.clean },
+        'client connected',
+      );
+      this.deps.metrics.connects.inc({ result: 'accepted' });
+      this.send({ cmd: 'connack', returnCode: 0, sessionPresent: c.sessionPresent });
+      this.state = 'connected';
+      this.keepalive.start(p.keepalive ?? 0);
+      await c.session.resume(c.resumed);
+      for (const early of this.early.splice(0)) this.dispatch(early);
+    } catch (err) {
+      this.refuse(err);
+    }
+  }
+
+  private refuse(err: unknown): void {
+    const e =
+      err instanceof MqttError ? err : new MqttError(Reason.ServerUnavailable, (err as Error).message);
+    this.deps.metrics.connects.inc({ result: e.reason.toString(16) });
+    this.log.info({ reason: e.reason, err: e.message }, 'CONNECT refused');
+    // A v3 client gets no CONNACK for a malformed will topic: the spec has no code for it.
+    if (!(this.protocolVersion !== 5 && e.reason === Reason.TopicNameInvalid)) {
+      this.send(
+        this.protocolVersion === 5
+          ? { cmd: 'connack', reasonCode: e.reason, sessionPresent: false }
+          : { cmd: 'connack', returnCode: connackCodeV3(e.reason), sessionPresent: false },
+      );
+    }
+    this.close(e.message);
+  }
+
+  private protocolError(kind: string, message: string, reason: ReasonCode): void {
+    if (this.state === 'closed' || this.socket.writableEnded) return;
+    this.deps.metrics.protocolErrors.inc({ kind });
+    this.log.warn({ kind, err: message }, 'protocol error; closing connection');
+    if (this.protocolVersion === 5 && this.state === 'connected')
+      this.send({ cmd: 'disconnect', reasonCode: reason });
+    this.close(message);
+  }
+
+  private timedOut(): void {
+    this.deps.metrics.protocolErrors.inc({ kind: 'keepalive' });
+    this.log.info('keepalive expired; closing connection');
+    if (this.protocolVersion === 5) this.send({ cmd: 'disconnect', reasonCode: Reason.KeepAliveTimeout });
+    this.close('keepalive timeout');
+    this.socket.destroy();
+  }
+
+  /** Server shutdown: v5 clients hear why [MQTT-3.14.2-1]; resolves once the session has settled. */
+  shutdown(): Promise<void> {
+    if (this.state === 'closed') return this.sessionClosed;
+    if (this.protocolVersion === 5 && this.state === 'connected') {
+      this.send({ cmd: 'disconnect', reasonCode: Reason.ServerShuttingDown });
+    }
+    this.close('server shutting down');
+    return this.sessionClosed;
+  }
+
+  private resolveClosed!: () => void;
+  private readonly sessionClosed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
+
+  private async onClosed(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    clearTimeout(this.connectTimer);
+    this.keepalive.stop();
+    this.deps.metrics.connections.dec({ transport: this.info.transport });
+    if (this.session) {
+      try {
+        await this.session.close(this.gracefulClose);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'session close failed');
+      }
+      this.log.info('client disconnected');
+    }
+    this.resolveClosed();
+  }
+}

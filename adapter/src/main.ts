@@ -1,0 +1,39 @@
+import { loadConfig, ConfigError } from './config/load';
+import { createLogger } from './log';
+import { Adapter } from './server';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`mqtt-adapter: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  let adapter: Adapter;
+  try {
+    adapter = await Adapter.start(config, log);
+  } catch (err) {
+    const message = (err as Error).message;
+    log.fatal({ err: message }, 'cannot start');
+    process.stderr.write(`mqtt-adapter: ${message}\n`);
+    process.exit(err instanceof ConfigError ? 2 : 1);
+  }
+  let signals = 0;
+  const shutdown = (signal: string): void => {
+    if (signals++ > 0) {
+      log.warn({ signal }, 'second signal; exiting now');
+      process.exit(1);
+    }
+    log.info({ signal }, 'shutting down');
+    void adapter.stop().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+void main();

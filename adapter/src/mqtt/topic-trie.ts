@@ -1,0 +1,78 @@
+interface Node<V> {
+  readonly children: Map<string, Node<V>>;
+  readonly values: Set<V>;
+}
+
+const node = <V>(): Node<V> => ({ children: new Map(), values: new Set() });
+
+/**
+ * Topic filters to subscribers, matched per level, so fanning a message out
+ * costs the depth of the topic rather than the number of subscriptions.
+ */
+export class TopicTrie<V> {
+  private readonly root: Node<V> = node();
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  add(filter: string, value: V): void {
+    let n = this.root;
+    for (const level of filter.split('/')) {
+      let next = n.children.get(level);
+      if (!next) n.children.set(level, (next = node()));
+      n = next;
+    }
+    if (!n.values.has(value)) {
+      n.values.add(value);
+      this.count++;
+    }
+  }
+
+  remove(filter: string, value: V): void {
+    const path: [Node<V>, string][] = [];
+    let n: Node<V> | undefined = this.root;
+    for (const level of filter.split('/')) {
+      const next: Node<V> | undefined = n.children.get(level);
+      if (!next) return;
+      path.push([n, level]);
+      n = next;
+    }
+    if (n.values.delete(value)) this.count--;
+    for (let i = path.length - 1; i >= 0; i--) {
+      const [parent, level] = path[i];
+      const child = parent.children.get(level) as Node<V>;
+      if (child.values.size > 0 || child.children.size > 0) break;
+      parent.children.delete(level);
+    }
+  }
+
+  /** Every value whose filter matches the topic, each once. */
+  match(topic: string): Set<V> {
+    const out = new Set<V>();
+    const levels = topic.split('/');
+    // [MQTT-4.7.2-1] wildcards at the first level never match a $ topic.
+    const dollar = topic.startsWith('$');
+    this.walk(this.root, levels, 0, dollar, out);
+    return out;
+  }
+
+  private walk(n: Node<V>, levels: string[], i: number, dollar: boolean, out: Set<V>): void {
+    const wildcardsAllowed = !(dollar && i === 0);
+    if (wildcardsAllowed) {
+      const hash = n.children.get('#');
+      if (hash) for (const v of hash.values) out.add(v);
+    }
+    if (i === levels.length) {
+      for (const v of n.values) out.add(v);
+      return;
+    }
+    const exact = n.children.get(levels[i]);
+    if (exact) this.walk(exact, levels, i + 1, dollar, out);
+    if (wildcardsAllowed) {
+      const plus = n.children.get('+');
+      if (plus) this.walk(plus, levels, i + 1, dollar, out);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AmqpMetrics } from '../amqp/metrics';
+
+const P = 'mqtt_adapter_';
+
+/** Every instrument of one adapter process, on a registry of its own. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: P });
+  const registers = [registry];
+  const amqp: AmqpMetrics = {
+    connections: new Gauge({ name: `${P}amqp_connections`, help: 'Open pooled AMQP connections', registers }),
+    channels: new Gauge({ name: `${P}amqp_channels`, help: 'Open AMQP channels', registers }),
+    connectFailures: new Counter({
+      name: `${P}amqp_connect_failures_total`,
+      help: 'Failed AMQP logins and connects',
+      registers,
+    }),
+    confirmLatency: new Histogram({
+      name: `${P}amqp_confirm_seconds`,
+      help: 'Time from publish to RabbitMQ confirm',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+  };
+  return {
+    registry,
+    amqp,
+    connections: new Gauge({
+      name: `${P}connections`,
+      help: 'Open MQTT connections',
+      labelNames: ['transport'],
+      registers,
+    }),
+    connects: new Counter({
+      name: `${P}connects_total`,
+      help: 'CONNECT results by reason',
+      labelNames: ['result'],
+      registers,
+    }),
+    packetsIn: new Counter({
+      name: `${P}packets_received_total`,
+      help: 'MQTT packets received by type',
+      labelNames: ['type'],
+      registers,
+    }),
+    packetsOut: new Counter({
+      name: `${P}packets_sent_total`,
+      help: 'MQTT packets sent by type',
+      labelNames: ['type'],
+      registers,
+    }),
+    bytesIn: new Counter({
+      name: `${P}bytes_received_total`,
+      help: 'Bytes read from MQTT sockets',
+      registers,
+    }),
+    bytesOut: new Counter({ name: `${P}bytes_sent_total`, help: 'Bytes written to MQTT sockets', registers }),
+    published: new Counter({
+      name: `${P}messages_published_total`,
+      help: 'Messages published to RabbitMQ by QoS',
+      labelNames: ['qos'],
+      registers,
+    }),
+    delivered: new Counter({
+      name: `${P}messages_delivered_total`,
+      help: 'Messages delivered to clients by QoS',
+      labelNames: ['qos'],
+      registers,
+    }),
+    qos0Dropped: new Counter({
+      name: `${P}qos0_dropped_total`,
+      help: 'QoS 0 messages dropped for congested clients',
+      registers,
+    }),
+    protocolErrors: new Counter({
+      name: `${P}protocol_errors_total`,
+      help: 'Connections closed for bad input',
+      labelNames: ['kind'],
+      registers,
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,137 @@
+import { hostname } from 'node:os';
+import type * as net from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import type { Config } from './config/settings';
+import { settings } from './config/settings';
+import { Broker } from './amqp/broker';
+import { Reachability } from './amqp/reachability';
+import { Connection, type ConnectionInfo } from './connection/connection';
+import { httpServer } from './http/http-server';
+import { createMetrics, type Metrics } from './observability/metrics';
+import { LocalRegistry } from './session/registry';
+import type { SessionDeps } from './session/types';
+import { listen, tcpServer, tlsServer } from './transport/listeners';
+import { createStores, type Stores } from './store/factory';
+
+export interface Ports {
+  readonly mqtt: number;
+  readonly tls?: number;
+  readonly http: number;
+}
+
+/**
+ * One adapter process: listeners, the HTTP endpoint, the AMQP broker port and
+ * the stores, wired together; `stop()` is the SIGTERM drain.
+ */
+export class Adapter {
+  private readonly connections = new Set<Connection>();
+  private readonly servers: net.Server[] = [];
+  private stopping = false;
+  private seq = 0;
+
+  private constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    readonly metrics: Metrics,
+    private readonly deps: SessionDeps,
+    private readonly reachability: Reachability,
+    private readonly stores: Stores,
+    private readonly http: HttpServer,
+    readonly ports: Ports,
+  ) {}
+
+  static async start(config: Config, log: Logger): Promise<Adapter> {
+    const pod = config.podName ?? `${hostname()}-${process.pid}`;
+    const metrics = createMetrics();
+    const broker = new Broker(config.amqpUrl, config.exchange, pod, metrics.amqp, log);
+    const stores = await createStores(config, pod, log);
+    const registry = new LocalRegistry();
+    const deps: SessionDeps = {
+      config,
+      pod,
+      broker,
+      sessions: stores.sessions,
+      retained: stores.retained,
+      registry,
+      metrics,
+      log,
+    };
+    stores.sessions.onTakeover((clientId, owner) => void registry.displace(clientId, owner.connection));
+    const reachability = new Reachability(config.amqpUrl);
+    await reachability.start();
+
+    const holder: { adapter?: Adapter } = {};
+    const onStream = (stream: Duplex, info: Omit<ConnectionInfo, 'id'>): void =>
+      holder.adapter?.accept(stream, info);
+    const servers: net.Server[] = [];
+    const mqtt = tcpServer(onStream);
+    servers.push(mqtt);
+    const mqttPort = await listen(mqtt, config.mqttHost, config.mqttPort, settings.mqttPort.env);
+    let tlsPort: number | undefined;
+    if (config.tlsCertFile) {
+      const tls = tlsServer(config, onStream);
+      servers.push(tls);
+      tlsPort = await listen(tls, config.mqttHost, config.tlsPort, settings.tlsPort.env);
+    }
+    const health = {
+      notReady: async (): Promise<string[]> => {
+        const problems: string[] = [];
+        if (!reachability.reachable) problems.push('RabbitMQ is not reachable');
+        problems.push(...(await stores.notReady()));
+        if (holder.adapter?.stopping) problems.push('draining');
+        return problems;
+      },
+    };
+    const http = httpServer(metrics.registry, health);
+    const httpPort = await listen(http, config.mqttHost, config.httpPort, settings.httpPort.env);
+    const adapter = new Adapter(config, log, metrics, deps, reachability, stores, http, {
+      mqtt: mqttPort,
+      tls: tlsPort,
+      http: httpPort,
+    });
+    adapter.servers.push(...servers);
+    holder.adapter = adapter;
+    log.info(
+      { pod, ports: adapter.ports, store: config.store, exchange: config.exchange },
+      'mqtt-adapter listening',
+    );
+    return adapter;
+  }
+
+  accept(stream: Duplex, info: Omit<ConnectionInfo, 'id'>): void {
+    if (this.stopping) {
+      stream.destroy();
+      return;
+    }
+    const c = new Connection(stream, { ...info, id: `${this.deps.pod}-${++this.seq}` }, this.deps);
+    this.connections.add(c);
+    stream.once('close', () => this.connections.delete(c));
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /**
+   * The drain: stop accepting, tell v5 clients the server is shutting down,
+   * close every connection and wait (bounded) until their sessions have
+   * settled confirms, acks and wills, then release the backends.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.log.info({ connections: this.connections.size }, 'draining');
+    for (const s of this.servers) s.close();
+    const closed = [...this.connections].map((c) => c.shutdown());
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, this.config.drainTimeoutMs).unref());
+    await Promise.race([Promise.all(closed), timeout]);
+    this.reachability.stop();
+    await this.deps.broker.close().catch(() => undefined);
+    await this.stores.close();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeAllConnections();
+    this.log.info('drained');
+  }
+}

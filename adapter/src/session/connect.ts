@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import type { IConnectPacket } from 'mqtt-packet';
+import type { Logger } from 'pino';
+import { parseUsername, type Credentials } from '../amqp/credentials';
+import { MqttError } from '../mqtt/errors';
+import { Reason } from '../mqtt/reason-codes';
+import { topicNameProblem } from '../mqtt/topic';
+import { Session } from './session';
+import type { Outbound, SessionDeps } from './types';
+import { willOf } from './will';
+import type { StoredSubscription } from '../ports/session-store';
+
+export interface ConnectContext {
+  readonly connectionId: string;
+  readonly log: Logger;
+  /** Username taken from a verified client certificate, when that login mode is on. */
+  readonly certificateUser?: string;
+}
+
+export interface Connected {
+  readonly session: Session;
+  readonly sessionPresent: boolean;
+  readonly clientId: string;
+  readonly assignedClientId: boolean;
+  /** Subscriptions of the resumed session, restored once CONNACK is out. */
+  readonly resumed: readonly StoredSubscription[];
+}
+
+/** [MQTT-3.1.2-2] the protocol name must match the level. */
+export function checkProtocol(p: IConnectPacket): void {
+  const v = p.protocolVersion;
+  const ok = (v === 3 && p.protocolId === 'MQIsdp') || ((v === 4 || v === 5) && p.protocolId === 'MQTT');
+  if (!ok)
+    throw new MqttError(Reason.UnsupportedProtocolVersion, `unsupported protocol ${p.protocolId} level ${v}`);
+}
+
+/** The client id to use, assigning one to an empty id with a clean session [MQTT-3.1.3-6] [MQTT-3.1.3-8]. */
+export function resolveClientId(p: IConnectPacket): { clientId: string; assigned: boolean } {
+  if (p.clientId.length > 0) return { clientId: p.clientId, assigned: false };
+  if (!p.clean && p.protocolVersion !== 5) {
+    throw new MqttError(
+      Reason.ClientIdentifierNotValid,
+      'empty client id needs a clean session [MQTT-3.1.3-8]',
+    );
+  }
+  return { clientId: `mqtt-adapter-${randomBytes(12).toString('hex')}`, assigned: true };
+}
+
+/** The RabbitMQ login of a client: its own credentials, or the default user. */
+export function resolveCredentials(
+  p: IConnectPacket,
+  deps: Pick<SessionDeps, 'config'>,
+  certificateUser: string | undefined,
+): Credentials {
+  const { config } = deps;
+  const username = certificateUser ?? p.username;
+  if (username === undefined || username === '') {
+    if (!config.defaultUser || !config.defaultPassword) {
+      throw new MqttError(
+        Reason.NotAuthorized,
+        'anonymous clients are refused: no default user is configured',
+      );
+    }
+    return { vhost: config.vhost, user: config.defaultUser, password: config.defaultPassword };
+  }
+  const { vhost, user } = parseUsername(username, config.vhost);
+  if (certificateUser !== undefined) {
+    throw new MqttError(Reason.BadUserNameOrPassword, 'certificate login is not available in this build');
+  }
+  if (p.password === undefined)
+    throw new MqttError(Reason.BadUserNameOrPassword, 'username without a password');
+  return { vhost, user, password: p.password.toString('utf8') };
+}
+
+/**
+ * CONNECT as a pipeline of small steps: check the protocol and client id,
+ * log in to RabbitMQ as the client's user, claim the client id (closing a
+ * previous connection), then resume the stored session.
+ */
+export async function connect(
+  deps: SessionDeps,
+  p: IConnectPacket,
+  out: Outbound,
+  ctx: ConnectContext,
+): Promise<Connected> {
+  checkProtocol(p);
+  const { clientId, assigned } = resolveClientId(p);
+  const will = willOf(p);
+  if (will && topicNameProblem(will.topic)) {
+    throw new MqttError(Reason.TopicNameInvalid, `will topic is invalid [MQTT-3.1.2-14]`);
+  }
+  const credentials = resolveCredentials(p, deps, ctx.certificateUser);
+  if (deps.registry.size >= deps.config.maxConnections) {
+    throw new MqttError(Reason.ServerUnavailable, `connection limit ${deps.config.maxConnections} reached`);
+  }
+  const link = await deps.broker.login(credentials);
+  try {
+    const persistent = !p.clean;
+    const claim = await deps.sessions.claim(
+      clientId,
+      { pod: deps.pod, connection: ctx.connectionId },
+      !persistent,
+    );
+    const sessionPresent = persistent && claim.session !== undefined;
+    const session = new Session({ ...deps, log: ctx.log }, link, out, {
+      clientId,
+      connectionId: ctx.connectionId,
+      protocolVersion: p.protocolVersion ?? 4,
+      persistent,
+      sessionPresent,
+      expirySeconds: deps.config.sessionExpiryMax,
+      epoch: claim.epoch,
+      will,
+    });
+    await deps.registry.take(clientId, session);
+    if (persistent && !sessionPresent) {
+      await deps.sessions.save(clientId, claim.epoch, {
+        protocolVersion: p.protocolVersion ?? 4,
+        expirySeconds: deps.config.sessionExpiryMax,
+        subscriptions: [],
+      });
+    }
+    return {
+      session,
+      sessionPresent,
+      clientId,
+      assignedClientId: assigned,
+      resumed: sessionPresent ? (claim.session?.subscriptions ?? []) : [],
+    };
+  } catch (err) {
+    await link.close();
+    throw err;
+  }
+}

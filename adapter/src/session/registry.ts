@@ -1,0 +1,42 @@
+/** A connection that can be told to give up its client id. */
+export interface Displaceable {
+  readonly connectionId: string;
+  takeover(): Promise<void>;
+}
+
+/**
+ * Live sessions of this process by client id. It closes the previous holder of
+ * a client id before the new one proceeds [MQTT-3.1.4-2], and finds a
+ * connection when another replica's claim displaces it.
+ */
+export class LocalRegistry {
+  private readonly byClient = new Map<string, Displaceable>();
+  private readonly byConnection = new Map<string, string>();
+
+  get size(): number {
+    return this.byClient.size;
+  }
+
+  /** Registers the new holder, closing and awaiting the old one. */
+  async take(clientId: string, holder: Displaceable): Promise<void> {
+    const old = this.byClient.get(clientId);
+    this.byClient.set(clientId, holder);
+    this.byConnection.set(holder.connectionId, clientId);
+    if (old && old !== holder) await old.takeover();
+  }
+
+  /** Displaces a connection of this process by its id (another replica claimed it). */
+  async displace(clientId: string, connectionId: string): Promise<void> {
+    const h = this.byClient.get(clientId);
+    if (h && h.connectionId === connectionId) await h.takeover();
+  }
+
+  release(clientId: string, holder: Displaceable): void {
+    this.byConnection.delete(holder.connectionId);
+    if (this.byClient.get(clientId) === holder) this.byClient.delete(clientId);
+  }
+
+  all(): Displaceable[] {
+    return [...this.byClient.values()];
+  }
+}

@@ -1,0 +1,42 @@
+import type { Packet } from 'mqtt-packet';
+import type { Logger } from 'pino';
+import type { Config } from '../config/settings';
+import type { Broker } from '../amqp/broker';
+import type { SessionStore } from '../ports/session-store';
+import type { RetainedStore } from '../ports/retained-store';
+import type { Metrics } from '../observability/metrics';
+import type { LocalRegistry } from './registry';
+
+/** What the session needs from its connection; it never sees the socket. */
+export interface Outbound {
+  send(packet: Packet): void;
+  /** True while the socket's write buffer is over its high-water mark. */
+  readonly congested: boolean;
+  /** Resolves when the socket's write buffer has drained. */
+  drained(): Promise<void>;
+  /** Stops reading from the client until the promise settles. */
+  pauseReading(until: Promise<unknown>): void;
+  /** Closes the connection; the session's close() follows. */
+  close(why: string): void;
+}
+
+/** The process-wide collaborators of every session. */
+export interface SessionDeps {
+  readonly config: Config;
+  readonly pod: string;
+  readonly broker: Broker;
+  readonly sessions: SessionStore;
+  readonly retained: RetainedStore;
+  readonly registry: LocalRegistry;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+}
+
+export type QoS = 0 | 1 | 2;
+
+export interface Subscription {
+  readonly filter: string;
+  readonly qos: QoS;
+  /** Served by the pod's QoS 0 fast path rather than the client's queue. */
+  readonly fast: boolean;
+}

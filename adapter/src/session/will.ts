@@ -1,0 +1,21 @@
+import type { IConnectPacket } from 'mqtt-packet';
+import type { QoS } from './types';
+
+export interface Will {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly retain: boolean;
+}
+
+/** The will of a CONNECT, normalised; undefined when the client set none. */
+export function willOf(p: IConnectPacket): Will | undefined {
+  const w = p.will;
+  if (!w) return undefined;
+  return {
+    topic: w.topic,
+    payload: Buffer.isBuffer(w.payload) ? w.payload : Buffer.from(w.payload),
+    qos: w.qos ?? 0,
+    retain: w.retain ?? false,
+  };
+}

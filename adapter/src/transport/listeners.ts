@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { Config } from '../config/settings';
+import { ConfigError } from '../config/load';
+import type { ConnectionInfo } from '../connection/connection';
+import type { Duplex } from 'node:stream';
+
+export type OnStream = (stream: Duplex, info: Omit<ConnectionInfo, 'id'>) => void;
+
+/** Listens and resolves with the bound port; a taken port names the setting to change. */
+export function listen(server: net.Server, host: string, port: number, settingEnv: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      if (err.code === 'EADDRINUSE') {
+        reject(
+          new ConfigError(`port ${port} on ${host} is already in use; set ${settingEnv} to a free port`),
+        );
+      } else reject(err);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve((server.address() as net.AddressInfo).port);
+    });
+  });
+}
+
+export function tcpServer(onStream: OnStream): net.Server {
+  return net.createServer({ noDelay: true }, (socket) => {
+    onStream(socket, { transport: 'tcp', remote: `${socket.remoteAddress}:${socket.remotePort}` });
+  });
+}
+
+export function tlsOptions(config: Config): tls.TlsOptions {
+  const read = (env: string, path: string | undefined): Buffer | undefined => {
+    if (!path) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new ConfigError(`${env}: cannot read ${path}: ${(err as Error).message}`);
+    }
+  };
+  return {
+    cert: read('MQTT_ADAPTER_TLS_CERT_FILE', config.tlsCertFile),
+    key: read('MQTT_ADAPTER_TLS_KEY_FILE', config.tlsKeyFile),
+    ca: read('MQTT_ADAPTER_TLS_CA_FILE', config.tlsCaFile),
+    requestCert: config.tlsClientCert !== 'none',
+    rejectUnauthorized: config.tlsClientCert === 'required',
+  };
+}
+
+export function tlsServer(config: Config, onStream: OnStream): tls.Server {
+  return tls.createServer(tlsOptions(config), (socket) => {
+    socket.setNoDelay(true);
+    // With optional client certificates an unverified one is refused here rather than ignored.
+    if (
+      config.tlsClientCert === 'optional' &&
+      socket.authorizationError &&
+      socket.getPeerCertificate()?.subject
+    ) {
+      socket.destroy();
+      return;
+    }
+    onStream(socket, { transport: 'tls', remote: `${socket.remoteAddress}:${socket.remotePort}` });
+  });
+}

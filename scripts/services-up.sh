@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Starts RabbitMQ and Redis when they are not answering, with the machine's own start commands.
+set -euo pipefail
+
+wait_for() { # name, tries, command...
+  local name=$1 tries=$2; shift 2
+  for _ in $(seq "$tries"); do "$@" >/dev/null 2>&1 && return 0; sleep 1; done
+  echo "services-up: $name did not come up" >&2; return 1
+}
+
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  echo "services-up: starting Redis"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+fi
+wait_for redis 30 redis-cli -h 127.0.0.1 -p 6379 ping
+
+if ! rabbitmq-diagnostics -q check_port_connectivity >/dev/null 2>&1; then
+  echo "services-up: starting RabbitMQ"
+  rabbitmq-server -detached || true
+fi
+wait_for rabbitmq 120 rabbitmq-diagnostics -q check_port_connectivity
