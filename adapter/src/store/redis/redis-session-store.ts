@@ -1,0 +1,96 @@
+import {
+  StaleEpochError,
+  type Claim,
+  type OwnerRef,
+  type SessionState,
+  type SessionStore,
+} from '../../ports/session-store';
+import type { RedisClient } from './client';
+import { RedisKeys } from './keys';
+import { CLAIM, DISCARD, RELEASE, SAVE } from './session-scripts';
+import { decodeSession, encodeSession } from './session-codec';
+import { TakeoverChannel } from './takeover-channel';
+
+export interface RedisStoreOptions {
+  /** This replica's name: takeovers of its connections arrive on its pod channel. */
+  readonly podName: string;
+  readonly keys?: RedisKeys;
+}
+
+/**
+ * Session ownership and state in Redis, so any replica can resume any
+ * session. Each operation is one Lua script on the client's slot; the epoch
+ * it checks fences out owners that were taken over.
+ */
+export class RedisSessionStore implements SessionStore {
+  private readonly keys: RedisKeys;
+  private readonly podName: string;
+  private readonly takeovers: TakeoverChannel;
+
+  /** The client is shared, not owned: close() leaves it open. */
+  constructor(
+    private readonly redis: RedisClient,
+    options: RedisStoreOptions,
+  ) {
+    this.keys = options.keys ?? new RedisKeys();
+    this.podName = options.podName;
+    this.takeovers = new TakeoverChannel(redis, this.keys.podEvents(this.podName));
+  }
+
+  /** Settles once this replica hears takeovers; await it before accepting connections. */
+  get ready(): Promise<void> {
+    return this.takeovers.ready;
+  }
+
+  async claim(clientId: string, owner: OwnerRef, cleanStart: boolean): Promise<Claim> {
+    // The pod index is written first: an entry without ownership is harmless,
+    // ownership without an entry would hide the session from the dead-pod sweep.
+    await this.redis.sadd(this.keys.podClients(owner.pod), clientId);
+    const reply = await CLAIM.run(this.redis, this.clientKeys(clientId), [
+      owner.pod,
+      owner.connection,
+      cleanStart ? '1' : '0',
+      this.keys.podEvents(owner.pod),
+      clientId,
+    ]);
+    const [epoch, pod, connection, session] = stringArray(reply, 4);
+    return {
+      epoch: Number(epoch),
+      previous: pod ? { pod, connection } : undefined,
+      session: session ? decodeSession(session) : undefined,
+    };
+  }
+
+  async save(clientId: string, epoch: number, state: SessionState): Promise<void> {
+    const ok = await SAVE.run(this.redis, this.clientKeys(clientId), [String(epoch), encodeSession(state)]);
+    if (ok !== 1) throw new StaleEpochError(clientId, epoch);
+  }
+
+  async discard(clientId: string, epoch: number): Promise<void> {
+    await DISCARD.run(this.redis, this.clientKeys(clientId), [String(epoch)]);
+  }
+
+  async release(clientId: string, epoch: number): Promise<void> {
+    await RELEASE.run(this.redis, this.clientKeys(clientId), [String(epoch)]);
+  }
+
+  onTakeover(listener: (clientId: string, owner: OwnerRef) => void): void {
+    this.takeovers.onTakeover(listener);
+  }
+
+  close(): Promise<void> {
+    this.takeovers.close();
+    return Promise.resolve();
+  }
+
+  private clientKeys(clientId: string): string[] {
+    return [this.keys.owner(clientId), this.keys.session(clientId)];
+  }
+}
+
+function stringArray(reply: unknown, length: number): string[] {
+  if (!Array.isArray(reply) || reply.length !== length || !reply.every((v) => typeof v === 'string')) {
+    throw new Error(`unexpected Redis script reply: ${JSON.stringify(reply)}`);
+  }
+  return reply;
+}

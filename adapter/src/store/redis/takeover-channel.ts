@@ -1,0 +1,52 @@
+import { EventEmitter } from 'node:events';
+import type { OwnerRef } from '../../ports/session-store';
+import { duplicateForSubscribe, type RedisClient } from './client';
+
+type Listener = (clientId: string, owner: OwnerRef) => void;
+
+/**
+ * The pod's inbox for takeovers: the claim script publishes the displaced
+ * owner on the channel of that owner's pod, and this subscription turns the
+ * message back into a listener call. A dedicated connection, because a
+ * subscribed connection can run no other command.
+ */
+export class TakeoverChannel {
+  private readonly sub: RedisClient;
+  private readonly events = new EventEmitter();
+  /** Settles once the SUBSCRIBE is acknowledged; before that a takeover could go unheard. */
+  readonly ready: Promise<void>;
+
+  constructor(client: RedisClient, channel: string) {
+    this.sub = duplicateForSubscribe(client);
+    this.sub.on('message', (ch: string, message: string) => {
+      if (ch !== channel) return;
+      const event = parseEvent(message);
+      if (event) this.events.emit('takeover', event.clientId, event.owner);
+    });
+    this.ready = this.sub.subscribe(channel).then(() => undefined);
+    // The subscription waits for Redis; a rejection only means we were closed first.
+    this.ready.catch(() => undefined);
+  }
+
+  onTakeover(listener: Listener): void {
+    this.events.on('takeover', listener);
+  }
+
+  close(): void {
+    this.events.removeAllListeners();
+    this.sub.disconnect();
+  }
+}
+
+function parseEvent(message: string): { clientId: string; owner: OwnerRef } | undefined {
+  try {
+    const raw: unknown = JSON.parse(message);
+    if (typeof raw !== 'object' || raw === null) return undefined;
+    const { clientId, pod, connection } = raw as Record<string, unknown>;
+    if (typeof clientId !== 'string' || typeof pod !== 'string' || typeof connection !== 'string')
+      return undefined;
+    return { clientId, owner: { pod, connection } };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,216 @@
+import { strict as assert } from 'node:assert';
+import {
+  StaleEpochError,
+  type OwnerRef,
+  type SessionState,
+  type SessionStore,
+} from '../../../adapter/src/ports/session-store';
+import { eventually } from './eventually';
+
+export type KnownGap = 'epoch-survives-discard' | 'stale-save-rejects';
+
+/** Opens stores that share one backend; each call may name a different pod. */
+export interface SessionStoreHarness {
+  open(podName: string): Promise<SessionStore>;
+  /** Gaps an implementation is known to have, reported rather than hidden. */
+  readonly knownGaps?: ReadonlySet<KnownGap>;
+}
+
+const state = (expirySeconds = 3600, filters: string[] = ['a/+']): SessionState => ({
+  protocolVersion: 5,
+  expirySeconds,
+  subscriptions: filters.map((filter, i) => ({ filter, qos: (i % 3) as 0 | 1 | 2 })),
+});
+
+/** The behaviour every SessionStore shares, run against each implementation. */
+export function sessionStoreContract(name: string, harness: () => SessionStoreHarness): void {
+  describe(`SessionStore contract: ${name}`, () => {
+    let h: SessionStoreHarness;
+    let opened: SessionStore[] = [];
+    let seq = 0;
+    const client = (): string => `client-${process.pid}-${++seq}`;
+    const open = async (pod: string): Promise<SessionStore> => {
+      const s = await h.open(pod);
+      opened.push(s);
+      return s;
+    };
+    const podA: OwnerRef = { pod: 'pod-a', connection: 'conn-1' };
+    const podB: OwnerRef = { pod: 'pod-b', connection: 'conn-2' };
+
+    beforeEach(() => {
+      h = harness();
+      opened = [];
+    });
+    afterEach(async () => {
+      await Promise.all(opened.map((s) => s.close()));
+    });
+
+    it('a first claim has no previous owner and no session', async () => {
+      const store = await open('pod-a');
+      const claim = await store.claim(client(), podA, false);
+      assert.equal(typeof claim.epoch, 'number');
+      assert.equal(claim.previous, undefined);
+      assert.equal(claim.session, undefined);
+    });
+
+    it('epochs increase with every claim of a client id', async () => {
+      const store = await open('pod-a');
+      const id = client();
+      const epochs: number[] = [];
+      for (let i = 0; i < 5; i++) epochs.push((await store.claim(id, podA, i % 2 === 0)).epoch);
+      for (let i = 1; i < epochs.length; i++)
+        assert.ok(epochs[i] > epochs[i - 1], `epochs ${epochs.join(',')}`);
+    });
+
+    it('a claim returns the owner it displaces [MQTT-3.1.4-2]', async () => {
+      const store = await open('pod-a');
+      const id = client();
+      await store.claim(id, podA, false);
+      const second = await store.claim(id, podB, false);
+      assert.deepEqual(second.previous, podA);
+      const third = await store.claim(id, podA, true);
+      assert.deepEqual(third.previous, podB);
+    });
+
+    it('a released client id has no previous owner', async () => {
+      const store = await open('pod-a');
+      const id = client();
+      const { epoch } = await store.claim(id, podA, false);
+      await store.release(id, epoch);
+      assert.equal((await store.claim(id, podB, false)).previous, undefined);
+    });
+
+    it('resuming without clean start returns the saved session (session present) [MQTT-3.2.2-2]', async () => {
+      const a = await open('pod-a');
+      const b = await open('pod-b');
+      const id = client();
+      const { epoch } = await a.claim(id, podA, false);
+      await a.save(id, epoch, state(3600, ['x/y', 'a/#', '$SYS/+']));
+      await a.release(id, epoch);
+      const resumed = await b.claim(id, podB, false);
+      assert.deepEqual(resumed.session, state(3600, ['x/y', 'a/#', '$SYS/+']));
+    });
+
+    it('clean start discards the stored session [MQTT-3.1.2-4]', async () => {
+      const store = await open('pod-a');
+      const id = client();
+      const { epoch } = await store.claim(id, podA, false);
+      await store.save(id, epoch, state());
+      await store.release(id, epoch);
+      assert.equal((await store.claim(id, podB, true)).session, undefined);
+      assert.equal(
+        (await store.claim(id, podA, false)).session,
+        undefined,
+        'the discarded session stays gone',
+      );
+    });
+
+    it('a later save replaces the session', async () => {
+      const store = await open('pod-a');
+      const id = client();
+      const { epoch } = await store.claim(id, podA, false);
+      await store.save(id, epoch, state(60, ['one']));
+      await store.save(id, epoch, state(120, ['two', 'three']));
+      assert.deepEqual((await store.claim(id, podA, false)).session, state(120, ['two', 'three']));
+    });
+
+    it('a save under a stale epoch is refused and leaves the new owner state (fencing)', async () => {
+      const a = await open('pod-a');
+      const b = await open('pod-b');
+      const id = client();
+      const old = await a.claim(id, podA, false);
+      const current = await b.claim(id, podB, false);
+      await b.save(id, current.epoch, state(10, ['new']));
+      // The async wrapper also catches a synchronous throw; the next test checks the promise itself.
+      await assert.rejects(async () => a.save(id, old.epoch, state(10, ['old'])), StaleEpochError);
+      assert.deepEqual((await b.claim(id, podB, false)).session, state(10, ['new']));
+    });
+
+    it('a stale save fails as a rejected promise, not a synchronous throw', async function () {
+      if (h.knownGaps?.has('stale-save-rejects')) this.skip();
+      const store = await open('pod-a');
+      const id = client();
+      const old = await store.claim(id, podA, false);
+      await store.claim(id, podB, false);
+      let pending: Promise<void> | undefined;
+      assert.doesNotThrow(() => {
+        pending = store.save(id, old.epoch, state());
+      });
+      await assert.rejects(pending!, StaleEpochError);
+    });
+
+    it('a release under a stale epoch leaves the new owner in place', async () => {
+      const a = await open('pod-a');
+      const b = await open('pod-b');
+      const id = client();
+      const old = await a.claim(id, podA, false);
+      const current = await b.claim(id, podB, false);
+      await a.release(id, old.epoch);
+      await b.save(id, current.epoch, state());
+      assert.deepEqual((await a.claim(id, podA, false)).previous, podB);
+    });
+
+    it('a discard under a stale epoch keeps the session', async () => {
+      const a = await open('pod-a');
+      const b = await open('pod-b');
+      const id = client();
+      const old = await a.claim(id, podA, false);
+      const current = await b.claim(id, podB, false);
+      await b.save(id, current.epoch, state(30, ['kept']));
+      await a.discard(id, old.epoch);
+      const next = await a.claim(id, podA, false);
+      assert.deepEqual(next.previous, podB);
+      assert.deepEqual(next.session, state(30, ['kept']));
+    });
+
+    it('a discard forgets the session and the ownership', async () => {
+      const store = await open('pod-a');
+      const id = client();
+      const { epoch } = await store.claim(id, podA, false);
+      await store.save(id, epoch, state());
+      await store.discard(id, epoch);
+      const next = await store.claim(id, podB, false);
+      assert.equal(next.previous, undefined);
+      assert.equal(next.session, undefined);
+    });
+
+    it('a stale owner stays fenced after the session was discarded and claimed again', async function () {
+      if (h.knownGaps?.has('epoch-survives-discard')) this.skip();
+      const a = await open('pod-a');
+      const b = await open('pod-b');
+      const id = client();
+      const stale = await a.claim(id, podA, false);
+      const taker = await b.claim(id, podB, false);
+      await b.discard(id, taker.epoch);
+      const fresh = await b.claim(id, podB, false);
+      assert.ok(fresh.epoch > taker.epoch, 'epochs keep increasing across a discard');
+      await assert.rejects(a.save(id, stale.epoch, state()), StaleEpochError);
+    });
+
+    it('the displaced owner hears of the takeover, once [MQTT-3.1.4-2]', async () => {
+      const a = await open('pod-a');
+      const b = await open('pod-b');
+      const heard: [string, OwnerRef][] = [];
+      a.onTakeover((clientId, owner) => heard.push([clientId, owner]));
+      const id = client();
+      await a.claim(id, podA, false);
+      await b.claim(id, podB, false);
+      await eventually(() => assert.deepEqual(heard, [[id, podA]]));
+      // A second unrelated client is not announced: only displacements are.
+      await a.claim(client(), podA, false);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(heard.length, 1);
+    });
+
+    it('client ids are independent', async () => {
+      const store = await open('pod-a');
+      const one = client();
+      const two = client();
+      const e1 = await store.claim(one, podA, false);
+      await store.save(one, e1.epoch, state(5, ['one']));
+      const c2 = await store.claim(two, podB, false);
+      assert.equal(c2.previous, undefined);
+      assert.equal(c2.session, undefined);
+    });
+  });
+}

@@ -1,0 +1,68 @@
+import { strict as assert } from 'node:assert';
+import { RedisSessionStore } from '../../../adapter/src/store/redis/redis-session-store';
+import { sessionStoreContract } from './session-store.contract';
+import { RedisFixture } from './redis-fixture';
+
+describe('RedisSessionStore', () => {
+  const redis = new RedisFixture();
+  after(() => redis.close());
+  afterEach(() => redis.cleanup());
+
+  sessionStoreContract('redis', () => ({
+    open: async (podName) => {
+      const store = new RedisSessionStore(redis.client, { podName, keys: redis.keys });
+      await store.ready;
+      return store;
+    },
+  }));
+
+  describe('Redis specifics', () => {
+    const owner = { pod: 'pod-x', connection: 'c' };
+    const state = (expirySeconds: number) => ({ protocolVersion: 4, expirySeconds, subscriptions: [] });
+    let store: RedisSessionStore;
+    beforeEach(async () => {
+      store = new RedisSessionStore(redis.client, { podName: 'pod-x', keys: redis.keys });
+      await store.ready;
+    });
+    afterEach(() => store.close());
+
+    it('an owned session never expires; a released one expires after its session expiry', async () => {
+      const { epoch } = await store.claim('ttl', owner, false);
+      await store.save('ttl', epoch, state(120));
+      assert.equal(await redis.client.pttl(redis.keys.session('ttl')), -1);
+      await store.release('ttl', epoch);
+      const ttl = await redis.client.pttl(redis.keys.session('ttl'));
+      assert.ok(ttl > 110_000 && ttl <= 120_000, `ttl ${ttl}`);
+      await store.claim('ttl', owner, false);
+      assert.equal(
+        await redis.client.pttl(redis.keys.session('ttl')),
+        -1,
+        'a resumed session is persistent again',
+      );
+    });
+
+    it('a session with expiry 0 ends when released [MQTT-3.1.2-23]', async () => {
+      const { epoch } = await store.claim('zero', owner, false);
+      await store.save('zero', epoch, state(0));
+      await store.release('zero', epoch);
+      assert.equal(await redis.client.exists(redis.keys.session('zero')), 0);
+    });
+
+    it('keeps all keys of a client under its hash tag and indexes it under its pod', async () => {
+      const id = 'we{ird}/id%';
+      const { epoch } = await store.claim(id, owner, false);
+      await store.save(id, epoch, state(10));
+      const keys = (await redis.ownKeys()).filter((k) => k.includes(':client:'));
+      assert.deepEqual(keys.sort(), [redis.keys.owner(id), redis.keys.session(id)].sort());
+      assert.deepEqual(await redis.client.smembers(redis.keys.podClients('pod-x')), [id]);
+    });
+
+    it('stores nothing outside its key prefix', async () => {
+      const { epoch } = await store.claim('p', owner, false);
+      await store.save('p', epoch, state(10));
+      const keys = await redis.ownKeys();
+      assert.ok(keys.length >= 3);
+      assert.ok(keys.every((k) => k.startsWith(redis.keys.prefix)));
+    });
+  });
+});
