@@ -1,0 +1,34 @@
+# syntax=docker/dockerfile:1
+# One image for the adapter (default command) and the operator
+# (`node build/operator/src/main.js`), on Node 24 LTS as in development.
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# The `node` devDependency is only for development machines whose own Node is
+# older; the image already has Node 24, so skip its install script.
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY adapter ./adapter
+COPY operator ./operator
+COPY crds ./crds
+RUN npx tsc -p tsconfig.build.json
+
+FROM node:24-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/build/adapter ./build/adapter
+COPY --from=build /app/build/operator ./build/operator
+COPY --from=build /app/crds ./crds
+COPY package.json ./
+# The unprivileged user of the official image; the pod also runs with a read-only root filesystem.
+USER 1000:1000
+EXPOSE 1883 8883 8080 9090
+ENTRYPOINT ["node"]
+CMD ["build/adapter/src/main.js"]
