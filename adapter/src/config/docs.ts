@@ -8,7 +8,7 @@ export const TABLE_END = '<!-- settings:end -->';
 export function defaultText(schema: { safeParse(v: unknown): { success: boolean; data?: unknown } }): string {
   const r = schema.safeParse(undefined);
   if (!r.success || r.data === undefined) return '(unset)';
-  return `\`${String(r.data)}\``;
+  return `\`${JSON.stringify(r.data).replace(/^"|"$/g, '')}\``;
 }
 
 /** The settings table of docs/configuration.md, derived from the one schema. */
