@@ -13,11 +13,13 @@ import { createMetrics, type Metrics } from './observability/metrics';
 import { LocalRegistry } from './session/registry';
 import type { SessionDeps } from './session/types';
 import { listen, tcpServer, tlsServer } from './transport/listeners';
+import { webSocketServer } from './transport/websocket';
 import { createStores, type Stores } from './store/factory';
 
 export interface Ports {
   readonly mqtt: number;
   readonly tls?: number;
+  readonly ws?: number;
   readonly http: number;
 }
 
@@ -75,6 +77,12 @@ export class Adapter {
       servers.push(tls);
       tlsPort = await listen(tls, config.mqttHost, config.tlsPort, settings.tlsPort.env);
     }
+    let wsPort: number | undefined;
+    if (config.wsEnabled) {
+      const ws = webSocketServer(config, onStream);
+      servers.push(ws);
+      wsPort = await listen(ws, config.mqttHost, config.wsPort, settings.wsPort.env);
+    }
     const health = {
       notReady: async (): Promise<string[]> => {
         const problems: string[] = [];
@@ -89,6 +97,7 @@ export class Adapter {
     const adapter = new Adapter(config, log, metrics, deps, reachability, stores, http, {
       mqtt: mqttPort,
       tls: tlsPort,
+      ws: wsPort,
       http: httpPort,
     });
     adapter.servers.push(...servers);
