@@ -19,7 +19,7 @@ export interface MqttListener {
 }
 
 export interface MqttListenerSpec {
-  /** Number of adapter pods. */
+  /** Number of adapter pods. More than one needs spec.redis. */
   replicas: number;
   /** Adapter image. Defaults to the image the operator was released with. */
   image?: string;

@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+function podNamespace(): string {
+  try {
+    return readFileSync(SA_NAMESPACE_FILE, 'utf8').trim();
+  } catch {
+    return 'default';
+  }
+}
+
+const int = (def: number): z.ZodType<number> => z.coerce.number().int().min(0).default(def);
+
+/** The operator's settings, from MQTT_ADAPTER_OPERATOR_* environment variables (set by the chart). */
+const schema = z.object({
+  MQTT_ADAPTER_OPERATOR_HTTP_PORT: int(8080),
+  MQTT_ADAPTER_OPERATOR_NAMESPACE: z.string().min(1).optional(),
+  MQTT_ADAPTER_OPERATOR_IDENTITY: z.string().min(1).optional(),
+  MQTT_ADAPTER_OPERATOR_LEASE_NAME: z.string().min(1).default('mqtt-adapter-operator'),
+  MQTT_ADAPTER_OPERATOR_LEASE_DURATION_SECONDS: int(15),
+  MQTT_ADAPTER_OPERATOR_RENEW_DEADLINE_MS: int(10_000),
+  MQTT_ADAPTER_OPERATOR_RETRY_PERIOD_MS: int(2_000),
+  MQTT_ADAPTER_OPERATOR_ADAPTER_IMAGE: z.string().min(1).default('mqtt-adapter:0.1.0'),
+  MQTT_ADAPTER_OPERATOR_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+    .default('info'),
+});
+
+export interface OperatorConfig {
+  readonly httpPort: number;
+  readonly namespace: string;
+  readonly identity: string;
+  readonly leaseName: string;
+  readonly leaseDurationSeconds: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+  readonly adapterImage: string;
+  readonly logLevel: string;
+}
+
+export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): OperatorConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid operator configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const c = parsed.data;
+  return {
+    httpPort: c.MQTT_ADAPTER_OPERATOR_HTTP_PORT,
+    namespace: c.MQTT_ADAPTER_OPERATOR_NAMESPACE ?? podNamespace(),
+    identity: c.MQTT_ADAPTER_OPERATOR_IDENTITY ?? `${hostname()}-${process.pid}`,
+    leaseName: c.MQTT_ADAPTER_OPERATOR_LEASE_NAME,
+    leaseDurationSeconds: c.MQTT_ADAPTER_OPERATOR_LEASE_DURATION_SECONDS,
+    renewDeadlineMs: c.MQTT_ADAPTER_OPERATOR_RENEW_DEADLINE_MS,
+    retryPeriodMs: c.MQTT_ADAPTER_OPERATOR_RETRY_PERIOD_MS,
+    adapterImage: c.MQTT_ADAPTER_OPERATOR_ADAPTER_IMAGE,
+    logLevel: c.MQTT_ADAPTER_OPERATOR_LOG_LEVEL,
+  };
+}

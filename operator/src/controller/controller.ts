@@ -1,0 +1,102 @@
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node' with {
+  'resolution-mode': 'import',
+};
+import type { Logger } from 'pino';
+import { API_VERSION, FIELD_MANAGER, PLURAL } from '../api/names';
+import type { MqttListener } from '../api/types.generated';
+import { DEPLOYMENT, PDB, SERVICE } from '../builders/children';
+import { startInformer, type Cached } from '../kube/informer';
+import { resourcePath } from '../kube/paths';
+import type { RestClient } from '../kube/rest-client';
+import type { OperatorMetrics } from '../metrics';
+import { keyOf, listenersUsingSecret, ownerKey, splitKey } from './keys';
+import { BLOCKED_RECHECK_MS, type Reconciler } from './reconciler';
+import { WorkQueue } from './work-queue';
+
+/** Children are only watched when they carry our managed-by label: the operator ignores everything else. */
+const MANAGED = `app.kubernetes.io/managed-by=${FIELD_MANAGER}`;
+
+/**
+ * Feeds the work queue from informers on listeners, their children and
+ * Secrets, and runs the workers. Events only name a key; what to do is decided
+ * by reading the current state (level-triggered).
+ */
+export class Controller {
+  private readonly queue = new WorkQueue();
+  private readonly informers: Cached<KubernetesObject>[] = [];
+  private listeners: Cached<MqttListener> | undefined;
+  private workers: Promise<void>[] = [];
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly rest: RestClient,
+    private readonly reconciler: Reconciler,
+    private readonly metrics: OperatorMetrics,
+    private readonly log: Logger,
+    private readonly workerCount = 2,
+  ) {}
+
+  async start(): Promise<void> {
+    const enqueue = (key: string | undefined): void => {
+      if (key) this.queue.add(key);
+      this.metrics.queueDepth.set(this.queue.length);
+    };
+    this.listeners = await startInformer<MqttListener>(
+      this.kc,
+      this.rest,
+      resourcePath(API_VERSION, PLURAL),
+      this.log,
+      (l) => enqueue(keyOf(l.metadata?.namespace ?? '', l.metadata?.name ?? '')),
+    );
+    for (const t of [DEPLOYMENT, SERVICE, PDB]) {
+      const path = resourcePath(t.apiVersion, t.plural);
+      this.informers.push(
+        await startInformer(this.kc, this.rest, path, this.log, (o) => enqueue(ownerKey(o)), MANAGED),
+      );
+    }
+    const secrets = await startInformer(this.kc, this.rest, resourcePath('v1', 'secrets'), this.log, (s) => {
+      for (const key of listenersUsingSecret(s, this.listeners?.list() ?? [])) enqueue(key);
+    });
+    this.informers.push(secrets);
+    this.workers = Array.from({ length: this.workerCount }, () => this.work());
+    this.log.info('controller started');
+  }
+
+  async stop(): Promise<void> {
+    this.queue.shutDown();
+    const all: Cached<KubernetesObject>[] = this.listeners
+      ? [this.listeners, ...this.informers]
+      : this.informers;
+    await Promise.all(all.map((i) => i.stop()));
+    await Promise.all(this.workers);
+  }
+
+  private async work(): Promise<void> {
+    for (let key = await this.queue.get(); key !== undefined; key = await this.queue.get()) {
+      await this.process(key);
+      this.queue.done(key);
+      this.metrics.queueDepth.set(this.queue.length);
+    }
+  }
+
+  private async process(key: string): Promise<void> {
+    const [namespace, name] = splitKey(key);
+    const end = this.metrics.duration.startTimer();
+    try {
+      const result = await this.reconciler.reconcile(namespace, name);
+      this.metrics.reconciles.inc({ result: result === 'blocked' ? 'blocked' : 'success' });
+      this.queue.forget(key);
+      if (result === 'blocked') this.queue.addAfter(key, BLOCKED_RECHECK_MS);
+    } catch (err) {
+      this.metrics.reconciles.inc({ result: 'error' });
+      this.metrics.errors.inc();
+      const delay = this.queue.retry(key);
+      this.log.warn(
+        { key, err: err instanceof Error ? err.message : String(err), retryInMs: delay },
+        'reconcile failed',
+      );
+    } finally {
+      end();
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { V1Deployment, V1Secret } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import type { Logger } from 'pino';
+import { API_VERSION, PLURAL } from '../api/names';
+import type { MqttListener } from '../api/types.generated';
+import { desiredChildren, DEPLOYMENT } from '../builders/children';
+import { selectorString } from '../builders/labels';
+import { listenerRef, type ListenerRef } from '../builders/owner';
+import { referencedSecretNames } from '../builders/secret-mounts';
+import { resourcePath } from '../kube/paths';
+import type { RestClient } from '../kube/rest-client';
+import { secretProblems } from '../secrets/check-secrets';
+import { secretHash } from '../secrets/secret-hash';
+import { listenerStatus } from '../status/listener-status';
+import type { Observation } from '../status/observation';
+import { applyChildren } from './apply-children';
+import type { EventRecorder } from './events';
+
+export type ReconcileResult = 'done' | 'gone' | 'blocked';
+
+/** How often a blocked listener (missing Secret) is looked at again, besides on Secret events. */
+export const BLOCKED_RECHECK_MS = 30_000;
+
+export interface ReconcilerDeps {
+  readonly rest: RestClient;
+  readonly events: EventRecorder;
+  readonly log: Logger;
+  readonly defaultImage: string;
+  readonly now?: () => Date;
+}
+
+/**
+ * Level-triggered: reads the listener and everything it references, brings the
+ * children to the desired state and writes status. Safe to run any number of times.
+ */
+export class Reconciler {
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
+    const { rest } = this.deps;
+    const l = await rest.getOrNull<MqttListener>(resourcePath(API_VERSION, PLURAL, namespace, name));
+    // Deleted: owner references let the garbage collector remove the children.
+    if (!l || l.metadata?.deletionTimestamp) return 'gone';
+    const ref = listenerRef(l);
+    const secrets = await this.readSecrets(l);
+    const problems = secretProblems(l.spec, namespace, secrets);
+    let obs: Observation;
+    if (problems.length > 0) {
+      const message = problems.map((p) => p.message).join('; ');
+      const reason = problems[0].reason;
+      await this.deps.events.record(ref, 'Warning', reason, message);
+      const deployment = await rest.getOrNull<V1Deployment>(
+        resourcePath(DEPLOYMENT.apiVersion, DEPLOYMENT.plural, namespace, name),
+      );
+      obs = this.observe(l, deployment ?? undefined, { reason, message });
+    } else {
+      const inputs = { defaultImage: this.deps.defaultImage, secretHash: secretHash([...secrets.values()]) };
+      const applied = await applyChildren(rest, namespace, ref.uid, desiredChildren(l, inputs));
+      const failure = applied.failures.length
+        ? { reason: 'ApplyFailed', message: applied.failures.join('; ') }
+        : undefined;
+      if (failure) await this.deps.events.record(ref, 'Warning', failure.reason, failure.message);
+      obs = this.observe(l, applied.deployment, failure);
+    }
+    await this.writeStatus(l, ref, obs);
+    return obs.failure ? 'blocked' : 'done';
+  }
+
+  private observe(
+    l: MqttListener,
+    deployment: V1Deployment | undefined,
+    failure?: Observation['failure'],
+  ): Observation {
+    return {
+      generation: l.metadata?.generation ?? 0,
+      desiredReplicas: l.spec.replicas,
+      ...(deployment && { deployment }),
+      ...(failure && { failure }),
+    };
+  }
+
+  private async readSecrets(l: MqttListener): Promise<Map<string, V1Secret>> {
+    const ns = listenerRef(l).namespace;
+    const out = new Map<string, V1Secret>();
+    for (const name of referencedSecretNames(l.spec)) {
+      const s = await this.deps.rest.getOrNull<V1Secret>(resourcePath('v1', 'secrets', ns, name));
+      if (s) out.set(name, s);
+    }
+    return out;
+  }
+
+  private async writeStatus(l: MqttListener, ref: ListenerRef, obs: Observation): Promise<void> {
+    const now = this.deps.now?.() ?? new Date();
+    const status = listenerStatus(obs, selectorString(ref.name), l.status?.conditions ?? [], now);
+    // Writing an unchanged status would bump resourceVersion and wake every watcher for nothing.
+    if (isDeepStrictEqual(status, l.status)) return;
+    const path = `${resourcePath(API_VERSION, PLURAL, ref.namespace, ref.name)}/status`;
+    await this.deps.rest.mergePatch(path, { status });
+  }
+}

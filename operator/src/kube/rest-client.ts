@@ -1,0 +1,96 @@
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import { apiError, isNotFound } from './api-error';
+
+type Query = Readonly<Record<string, string>>;
+
+/**
+ * A small JSON client for the few verbs the operator uses. Objects stay plain
+ * JSON (client-node's typed APIs re-serialize and drop unknown fields, which
+ * server-side apply must not do).
+ */
+export class RestClient {
+  private constructor(
+    private readonly server: URL,
+    private readonly base: RequestOptions,
+  ) {}
+
+  static async fromKubeConfig(kc: KubeConfig): Promise<RestClient> {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    const base: RequestOptions = {};
+    await kc.applyToHTTPSOptions(base);
+    return new RestClient(new URL(cluster.server), base);
+  }
+
+  get<T>(path: string, query: Query = {}): Promise<T> {
+    return this.send<T>('GET', path, query);
+  }
+
+  async getOrNull<T>(path: string): Promise<T | null> {
+    try {
+      return await this.get<T>(path);
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Server-side apply: the field manager owns the fields in `obj`, and takes them over from others. */
+  apply<T>(path: string, obj: unknown, fieldManager: string): Promise<T> {
+    return this.send<T>('PATCH', path, { fieldManager, force: 'true' }, obj, 'application/apply-patch+yaml');
+  }
+
+  mergePatch<T>(path: string, patch: unknown): Promise<T> {
+    return this.send<T>('PATCH', path, {}, patch, 'application/merge-patch+json');
+  }
+
+  create<T>(path: string, obj: unknown): Promise<T> {
+    return this.send<T>('POST', path, {}, obj);
+  }
+
+  replace<T>(path: string, obj: unknown): Promise<T> {
+    return this.send<T>('PUT', path, {}, obj);
+  }
+
+  async delete(path: string): Promise<void> {
+    await this.send('DELETE', path, {}, { propagationPolicy: 'Background' });
+  }
+
+  private send<T>(
+    method: string,
+    path: string,
+    query: Query,
+    body?: unknown,
+    type = 'application/json',
+  ): Promise<T> {
+    const url = new URL(path, this.server);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = {
+      ...(this.base.headers as Record<string, string>),
+      accept: 'application/json',
+    };
+    if (payload !== undefined) headers['content-type'] = type;
+    const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    return new Promise<T>((resolve, reject) => {
+      const req = request(url, { ...this.base, method, headers, timeout: 30_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          const code = res.statusCode ?? 0;
+          const json = (res.headers['content-type'] ?? '').includes('json');
+          if (code < 200 || code >= 300) reject(apiError(code, text));
+          // Health endpoints answer plain text; everything else is JSON.
+          else resolve((json ? JSON.parse(text) : text) as T);
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+}

@@ -1,0 +1,111 @@
+import type { Logger } from 'pino';
+import { isConflict } from '../kube/api-error';
+import { resourcePath } from '../kube/paths';
+import type { RestClient } from '../kube/rest-client';
+import { leaseAction, leaseSpec, type Lease } from './lease-decision';
+
+export interface ElectionOptions {
+  readonly namespace: string;
+  readonly name: string;
+  readonly identity: string;
+  readonly leaseDurationSeconds: number;
+  /** A leader that could not renew for this long stops leading, before others may take over. */
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+}
+
+export interface LeaderCallbacks {
+  onStartedLeading(): void;
+  /** Called once when leadership is lost; the caller should stop reconciling at once. */
+  onStoppedLeading(): void;
+}
+
+/**
+ * Lease-based leader election (coordination.k8s.io/v1), as client-go does it:
+ * writes carry the read resourceVersion, so two candidates can never both win.
+ */
+export class LeaderElector {
+  private leading = false;
+  private lastRenew = 0;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly rest: RestClient,
+    private readonly opts: ElectionOptions,
+    private readonly log: Logger,
+    private readonly callbacks: LeaderCallbacks,
+  ) {}
+
+  get isLeader(): boolean {
+    return this.leading;
+  }
+
+  private get path(): string {
+    return resourcePath('coordination.k8s.io/v1', 'leases', this.opts.namespace, this.opts.name);
+  }
+
+  start(): void {
+    const tick = async (): Promise<void> => {
+      const ok = await this.tryAcquireOrRenew();
+      if (this.stopped) return;
+      const now = Date.now();
+      if (ok) this.lastRenew = now;
+      if (ok && !this.leading) {
+        this.leading = true;
+        this.log.info({ lease: this.opts.name, identity: this.opts.identity }, 'became leader');
+        this.callbacks.onStartedLeading();
+      } else if (!ok && this.leading && now - this.lastRenew > this.opts.renewDeadlineMs) {
+        this.leading = false;
+        this.log.warn({ lease: this.opts.name }, 'lost leadership');
+        this.callbacks.onStoppedLeading();
+      }
+      this.timer = setTimeout(() => void tick(), this.opts.retryPeriodMs);
+    };
+    void tick();
+  }
+
+  /** Stops campaigning and, when leading, frees the Lease so another replica takes over at once. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (!this.leading) return;
+    this.leading = false;
+    try {
+      const lease = await this.rest.get<Lease>(this.path);
+      if (lease.spec?.holderIdentity !== this.opts.identity) return;
+      await this.rest.replace(this.path, {
+        ...lease,
+        spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 },
+      });
+    } catch (err) {
+      this.log.warn({ err: String(err) }, 'could not release the lease');
+    }
+  }
+
+  private async tryAcquireOrRenew(): Promise<boolean> {
+    const { identity, leaseDurationSeconds, namespace, name } = this.opts;
+    try {
+      const lease = await this.rest.getOrNull<Lease>(this.path);
+      const now = new Date();
+      const action = leaseAction(lease, identity, now);
+      if (action === 'wait') return false;
+      const spec = leaseSpec(action, lease?.spec, identity, leaseDurationSeconds, now);
+      if (action === 'create' || !lease) {
+        const body: Lease = {
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name, namespace },
+          spec,
+        };
+        await this.rest.create(resourcePath('coordination.k8s.io/v1', 'leases', namespace), body);
+      } else {
+        await this.rest.replace(this.path, { ...lease, spec });
+      }
+      return true;
+    } catch (err) {
+      if (!isConflict(err)) this.log.warn({ err: String(err) }, 'lease update failed');
+      return false;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import pino from 'pino';
+import { loadOperatorConfig } from './config';
+import { Controller } from './controller/controller';
+import { EventRecorder } from './controller/events';
+import { Reconciler } from './controller/reconciler';
+import { boundPort, startHttpServer } from './http-server';
+import { clientNode } from './kube/client-node';
+import { RestClient } from './kube/rest-client';
+import { LeaderElector } from './leader/elector';
+import { OperatorMetrics } from './metrics';
+
+/**
+ * The operator process: campaigns for the leader Lease and reconciles
+ * MqttListeners only while leading. SIGTERM stops the controller and frees the
+ * Lease, so a standby replica takes over without waiting for it to expire.
+ */
+async function main(): Promise<void> {
+  const config = loadOperatorConfig();
+  const log = pino({
+    level: config.logLevel,
+    base: { component: 'mqtt-adapter-operator', identity: config.identity },
+  });
+  const k8s = await clientNode();
+  const kc = new k8s.KubeConfig();
+  kc.loadFromDefault();
+  const rest = await RestClient.fromKubeConfig(kc);
+  const metrics = new OperatorMetrics();
+  const events = new EventRecorder(rest, 'mqtt-adapter-operator', log);
+  const reconciler = new Reconciler({ rest, events, log, defaultImage: config.adapterImage });
+  let controller: Controller | undefined;
+
+  const elector = new LeaderElector(
+    rest,
+    {
+      namespace: config.namespace,
+      name: config.leaseName,
+      identity: config.identity,
+      leaseDurationSeconds: config.leaseDurationSeconds,
+      renewDeadlineMs: config.renewDeadlineMs,
+      retryPeriodMs: config.retryPeriodMs,
+    },
+    log,
+    {
+      onStartedLeading: () => {
+        metrics.leader.set(1);
+        controller = new Controller(kc, rest, reconciler, metrics, log);
+        controller.start().catch((err: unknown) => {
+          log.fatal({ err: String(err) }, 'controller failed to start');
+          process.exit(1);
+        });
+      },
+      onStoppedLeading: () => {
+        // Another replica may already be reconciling: stop at once, and let the restart campaign again.
+        metrics.leader.set(0);
+        log.error('leadership lost; exiting');
+        process.exit(1);
+      },
+    },
+  );
+
+  const server = await startHttpServer(config.httpPort, metrics.registry, () => true);
+  log.info({ port: boundPort(server), lease: `${config.namespace}/${config.leaseName}` }, 'operator started');
+  elector.start();
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    void (async () => {
+      await controller?.stop();
+      await elector.stop();
+      metrics.leader.set(0);
+      server.close();
+      log.info('stopped');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The operator's own metrics, under mqtt_adapter_operator_. */
+export class OperatorMetrics {
+  readonly registry = new Registry();
+  readonly reconciles = new Counter({
+    name: 'mqtt_adapter_operator_reconciles_total',
+    help: 'Reconciles of MqttListeners, by result (success, error, blocked).',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+  readonly errors = new Counter({
+    name: 'mqtt_adapter_operator_reconcile_errors_total',
+    help: 'Reconciles that failed and were retried with backoff.',
+    registers: [this.registry],
+  });
+  readonly duration = new Histogram({
+    name: 'mqtt_adapter_operator_reconcile_duration_seconds',
+    help: 'Time one reconcile took.',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly leader = new Gauge({
+    name: 'mqtt_adapter_operator_leader',
+    help: '1 while this replica holds the leader Lease.',
+    registers: [this.registry],
+  });
+  readonly queueDepth = new Gauge({
+    name: 'mqtt_adapter_operator_work_queue_depth',
+    help: 'Listener keys waiting to be reconciled.',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'mqtt_adapter_operator_' });
+  }
+}

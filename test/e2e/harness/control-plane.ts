@@ -1,0 +1,168 @@
+import { randomBytes, generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { clientNode } from '../../../operator/src/kube/client-node';
+import { RestClient } from '../../../operator/src/kube/rest-client';
+import { freePort } from './net';
+import { Proc } from './process';
+import { ensureTools, type Tools } from './tools';
+import { eventually } from './wait';
+
+/** A user known to the API server through its static token file. */
+export interface Identity {
+  readonly user: string;
+  readonly groups: readonly string[];
+  readonly token: string;
+}
+
+/** The operator's ServiceAccount identity as the chart creates it, so RBAC tests check the chart's own rules. */
+export const operatorIdentity = (namespace: string, serviceAccount: string): Omit<Identity, 'token'> => ({
+  user: `system:serviceaccount:${namespace}:${serviceAccount}`,
+  groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+});
+
+/**
+ * etcd + kube-apiserver + kube-controller-manager on loopback, in a temp dir,
+ * on free ports. The API server makes its own serving certificate; clients
+ * authenticate with static tokens; authorization is RBAC, as in a real cluster.
+ */
+export class ControlPlane {
+  private readonly procs: Proc[] = [];
+  readonly identities = new Map<string, Identity>();
+  apiUrl = '';
+  admin!: RestClient;
+
+  private constructor(
+    readonly dir: string,
+    readonly tools: Tools,
+  ) {}
+
+  static async start(extraIdentities: Omit<Identity, 'token'>[] = []): Promise<ControlPlane> {
+    const cp = new ControlPlane(mkdtempSync(join(tmpdir(), 'mqtt-adapter-e2e-')), await ensureTools());
+    try {
+      await cp.boot([{ user: 'admin', groups: ['system:masters'] }, ...extraIdentities]);
+      return cp;
+    } catch (err) {
+      const logs = cp.procs.map((p) => `--- ${p.name}\n${p.log().slice(-3000)}`).join('\n');
+      await cp.stop();
+      throw new Error(`control plane did not start: ${String(err)}\n${logs}`, { cause: err });
+    }
+  }
+
+  get kubeconfig(): string {
+    return this.kubeconfigFor('admin');
+  }
+
+  /** A kubeconfig file that authenticates as the given user. */
+  kubeconfigFor(user: string): string {
+    const id = this.identities.get(user);
+    if (!id) throw new Error(`unknown identity ${user}`);
+    const file = join(this.dir, `kubeconfig-${user.replace(/[^a-z0-9-]/gi, '_')}.yaml`);
+    if (!existsSync(file)) {
+      const ca = join(this.dir, 'certs/apiserver.crt');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          clusters: [{ name: 'e2e', cluster: { server: this.apiUrl, 'certificate-authority': ca } }],
+          users: [{ name: user, user: { token: id.token } }],
+          contexts: [{ name: 'e2e', context: { cluster: 'e2e', user } }],
+          'current-context': 'e2e',
+        }),
+      );
+    }
+    return file;
+  }
+
+  async restFor(user: string): Promise<RestClient> {
+    const k8s = await clientNode();
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(this.kubeconfigFor(user));
+    return RestClient.fromKubeConfig(kc);
+  }
+
+  private async boot(ids: Omit<Identity, 'token'>[]): Promise<void> {
+    const { dir, tools } = this;
+    const tokens = ids.map((i) => ({ ...i, token: randomBytes(24).toString('hex') }));
+    for (const t of tokens) this.identities.set(t.user, t);
+    writeFileSync(
+      join(dir, 'tokens.csv'),
+      tokens.map((t) => `${t.token},${t.user},${t.user},"${t.groups.join(',')}"`).join('\n') + '\n',
+    );
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    writeFileSync(join(dir, 'sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }));
+
+    const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    this.procs.push(
+      Proc.start(
+        'etcd',
+        tools.etcd,
+        [
+          `--data-dir=${join(dir, 'etcd')}`,
+          `--listen-client-urls=${etcdUrl}`,
+          `--advertise-client-urls=${etcdUrl}`,
+          `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+          `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+          `--initial-cluster=default=http://127.0.0.1:${peerPort}`,
+          '--unsafe-no-fsync',
+          '--log-level=warn',
+        ],
+        join(dir, 'etcd.log'),
+      ),
+    );
+    this.apiUrl = `https://127.0.0.1:${apiPort}`;
+    this.procs.push(
+      Proc.start(
+        'kube-apiserver',
+        tools.kubeApiserver,
+        [
+          `--etcd-servers=${etcdUrl}`,
+          '--bind-address=127.0.0.1',
+          '--advertise-address=127.0.0.1',
+          `--secure-port=${apiPort}`,
+          `--cert-dir=${join(dir, 'certs')}`,
+          `--token-auth-file=${join(dir, 'tokens.csv')}`,
+          '--authorization-mode=RBAC',
+          '--service-account-issuer=https://kubernetes.default.svc',
+          `--service-account-key-file=${join(dir, 'sa.key')}`,
+          `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+          '--service-cluster-ip-range=10.0.0.0/24',
+        ],
+        join(dir, 'kube-apiserver.log'),
+      ),
+    );
+    await eventually(
+      'the API server certificate',
+      () => existsSync(join(dir, 'certs/apiserver.crt')),
+      60_000,
+    );
+    this.admin = await this.restFor('admin');
+    await eventually('/readyz', () => this.admin.get<unknown>('/readyz').then(() => true), 90_000, 500);
+  }
+
+  /** Started separately so CRDs applied first are known to the garbage collector from its first discovery. */
+  startControllers(): void {
+    this.procs.push(
+      Proc.start(
+        'kube-controller-manager',
+        this.tools.kubeControllerManager,
+        [
+          `--kubeconfig=${this.kubeconfig}`,
+          '--controllers=garbage-collector-controller,deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller',
+          '--secure-port=0',
+          '--leader-elect=false',
+          '--use-service-account-credentials=false',
+        ],
+        join(this.dir, 'kube-controller-manager.log'),
+      ),
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const p of [...this.procs].reverse()) await p.stop();
+    if (!process.env.E2E_KEEP_TMP) rmSync(this.dir, { recursive: true, force: true });
+  }
+}

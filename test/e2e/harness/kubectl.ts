@@ -1,0 +1,21 @@
+import { execFile } from 'node:child_process';
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to completion; a non-zero exit is a result, not an exception, so tests can assert on it. */
+export function run(cmd: string, args: readonly string[], input?: string): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = execFile(cmd, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+export const kubectl = (kubeconfig: string, args: readonly string[], input?: string): Promise<RunResult> =>
+  run('kubectl', ['--kubeconfig', kubeconfig, ...args], input);
