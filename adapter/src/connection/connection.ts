@@ -49,9 +49,12 @@ export class Connection implements Outbound {
     this.framer = new Framer(deps.config.maxPacketSize);
     this.parser = createParser({ protocolVersion: 4 });
     this.parser.on('packet', (p: Packet) => this.onPacket(p));
-    this.parser.on('error', (err: Error) =>
-      this.protocolError('malformed', err.message, Reason.MalformedPacket),
-    );
+    this.parser.on('error', (err: Error) => {
+      // mqtt-packet refuses an unknown protocol level while parsing, but the client is still owed CONNACK 0x01 [MQTT-3.1.2-2].
+      if (this.state === 'awaiting-connect' && err.message === 'Invalid protocol version')
+        this.refuse(new MqttError(Reason.UnsupportedProtocolVersion, 'unsupported protocol level'));
+      else this.protocolError('malformed', err.message, Reason.MalformedPacket);
+    });
     this.keepalive = new Keepalive(() => this.timedOut());
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err: Error) => this.log.debug({ err: err.message }, 'socket error'));
