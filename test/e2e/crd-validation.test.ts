@@ -1,0 +1,103 @@
+import { strict as assert } from 'node:assert';
+import { dump } from 'js-yaml';
+import type { ControlPlane } from './harness/control-plane';
+import { kubectl } from './harness/kubectl';
+import { createNamespace, deleteNamespace } from './harness/namespace';
+import { SETUP_TIMEOUT_MS, sharedControlPlane } from './harness/shared';
+
+const base = { rabbitmq: { secretName: 'rabbit' } };
+
+/** Specs the API server must refuse, each with the message a user would see. */
+const rejected: [string, Record<string, unknown>, RegExp][] = [
+  ['no RabbitMQ Secret', {}, /spec\.rabbitmq: Required value/],
+  [
+    'a port out of range',
+    { ...base, mqtt: { port: 70000 } },
+    /spec\.mqtt\.port.*less than or equal to 65535/,
+  ],
+  [
+    'MQTT and metrics on one port',
+    { ...base, metrics: { port: 1883 } },
+    /spec\.mqtt\.port and spec\.metrics\.port must differ/,
+  ],
+  [
+    'TLS on the MQTT port',
+    { ...base, tls: { secretName: 'cert', port: 1883 } },
+    /the TLS port must differ from spec\.mqtt\.port and spec\.metrics\.port/,
+  ],
+  [
+    'WebSocket on the default TLS port',
+    { ...base, tls: { secretName: 'cert' }, webSocket: { enabled: true, port: 8883 } },
+    /spec\.webSocket\.port must differ/,
+  ],
+  [
+    'a TLS port without a TLS Secret',
+    { ...base, tls: { port: 8883 } },
+    /tls\.port is only allowed when tls\.secretName is set/,
+  ],
+  [
+    'client certificates without a CA',
+    { ...base, tls: { secretName: 'cert', clientCertificate: 'required' } },
+    /needs tls\.caSecretName/,
+  ],
+  ['replicas without Redis', { ...base, replicas: 3 }, /more than one replica needs spec\.redis/],
+  [
+    'source ranges on a ClusterIP Service',
+    { ...base, service: { loadBalancerSourceRanges: ['10.0.0.0/8'] } },
+    /loadBalancerSourceRanges needs service\.type LoadBalancer/,
+  ],
+  [
+    'a source range that is not a CIDR',
+    { ...base, service: { type: 'LoadBalancer', loadBalancerSourceRanges: ['nope'] } },
+    /must be a CIDR/,
+  ],
+  ['an unknown log level', { ...base, logLevel: 'loud' }, /spec\.logLevel: Unsupported value: "loud"/],
+];
+
+describe('e2e: the API server validates MqttListener specs', function () {
+  let cp: ControlPlane;
+  let ns: string;
+
+  before(async function () {
+    this.timeout(SETUP_TIMEOUT_MS);
+    cp = await sharedControlPlane();
+    ns = await createNamespace(cp.admin, 'e2e-crd');
+  });
+
+  after(async () => {
+    if (cp && ns) await deleteNamespace(cp.admin, ns);
+  });
+
+  const apply = (spec: Record<string, unknown>) =>
+    kubectl(
+      cp.kubeconfig,
+      ['-n', ns, 'apply', '--dry-run=server', '-f', '-'],
+      dump({ apiVersion: 'mqtt.adapter.dev/v1alpha1', kind: 'MqttListener', metadata: { name: 'v' }, spec }),
+    );
+
+  for (const [what, spec, message] of rejected) {
+    it(`rejects ${what} with a clear message`, async () => {
+      const r = await apply(spec);
+      assert.notEqual(r.code, 0, `accepted: ${r.stdout}`);
+      assert.match(r.stderr, message);
+    });
+  }
+
+  it('accepts a full spec, and a TLS port only with a TLS Secret', async () => {
+    const r = await apply({
+      ...base,
+      replicas: 3,
+      redis: { secretName: 'redis', mode: 'sentinel' },
+      tls: { secretName: 'cert', port: 8884, clientCertificate: 'optional', caSecretName: 'ca' },
+      webSocket: { enabled: true, port: 8443 },
+      service: {
+        type: 'LoadBalancer',
+        externalTrafficPolicy: 'Local',
+        loadBalancerSourceRanges: ['10.0.0.0/8'],
+      },
+      resources: { requests: { cpu: '100m', memory: '128Mi' } },
+      limits: { maxConnections: 1000 },
+    });
+    assert.equal(r.code, 0, r.stderr);
+  });
+});
