@@ -50,6 +50,9 @@ export class Subscriptions implements FastPathSubscriber {
 
   /** Brings back a present session's subscriptions; their bindings are still on the durable queue. */
   async restore(subs: readonly StoredSubscription[]): Promise<void> {
+    // Without a present session, a queue an earlier session of this client id left must go now, not
+    // at the first queue-backed SUBSCRIBE: a client that never makes one would inherit or leak it [MQTT-3.1.2-6].
+    if (!this.queueMayExist) await this.link.deleteQueue(this.queue).catch(() => undefined);
     for (const s of subs) this.map.set(s.filter, { filter: s.filter, qos: s.qos, fast: false });
     if (subs.length > 0) await this.ensureQueue();
   }
