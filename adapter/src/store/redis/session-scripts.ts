@@ -1,33 +1,12 @@
 import { LuaScript } from './lua-script';
 import { NEXT_EPOCH_LUA } from './epoch-lua';
+import { EXPIRE_RELEASED_LUA } from './release-lua';
 
 /*
  * Session ownership scripts. KEYS[1] is the owner hash, KEYS[2] the session
  * string, both under the client's hash tag. Every script that writes checks the
  * epoch first: that check is the fence against an owner that was taken over.
  */
-
-/**
- * A released session lives on for its expiry; expiry 0 means it ends with the
- * connection [MQTT-3.1.2-23]. The owner hash (the epoch) is kept as long, or an
- * hour without a session, so a late save by the releasing owner still lands.
- */
-const EXPIRE_RELEASED_LUA = `
-local function expire_released(owner, session)
-  local ttl = 3600000
-  local state = redis.call('GET', session)
-  if state then
-    local expiry = tonumber(cjson.decode(state).expirySeconds) or 0
-    if expiry > 0 then
-      ttl = expiry * 1000
-      redis.call('PEXPIRE', session, ttl)
-    else
-      redis.call('DEL', session)
-    end
-  end
-  redis.call('PEXPIRE', owner, ttl)
-end
-`;
 
 /**
  * ARGV: pod, connection, cleanStart ('1'|'0'), own events channel, client id.

@@ -1,0 +1,76 @@
+import { StaleEpochError } from '../../ports/session-store';
+import type { OrphanWill, StoredWill, SupersededWill, WillStore } from '../../ports/will-store';
+import type { RedisClient } from './client';
+import { DueIndex } from './due-index';
+import { RedisKeys } from './keys';
+import { willArgs } from './will-codec';
+import { parseWillReply } from './will-reply';
+import {
+  PUT_WILL,
+  REMOVE_WILL,
+  SCHEDULE_WILL,
+  SUPERSEDE_WILL,
+  TAKE_DUE_WILL,
+  TAKE_WILL,
+} from './will-scripts';
+
+/**
+ * Wills in Redis: a hash per client beside its owner hash (one slot), fenced
+ * by the owner's epoch, and a due index shared by all pods for the sweeper.
+ */
+export class RedisWillStore implements WillStore {
+  private readonly due: DueIndex;
+
+  /** The client is shared, not owned: close() leaves it open. */
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys = new RedisKeys(),
+  ) {
+    this.due = new DueIndex(redis, keys.willsDue());
+  }
+
+  async put(clientId: string, epoch: number, will: StoredWill): Promise<void> {
+    const keys = [this.keys.owner(clientId), this.keys.will(clientId)];
+    const ok = await PUT_WILL.run(this.redis, keys, [String(epoch), ...willArgs(will)]);
+    if (ok !== 1) throw new StaleEpochError(clientId, epoch);
+  }
+
+  async remove(clientId: string, epoch: number): Promise<void> {
+    await REMOVE_WILL.run(this.redis, [this.keys.will(clientId)], [String(epoch)]);
+  }
+
+  async take(clientId: string, epoch: number): Promise<StoredWill | undefined> {
+    const reply = parseWillReply(
+      await TAKE_WILL.runBuffer(this.redis, [this.keys.will(clientId)], [String(epoch)]),
+    );
+    return reply.kind === 'will' ? reply.will : undefined;
+  }
+
+  async schedule(clientId: string, epoch: number, delayMs: number): Promise<void> {
+    await this.due.announce(clientId, Date.now() + delayMs);
+    const due = await SCHEDULE_WILL.run(this.redis, [this.keys.will(clientId)], [String(epoch), delayMs]);
+    if (typeof due === 'number' && due >= 0) await this.due.settle(clientId, due);
+  }
+
+  async supersede(clientId: string, epoch: number): Promise<SupersededWill | undefined> {
+    const keys = [this.keys.will(clientId)];
+    const reply = parseWillReply(await SUPERSEDE_WILL.runBuffer(this.redis, keys, [String(epoch)]));
+    return reply.kind === 'will' ? { will: reply.will, scheduled: reply.scheduled } : undefined;
+  }
+
+  async claimDue(limit = 100): Promise<OrphanWill[]> {
+    const out: OrphanWill[] = [];
+    for (const entry of await this.due.due(Date.now(), limit)) {
+      const reply = parseWillReply(
+        await TAKE_DUE_WILL.runBuffer(this.redis, [this.keys.will(entry.clientId)]),
+      );
+      if (reply.kind === 'will') out.push({ clientId: entry.clientId, will: reply.will });
+      await this.due.update(entry, reply.kind === 'later' ? reply.due : undefined);
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,87 @@
+import { NOW_MS_LUA } from './epoch-lua';
+import { LuaScript } from './lua-script';
+import { SCHEDULE_WILL_LUA, TAKE_WILL_LUA } from './will-lua';
+
+/*
+ * Will scripts. Replies that carry a will are {'will', {fields...}} in
+ * WILL_FIELDS order; the others are {'none'}, {'gone'} or {'later', due}.
+ */
+
+/** KEYS: owner, will. ARGV: epoch, then willArgs. 1, or 0 when the epoch is not the owner's. */
+export const PUT_WILL = new LuaScript(
+  'put-will',
+  `
+if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], 'epoch', ARGV[1], 'topic', ARGV[2], 'payload', ARGV[3], 'qos', ARGV[4],
+  'retain', ARGV[5], 'delay', ARGV[6], 'props', ARGV[7])
+return 1
+`,
+);
+
+/** KEYS: will. ARGV: epoch. */
+export const REMOVE_WILL = new LuaScript(
+  'remove-will',
+  `
+if redis.call('HGET', KEYS[1], 'epoch') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
+`,
+);
+
+/** KEYS: will. ARGV: epoch. */
+export const TAKE_WILL = new LuaScript(
+  'take-will',
+  TAKE_WILL_LUA +
+    `
+if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return {'none'} end
+return {'will', take_will(KEYS[1])}
+`,
+);
+
+/** KEYS: will. ARGV: epoch, delay ms. The due time (Redis clock, ms), or -1 when there is no such will. */
+export const SCHEDULE_WILL = new LuaScript(
+  'schedule-will',
+  NOW_MS_LUA +
+    SCHEDULE_WILL_LUA +
+    `
+if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return -1 end
+return schedule_will(KEYS[1], tonumber(ARGV[2]))
+`,
+);
+
+/** KEYS: will. ARGV: the new epoch. Takes a will of an older epoch. */
+export const SUPERSEDE_WILL = new LuaScript(
+  'supersede-will',
+  TAKE_WILL_LUA +
+    `
+local epoch = tonumber(redis.call('HGET', KEYS[1], 'epoch'))
+if not epoch or epoch >= tonumber(ARGV[1]) then return {'none'} end
+return {'will', take_will(KEYS[1])}
+`,
+);
+
+/** KEYS: will. Takes the will when it is scheduled and due by the Redis clock. */
+export const TAKE_DUE_WILL = new LuaScript(
+  'take-due-will',
+  NOW_MS_LUA +
+    TAKE_WILL_LUA +
+    `
+local due = tonumber(redis.call('HGET', KEYS[1], 'due'))
+if not due then return {'gone'} end
+if due > now_ms() then return {'later', string.format('%.0f', due)} end
+return {'will', take_will(KEYS[1])}
+`,
+);
+
+/**
+ * KEYS: the due index. ARGV: member, the score it was read with, and a new
+ * score or '' to remove. Changes the entry only if nobody rescheduled it since.
+ */
+export const UPDATE_DUE_ENTRY = new LuaScript(
+  'update-due-entry',
+  `
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+if ARGV[3] == '' then redis.call('ZREM', KEYS[1], ARGV[1]) else redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) end
+return 1
+`,
+);

@@ -1,0 +1,79 @@
+import { strict as assert } from 'node:assert';
+import type { OrphanWill } from '../../../adapter/src/ports/will-store';
+import { connect, newClient, sleep, will, type PodStores, type WillHarness } from './will-store.contract';
+
+/** The Liveness behaviour every implementation shares. */
+export function livenessContract(name: string, harness: () => WillHarness): void {
+  describe(`Liveness contract: ${name}`, () => {
+    let h: WillHarness;
+    let pods: Record<'a' | 'b' | 'c', PodStores>;
+    beforeEach(async () => {
+      h = harness();
+      pods = { a: await h.open('pod-a'), b: await h.open('pod-b'), c: await h.open('pod-c') };
+      await Promise.all(Object.values(pods).map((p) => p.liveness.refresh()));
+    });
+    afterEach(() => h.closeAll());
+
+    const ids = (wills: OrphanWill[]): string[] => wills.map((w) => w.clientId).sort();
+    /** Lets pod-a's liveness run out while b and c keep theirs. */
+    const killA = async (): Promise<void> => {
+      for (let waited = 0; waited <= h.ttlMs; waited += h.ttlMs / 3) {
+        await Promise.all([pods.b.liveness.refresh(), pods.c.liveness.refresh()]);
+        await sleep(h.ttlMs / 3);
+      }
+      await Promise.all([pods.b.liveness.refresh(), pods.c.liveness.refresh()]);
+    };
+
+    it('leaves the wills of a live pod alone', async () => {
+      const id = newClient();
+      const epoch = await connect(pods.a, 'pod-a', id, will('alive'));
+      assert.deepEqual(await pods.b.liveness.claimDeadPods(), []);
+      assert.deepEqual(await pods.a.wills.take(id, epoch), will('alive'));
+    });
+
+    it('hands the wills of a dead pod to exactly one of two competing sweepers', async () => {
+      const clients = Array.from({ length: 12 }, newClient);
+      for (const id of clients) await connect(pods.a, 'pod-a', id, will(`dead/${id}`));
+      await killA();
+      const [fromB, fromC] = await Promise.all([
+        pods.b.liveness.claimDeadPods(),
+        pods.c.liveness.claimDeadPods(),
+      ]);
+      const all = [...fromB, ...fromC];
+      assert.equal(new Set(all.map((w) => w.clientId)).size, all.length, 'no will handed out twice');
+      assert.deepEqual(ids(all), [...clients].sort());
+      for (const w of all) assert.deepEqual(w.will, will(`dead/${w.clientId}`));
+      assert.deepEqual(await pods.b.liveness.claimDeadPods(), [], 'and only once');
+    });
+
+    it("schedules a dead pod's wills that have a delay [MQTT-3.1.3-9]", async () => {
+      const id = newClient();
+      await connect(pods.a, 'pod-a', id, will('delayed', 1));
+      await killA();
+      assert.deepEqual(await pods.b.liveness.claimDeadPods(), []);
+      assert.deepEqual(await pods.b.wills.claimDue(), []);
+      await sleep(1100);
+      assert.deepEqual(await pods.c.wills.claimDue(), [{ clientId: id, will: will('delayed', 1) }]);
+    });
+
+    it('skips wills already scheduled by their own pod before it died', async () => {
+      const id = newClient();
+      const epoch = await connect(pods.a, 'pod-a', id, will('scheduled'));
+      await pods.a.wills.schedule(id, epoch, 0);
+      await killA();
+      assert.deepEqual(await pods.b.liveness.claimDeadPods(), []);
+      assert.deepEqual(ids(await pods.b.wills.claimDue()), [id]);
+    });
+
+    it('a pod does not sweep itself, and a stopped pod is not swept', async () => {
+      const id = newClient();
+      const epoch = await connect(pods.b, 'pod-b', id, will('b'));
+      await sleep(h.ttlMs * 1.5);
+      assert.deepEqual(await pods.b.liveness.claimDeadPods(), []);
+      await pods.b.liveness.stop();
+      await pods.c.liveness.refresh();
+      assert.deepEqual(await pods.c.liveness.claimDeadPods(), []);
+      assert.deepEqual(await pods.b.wills.take(id, epoch), will('b'));
+    });
+  });
+}
