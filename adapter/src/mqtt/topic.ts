@@ -74,10 +74,14 @@ export function topicMatches(filter: string, topic: string): boolean {
   return f.length === t.length;
 }
 
-/** The literal part of a filter before its first wildcard, for prefix-indexed lookups. */
+/**
+ * The literal part of a filter before its first wildcard, for prefix-indexed
+ * lookups: every topic the filter matches starts with it. A trailing `/#` also
+ * matches the parent level [MQTT-4.7.1-2], so its separator is not part of it.
+ */
 export function literalPrefix(filter: string): string {
   const plus = filter.indexOf('+');
   const hash = filter.indexOf('#');
-  const cut = Math.min(plus === -1 ? filter.length : plus, hash === -1 ? filter.length : hash);
-  return filter.slice(0, cut);
+  if (hash !== -1 && (plus === -1 || hash < plus)) return filter.slice(0, hash > 0 ? hash - 1 : 0);
+  return plus === -1 ? filter : filter.slice(0, plus);
 }
