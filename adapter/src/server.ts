@@ -11,6 +11,7 @@ import { Connection, type ConnectionInfo } from './connection/connection';
 import { httpServer } from './http/http-server';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { LocalRegistry } from './session/registry';
+import { WillScheduler } from './session/will-scheduler';
 import type { SessionDeps } from './session/types';
 import { listen, tcpServer, tlsServer } from './transport/listeners';
 import { webSocketServer } from './transport/websocket';
@@ -50,7 +51,11 @@ export class Adapter {
     const broker = new Broker(config.amqpUrl, config.exchange, pod, metrics.amqp, log);
     const stores = await createStores(config, pod, log);
     const registry = new LocalRegistry();
+    const wills = new WillScheduler((clientId, err) =>
+      log.warn({ clientId, err: (err as Error).message }, 'will could not be published'),
+    );
     const deps: SessionDeps = {
+      wills,
       config,
       pod,
       broker,
@@ -136,6 +141,9 @@ export class Adapter {
     const closed = [...this.connections].map((c) => c.shutdown());
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, this.config.drainTimeoutMs).unref());
     await Promise.race([Promise.all(closed), timeout]);
+    // With the memory store no other replica can publish a delayed will later, so it goes out now.
+    if (this.config.store === 'memory') this.deps.wills.flush();
+    await this.deps.wills.settled();
     this.reachability.stop();
     await this.deps.broker.close().catch(() => undefined);
     await this.stores.close();

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type * as amqp from 'amqplib';
 import type { PooledConnection } from './pool';
-import { publishOptions, toDelivery, type Delivery, type QoS } from './message';
+import { publishOptions, toDelivery, type Delivery, type PublishExtras, type QoS } from './message';
 import { topicToRoutingKey } from '../mqtt/topic';
 import type { AmqpMetrics } from './metrics';
 
@@ -22,8 +22,9 @@ export interface QueueSpec {
 export class ClientLink {
   private pub: Promise<amqp.ConfirmChannel> | undefined;
   private ops: Promise<amqp.Channel> | undefined;
-  private sub: amqp.Channel | undefined;
-  private consumerTag: string | undefined;
+  private sub: Promise<amqp.Channel> | undefined;
+  private readonly consumers = new Map<string, string>();
+  private subChannel: amqp.Channel | undefined;
   private closed = false;
   private pubError: Error | undefined;
   /** Told when RabbitMQ closes the publish channel, which is how a refused QoS 0 publish shows. */
@@ -47,6 +48,7 @@ export class ClientLink {
     payload: Buffer,
     qos: QoS,
     onFull: (drained: Promise<void>) => void,
+    extras?: PublishExtras,
   ): Promise<void> {
     const ch = await this.publishChannel();
     const started = process.hrtime.bigint();
@@ -61,7 +63,7 @@ export class ClientLink {
         this.exchange,
         topicToRoutingKey(topic),
         payload,
-        publishOptions(qos),
+        publishOptions(qos, extras),
         qos > 0 ? cb : undefined,
       );
     });
@@ -130,28 +132,72 @@ export class ClientLink {
     await this.withOps((ch) => ch.deleteQueue(queue));
   }
 
-  /** Starts consuming the client's queue with at most `prefetch` unacked deliveries. */
-  async consume(queue: string, prefetch: number, onDelivery: (d: Delivery) => void): Promise<void> {
-    if (this.consumerTag) return;
-    const ch = await this.connection.openChannel(false);
-    ch.on('error', () => {
-      // A consumer channel closes when the queue is deleted or the connection drops; the session hears of it via 'close'.
-    });
-    this.sub = ch;
-    await ch.prefetch(prefetch, false);
-    const ok = await ch.consume(queue, (msg) => {
-      if (msg) onDelivery(toDelivery(msg));
-    });
-    this.consumerTag = ok.consumerTag;
+  /** Whether a queue exists; asked on a throwaway basis because a 404 closes the channel. */
+  async queueExists(queue: string): Promise<boolean> {
+    try {
+      await this.withOps((ch) => ch.checkQueue(queue));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
-  /** Pauses or resumes deliveries by changing prefetch: 0 means unlimited, so pause uses a channel flow-free cancel. */
+  /**
+   * Starts consuming a queue (the client's own, or a shared group's) with at
+   * most `prefetch` unacked deliveries. All of a client's consumers share one
+   * channel, so delivery tags are unique across them.
+   */
+  async consume(
+    queue: string,
+    prefetch: number,
+    onDelivery: (d: Delivery, queue: string) => void,
+  ): Promise<void> {
+    if (this.consumers.has(queue)) return;
+    this.consumers.set(queue, '');
+    try {
+      const ch = await this.consumerChannel();
+      await ch.prefetch(prefetch, false);
+      const ok = await ch.consume(queue, (msg) => {
+        if (msg) onDelivery(toDelivery(msg), queue);
+      });
+      this.consumers.set(queue, ok.consumerTag);
+    } catch (err) {
+      this.consumers.delete(queue);
+      throw err;
+    }
+  }
+
+  /** Stops consuming a queue; its unacked deliveries stay ours until acked or the channel closes. */
+  async cancel(queue: string): Promise<void> {
+    const tag = this.consumers.get(queue);
+    this.consumers.delete(queue);
+    if (tag && this.sub) await (await this.sub).cancel(tag).catch(() => undefined);
+  }
+
+  private consumerChannel(): Promise<amqp.Channel> {
+    if (!this.sub) {
+      const p = this.connection.openChannel(false) as Promise<amqp.Channel>;
+      this.sub = p;
+      p.then(
+        (ch) => {
+          this.subChannel = ch;
+          ch.on('error', () => {
+            // A consumer channel closes when its queue is deleted or the connection drops; the session hears of the latter.
+          });
+        },
+        () => (this.sub = undefined),
+      );
+    }
+    return this.sub;
+  }
+
   ack(deliveryTag: number): void {
-    this.sub?.ack({ fields: { deliveryTag } } as amqp.Message);
+    // Deliveries only arrive once the channel is open, so the resolved channel is always there to ack on.
+    this.subChannel?.ack({ fields: { deliveryTag } } as amqp.Message);
   }
 
   get consuming(): boolean {
-    return this.consumerTag !== undefined;
+    return this.consumers.size > 0;
   }
 
   /** Closes this client's channels; unacked deliveries go back to the queue for the next consumer. */
@@ -159,7 +205,7 @@ export class ClientLink {
     if (this.closed) return;
     this.closed = true;
     const channels: Promise<amqp.Channel | undefined>[] = [
-      Promise.resolve(this.sub),
+      (this.sub ?? Promise.resolve(undefined)).catch(() => undefined),
       (this.pub ?? Promise.resolve(undefined)).catch(() => undefined),
       (this.ops ?? Promise.resolve(undefined)).catch(() => undefined),
     ];

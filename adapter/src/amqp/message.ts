@@ -1,10 +1,11 @@
 import type { Options, ConsumeMessage } from 'amqplib';
 import { routingKeyToTopic } from '../mqtt/topic';
+import { H, propsFromAmqp, propsToAmqp, type MessageProps } from './properties';
 
 export type QoS = 0 | 1 | 2;
 
 /** Header names shared with RabbitMQ's MQTT plugin, so the two interoperate. */
-export const QOS_HEADER = 'x-mqtt-publish-qos';
+export const QOS_HEADER = H.qos;
 
 /** A message as the session sees it, independent of AMQP. */
 export interface BrokerMessage {
@@ -16,11 +17,28 @@ export interface BrokerMessage {
 export interface Delivery extends BrokerMessage {
   readonly deliveryTag: number;
   readonly redelivered: boolean;
+  /** The retain flag it was published with (for Retain As Published). */
+  readonly retain: boolean;
+  /** Client id of the MQTT publisher, for No Local. */
+  readonly publisher: string | undefined;
+  readonly props: MessageProps;
+  /** Its Message Expiry Interval has run out: drop it. */
+  readonly expired: boolean;
+}
+
+export interface PublishExtras {
+  readonly retain?: boolean;
+  readonly publisher?: string;
+  readonly props?: MessageProps;
 }
 
 /** AMQP properties of an MQTT publish: QoS>=1 messages are persistent. */
-export function publishOptions(qos: QoS): Options.Publish {
-  return { deliveryMode: qos > 0 ? 2 : 1, headers: { [QOS_HEADER]: qos } };
+export function publishOptions(qos: QoS, extras?: PublishExtras): Options.Publish {
+  const headers: Record<string, unknown> = { [H.qos]: qos };
+  if (!extras) return { deliveryMode: qos > 0 ? 2 : 1, headers };
+  if (extras.retain) headers[H.retain] = 1;
+  if (extras.publisher !== undefined) headers[H.publisher] = extras.publisher;
+  return { ...propsToAmqp(extras.props, headers, Date.now()), deliveryMode: qos > 0 ? 2 : 1 };
 }
 
 /**
@@ -29,14 +47,25 @@ export function publishOptions(qos: QoS): Options.Publish {
  */
 export function toDelivery(msg: ConsumeMessage): Delivery {
   const headers = (msg.properties.headers ?? {}) as Record<string, unknown>;
-  const header = headers[QOS_HEADER];
+  const header = headers[H.qos];
   const qos: QoS =
     header === 0 || header === 1 || header === 2 ? header : msg.properties.deliveryMode === 2 ? 1 : 0;
+  const publisher = headers[H.publisher];
+  const { props, expired } = propsFromAmqp(msg.properties, Date.now());
   return {
     topic: routingKeyToTopic(msg.fields.routingKey),
     payload: msg.content,
     qos,
     deliveryTag: msg.fields.deliveryTag,
     redelivered: msg.fields.redelivered,
+    retain: headers[H.retain] === 1,
+    publisher:
+      typeof publisher === 'string'
+        ? publisher
+        : Buffer.isBuffer(publisher)
+          ? publisher.toString()
+          : undefined,
+    props,
+    expired,
   };
 }

@@ -163,6 +163,11 @@ export const settings = {
     positiveInt(64, 65535),
     'QoS>0 messages in flight per client each way: delivery prefetch and unconfirmed publishes.',
   ),
+  maxQos: setting(
+    'MQTT_ADAPTER_MAX_QOS',
+    z.coerce.number().int().min(0).max(2).default(2),
+    'Highest QoS granted to subscriptions and accepted on PUBLISH (MQTT 5 Maximum QoS).',
+  ),
   sessionExpiryMax: setting(
     'MQTT_ADAPTER_SESSION_EXPIRY_MAX',
     positiveInt(86400),

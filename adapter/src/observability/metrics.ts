@@ -73,6 +73,7 @@ export function createMetrics() {
       help: 'QoS 0 messages dropped for congested clients',
       registers,
     }),
+    willsPublished: new Counter({ name: `${P}wills_published_total`, help: 'Wills published', registers }),
     protocolErrors: new Counter({
       name: `${P}protocol_errors_total`,
       help: 'Connections closed for bad input',

@@ -1,9 +1,12 @@
 import type { QoS } from '../amqp/message';
+import type { MessageProps } from '../amqp/properties';
 
 export interface RetainedMessage {
   readonly topic: string;
   readonly payload: Buffer;
   readonly qos: QoS;
+  /** MQTT 5 properties it was published with. */
+  readonly props?: MessageProps;
 }
 
 /**

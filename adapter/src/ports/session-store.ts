@@ -3,6 +3,10 @@ import type { QoS } from '../amqp/message';
 export interface StoredSubscription {
   readonly filter: string;
   readonly qos: QoS;
+  /** MQTT 5 subscription options; absent means off. */
+  readonly noLocal?: boolean;
+  readonly retainAsPublished?: boolean;
+  readonly subscriptionId?: number;
 }
 
 /** What a persistent session keeps between connections. */
@@ -10,6 +14,10 @@ export interface SessionState {
   readonly protocolVersion: number;
   readonly expirySeconds: number;
   readonly subscriptions: readonly StoredSubscription[];
+  /** QoS 2 packet ids published by the client and awaiting its PUBREL, so a resend is not published twice. */
+  readonly inboundQos2?: readonly number[];
+  /** QoS 2 packet ids we sent PUBREL for and await PUBCOMP; resent on resume [MQTT-4.4.0-1]. */
+  readonly outboundPubrel?: readonly number[];
 }
 
 /** Where a live connection of a client is: the replica and the connection on it. */

@@ -6,9 +6,9 @@ import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';
 import { topicNameProblem } from '../mqtt/topic';
 import { Session } from './session';
-import type { Outbound, SessionDeps } from './types';
+import type { ClientLimits, Outbound, SessionDeps } from './types';
 import { willOf } from './will';
-import type { StoredSubscription } from '../ports/session-store';
+import type { SessionState } from '../ports/session-store';
 
 export interface ConnectContext {
   readonly connectionId: string;
@@ -22,8 +22,8 @@ export interface Connected {
   readonly sessionPresent: boolean;
   readonly clientId: string;
   readonly assignedClientId: boolean;
-  /** Subscriptions of the resumed session, restored once CONNACK is out. */
-  readonly resumed: readonly StoredSubscription[];
+  /** The resumed session's state, restored once CONNACK is out. */
+  readonly resumed: Pick<SessionState, 'subscriptions' | 'inboundQos2' | 'outboundPubrel'>;
 }
 
 /** [MQTT-3.1.2-2] the protocol name must match the level. */
@@ -72,10 +72,35 @@ export function resolveCredentials(
   return { vhost, user, password: p.password.toString('utf8') };
 }
 
+/** The limits a v5 client announced, with the defaults a v3 client implies. */
+export function clientLimits(p: IConnectPacket): ClientLimits {
+  const props = p.protocolVersion === 5 ? p.properties : undefined;
+  return {
+    receiveMaximum: props?.receiveMaximum ?? 65535,
+    maximumPacketSize: props?.maximumPacketSize ?? 268435460,
+    topicAliasMaximum: props?.topicAliasMaximum ?? 0,
+    requestProblemInformation: props?.requestProblemInformation ?? true,
+  };
+}
+
 /**
- * CONNECT as a pipeline of small steps: check the protocol and client id,
- * log in to RabbitMQ as the client's user, claim the client id (closing a
- * previous connection), then resume the stored session.
+ * Session lifetime: v3 keeps a session while clean session is 0; v5 keeps it
+ * for its Session Expiry Interval, capped by the configured maximum.
+ */
+export function sessionLifetime(
+  p: IConnectPacket,
+  max: number,
+): { persistent: boolean; expirySeconds: number } {
+  if (p.protocolVersion !== 5) return { persistent: !p.clean, expirySeconds: p.clean ? 0 : max };
+  const expirySeconds = Math.min(p.properties?.sessionExpiryInterval ?? 0, max);
+  return { persistent: expirySeconds > 0, expirySeconds };
+}
+
+/**
+ * CONNECT as a pipeline of small steps: check the protocol, the client id,
+ * the will and the authentication method, log in to RabbitMQ as the client's
+ * user, claim the client id (closing a previous connection, cancelling a
+ * pending will), then hand back the stored session to resume.
  */
 export async function connect(
   deps: SessionDeps,
@@ -84,48 +109,62 @@ export async function connect(
   ctx: ConnectContext,
 ): Promise<Connected> {
   checkProtocol(p);
+  if (p.protocolVersion === 5 && p.properties?.authenticationMethod !== undefined) {
+    throw new MqttError(
+      Reason.BadAuthenticationMethod,
+      `authentication method ${p.properties.authenticationMethod} is not supported`,
+    );
+  }
   const { clientId, assigned } = resolveClientId(p);
   const will = willOf(p);
   if (will && topicNameProblem(will.topic)) {
     throw new MqttError(Reason.TopicNameInvalid, `will topic is invalid [MQTT-3.1.2-14]`);
   }
+  if (will && will.qos > deps.config.maxQos)
+    throw new MqttError(Reason.QoSNotSupported, 'will QoS above the maximum');
   const credentials = resolveCredentials(p, deps, ctx.certificateUser);
   if (deps.registry.size >= deps.config.maxConnections) {
-    throw new MqttError(Reason.ServerUnavailable, `connection limit ${deps.config.maxConnections} reached`);
+    throw new MqttError(
+      p.protocolVersion === 5 ? Reason.ServerBusy : Reason.ServerUnavailable,
+      `connection limit ${deps.config.maxConnections} reached`,
+    );
   }
   const link = await deps.broker.login(credentials);
   try {
-    const persistent = !p.clean;
+    const { persistent, expirySeconds } = sessionLifetime(p, deps.config.sessionExpiryMax);
+    const cleanStart = p.clean ?? true;
     const claim = await deps.sessions.claim(
       clientId,
       { pod: deps.pod, connection: ctx.connectionId },
-      !persistent,
+      cleanStart,
     );
-    const sessionPresent = persistent && claim.session !== undefined;
-    const session = new Session({ ...deps, log: ctx.log }, link, out, {
+    // A will waiting out its delay is cancelled by the client coming back [MQTT-3.1.3-9].
+    deps.wills.cancel(clientId);
+    const sessionPresent = !cleanStart && claim.session !== undefined;
+    const protocolVersion = p.protocolVersion ?? 4;
+    const session = new Session({ ...deps, log: ctx.log.child({ clientId }) }, link, out, {
       clientId,
       connectionId: ctx.connectionId,
-      protocolVersion: p.protocolVersion ?? 4,
+      protocolVersion,
       persistent,
       sessionPresent,
-      expirySeconds: deps.config.sessionExpiryMax,
+      expirySeconds,
       epoch: claim.epoch,
       will,
+      credentials,
+      limits: clientLimits(p),
+      window: deps.config.inflightWindow,
     });
     await deps.registry.take(clientId, session);
     if (persistent && !sessionPresent) {
-      await deps.sessions.save(clientId, claim.epoch, {
-        protocolVersion: p.protocolVersion ?? 4,
-        expirySeconds: deps.config.sessionExpiryMax,
-        subscriptions: [],
-      });
+      await deps.sessions.save(clientId, claim.epoch, { protocolVersion, expirySeconds, subscriptions: [] });
     }
     return {
       session,
       sessionPresent,
       clientId,
       assignedClientId: assigned,
-      resumed: sessionPresent ? (claim.session?.subscriptions ?? []) : [],
+      resumed: sessionPresent && claim.session ? claim.session : { subscriptions: [] },
     };
   } catch (err) {
     await link.close();

@@ -2,116 +2,228 @@ import type { IPublishPacket } from 'mqtt-packet';
 import { PacketIdAllocator } from '../mqtt/packet-ids';
 import { topicMatches } from '../mqtt/topic';
 import type { Delivery } from '../amqp/message';
-import type { Outbound, QoS, Subscription } from './types';
+import type { MessageProps } from '../amqp/properties';
+import type { ClientLimits, Outbound, QoS, Subscription } from './types';
 import type { Metrics } from '../observability/metrics';
+import { OutboundAliases } from './topic-alias';
 
 interface InFlight {
-  /** The AMQP delivery to ack on PUBACK; absent for retained messages sent from the store. */
-  readonly deliveryTag?: number;
+  readonly qos: QoS;
+  /** The AMQP delivery to ack; absent for retained messages sent from the store. */
+  readonly ack?: () => void;
+  /** QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP. */
+  released: boolean;
+}
+
+/** What the matching subscriptions of one client make of one message. */
+export interface Grant {
+  readonly qos: QoS;
+  readonly retainAsPublished: boolean;
+  readonly subscriptionIds: number[];
 }
 
 /**
- * Outbound messages to one client: picks the QoS each message goes out at,
- * assigns packet ids, and acks the AMQP delivery only when the client has
- * PUBACKed it, so a dropped connection requeues it.
+ * The subscriptions of a client matching a topic, folded into one delivery:
+ * the highest granted QoS (overlapping subscriptions deliver once), every
+ * Subscription Identifier, and No Local applied [MQTT-3.8.3-3].
+ */
+export function grantFor(
+  subs: Iterable<Subscription>,
+  topic: string,
+  fromSelf: boolean,
+  include: (s: Subscription) => boolean,
+): Grant | undefined {
+  let qos: QoS | undefined;
+  let rap = false;
+  const ids: number[] = [];
+  for (const s of subs) {
+    if (!include(s) || (fromSelf && s.noLocal) || !topicMatches(s.filter, topic)) continue;
+    if (qos === undefined || s.qos > qos) qos = s.qos;
+    if (s.retainAsPublished) rap = true;
+    if (s.subscriptionId !== undefined && !ids.includes(s.subscriptionId)) ids.push(s.subscriptionId);
+  }
+  return qos === undefined ? undefined : { qos, retainAsPublished: rap, subscriptionIds: ids };
+}
+
+/**
+ * Outbound messages to one client: picks the QoS each goes out at, assigns
+ * packet ids, and acks the AMQP delivery only once the client has taken
+ * responsibility for it (PUBACK, or PUBREC at QoS 2), so a dropped connection
+ * requeues it.
  */
 export class Deliverer {
   private readonly ids = new PacketIdAllocator();
   private readonly inflight = new Map<number, InFlight>();
+  private readonly aliases: OutboundAliases | undefined;
 
   constructor(
     private readonly out: Outbound,
+    private readonly clientId: string,
     private readonly subscriptions: () => Iterable<Subscription>,
-    private readonly ack: (deliveryTag: number) => void,
+    private readonly ack: (deliveryTag: number, queue: string) => void,
     private readonly metrics: Metrics,
-  ) {}
+    private readonly v5: boolean,
+    limits: ClientLimits,
+    /** Called when the set of QoS 2 ids awaiting PUBCOMP changes, so it can be persisted. */
+    private readonly onReleasesChanged: () => void,
+  ) {
+    this.aliases =
+      v5 && limits.topicAliasMaximum > 0 ? new OutboundAliases(limits.topicAliasMaximum) : undefined;
+  }
 
   get inFlight(): number {
     return this.inflight.size;
   }
 
-  /**
-   * The highest QoS granted by the client's subscriptions matching the topic,
-   * so overlapping subscriptions deliver once at the highest QoS; undefined
-   * when none match (the binding is being removed).
-   */
-  grantedFor(topic: string, onlyQueued: boolean): QoS | undefined {
-    let best: QoS | undefined;
-    for (const s of this.subscriptions()) {
-      if (onlyQueued && s.fast) continue;
-      if (topicMatches(s.filter, topic) && (best === undefined || s.qos > best)) best = s.qos;
-    }
-    return best;
+  /** QoS 2 packet ids whose PUBREL is out and whose PUBCOMP is not yet in. */
+  pendingReleases(): number[] {
+    return [...this.inflight].filter(([, f]) => f.released).map(([id]) => id);
   }
 
-  /** A message from the client's queue. */
-  fromQueue(d: Delivery): void {
-    const granted = this.grantedFor(d.topic, false);
-    if (granted === undefined) {
-      this.ack(d.deliveryTag);
+  /** A resumed session's pending PUBRELs go out again, on whatever replica [MQTT-4.4.0-1]. */
+  resendReleases(ids: readonly number[]): void {
+    for (const id of ids) {
+      this.ids.reserve(id);
+      this.inflight.set(id, { qos: 2, released: true });
+      this.out.send({ cmd: 'pubrel', messageId: id });
+    }
+  }
+
+  /** A message from one of the client's queues (its own, or a shared group's). */
+  fromQueue(d: Delivery, queue: string): void {
+    const done = (): void => this.ack(d.deliveryTag, queue);
+    const g = d.expired
+      ? undefined
+      : grantFor(this.subscriptions(), d.topic, d.publisher === this.clientId, (s) =>
+          this.fromThisQueue(s, queue),
+        );
+    if (g === undefined) {
+      done();
       return;
     }
-    const qos = Math.min(granted, d.qos, 1) as QoS;
+    const qos = Math.min(g.qos, d.qos) as QoS;
+    const retain = g.retainAsPublished && d.retain;
     if (qos === 0) {
-      this.send(d.topic, d.payload, 0, false, false);
+      this.send(d, 0, retain, false, g);
       // Acking QoS 0 deliveries only once the socket drains keeps what we buffer bounded by the prefetch.
-      if (this.out.congested) void this.out.drained().then(() => this.ack(d.deliveryTag));
-      else this.ack(d.deliveryTag);
+      if (this.out.congested) void this.out.drained().then(done);
+      else done();
       return;
     }
-    this.sendTracked(d.topic, d.payload, qos, false, d.redelivered, { deliveryTag: d.deliveryTag });
+    this.sendTracked(d, qos, retain, d.redelivered, g, done);
+  }
+
+  private fromThisQueue(s: Subscription, queue: string): boolean {
+    return s.shareQueue ? s.shareQueue === queue : !s.fast;
   }
 
   /** A message from the QoS 0 fast path; dropped, and counted, when the client is congested. */
   fromFastPath(d: Delivery): void {
+    if (d.expired) return;
+    const fromSelf = d.publisher === this.clientId;
     // A queue-bound subscription that also matches delivers it (at its higher QoS) instead.
-    if (this.grantedFor(d.topic, true) !== undefined) return;
+    if (grantFor(this.subscriptions(), d.topic, fromSelf, (s) => !s.fast && !s.shareQueue) !== undefined)
+      return;
+    const g = grantFor(this.subscriptions(), d.topic, fromSelf, (s) => s.fast);
+    if (g === undefined) return;
     if (this.out.congested) {
       this.metrics.qos0Dropped.inc();
       return;
     }
-    this.send(d.topic, d.payload, 0, false, false);
+    this.send(d, 0, g.retainAsPublished && d.retain, false, g);
   }
 
   /** A retained message sent on subscribe, with the retain flag [MQTT-3.3.1-8]. */
-  retained(topic: string, payload: Buffer, qos: QoS): void {
-    if (qos === 0) this.send(topic, payload, 0, true, false);
-    else this.sendTracked(topic, payload, qos, true, false, {});
+  retained(
+    m: { topic: string; payload: Buffer; qos: QoS; props?: MessageProps },
+    qos: QoS,
+    subscriptionId?: number,
+  ): void {
+    const g: Grant = {
+      qos,
+      retainAsPublished: true,
+      subscriptionIds: subscriptionId === undefined ? [] : [subscriptionId],
+    };
+    if (qos === 0) this.send(m, 0, true, false, g);
+    else this.sendTracked(m, qos, true, false, g, undefined);
   }
 
-  /** PUBACK from the client. */
+  /** PUBACK, or PUBCOMP at QoS 2. */
   acknowledged(messageId: number): void {
     const f = this.inflight.get(messageId);
     if (!f) return;
     this.inflight.delete(messageId);
     this.ids.release(messageId);
-    if (f.deliveryTag !== undefined) this.ack(f.deliveryTag);
+    f.ack?.();
+    if (f.released) this.onReleasesChanged();
+  }
+
+  /** PUBREC: the client owns the QoS 2 message now, so the AMQP delivery is acked and PUBREL goes out. */
+  received(messageId: number, reasonCode: number | undefined): void {
+    const f = this.inflight.get(messageId);
+    if (!f || f.qos !== 2) return;
+    f.ack?.();
+    if (reasonCode !== undefined && reasonCode >= 0x80) {
+      // [MQTT-4.3.3-4] a failed PUBREC ends the exchange; the id is free again.
+      this.inflight.set(messageId, { ...f, ack: undefined });
+      this.acknowledged(messageId);
+      return;
+    }
+    this.inflight.set(messageId, { qos: 2, released: true });
+    this.out.send({ cmd: 'pubrel', messageId });
+    this.onReleasesChanged();
   }
 
   private sendTracked(
-    topic: string,
-    payload: Buffer,
+    m: { topic: string; payload: Buffer; props?: MessageProps },
     qos: QoS,
     retain: boolean,
     dup: boolean,
-    f: InFlight,
+    g: Grant,
+    ack: (() => void) | undefined,
   ): void {
     const id = this.ids.allocate();
     if (id === undefined) return; // 65535 unacked: the prefetch makes this unreachable for queue deliveries
-    this.inflight.set(id, f);
-    this.send(topic, payload, qos, retain, dup, id);
+    this.inflight.set(id, { qos, ack, released: false });
+    if (!this.send(m, qos, retain, dup, g, id)) {
+      // Too large for the client [MQTT-3.1.2-25]: the message is discarded, as if acknowledged.
+      this.acknowledged(id);
+    }
   }
 
   private send(
-    topic: string,
-    payload: Buffer,
+    m: { topic: string; payload: Buffer; props?: MessageProps },
     qos: QoS,
     retain: boolean,
     dup: boolean,
+    g: Grant,
     messageId?: number,
-  ): void {
-    const packet: IPublishPacket = { cmd: 'publish', topic, payload, qos, retain, dup, messageId };
-    this.out.send(packet);
-    this.metrics.delivered.inc({ qos });
+  ): boolean {
+    const packet: IPublishPacket = {
+      cmd: 'publish',
+      topic: m.topic,
+      payload: m.payload,
+      qos,
+      retain,
+      dup,
+      messageId,
+    };
+    if (this.v5) {
+      const properties: NonNullable<IPublishPacket['properties']> = { ...m.props };
+      if (g.subscriptionIds.length > 0) {
+        properties.subscriptionIdentifier =
+          g.subscriptionIds.length === 1 ? g.subscriptionIds[0] : g.subscriptionIds;
+      }
+      const alias = this.aliases?.lookup(m.topic);
+      if (alias) {
+        properties.topicAlias = alias.alias;
+        if (alias.known) packet.topic = '';
+      }
+      packet.properties = properties;
+    }
+    const sent = this.out.send(packet);
+    if (sent) this.metrics.delivered.inc({ qos });
+    else this.metrics.qos0Dropped.inc();
+    return sent;
   }
 }

@@ -1,27 +1,32 @@
-import type { Packet } from 'mqtt-packet';
+import type { IDisconnectPacket, Packet } from 'mqtt-packet';
 import type { Logger } from 'pino';
 import type { ClientLink } from '../amqp/client-link';
-import { MqttError } from '../mqtt/errors';
+import type { Credentials } from '../amqp/credentials';
 import { isAccessRefused } from '../amqp/errors';
+import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';
-import { topicNameProblem } from '../mqtt/topic';
+import type { StoredSubscription } from '../ports/session-store';
 import { Deliverer } from './delivery';
 import { InboundPublisher } from './publish-in';
-import { Subscriptions } from './subscriptions';
 import type { Displaceable } from './registry';
-import type { Outbound, SessionDeps } from './types';
+import { Subscriptions, type RetainedRequest } from './subscriptions';
+import type { ClientLimits, Outbound, SessionDeps } from './types';
 import type { Will } from './will';
-import type { StoredSubscription } from '../ports/session-store';
 
 export interface SessionInit {
   readonly clientId: string;
   readonly connectionId: string;
   readonly protocolVersion: number;
+  /** The session outlives the connection (v3 clean session 0, v5 Session Expiry > 0). */
   readonly persistent: boolean;
   readonly sessionPresent: boolean;
   readonly expirySeconds: number;
   readonly epoch: number;
   readonly will: Will | undefined;
+  readonly credentials: Credentials;
+  readonly limits: ClientLimits;
+  /** Our Receive Maximum toward the client and its prefetch. */
+  readonly window: number;
 }
 
 /**
@@ -36,8 +41,11 @@ export class Session implements Displaceable {
   private readonly subs: Subscriptions;
   private readonly publisher: InboundPublisher;
   private will: Will | undefined;
+  private expirySeconds: number;
   private closing: Promise<void> | undefined;
+  private chain: Promise<void> = Promise.resolve();
   private readonly log: Logger;
+  private readonly v5: boolean;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -48,12 +56,18 @@ export class Session implements Displaceable {
     this.clientId = init.clientId;
     this.connectionId = init.connectionId;
     this.will = init.will;
+    this.expirySeconds = init.expirySeconds;
+    this.v5 = init.protocolVersion === 5;
     this.log = deps.log;
     this.deliverer = new Deliverer(
       out,
+      init.clientId,
       () => this.subs.map.values(),
       (tag) => link.ack(tag),
       deps.metrics,
+      this.v5,
+      init.limits,
+      () => this.serial(() => this.persist()),
     );
     this.subs = new Subscriptions(
       deps,
@@ -64,14 +78,21 @@ export class Session implements Displaceable {
       init.expirySeconds,
       this.deliverer,
       init.protocolVersion,
+      Math.min(init.window, init.limits.receiveMaximum),
     );
-    this.publisher = new InboundPublisher(deps, link, out, init.protocolVersion, (err) => this.fail(err));
+    this.publisher = new InboundPublisher(
+      deps,
+      link,
+      out,
+      init,
+      (err) => this.fail(err),
+      () => this.serial(() => this.persist()),
+    );
     link.connection.once('lost', this.onAmqpLost);
     link.onPublishError = (err) => {
       // A v3 client has no way to hear of a refused QoS 0 publish but the closed connection, as with the plugin.
-      if (init.protocolVersion !== 5 && isAccessRefused(err)) {
+      if (!this.v5 && isAccessRefused(err))
         this.fail(new MqttError(Reason.NotAuthorized, 'RabbitMQ refused a publish'));
-      }
     };
   }
 
@@ -79,9 +100,15 @@ export class Session implements Displaceable {
     this.out.close('RabbitMQ connection lost');
   };
 
-  /** Resumes a present session: its subscriptions, and the queue's messages, unacked ones with DUP. */
-  async resume(subscriptions: readonly StoredSubscription[]): Promise<void> {
-    await this.subs.restore(subscriptions);
+  /** Resumes a present session: subscriptions, queued messages (unacked ones with DUP), QoS 2 state. */
+  async resume(stored: {
+    subscriptions: readonly StoredSubscription[];
+    inboundQos2?: readonly number[];
+    outboundPubrel?: readonly number[];
+  }): Promise<void> {
+    this.publisher.restore(stored.inboundQos2 ?? []);
+    this.deliverer.resendReleases(stored.outboundPubrel ?? []);
+    await this.subs.restore(stored.subscriptions);
   }
 
   /** Handles one packet after CONNECT. Throws MqttError for a protocol violation. */
@@ -91,20 +118,21 @@ export class Session implements Displaceable {
         this.publisher.handle(p);
         return;
       case 'puback':
+      case 'pubcomp':
         this.deliverer.acknowledged(p.messageId as number);
+        return;
+      case 'pubrec':
+        this.deliverer.received(p.messageId as number, p.reasonCode);
         return;
       case 'pubrel':
         this.publisher.released(p.messageId as number);
         return;
       case 'subscribe':
         this.serial(async () => {
-          const granted = await this.subs.subscribe(p);
+          const { granted, retained } = await this.subs.subscribe(p);
           this.out.send({ cmd: 'suback', messageId: p.messageId as number, granted });
           await this.persist();
-          for (const [i, s] of p.subscriptions.entries()) {
-            const g = granted[i];
-            if (g <= 2) await this.sendRetained(s.topic, g as 0 | 1);
-          }
+          for (const r of retained) await this.sendRetained(r);
         });
         return;
       case 'unsubscribe':
@@ -119,10 +147,10 @@ export class Session implements Displaceable {
         this.out.send({ cmd: 'pingresp' });
         return;
       case 'disconnect':
-        // [MQTT-3.14.4-3] a DISCONNECT discards the will.
-        this.will = undefined;
-        this.out.close('client sent DISCONNECT');
+        this.disconnect(p);
         return;
+      case 'auth':
+        throw new MqttError(Reason.ProtocolError, 'AUTH without an authentication method [MQTT-4.12.0-1]');
       case 'connect':
         throw new MqttError(Reason.ProtocolError, 'second CONNECT on one connection [MQTT-3.1.0-2]');
       default:
@@ -130,77 +158,115 @@ export class Session implements Displaceable {
     }
   }
 
-  private chain: Promise<void> = Promise.resolve();
+  private disconnect(p: IDisconnectPacket): void {
+    const expiry = p.properties?.sessionExpiryInterval;
+    if (expiry !== undefined) {
+      // [MQTT-3.14.2-2] a session that was to end with the connection cannot be extended at DISCONNECT.
+      if (this.init.expirySeconds === 0 && expiry > 0) {
+        throw new MqttError(Reason.ProtocolError, 'Session Expiry set at DISCONNECT after 0 at CONNECT');
+      }
+      this.expirySeconds = Math.min(expiry, this.deps.config.sessionExpiryMax);
+    }
+    // [MQTT-3.14.4-3] a DISCONNECT discards the will, unless v5 reason 0x04 asks for it.
+    if (p.reasonCode !== 0x04) this.will = undefined;
+    this.out.close('client sent DISCONNECT');
+  }
 
-  /** SUBSCRIBE and UNSUBSCRIBE run one at a time, in order, so their acks and bindings stay in order. */
+  /** SUBSCRIBE, UNSUBSCRIBE and state writes run one at a time, in order. */
   private serial(fn: () => Promise<void>): void {
     this.chain = this.chain.then(fn).catch((err: unknown) => this.fail(err));
   }
 
-  private async sendRetained(filter: string, granted: 0 | 1): Promise<void> {
-    for (const m of await this.deps.retained.match(filter)) {
-      this.deliverer.retained(m.topic, m.payload, Math.min(m.qos, granted) as 0 | 1);
+  private async sendRetained(r: RetainedRequest): Promise<void> {
+    for (const m of await this.deps.retained.match(r.filter)) {
+      this.deliverer.retained(m, Math.min(m.qos, r.qos) as 0 | 1 | 2, r.subscriptionId);
     }
   }
 
   private async persist(): Promise<void> {
-    if (!this.init.persistent) return;
+    if (!this.init.persistent || this.closing) return;
     await this.deps.sessions.save(this.clientId, this.init.epoch, {
       protocolVersion: this.init.protocolVersion,
-      expirySeconds: this.init.expirySeconds,
+      expirySeconds: this.expirySeconds,
       subscriptions: this.subs.stored(),
+      inboundQos2: this.publisher.awaitingRelease(),
+      outboundPubrel: this.deliverer.pendingReleases(),
     });
   }
 
   private fail(err: unknown): void {
     const e = err instanceof MqttError ? err : new MqttError(Reason.UnspecifiedError, (err as Error).message);
     this.log.warn({ reason: e.reason, err: e.message }, 'closing connection');
+    if (this.v5) this.out.send({ cmd: 'disconnect', reasonCode: e.reason });
     this.out.close(e.message);
   }
 
   /** Another connection took this client id [MQTT-3.1.4-2]. */
   async takeover(): Promise<void> {
-    if (this.init.protocolVersion === 5)
-      this.out.send({ cmd: 'disconnect', reasonCode: Reason.SessionTakenOver });
+    if (this.v5) this.out.send({ cmd: 'disconnect', reasonCode: Reason.SessionTakenOver });
     this.out.close('session taken over');
-    await this.close(false);
+    await this.close();
   }
 
   /**
-   * Ends the session once: publishes the will unless the client sent
-   * DISCONNECT, gives unacked deliveries back to the queue, and removes a
-   * clean session's state.
+   * Ends the connection's part of the session once: publishes or schedules
+   * the will unless the client sent DISCONNECT, gives unacked deliveries back
+   * to the queue, and removes a session that ends with its connection.
    */
-  close(graceful: boolean): Promise<void> {
-    this.closing ??= this.doClose(graceful);
+  close(): Promise<void> {
+    this.closing ??= this.doClose();
     return this.closing;
   }
 
-  private async doClose(graceful: boolean): Promise<void> {
+  private async doClose(): Promise<void> {
     this.link.connection.off('lost', this.onAmqpLost);
-    if (graceful) this.will = undefined;
-    await this.chain;
+    await this.chain.catch(() => undefined);
     await this.publisher.settledAll();
-    if (this.will) await this.publishWill(this.will);
-    await this.subs.teardown();
+    const ending = !this.init.persistent || this.expirySeconds === 0;
+    if (this.will) this.scheduleWill(this.will, ending);
+    await this.subs.teardown(ending);
+    if (!ending) {
+      await this.deps.sessions
+        .save(this.clientId, this.init.epoch, {
+          protocolVersion: this.init.protocolVersion,
+          expirySeconds: this.expirySeconds,
+          subscriptions: this.subs.stored(),
+          inboundQos2: this.publisher.awaitingRelease(),
+          outboundPubrel: this.deliverer.pendingReleases(),
+        })
+        .catch(() => undefined);
+    }
     await this.link.close();
-    if (this.init.persistent)
-      await this.deps.sessions.release(this.clientId, this.init.epoch).catch(() => undefined);
-    else await this.deps.sessions.discard(this.clientId, this.init.epoch).catch(() => undefined);
+    if (ending) await this.deps.sessions.discard(this.clientId, this.init.epoch).catch(() => undefined);
+    else await this.deps.sessions.release(this.clientId, this.init.epoch).catch(() => undefined);
     this.deps.registry.release(this.clientId, this);
   }
 
-  private async publishWill(w: Will): Promise<void> {
-    if (topicNameProblem(w.topic)) return;
-    try {
-      await this.link.publish(w.topic, w.payload, w.qos, () => undefined);
-      if (w.retain) {
-        if (w.payload.length === 0) await this.deps.retained.clear(w.topic);
-        else await this.deps.retained.set({ topic: w.topic, payload: w.payload, qos: w.qos });
+  /**
+   * The will goes out after its delay, or when the session ends if that comes
+   * first, and not at all if the client resumes in time [MQTT-3.1.3-9].
+   */
+  private scheduleWill(w: Will, ending: boolean): void {
+    const delay = ending ? 0 : Math.min(w.delaySeconds, this.expirySeconds);
+    const { credentials } = this.init;
+    const { broker, retained, log } = this.deps;
+    this.deps.wills.schedule(this.clientId, delay * 1000, async () => {
+      const link = await broker.login(credentials);
+      try {
+        await link.publish(w.topic, w.payload, w.qos, () => undefined, {
+          retain: w.retain,
+          props: w.props,
+          publisher: this.clientId,
+        });
+        if (w.retain) {
+          if (w.payload.length === 0) await retained.clear(w.topic);
+          else await retained.set({ topic: w.topic, payload: w.payload, qos: w.qos });
+        }
+        this.deps.metrics.willsPublished.inc();
+        log.info({ topic: w.topic, delaySeconds: delay }, 'will published');
+      } finally {
+        await link.close();
       }
-      this.log.info({ topic: w.topic }, 'will published');
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'will could not be published');
-    }
+    });
   }
 }

@@ -1,12 +1,14 @@
-import type { ISubscribePacket, IUnsubscribePacket } from 'mqtt-packet';
+import type { ISubscribePacket, ISubscription, IUnsubscribePacket } from 'mqtt-packet';
 import type { ClientLink } from '../amqp/client-link';
 import type { FastPathSubscriber } from '../amqp/fast-path';
 import type { Delivery } from '../amqp/message';
 import { isAccessRefused } from '../amqp/errors';
+import { MqttError } from '../mqtt/errors';
 import { Reason, SUBACK_FAILURE_V3 } from '../mqtt/reason-codes';
 import { filterToBindingKey, topicFilterProblem } from '../mqtt/topic';
 import type { StoredSubscription } from '../ports/session-store';
 import type { Deliverer } from './delivery';
+import { parseShared, sharedQueueName } from './shared';
 import type { QoS, SessionDeps, Subscription } from './types';
 
 /** A clean session's queue outlives a crashed adapter by this long at most. */
@@ -15,14 +17,27 @@ const CLEAN_QUEUE_EXPIRES_MS = 10_000;
 /** Queue name compatible with RabbitMQ's MQTT plugin. */
 export const queueNameFor = (clientId: string): string => `mqtt-subscription-${clientId}qos1`;
 
+/** Retained messages to send after the SUBACK, per granted filter. */
+export interface RetainedRequest {
+  readonly filter: string;
+  readonly qos: QoS;
+  readonly subscriptionId?: number;
+}
+
+export interface SubscribeResult {
+  readonly granted: number[];
+  readonly retained: RetainedRequest[];
+}
+
 /**
  * One client's subscriptions and what backs them: bindings of the client's
- * queue (persistent sessions, and QoS >= 1), or the pod's QoS 0 fast path
- * (clean sessions at QoS 0).
+ * queue (persistent sessions, and QoS >= 1), the pod's QoS 0 fast path (clean
+ * sessions at QoS 0), or a shared group's queue (`$share/...`).
  */
 export class Subscriptions implements FastPathSubscriber {
   readonly map = new Map<string, Subscription>();
   private queueReady: Promise<void> | undefined;
+  private staleQueueGone = false;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -34,6 +49,7 @@ export class Subscriptions implements FastPathSubscriber {
     private readonly expirySeconds: number,
     private readonly deliverer: Deliverer,
     private readonly protocolVersion: number,
+    private readonly prefetch: number,
   ) {}
 
   get queue(): string {
@@ -45,36 +61,92 @@ export class Subscriptions implements FastPathSubscriber {
   }
 
   stored(): StoredSubscription[] {
-    return [...this.map.values()].map(({ filter, qos }) => ({ filter, qos }));
+    return [...this.map.values()].map(({ filter, qos, noLocal, retainAsPublished, subscriptionId }) => ({
+      filter,
+      qos,
+      ...(noLocal ? { noLocal } : {}),
+      ...(retainAsPublished ? { retainAsPublished } : {}),
+      ...(subscriptionId !== undefined ? { subscriptionId } : {}),
+    }));
   }
 
-  /** Brings back a present session's subscriptions; their bindings are still on the durable queue. */
+  /** Brings back a present session's subscriptions; their bindings are still on the durable queues. */
   async restore(subs: readonly StoredSubscription[]): Promise<void> {
     // Without a present session, a queue an earlier session of this client id left must go now, not
     // at the first queue-backed SUBSCRIBE: a client that never makes one would inherit or leak it [MQTT-3.1.2-6].
+    if (!this.queueMayExist) {
+      await this.link.deleteQueue(this.queue).catch(() => undefined);
+      this.staleQueueGone = true;
+    }
+    // Without a present session, a queue an earlier session of this client id left must go now, not
+    // at the first queue-backed SUBSCRIBE: a client that never makes one would inherit or leak it [MQTT-3.1.2-6].
     if (!this.queueMayExist) await this.link.deleteQueue(this.queue).catch(() => undefined);
-    for (const s of subs) this.map.set(s.filter, { filter: s.filter, qos: s.qos, fast: false });
-    if (subs.length > 0) await this.ensureQueue();
+    for (const s of subs) {
+      const shared = parseShared(s.filter);
+      const shareQueue = shared && shared !== 'invalid' ? sharedQueueName(shared) : undefined;
+      this.map.set(s.filter, { ...s, fast: false, shareQueue });
+      if (shareQueue) await this.consumeShared(shareQueue);
+    }
+    if (subs.some((s) => !s.filter.startsWith('$share/'))) await this.ensureQueue();
   }
 
   /** Grants or refuses each filter of a SUBSCRIBE on its own; returns the SUBACK codes. */
-  async subscribe(p: ISubscribePacket): Promise<number[]> {
+  async subscribe(p: ISubscribePacket): Promise<SubscribeResult> {
+    const subscriptionId = p.properties?.subscriptionIdentifier;
     const granted: number[] = [];
-    for (const s of p.subscriptions)
-      granted.push(await this.subscribeOne(s.topic, Math.min(s.qos, 1) as QoS));
-    return granted;
+    const retained: RetainedRequest[] = [];
+    for (const s of p.subscriptions) {
+      const existed = this.map.has(s.topic);
+      const code = await this.subscribeOne(s, subscriptionId);
+      granted.push(code);
+      // Retain Handling: 0 always, 1 only for a new subscription, 2 never [MQTT-3.3.1-9] [MQTT-3.3.1-10].
+      const rh = s.rh ?? 0;
+      const wanted = rh === 0 || (rh === 1 && !existed);
+      if (code <= 2 && wanted && !s.topic.startsWith('$share/')) {
+        retained.push({ filter: s.topic, qos: code as QoS, subscriptionId });
+      }
+    }
+    return { granted, retained };
   }
 
-  private async subscribeOne(filter: string, qos: QoS): Promise<number> {
-    const v5 = this.protocolVersion === 5;
-    const problem = topicFilterProblem(filter);
+  private refusedCode(v5Reason: number): number {
+    return this.protocolVersion === 5 ? v5Reason : SUBACK_FAILURE_V3;
+  }
+
+  private async subscribeOne(s: ISubscription, subscriptionId: number | undefined): Promise<number> {
+    const filter = s.topic;
+    const parsed = parseShared(filter);
+    const shared = parsed === 'invalid' ? undefined : parsed;
+    const inner = shared ? shared.filter : filter;
+    const problem = parsed === 'invalid' ? 'bad-share-name' : topicFilterProblem(inner);
     if (problem) {
       this.deps.log.info({ filter, problem }, 'SUBSCRIBE filter refused');
-      return v5 ? Reason.TopicFilterInvalid : SUBACK_FAILURE_V3;
+      return this.refusedCode(Reason.TopicFilterInvalid);
     }
-    const fast = !this.persistent && qos === 0;
+    if (shared && s.nl)
+      throw new MqttError(Reason.ProtocolError, 'No Local on a shared subscription [MQTT-3.8.3-4]');
+    const qos = Math.min(s.qos, this.deps.config.maxQos) as QoS;
+    const options = {
+      noLocal: s.nl ?? false,
+      retainAsPublished: s.rap ?? false,
+      ...(subscriptionId !== undefined ? { subscriptionId } : {}),
+    };
     try {
       const old = this.map.get(filter);
+      if (shared) {
+        const shareQueue = sharedQueueName(shared);
+        await this.link.declareQueue({
+          name: shareQueue,
+          durable: true,
+          expiresMs: this.deps.config.sessionExpiryMax * 1000,
+          quorum: false,
+        });
+        await this.link.bind(shareQueue, filterToBindingKey(inner));
+        await this.consumeShared(shareQueue);
+        this.map.set(filter, { filter, qos, fast: false, shareQueue, ...options });
+        return qos;
+      }
+      const fast = !this.persistent && qos === 0;
       if (fast)
         await this.deps.broker.fastPath(this.link).add(filter, this, (q, key) => this.link.bind(q, key));
       else {
@@ -82,7 +154,7 @@ export class Subscriptions implements FastPathSubscriber {
         await this.link.bind(this.queue, filterToBindingKey(filter));
       }
       if (old && old.fast !== fast) await this.unbind(old);
-      this.map.set(filter, { filter, qos, fast });
+      this.map.set(filter, { filter, qos, fast, ...options });
       return qos;
     } catch (err) {
       const denied = isAccessRefused(err);
@@ -90,9 +162,12 @@ export class Subscriptions implements FastPathSubscriber {
         { filter, err: (err as Error).message },
         denied ? 'RabbitMQ refused the binding' : 'binding failed',
       );
-      if (!v5) return SUBACK_FAILURE_V3;
-      return denied ? Reason.NotAuthorized : Reason.UnspecifiedError;
+      return this.refusedCode(denied ? Reason.NotAuthorized : Reason.UnspecifiedError);
     }
+  }
+
+  private consumeShared(queue: string): Promise<void> {
+    return this.link.consume(queue, this.prefetch, (d, q) => this.deliverer.fromQueue(d, q));
   }
 
   /** Unsubscribes each filter; returns the v5 UNSUBACK codes. */
@@ -112,7 +187,9 @@ export class Subscriptions implements FastPathSubscriber {
   }
 
   private async unbind(s: Subscription): Promise<void> {
-    if (s.fast) await this.deps.broker.fastPath(this.link).remove(s.filter, this);
+    // The group's binding stays for the other members; this client only stops consuming.
+    if (s.shareQueue) await this.link.cancel(s.shareQueue);
+    else if (s.fast) await this.deps.broker.fastPath(this.link).remove(s.filter, this);
     else await this.link.unbind(this.queue, filterToBindingKey(s.filter));
   }
 
@@ -125,20 +202,24 @@ export class Subscriptions implements FastPathSubscriber {
   }
 
   private async openQueue(): Promise<void> {
-    // A queue left from an earlier session must not leak its bindings or messages into a new one.
-    if (!this.queueMayExist) await this.link.deleteQueue(this.queue);
+    // A queue left from an earlier session must not leak its bindings or messages into a new one;
+    // a present session's queue is kept as declared (its arguments may differ from today's).
+    const keep = this.queueMayExist && (await this.link.queueExists(this.queue));
+    if (!keep) {
+      if (!this.queueMayExist && !this.staleQueueGone) await this.link.deleteQueue(this.queue);
+      await this.link.declareQueue({
+        name: this.queue,
+        durable: this.persistent,
+        expiresMs: this.persistent ? this.expirySeconds * 1000 : CLEAN_QUEUE_EXPIRES_MS,
+        quorum: this.persistent && this.deps.config.queueType === 'quorum',
+      });
+    }
     this.queueMayExist = true;
-    await this.link.declareQueue({
-      name: this.queue,
-      durable: this.persistent,
-      expiresMs: this.persistent ? this.expirySeconds * 1000 : CLEAN_QUEUE_EXPIRES_MS,
-      quorum: this.persistent && this.deps.config.queueType === 'quorum',
-    });
-    await this.link.consume(this.queue, this.deps.config.inflightWindow, (d) => this.deliverer.fromQueue(d));
+    await this.link.consume(this.queue, this.prefetch, (d, q) => this.deliverer.fromQueue(d, q));
   }
 
-  /** Leaves the fast path; a clean session also deletes its queue. */
-  async teardown(): Promise<void> {
+  /** Leaves the fast path; a session that ends also deletes its queue. */
+  async teardown(ending: boolean): Promise<void> {
     for (const s of this.map.values()) {
       if (s.fast)
         await this.deps.broker
@@ -146,6 +227,6 @@ export class Subscriptions implements FastPathSubscriber {
           .remove(s.filter, this)
           .catch(() => undefined);
     }
-    if (!this.persistent && this.queueReady) await this.link.deleteQueue(this.queue).catch(() => undefined);
+    if (ending && this.queueReady) await this.link.deleteQueue(this.queue).catch(() => undefined);
   }
 }

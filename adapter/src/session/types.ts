@@ -6,10 +6,12 @@ import type { SessionStore } from '../ports/session-store';
 import type { RetainedStore } from '../ports/retained-store';
 import type { Metrics } from '../observability/metrics';
 import type { LocalRegistry } from './registry';
+import type { WillScheduler } from './will-scheduler';
 
 /** What the session needs from its connection; it never sees the socket. */
 export interface Outbound {
-  send(packet: Packet): void;
+  /** Writes a packet; false when it was not sent because it exceeds the client's Maximum Packet Size. */
+  send(packet: Packet): boolean;
   /** True while the socket's write buffer is over its high-water mark. */
   readonly congested: boolean;
   /** Resolves when the socket's write buffer has drained. */
@@ -28,6 +30,7 @@ export interface SessionDeps {
   readonly sessions: SessionStore;
   readonly retained: RetainedStore;
   readonly registry: LocalRegistry;
+  readonly wills: WillScheduler;
   readonly metrics: Metrics;
   readonly log: Logger;
 }
@@ -39,4 +42,18 @@ export interface Subscription {
   readonly qos: QoS;
   /** Served by the pod's QoS 0 fast path rather than the client's queue. */
   readonly fast: boolean;
+  /** MQTT 5 options. */
+  readonly noLocal?: boolean;
+  readonly retainAsPublished?: boolean;
+  readonly subscriptionId?: number;
+  /** `$share/<group>/...`: consumed from the group's queue, not the client's. */
+  readonly shareQueue?: string;
+}
+
+/** What a client asked for in its v5 CONNECT, with v3 defaults. */
+export interface ClientLimits {
+  readonly receiveMaximum: number;
+  readonly maximumPacketSize: number;
+  readonly topicAliasMaximum: number;
+  readonly requestProblemInformation: boolean;
 }

@@ -1,4 +1,5 @@
 import type { IConnectPacket } from 'mqtt-packet';
+import type { MessageProps } from '../amqp/properties';
 import type { QoS } from './types';
 
 export interface Will {
@@ -6,16 +7,22 @@ export interface Will {
   readonly payload: Buffer;
   readonly qos: QoS;
   readonly retain: boolean;
+  /** MQTT 5 Will Delay Interval in seconds. */
+  readonly delaySeconds: number;
+  readonly props?: MessageProps;
 }
 
 /** The will of a CONNECT, normalised; undefined when the client set none. */
 export function willOf(p: IConnectPacket): Will | undefined {
   const w = p.will;
   if (!w) return undefined;
+  const { willDelayInterval, ...props } = w.properties ?? {};
   return {
     topic: w.topic,
     payload: Buffer.isBuffer(w.payload) ? w.payload : Buffer.from(w.payload),
     qos: w.qos ?? 0,
     retain: w.retain ?? false,
+    delaySeconds: willDelayInterval ?? 0,
+    props: w.properties ? props : undefined,
   };
 }

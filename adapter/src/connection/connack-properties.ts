@@ -1,0 +1,22 @@
+import type { IConnackPacket } from 'mqtt-packet';
+import type { Config } from '../config/settings';
+import { TOPIC_ALIAS_MAXIMUM } from '../session/publish-in';
+
+/** What a v5 CONNACK tells the client about this server [MQTT-3.2.2]. */
+export function connackProperties(
+  config: Config,
+  c: { clientId: string; assignedClientId: boolean },
+): NonNullable<IConnackPacket['properties']> {
+  return {
+    receiveMaximum: config.inflightWindow,
+    maximumPacketSize: config.maxPacketSize,
+    topicAliasMaximum: TOPIC_ALIAS_MAXIMUM,
+    retainAvailable: true,
+    wildcardSubscriptionAvailable: true,
+    subscriptionIdentifiersAvailable: true,
+    sharedSubscriptionAvailable: true,
+    ...(config.maxQos < 2 ? { maximumQoS: config.maxQos } : {}),
+    ...(config.serverKeepAlive > 0 ? { serverKeepAlive: config.serverKeepAlive } : {}),
+    ...(c.assignedClientId ? { assignedClientIdentifier: c.clientId } : {}),
+  };
+}
