@@ -9,6 +9,7 @@ import { connect } from '../session/connect';
 import type { Session } from '../session/session';
 import type { Outbound, SessionDeps } from '../session/types';
 import { Keepalive } from './keepalive';
+import { connackProperties } from './connack-properties';
 
 export interface ConnectionInfo {
   readonly id: string;
@@ -39,7 +40,7 @@ export class Connection implements Outbound {
   private corked = false;
   private readonly keepalive: Keepalive;
   private connectTimer: NodeJS.Timeout | undefined;
-  private gracefulClose = false;
+  private clientMaxPacket = Number.MAX_SAFE_INTEGER;
 
   constructor(
     private readonly socket: Duplex,
@@ -93,9 +94,11 @@ export class Connection implements Outbound {
     until.then(resume, resume);
   }
 
-  send(packet: Packet): void {
-    if (this.state === 'closed' || this.socket.destroyed) return;
+  send(packet: Packet): boolean {
+    if (this.state === 'closed' || this.socket.destroyed) return true;
     const buf = generate(packet, { protocolVersion: this.protocolVersion });
+    // [MQTT-3.1.2-24] never send a v5 client more than its Maximum Packet Size.
+    if (buf.length > this.clientMaxPacket) return false;
     this.deps.metrics.packetsOut.inc({ type: packet.cmd });
     this.deps.metrics.bytesOut.inc(buf.length);
     // Packets produced in one tick leave in one write.
@@ -108,12 +111,12 @@ export class Connection implements Outbound {
       });
     }
     this.socket.write(buf);
+    return true;
   }
 
   close(why: string): void {
     if (this.state === 'closed') return;
     this.log.debug({ why }, 'closing connection');
-    if (why === 'client sent DISCONNECT') this.gracefulClose = true;
     this.socket.end();
     // A peer that does not read must not hold the socket open.
     setTimeout(() => this.socket.destroy(), 2000).unref();
@@ -187,7 +190,7 @@ export class Connection implements Outbound {
         log: this.log,
       });
       if ((this.state as State) === 'closed') {
-        await c.session.close(false);
+        await c.session.close();
         return;
       }
       this.session = c.session;
@@ -196,9 +199,18 @@ export class Connection implements Outbound {
         'client connected',
       );
       this.deps.metrics.connects.inc({ result: 'accepted' });
-      this.send({ cmd: 'connack', returnCode: 0, sessionPresent: c.sessionPresent });
+      const serverKeepAlive = this.protocolVersion === 5 ? this.deps.config.serverKeepAlive : 0;
+      if (this.protocolVersion === 5) {
+        this.clientMaxPacket = p.properties?.maximumPacketSize ?? Number.MAX_SAFE_INTEGER;
+        this.send({
+          cmd: 'connack',
+          reasonCode: 0,
+          sessionPresent: c.sessionPresent,
+          properties: connackProperties(this.deps.config, c),
+        });
+      } else this.send({ cmd: 'connack', returnCode: 0, sessionPresent: c.sessionPresent });
       this.state = 'connected';
-      this.keepalive.start(p.keepalive ?? 0);
+      this.keepalive.start(serverKeepAlive > 0 ? serverKeepAlive : (p.keepalive ?? 0));
       await c.session.resume(c.resumed);
       for (const early of this.early.splice(0)) this.dispatch(early);
     } catch (err) {
@@ -260,7 +272,7 @@ export class Connection implements Outbound {
     this.deps.metrics.connections.dec({ transport: this.info.transport });
     if (this.session) {
       try {
-        await this.session.close(this.gracefulClose);
+        await this.session.close();
       } catch (err) {
         this.log.error({ err: (err as Error).message }, 'session close failed');
       }
