@@ -90,6 +90,10 @@ function crossCheck(c: Config, problems: string[]): void {
     problems.push(
       `${settings.tlsCertLogin.env}=${c.tlsCertLogin} needs ${settings.tlsClientCert.env}=required`,
     );
+  if (c.tlsCertLogin !== 'off' && !c.certLoginSecret)
+    problems.push(
+      `${settings.certLoginSecret.env} is required when ${settings.tlsCertLogin.env}=${c.tlsCertLogin}`,
+    );
   if (c.defaultUser && !c.defaultPassword)
     problems.push(`${settings.defaultPassword.env} is required when ${settings.defaultUser.env} is set`);
   const ports = [

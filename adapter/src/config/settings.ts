@@ -72,6 +72,12 @@ export const settings = {
     z.enum(['off', 'cn', 'san']).default('off'),
     "Take the MQTT username from the verified client certificate's CN or first SAN (needs client certificates required).",
   ),
+  certLoginSecret: setting(
+    'MQTT_ADAPTER_CERT_LOGIN_SECRET',
+    optionalString(),
+    'Secret from which the RabbitMQ password of a certificate-login user is derived (see docs/x509-login.md).',
+    true,
+  ),
   wsEnabled: setting('MQTT_ADAPTER_WS_ENABLED', bool(false), 'Start the MQTT over WebSocket listener.'),
   wsPort: setting(
     'MQTT_ADAPTER_WS_PORT',

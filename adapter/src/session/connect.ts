@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IConnectPacket } from 'mqtt-packet';
 import type { Logger } from 'pino';
 import { parseUsername, type Credentials } from '../amqp/credentials';
+import { derivedPassword } from '../auth/cert-identity';
 import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';
 import { topicNameProblem } from '../mqtt/topic';
@@ -65,7 +66,10 @@ export function resolveCredentials(
   }
   const { vhost, user } = parseUsername(username, config.vhost);
   if (certificateUser !== undefined) {
-    throw new MqttError(Reason.BadUserNameOrPassword, 'certificate login is not available in this build');
+    // The certificate is the credential; whatever username/password the client sent is not used.
+    if (!config.certLoginSecret)
+      throw new MqttError(Reason.NotAuthorized, 'certificate login is not configured');
+    return { vhost, user, password: derivedPassword(config.certLoginSecret, vhost, user) };
   }
   if (p.password === undefined)
     throw new MqttError(Reason.BadUserNameOrPassword, 'username without a password');

@@ -5,6 +5,7 @@ import type { Config } from '../config/settings';
 import { ConfigError } from '../config/load';
 import type { ConnectionInfo } from '../connection/connection';
 import type { Duplex } from 'node:stream';
+import { certificateUsername } from '../auth/cert-identity';
 
 export type OnStream = (stream: Duplex, info: Omit<ConnectionInfo, 'id'>) => void;
 
@@ -62,6 +63,19 @@ export function tlsServer(config: Config, onStream: OnStream): tls.Server {
       socket.destroy();
       return;
     }
-    onStream(socket, { transport: 'tls', remote: `${socket.remoteAddress}:${socket.remotePort}` });
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    if (config.tlsCertLogin === 'off') {
+      onStream(socket, { transport: 'tls', remote });
+      return;
+    }
+    // Client certificates are required for certificate login, so an authorized socket has a verified one.
+    const certificateUser = socket.authorized
+      ? certificateUsername(socket.getPeerCertificate(), config.tlsCertLogin)
+      : undefined;
+    if (certificateUser === undefined) {
+      socket.destroy();
+      return;
+    }
+    onStream(socket, { transport: 'tls', remote, certificateUser });
   });
 }

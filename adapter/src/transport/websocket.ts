@@ -1,6 +1,8 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, createWebSocketStream } from 'ws';
+import { certificateUsername } from '../auth/cert-identity';
 import type { Config } from '../config/settings';
 import { tlsOptions, type OnStream } from './listeners';
 
@@ -25,9 +27,20 @@ export function webSocketServer(config: Config, onStream: OnStream): http.Server
     handleProtocols: (offered) => SUBPROTOCOLS.find((p) => offered.has(p)) ?? false,
   });
   wss.on('connection', (ws, req) => {
-    const stream = createWebSocketStream(ws);
     const s = req.socket;
-    onStream(stream, { transport: secure ? 'wss' : 'ws', remote: `${s.remoteAddress}:${s.remotePort}` });
+    const remote = `${s.remoteAddress}:${s.remotePort}`;
+    let certificateUser: string | undefined;
+    if (secure && config.tlsCertLogin !== 'off') {
+      const t = s as TLSSocket;
+      certificateUser = t.authorized
+        ? certificateUsername(t.getPeerCertificate(), config.tlsCertLogin)
+        : undefined;
+      if (certificateUser === undefined) {
+        ws.terminate();
+        return;
+      }
+    }
+    onStream(createWebSocketStream(ws), { transport: secure ? 'wss' : 'ws', remote, certificateUser });
   });
   return server;
 }
