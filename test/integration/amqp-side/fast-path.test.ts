@@ -1,0 +1,187 @@
+import assert from 'node:assert/strict';
+import type { MqttClient } from 'mqtt';
+import type { Adapter } from '../../../adapter/src/server';
+import { startAdapter, uniqueId } from '../helpers/adapter';
+import { AmqpClient, listQueues } from '../helpers/rabbit';
+import { ChildAdapter, fetchMetrics, metricValue } from './child-adapter';
+import { Inbox, connectMqtt, endMqtt, until } from './clients';
+import { RawClient } from './raw-client';
+import { flood } from './flood';
+
+const MB = 1024 * 1024;
+
+/** Clean-session QoS 0 subscriptions ride one per-pod queue, and a slow client loses only its own QoS 0. */
+describe('amqp-side: QoS 0 fast path', function () {
+  let adapter: Adapter;
+  let amqp: AmqpClient;
+  const clients: MqttClient[] = [];
+
+  before(async function () {
+    adapter = await startAdapter();
+    amqp = await AmqpClient.open();
+  });
+
+  after(async function () {
+    await endMqtt(...clients);
+    await amqp?.close();
+    await adapter?.stop();
+  });
+
+  const client = async (clientId = uniqueId('fast')): Promise<MqttClient> => {
+    const c = await connectMqtt(adapter.ports.mqtt, { clientId, clean: true });
+    clients.push(c);
+    return c;
+  };
+
+  it('two clean QoS 0 subscribers get no queue each and both receive everything', async function () {
+    const t = uniqueId('fast');
+    const idA = uniqueId('fast-a');
+    const idB = uniqueId('fast-b');
+    const a = await client(idA);
+    const b = await client(idB);
+    const inboxA = new Inbox(a);
+    const inboxB = new Inbox(b);
+    await a.subscribeAsync({ [`${t}/+`]: { qos: 0 } });
+    await b.subscribeAsync({ [`${t}/x`]: { qos: 0 } });
+    const pub = await client();
+    for (let i = 0; i < 50; i++) await pub.publishAsync(`${t}/x`, `m${i}`, { qos: 0 });
+    await amqp.publish(`${t}.x`, 'from-amqp');
+    const expected = [...Array.from({ length: 50 }, (_, i) => `m${i}`), 'from-amqp'];
+    await inboxA.waitCount(51);
+    await inboxB.waitCount(51);
+    // The AMQP message comes over another connection, so only the MQTT publisher's order is fixed.
+    for (const inbox of [inboxA, inboxB]) {
+      assert.deepEqual(
+        inbox.payloads().filter((p) => p !== 'from-amqp'),
+        expected.slice(0, 50),
+      );
+      assert.deepEqual([...inbox.payloads()].sort(), [...expected].sort());
+    }
+    assert.ok(inboxA.messages.every((m) => m.packet.qos === 0));
+    const names = (await listQueues()).map((q) => q.name);
+    for (const id of [idA, idB]) {
+      assert.deepEqual(
+        names.filter((n) => n.startsWith(`mqtt-subscription-${id}`)),
+        [],
+        `a queue for ${id}`,
+      );
+    }
+  });
+
+  it('unsubscribe stops delivery to that client only', async function () {
+    const t = uniqueId('unsub');
+    const a = await client();
+    const b = await client();
+    const inboxA = new Inbox(a);
+    const inboxB = new Inbox(b);
+    await a.subscribeAsync({ [`${t}/data`]: { qos: 0 }, [`${t}/sentinel`]: { qos: 0 } });
+    await b.subscribeAsync({ [`${t}/data`]: { qos: 0 } });
+    const pub = await client();
+    await pub.publishAsync(`${t}/data`, 'before', { qos: 0 });
+    await inboxA.waitFor('before');
+    await a.unsubscribeAsync(`${t}/data`);
+    await pub.publishAsync(`${t}/data`, 'after', { qos: 0 });
+    // One publisher, one fast-path queue: the sentinel arrives after anything published before it.
+    await pub.publishAsync(`${t}/sentinel`, 'sentinel', { qos: 0 });
+    await inboxA.waitFor('sentinel');
+    await inboxB.waitFor('after');
+    assert.deepEqual(inboxA.payloads(), ['before', 'sentinel']);
+    assert.deepEqual(inboxB.payloads(), ['before', 'after']);
+  });
+
+  it('the last unsubscribe of a key removes its binding; a later subscribe gets it back', async function () {
+    const t = uniqueId('rebind');
+    const a = await client();
+    const inbox = new Inbox(a);
+    await a.subscribeAsync({ [`${t}/k`]: { qos: 0 } });
+    await a.unsubscribeAsync(`${t}/k`);
+    await a.subscribeAsync({ [`${t}/k`]: { qos: 0 } });
+    await amqp.publish(`${t}.k`, 'rebound');
+    await inbox.waitFor('rebound');
+    assert.deepEqual(inbox.payloads(), ['rebound']);
+  });
+
+  describe('with a congested subscriber (adapter in its own process)', function () {
+    let child: ChildAdapter;
+    const raws: RawClient[] = [];
+
+    before(async function () {
+      child = await ChildAdapter.start();
+    });
+
+    after(async function () {
+      for (const r of raws) await r.destroy();
+      await child?.stop();
+    });
+
+    it('drops and counts its QoS 0 messages, stays bounded in memory, and others keep receiving', async function () {
+      this.timeout(60_000);
+      const t = uniqueId('congested');
+      const healthy = await connectMqtt(child.ports.mqtt, { clientId: uniqueId('healthy') });
+      clients.push(healthy);
+      let healthyCount = 0;
+      let healthySawAfter = false;
+      healthy.on('message', (_topic, payload) => {
+        if (payload.length > 100) healthyCount++;
+        else if (payload.toString() === 'after-flood') healthySawAfter = true;
+      });
+      await healthy.subscribeAsync({ [t]: { qos: 0 } });
+      const { client: stuck } = await RawClient.connect(child.ports.mqtt, {
+        clientId: uniqueId('stuck'),
+        clean: true,
+      });
+      raws.push(stuck);
+      assert.deepEqual(await stuck.subscribe([{ topic: t, qos: 0 }]), [0]);
+      // From here on it never reads: the kernel buffers fill, then the adapter's.
+      stuck.socket.pause();
+
+      const { client: publisher } = await RawClient.connect(child.ports.mqtt, {
+        clientId: uniqueId('flooder'),
+        clean: true,
+      });
+      raws.push(publisher);
+      // RSS also holds garbage not yet collected, so one flood says little; what buffering for a stuck
+      // client would add is the volume of each further flood, held for good. So: three floods, and the
+      // peak may not climb by anything like a flood's volume from the first to the last.
+      const count = 4000;
+      const size = 16 * 1024;
+      const peaks: number[] = [];
+      let healthyBefore = 0;
+      for (let round = 0; round < 3; round++) {
+        let peak = child.rss();
+        const sampler = setInterval(() => (peak = Math.max(peak, child.rss())), 20);
+        try {
+          await flood(publisher, t, count, size);
+          // Let the adapter work through what RabbitMQ still has queued for it.
+          await until(
+            () => healthyCount >= healthyBefore + count * 0.5,
+            `the healthy subscriber (${healthyCount - healthyBefore} of ${count})`,
+            20_000,
+          );
+        } finally {
+          clearInterval(sampler);
+        }
+        healthyBefore = healthyCount;
+        peaks.push(peak);
+      }
+      await until(
+        async () => {
+          await publisher.publish(t, 'after-flood', 1);
+          return healthySawAfter;
+        },
+        'the healthy subscriber to receive after the flood',
+        10_000,
+      );
+      const dropped = metricValue(await fetchMetrics(child.ports.http), 'mqtt_adapter_qos0_dropped_total');
+      const volume = (count * size) / MB;
+      // The stuck client can hold only what fits its kernel buffers and the adapter's congestion mark.
+      assert.ok(dropped >= count * 3 * 0.8, `only ${dropped} of ${count * 3} counted as dropped`);
+      const climb = (peaks[2] - peaks[0]) / MB;
+      assert.ok(
+        climb < volume,
+        `adapter RSS peak climbed ${climb.toFixed(0)} MB over two ${volume} MB floods`,
+      );
+      assert.equal(stuck.isClosed, false, 'a congested QoS 0 subscriber is not disconnected for it');
+    });
+  });
+});
