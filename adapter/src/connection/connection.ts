@@ -183,6 +183,9 @@ export class Connection implements Outbound {
     this.state = 'connecting';
     clearTimeout(this.connectTimer);
     this.protocolVersion = p.protocolVersion ?? 4;
+    // Packets pipelined behind CONNECT wait in `early`; not reading until CONNACK keeps that bounded.
+    let connected!: () => void;
+    this.pauseReading(new Promise<void>((resolve) => (connected = resolve)));
     try {
       const c = await connect(this.deps, p, this, {
         ...this.info,
@@ -215,6 +218,8 @@ export class Connection implements Outbound {
       for (const early of this.early.splice(0)) this.dispatch(early);
     } catch (err) {
       this.refuse(err);
+    } finally {
+      connected();
     }
   }
 
