@@ -1,37 +1,18 @@
 import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
-import type { Adapter } from '../../../adapter/src/server';
-import { startAdapter, uniqueId } from '../helpers/adapter';
-import { AmqpClient, listQueues } from '../helpers/rabbit';
+import { uniqueId } from '../helpers/adapter';
+import { listQueues } from '../helpers/rabbit';
 import { ChildAdapter, fetchMetrics, metricValue } from './child-adapter';
-import { Inbox, connectMqtt, endMqtt, until } from './clients';
-import { RawClient } from './raw-client';
+import { Inbox, until } from './clients';
+import { useFixture } from './fixture';
 import { flood } from './flood';
 
 const MB = 1024 * 1024;
 
 /** Clean-session QoS 0 subscriptions ride one per-pod queue, and a slow client loses only its own QoS 0. */
 describe('amqp-side: QoS 0 fast path', function () {
-  let adapter: Adapter;
-  let amqp: AmqpClient;
-  const clients: MqttClient[] = [];
-
-  before(async function () {
-    adapter = await startAdapter();
-    amqp = await AmqpClient.open();
-  });
-
-  after(async function () {
-    await endMqtt(...clients);
-    await amqp?.close();
-    await adapter?.stop();
-  });
-
-  const client = async (clientId = uniqueId('fast')): Promise<MqttClient> => {
-    const c = await connectMqtt(adapter.ports.mqtt, { clientId, clean: true });
-    clients.push(c);
-    return c;
-  };
+  const f = useFixture();
+  const client = (clientId = uniqueId('fast')): Promise<MqttClient> => f.mqtt({ clientId, clean: true });
 
   it('two clean QoS 0 subscribers get no queue each and both receive everything', async function () {
     const t = uniqueId('fast');
@@ -45,7 +26,7 @@ describe('amqp-side: QoS 0 fast path', function () {
     await b.subscribeAsync({ [`${t}/x`]: { qos: 0 } });
     const pub = await client();
     for (let i = 0; i < 50; i++) await pub.publishAsync(`${t}/x`, `m${i}`, { qos: 0 });
-    await amqp.publish(`${t}.x`, 'from-amqp');
+    await f.amqp.publish(`${t}.x`, 'from-amqp');
     const expected = [...Array.from({ length: 50 }, (_, i) => `m${i}`), 'from-amqp'];
     await inboxA.waitCount(51);
     await inboxB.waitCount(51);
@@ -96,29 +77,26 @@ describe('amqp-side: QoS 0 fast path', function () {
     await a.subscribeAsync({ [`${t}/k`]: { qos: 0 } });
     await a.unsubscribeAsync(`${t}/k`);
     await a.subscribeAsync({ [`${t}/k`]: { qos: 0 } });
-    await amqp.publish(`${t}.k`, 'rebound');
+    await f.amqp.publish(`${t}.k`, 'rebound');
     await inbox.waitFor('rebound');
     assert.deepEqual(inbox.payloads(), ['rebound']);
   });
 
   describe('with a congested subscriber (adapter in its own process)', function () {
     let child: ChildAdapter;
-    const raws: RawClient[] = [];
 
     before(async function () {
       child = await ChildAdapter.start();
     });
 
     after(async function () {
-      for (const r of raws) await r.destroy();
       await child?.stop();
     });
 
     it('drops and counts its QoS 0 messages, stays bounded in memory, and others keep receiving', async function () {
       this.timeout(60_000);
       const t = uniqueId('congested');
-      const healthy = await connectMqtt(child.ports.mqtt, { clientId: uniqueId('healthy') });
-      clients.push(healthy);
+      const healthy = await f.mqtt({ clientId: uniqueId('healthy') }, child.ports.mqtt);
       let healthyCount = 0;
       let healthySawAfter = false;
       healthy.on('message', (_topic, payload) => {
@@ -126,20 +104,15 @@ describe('amqp-side: QoS 0 fast path', function () {
         else if (payload.toString() === 'after-flood') healthySawAfter = true;
       });
       await healthy.subscribeAsync({ [t]: { qos: 0 } });
-      const { client: stuck } = await RawClient.connect(child.ports.mqtt, {
-        clientId: uniqueId('stuck'),
-        clean: true,
-      });
-      raws.push(stuck);
+      const { client: stuck } = await f.raw({ clientId: uniqueId('stuck'), clean: true }, child.ports.mqtt);
       assert.deepEqual(await stuck.subscribe([{ topic: t, qos: 0 }]), [0]);
       // From here on it never reads: the kernel buffers fill, then the adapter's.
       stuck.socket.pause();
 
-      const { client: publisher } = await RawClient.connect(child.ports.mqtt, {
-        clientId: uniqueId('flooder'),
-        clean: true,
-      });
-      raws.push(publisher);
+      const { client: publisher } = await f.raw(
+        { clientId: uniqueId('flooder'), clean: true },
+        child.ports.mqtt,
+      );
       // RSS also holds garbage not yet collected, so one flood says little; what buffering for a stuck
       // client would add is the volume of each further flood, held for good. So: three floods, and the
       // peak may not climb by anything like a flood's volume from the first to the last.

@@ -1,35 +1,16 @@
 import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
-import type { Adapter } from '../../../adapter/src/server';
-import { startAdapter, uniqueId } from '../helpers/adapter';
-import { AmqpClient } from '../helpers/rabbit';
-import { Inbox, connectMqtt, endMqtt } from './clients';
+import { uniqueId } from '../helpers/adapter';
+import { Inbox } from './clients';
+import { useFixture } from './fixture';
 
 /**
  * AMQP and MQTT clients share `amq.topic` exactly as with RabbitMQ's MQTT
  * plugin: `/` and `.` trade places, `+` is `*` and `#` is `#`.
  */
 describe('amqp-side: AMQP interop through amq.topic', function () {
-  let adapter: Adapter;
-  let amqp: AmqpClient;
-  const clients: MqttClient[] = [];
-
-  before(async function () {
-    adapter = await startAdapter();
-    amqp = await AmqpClient.open();
-  });
-
-  after(async function () {
-    await endMqtt(...clients);
-    await amqp?.close();
-    await adapter?.stop();
-  });
-
-  const client = async (): Promise<MqttClient> => {
-    const c = await connectMqtt(adapter.ports.mqtt, { clientId: uniqueId('interop') });
-    clients.push(c);
-    return c;
-  };
+  const f = useFixture();
+  const client = (): Promise<MqttClient> => f.mqtt();
 
   for (const qos of [0, 1] as const) {
     it(`an AMQP publish with routing key a.b reaches MQTT subscribers of a/b and a/+ (QoS ${qos})`, async function () {
@@ -40,9 +21,9 @@ describe('amqp-side: AMQP interop through amq.topic', function () {
       const wildInbox = new Inbox(wild);
       await exact.subscribeAsync({ [`${a}/b`]: { qos } });
       await wild.subscribeAsync({ [`${a}/+`]: { qos } });
-      await amqp.publish(`${a}.b`, 'from-amqp', { deliveryMode: 2 });
-      await amqp.publish(`${a}.b.c`, 'too-deep');
-      await amqp.publish(`${a}.z`, 'other-leaf');
+      await f.amqp.publish(`${a}.b`, 'from-amqp', { deliveryMode: 2 });
+      await f.amqp.publish(`${a}.b.c`, 'too-deep');
+      await f.amqp.publish(`${a}.z`, 'other-leaf');
       const [e] = await exactInbox.waitCount(1);
       assert.equal(e.topic, `${a}/b`);
       assert.equal(e.payload, 'from-amqp');
@@ -54,7 +35,7 @@ describe('amqp-side: AMQP interop through amq.topic', function () {
         [`${a}/z`, 'other-leaf'],
       ]);
       // `a/b` does not match a.b.c nor a.z: the sentinel below arrives after anything that would.
-      await amqp.publish(`${a}.b`, 'sentinel');
+      await f.amqp.publish(`${a}.b`, 'sentinel');
       await exactInbox.waitFor('sentinel');
       assert.deepEqual(exactInbox.payloads(), ['from-amqp', 'sentinel']);
     });
@@ -65,15 +46,15 @@ describe('amqp-side: AMQP interop through amq.topic', function () {
     const c = await client();
     const inbox = new Inbox(c);
     await c.subscribeAsync({ [`${t}/#`]: { qos: 1 } });
-    await amqp.publish(`${t}.x`, 'transient', { deliveryMode: 1 });
-    await amqp.publish(`${t}.y`, 'persistent', { deliveryMode: 2 });
+    await f.amqp.publish(`${t}.x`, 'transient', { deliveryMode: 1 });
+    await f.amqp.publish(`${t}.y`, 'persistent', { deliveryMode: 2 });
     assert.equal((await inbox.waitFor('transient')).packet.qos, 0);
     assert.equal((await inbox.waitFor('persistent')).packet.qos, 1);
   });
 
   it('an MQTT publish to x/y reaches an AMQP queue bound with x.#, keeping QoS as a header', async function () {
     const x = uniqueId('x');
-    const q = await amqp.consumeBound([`${x}.#`]);
+    const q = await f.amqp.consumeBound([`${x}.#`]);
     const c = await client();
     await c.publishAsync(`${x}/y`, 'q1', { qos: 1 });
     await c.publishAsync(`${x}/y/z`, 'q0', { qos: 0 });
@@ -91,7 +72,7 @@ describe('amqp-side: AMQP interop through amq.topic', function () {
 
   it('dots in MQTT topics are slashes on the AMQP side, both ways', async function () {
     const base = uniqueId('dots');
-    const q = await amqp.consumeBound([`${base}.*`]);
+    const q = await f.amqp.consumeBound([`${base}.*`]);
     const c = await client();
     const inbox = new Inbox(c);
     await c.subscribeAsync({ [`${base}/v1.2`]: { qos: 1 } });
@@ -100,7 +81,7 @@ describe('amqp-side: AMQP interop through amq.topic', function () {
     assert.equal(m.fields.routingKey, `${base}.v1/2`);
     // The MQTT subscriber sees its own topic back, dot included.
     assert.equal((await inbox.waitFor('dotted')).topic, `${base}/v1.2`);
-    await amqp.publish(`${base}.v1/2`, 'from-amqp');
+    await f.amqp.publish(`${base}.v1/2`, 'from-amqp');
     assert.equal((await inbox.waitFor('from-amqp')).topic, `${base}/v1.2`);
   });
 
@@ -112,10 +93,10 @@ describe('amqp-side: AMQP interop through amq.topic', function () {
     const plusInbox = new Inbox(plus);
     await hash.subscribeAsync({ [`${base}/#`]: { qos: 0 } });
     await plus.subscribeAsync({ [`${base}/+/end`]: { qos: 0 } });
-    for (const key of [`${base}.end`, `${base}.mid.end`, `${base}.a.b.end`]) await amqp.publish(key, key);
+    for (const key of [`${base}.end`, `${base}.mid.end`, `${base}.a.b.end`]) await f.amqp.publish(key, key);
     await hashInbox.waitCount(3);
     await plusInbox.waitFor(`${base}.mid.end`);
-    await amqp.publish(`${base}.z.end`, 'sentinel');
+    await f.amqp.publish(`${base}.z.end`, 'sentinel');
     await plusInbox.waitFor('sentinel');
     assert.deepEqual(plusInbox.payloads(), [`${base}.mid.end`, 'sentinel']);
   });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
-import type { Adapter } from '../../../adapter/src/server';
-import { startAdapter, uniqueId } from '../helpers/adapter';
+import { uniqueId } from '../helpers/adapter';
 import { addUser, deleteUser, setPermissions, setTopicPermissions } from '../helpers/rabbit';
-import { Inbox, closedOf, connectMqtt, endMqtt, within } from './clients';
-import { RawClient } from './raw-client';
+import { Inbox, closedOf, endMqtt, within } from './clients';
+import { useFixture } from './fixture';
+import type { RawClient } from './raw-client';
 
 const SUBACK_FAILURE = 0x80;
 
@@ -20,39 +20,28 @@ describe('amqp-side: RabbitMQ permissions (403) stay isolated', function () {
   // Topic permissions are regexes over AMQP routing keys: MQTT `allowed-x/a` is `allowed-x.a`.
   const allowed = (rest: string): string => `${prefix}/${rest}`;
   const denied = (rest: string): string => `${uniqueId('denied')}/${rest}`;
-  let adapter: Adapter;
-  const clients: (MqttClient | undefined)[] = [];
-  const raws: RawClient[] = [];
+  const f = useFixture();
 
   before(async function () {
     await addUser(user, password);
     await setPermissions(user);
     const only = `^${prefix.replace(/-/g, '\\-')}\\..*`;
     await setTopicPermissions(user, 'amq.topic', only, only);
-    adapter = await startAdapter();
   });
 
   after(async function () {
-    await endMqtt(...clients);
-    for (const r of raws) await r.destroy();
-    await adapter?.stop();
     await deleteUser(user);
   });
 
-  const asUser = async (): Promise<MqttClient> => {
-    const c = await connectMqtt(adapter.ports.mqtt, { clientId: uniqueId('perm'), username: user, password });
-    clients.push(c);
-    return c;
-  };
+  const asUser = (): Promise<MqttClient> => f.mqtt({ clientId: uniqueId('perm'), username: user, password });
 
   const rawAsUser = async (clean = true): Promise<RawClient> => {
-    const { client, connack } = await RawClient.connect(adapter.ports.mqtt, {
+    const { client, connack } = await f.raw({
       clientId: uniqueId('perm-raw'),
       clean,
       username: user,
       password,
     });
-    raws.push(client);
     assert.equal(connack.returnCode, 0);
     return client;
   };
@@ -97,11 +86,10 @@ describe('amqp-side: RabbitMQ permissions (403) stay isolated', function () {
   });
 
   it("one client's refusals never disturb other clients, of the same user or of another", async function () {
-    const guestSub = await connectMqtt(adapter.ports.mqtt, { clientId: uniqueId('guest-sub') });
-    const guestPub = await connectMqtt(adapter.ports.mqtt, { clientId: uniqueId('guest-pub') });
+    const guestSub = await f.mqtt();
+    const guestPub = await f.mqtt();
     const sameUser = await asUser();
     const offender = await rawAsUser();
-    clients.push(guestSub, guestPub);
     const guestTopic = `${uniqueId('guest')}/t`;
     const guestInbox = new Inbox(guestSub);
     const sameInbox = new Inbox(sameUser);
@@ -149,13 +137,7 @@ describe('amqp-side: RabbitMQ permissions (403) stay isolated', function () {
       const bystander = await asUser();
       const bystanderInbox = new Inbox(bystander);
       await bystander.subscribeAsync({ [allowed('bystander')]: { qos: 1 } });
-      const { client: offender } = await RawClient.connect(adapter.ports.mqtt, {
-        clientId: uniqueId('perm-pub'),
-        clean: true,
-        username: user,
-        password,
-      });
-      raws.push(offender);
+      const offender = await rawAsUser();
       offender.send({
         cmd: 'publish',
         topic: denied('pub'),

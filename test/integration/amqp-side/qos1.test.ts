@@ -1,50 +1,25 @@
 import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
 import type { IPublishPacket } from 'mqtt-packet';
-import type { Adapter } from '../../../adapter/src/server';
 import { startAdapter, uniqueId } from '../helpers/adapter';
-import { AmqpClient, deleteQueues, findQueue } from '../helpers/rabbit';
-import { Inbox, connectMqtt, endMqtt, until, within } from './clients';
-import { RawClient } from './raw-client';
+import { findQueue } from '../helpers/rabbit';
+import { Inbox, until, within } from './clients';
+import { sessionQueue, useFixture } from './fixture';
+import type { RawClient } from './raw-client';
 
-const queueOf = (clientId: string): string => `mqtt-subscription-${clientId}qos1`;
 const texts = (ps: IPublishPacket[]): string[] => ps.map((p) => p.payload.toString());
 
 /** QoS 1 both ways: PUBACK follows RabbitMQ's confirm, and deliveries are acked to RabbitMQ on PUBACK. */
 describe('amqp-side: QoS 1 publish confirms and delivery acks', function () {
-  let adapter: Adapter;
-  let amqp: AmqpClient;
-  const clients: MqttClient[] = [];
-  const raws: RawClient[] = [];
-  const queues = new Set<string>();
-
-  before(async function () {
-    adapter = await startAdapter();
-    amqp = await AmqpClient.open();
-  });
-
-  after(async function () {
-    await endMqtt(...clients);
-    for (const r of raws) await r.destroy();
-    await adapter?.stop();
-    await amqp?.close();
-    await deleteQueues(queues);
-  });
-
-  const mqttClient = async (): Promise<MqttClient> => {
-    const c = await connectMqtt(adapter.ports.mqtt, { clientId: uniqueId('q1') });
-    clients.push(c);
-    return c;
-  };
+  const f = useFixture();
+  const mqttClient = (): Promise<MqttClient> => f.mqtt({ clientId: uniqueId('q1') });
 
   const raw = async (
     clientId: string,
     clean: boolean,
-    on = adapter,
+    port?: number,
   ): Promise<{ client: RawClient; sessionPresent: boolean }> => {
-    if (!clean) queues.add(queueOf(clientId));
-    const { client, connack } = await RawClient.connect(on.ports.mqtt, { clientId, clean });
-    raws.push(client);
+    const { client, connack } = await f.raw({ clientId, clean }, port);
     assert.equal(connack.returnCode, 0);
     return { client, sessionPresent: connack.sessionPresent };
   };
@@ -53,20 +28,20 @@ describe('amqp-side: QoS 1 publish confirms and delivery acks', function () {
     const t = uniqueId('confirmed');
     // A queue nobody consumes: its message count says what RabbitMQ has taken.
     const q = `${t}-q`;
-    queues.add(q);
-    await amqp.channel.assertQueue(q, { durable: false });
-    await amqp.channel.bindQueue(q, 'amq.topic', `${t}.#`);
+    f.queues.add(q);
+    await f.amqp.channel.assertQueue(q, { durable: false });
+    await f.amqp.channel.bindQueue(q, 'amq.topic', `${t}.#`);
     const { client } = await raw(uniqueId('pub'), true);
     for (let i = 1; i <= 20; i++) {
       await client.publish(`${t}/m`, `m${i}`, 1);
-      const { messageCount } = await amqp.channel.checkQueue(q);
+      const { messageCount } = await f.amqp.channel.checkQueue(q);
       assert.equal(messageCount, i, `PUBACK ${i} came before RabbitMQ had the message`);
     }
   });
 
   it('keeps many publishes in flight and PUBACKs every one, in order [MQTT-4.6.0-2]', async function () {
     const t = uniqueId('many');
-    const q = await amqp.consumeBound([`${t}.#`]);
+    const q = await f.amqp.consumeBound([`${t}.#`]);
     const { client } = await raw(uniqueId('pub'), true);
     const n = 500;
     // One burst of PUBLISH packets without waiting for any PUBACK.
@@ -100,13 +75,13 @@ describe('amqp-side: QoS 1 publish confirms and delivery acks', function () {
   it('never PUBACKs a publish RabbitMQ rejects; the v3 client is disconnected', async function () {
     const t = uniqueId('rejected');
     const q = `${t}-q`;
-    queues.add(q);
+    f.queues.add(q);
     // A full queue that rejects publishes makes RabbitMQ nack the confirm.
-    await amqp.channel.assertQueue(q, {
+    await f.amqp.channel.assertQueue(q, {
       durable: false,
       arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' },
     });
-    await amqp.channel.bindQueue(q, 'amq.topic', `${t}.#`);
+    await f.amqp.channel.bindQueue(q, 'amq.topic', `${t}.#`);
     const { client } = await raw(uniqueId('pub'), true);
     client.send({
       cmd: 'publish',
@@ -180,8 +155,8 @@ describe('amqp-side: QoS 1 publish confirms and delivery acks', function () {
 
     const pub = await mqttClient();
     for (let i = 0; i < 10; i++) await pub.publishAsync(t, `off${i}`, { qos: 1 });
-    await amqp.publish(t.replace('/', '.'), 'from-amqp', { deliveryMode: 2 });
-    const q = await findQueue(queueOf(id));
+    await f.amqp.publish(t.replace('/', '.'), 'from-amqp', { deliveryMode: 2 });
+    const q = await findQueue(sessionQueue(id));
     assert.equal(q?.ready, 11, 'the offline session queue holds the messages');
 
     const back = await raw(id, false);
@@ -198,12 +173,12 @@ describe('amqp-side: QoS 1 publish confirms and delivery acks', function () {
     try {
       const id = uniqueId('window');
       const t = `${uniqueId('window')}/t`;
-      const { client } = await raw(id, false, small);
+      const { client } = await raw(id, false, small.ports.mqtt);
       await client.subscribe([{ topic: t, qos: 1 }]);
-      for (let i = 0; i < 20; i++) await amqp.publish(t.replace('/', '.'), `w${i}`, { deliveryMode: 2 });
+      for (let i = 0; i < 20; i++) await f.amqp.publish(t.replace('/', '.'), `w${i}`, { deliveryMode: 2 });
       await until(
         async () => {
-          const q = await findQueue(queueOf(id));
+          const q = await findQueue(sessionQueue(id));
           return q?.ready === 15 && q.unacked === 5;
         },
         'RabbitMQ to hold 15 ready and 5 unacked',
@@ -215,7 +190,7 @@ describe('amqp-side: QoS 1 publish confirms and delivery acks', function () {
       client.puback(firstFive[0].messageId!);
       const [sixth] = await client.publishes(1);
       assert.equal(sixth.payload.toString(), 'w5');
-      const q = await findQueue(queueOf(id));
+      const q = await findQueue(sessionQueue(id));
       assert.equal(q?.unacked, 5);
       assert.equal(client.pendingPublishes.length, 0);
       const all = [...firstFive, sixth];

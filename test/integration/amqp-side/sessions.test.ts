@@ -1,35 +1,16 @@
 import assert from 'node:assert/strict';
-import type { MqttClient } from 'mqtt';
-import type { Adapter } from '../../../adapter/src/server';
-import { startAdapter, uniqueId } from '../helpers/adapter';
-import { deleteQueues, findQueue, listQueues } from '../helpers/rabbit';
-import { connectMqtt, endMqtt, until } from './clients';
-import { RawClient } from './raw-client';
-
-const queueOf = (clientId: string): string => `mqtt-subscription-${clientId}qos1`;
+import { uniqueId } from '../helpers/adapter';
+import { findQueue, listQueues } from '../helpers/rabbit';
+import { until } from './clients';
+import { sessionQueue, useFixture } from './fixture';
+import type { RawClient } from './raw-client';
 
 /** What a session leaves in RabbitMQ: the plugin-compatible durable queue, or nothing. */
 describe('amqp-side: session queues in RabbitMQ', function () {
-  let adapter: Adapter;
-  const clients: MqttClient[] = [];
-  const raws: RawClient[] = [];
-  const queues = new Set<string>();
-
-  before(async function () {
-    adapter = await startAdapter();
-  });
-
-  after(async function () {
-    await endMqtt(...clients);
-    for (const r of raws) await r.destroy();
-    await adapter?.stop();
-    await deleteQueues(queues);
-  });
+  const f = useFixture();
 
   const raw = async (clientId: string, clean: boolean): Promise<{ client: RawClient; present: boolean }> => {
-    queues.add(queueOf(clientId));
-    const { client, connack } = await RawClient.connect(adapter.ports.mqtt, { clientId, clean });
-    raws.push(client);
+    const { client, connack } = await f.raw({ clientId, clean });
     assert.equal(connack.returnCode, 0);
     return { client, present: connack.sessionPresent };
   };
@@ -41,18 +22,18 @@ describe('amqp-side: session queues in RabbitMQ', function () {
       { topic: `${id}/a`, qos: 1 },
       { topic: `${id}/b`, qos: 0 },
     ]);
-    const q = await findQueue(queueOf(id));
-    assert.ok(q, `no queue ${queueOf(id)}`);
+    const q = await findQueue(sessionQueue(id));
+    assert.ok(q, `no queue ${sessionQueue(id)}`);
     assert.equal(q.durable, true);
     assert.equal(q.consumers, 1);
     // Both QoS 0 and QoS 1 subscriptions of a persistent session are bindings of this one queue.
     assert.equal((await listQueues()).filter((x) => x.name.includes(id)).length, 1);
     await client.disconnect();
     await until(
-      async () => (await findQueue(queueOf(id)))?.consumers === 0,
+      async () => (await findQueue(sessionQueue(id)))?.consumers === 0,
       'the consumer to go once the client left',
     );
-    assert.ok(await findQueue(queueOf(id)), 'the persistent queue went away with its client');
+    assert.ok(await findQueue(sessionQueue(id)), 'the persistent queue went away with its client');
   });
 
   it('a clean session leaves no queue behind', async function () {
@@ -60,20 +41,26 @@ describe('amqp-side: session queues in RabbitMQ', function () {
     const { client, present } = await raw(id, true);
     assert.equal(present, false);
     await client.subscribe([{ topic: `${id}/q1`, qos: 1 }]);
-    const q = await findQueue(queueOf(id));
+    const q = await findQueue(sessionQueue(id));
     assert.ok(q, 'a clean session subscribed at QoS 1 has a queue while connected');
     assert.equal(q.durable, false);
     await client.disconnect();
-    await until(async () => (await findQueue(queueOf(id))) === undefined, 'the clean queue to be deleted');
+    await until(
+      async () => (await findQueue(sessionQueue(id))) === undefined,
+      'the clean queue to be deleted',
+    );
   });
 
   it('a clean session that drops without DISCONNECT leaves no queue behind either', async function () {
     const id = uniqueId('clean-drop');
     const { client } = await raw(id, true);
     await client.subscribe([{ topic: `${id}/q1`, qos: 1 }]);
-    assert.ok(await findQueue(queueOf(id)));
+    assert.ok(await findQueue(sessionQueue(id)));
     await client.destroy();
-    await until(async () => (await findQueue(queueOf(id))) === undefined, 'the clean queue to be deleted');
+    await until(
+      async () => (await findQueue(sessionQueue(id))) === undefined,
+      'the clean queue to be deleted',
+    );
   });
 
   it('a clean reconnect of a former persistent client gets no session and drops its old queue', async function () {
@@ -82,16 +69,15 @@ describe('amqp-side: session queues in RabbitMQ', function () {
     const first = await raw(id, false);
     await first.client.subscribe([{ topic: t, qos: 1 }]);
     await first.client.disconnect();
-    const pub = await connectMqtt(adapter.ports.mqtt, { clientId: uniqueId('pub') });
-    clients.push(pub);
+    const pub = await f.mqtt();
     await pub.publishAsync(t, 'stale', { qos: 1 });
-    assert.equal((await findQueue(queueOf(id)))?.ready, 1);
+    assert.equal((await findQueue(sessionQueue(id)))?.ready, 1);
 
     // [MQTT-3.2.2-1] clean session: session present is 0 and the old state is gone.
     const clean = await raw(id, true);
     assert.equal(clean.present, false);
     await until(
-      async () => (await findQueue(queueOf(id))) === undefined,
+      async () => (await findQueue(sessionQueue(id))) === undefined,
       'the old durable queue to be deleted',
     );
     // The old subscription is gone too: the stale message and new publishes to `t` do not arrive.
@@ -117,8 +103,7 @@ describe('amqp-side: session queues in RabbitMQ', function () {
     await first.client.disconnect();
     const again = await raw(id, false);
     assert.equal(again.present, true);
-    const pub = await connectMqtt(adapter.ports.mqtt, { clientId: uniqueId('pub') });
-    clients.push(pub);
+    const pub = await f.mqtt();
     await pub.publishAsync(t, 'live', { qos: 1 });
     const [p] = await again.client.publishes(1);
     assert.equal(p.payload.toString(), 'live');
@@ -134,13 +119,12 @@ describe('amqp-side: session queues in RabbitMQ', function () {
     const second = await raw(id, false);
     assert.equal(second.present, true);
     await first.client.closed;
-    const sub = await connectMqtt(adapter.ports.mqtt, { clientId: uniqueId('pub') });
-    clients.push(sub);
+    const sub = await f.mqtt();
     await sub.publishAsync(t, 'to-new-owner', { qos: 1 });
     const [p] = await second.client.publishes(1);
     assert.equal(p.payload.toString(), 'to-new-owner');
     second.client.puback(p.messageId!);
-    const q = await findQueue(queueOf(id));
+    const q = await findQueue(sessionQueue(id));
     assert.equal(q?.consumers, 1, 'exactly one consumer after a takeover');
     await second.client.disconnect();
   });
