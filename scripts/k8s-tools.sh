@@ -25,9 +25,18 @@ GO=$(command -v go || true)
 [ -n "$GO" ] || GO=/usr/local/go/bin/go
 [ -x "$GO" ] || { echo "k8s-tools: go not found (looked on PATH and /usr/local/go/bin)" >&2; exit 1; }
 
+# Version stamps matter: helm and kubectl read the server's gitVersion, and helm
+# checks a chart's kubeVersion against its own default when not talking to a cluster.
+k8s_pkg=k8s.io/component-base/version
+K8S_LDFLAGS="-s -w -X $k8s_pkg.gitVersion=$K8S_VERSION -X $k8s_pkg.gitMajor=1 -X $k8s_pkg.gitMinor=35 -X $k8s_pkg.gitTreeState=clean"
+HELM_LDFLAGS="-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.metadata="
+for p in helm.sh/helm/v3/pkg/chartutil helm.sh/helm/v3/pkg/lint/rules; do
+  HELM_LDFLAGS="$HELM_LDFLAGS -X $p.k8sVersionMajor=1 -X $p.k8sVersionMinor=35"
+done
+
 key=$( {
   cat "$MOD_DIR/go.mod" "$MOD_DIR/go.sum" "$MOD_DIR"/cmd/*/main.go
-  echo "$HELM_VERSION"
+  echo "$HELM_VERSION $K8S_LDFLAGS $HELM_LDFLAGS"
   "$GO" version
 } | sha256sum | cut -c1-16)
 CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/mqtt-adapter-tools"
@@ -48,15 +57,12 @@ link_into_repo() {
 build() {
   local tmp="$CACHE/tmp.$$"
   rm -rf "$tmp" && mkdir -p "$tmp"
-  # The version stamp matters: helm and kubectl read the server's gitVersion.
-  local pkg=k8s.io/component-base/version
-  local ldflags="-s -w -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=35 -X $pkg.gitTreeState=clean"
   export GOFLAGS="-p=${K8S_TOOLS_GO_PARALLEL:-1} -buildvcs=false -trimpath"
   local start=$SECONDS
   echo "k8s-tools: building kube-apiserver, kube-controller-manager, etcd ($K8S_VERSION) into $CACHE" >&2
-  (cd "$MOD_DIR" && nice -n 10 "$GO" build -ldflags "$ldflags" -o "$tmp/" ./cmd/...)
+  (cd "$MOD_DIR" && nice -n 10 "$GO" build -ldflags "$K8S_LDFLAGS" -o "$tmp/" ./cmd/...)
   echo "k8s-tools: building helm $HELM_VERSION" >&2
-  (cd "$tmp" && GOBIN="$tmp" nice -n 10 "$GO" install -ldflags "-s -w" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION")
+  (cd "$tmp" && GOBIN="$tmp" nice -n 10 "$GO" install -ldflags "$HELM_LDFLAGS" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION")
   rm -rf "$CACHE/bin" && mv "$tmp" "$CACHE/bin"
   echo "k8s-tools: built in $((SECONDS - start))s" >&2
 }

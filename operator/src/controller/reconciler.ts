@@ -63,6 +63,8 @@ export class Reconciler {
       obs = this.observe(l, applied.deployment, failure);
     }
     await this.writeStatus(l, ref, obs);
+    if (obs.failure)
+      this.deps.log.warn({ listener: `${namespace}/${name}`, ...obs.failure }, 'listener blocked');
     return obs.failure ? 'blocked' : 'done';
   }
 

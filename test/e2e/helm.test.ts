@@ -1,0 +1,199 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAll } from 'js-yaml';
+import type { MqttListener } from '../../operator/src/api/types.generated';
+import { repoRoot } from '../../operator/src/codegen/load-crd';
+import type { ControlPlane } from './harness/control-plane';
+import { kubectl, run, type RunResult } from './harness/kubectl';
+import { createNamespace, deleteNamespace } from './harness/namespace';
+import { children, condition, listenerPath } from './harness/objects';
+import { OperatorProcess } from './harness/operator-process';
+import { CHART_NAMESPACE, OPERATOR_USER, SETUP_TIMEOUT_MS, sharedControlPlane } from './harness/shared';
+import { eventually } from './harness/wait';
+
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+interface Doc {
+  kind: string;
+  metadata: { name: string };
+  rules?: Rule[];
+}
+
+describe('e2e: Helm chart', function () {
+  const chart = join(repoRoot(), 'charts/mqtt-adapter');
+  const examples = join(repoRoot(), 'examples');
+  let cp: ControlPlane;
+  let helmHome: string;
+  let ns: string;
+  let op: OperatorProcess | undefined;
+
+  const helm = (args: string[]): Promise<RunResult> =>
+    run('env', [
+      `HELM_CACHE_HOME=${helmHome}/cache`,
+      `HELM_CONFIG_HOME=${helmHome}/config`,
+      `HELM_DATA_HOME=${helmHome}/data`,
+      cp.tools.helm,
+      ...args,
+    ]);
+  const template = async (...set: string[]): Promise<Doc[]> => {
+    const r = await helm([
+      'template',
+      'mqtt-adapter',
+      chart,
+      '-n',
+      CHART_NAMESPACE,
+      ...set.flatMap((s) => ['--set', s]),
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    return (loadAll(r.stdout) as (Doc | null)[]).filter((d): d is Doc => d !== null);
+  };
+
+  before(async function () {
+    this.timeout(SETUP_TIMEOUT_MS);
+    cp = await sharedControlPlane();
+    helmHome = mkdtempSync(join(tmpdir(), 'mqtt-adapter-helm-'));
+    ns = await createNamespace(cp.admin, 'e2e-helm');
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await op?.stop();
+    if (cp) {
+      await helm(['uninstall', 'mqtt-adapter', '-n', CHART_NAMESPACE, '--kubeconfig', cp.kubeconfig]);
+      if (ns) await deleteNamespace(cp.admin, ns);
+    }
+    if (helmHome) rmSync(helmHome, { recursive: true, force: true });
+  });
+
+  it('passes helm lint', async () => {
+    const r = await helm(['lint', '--strict', chart]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+  });
+
+  it('renders the operator, its least-privilege RBAC and metrics Service by default', async () => {
+    const docs = await template();
+    assert.deepEqual(docs.map((d) => d.kind).sort(), [
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Deployment',
+      'Role',
+      'RoleBinding',
+      'Service',
+      'ServiceAccount',
+    ]);
+    const rules = docs.filter((d) => d.rules).flatMap((d) => d.rules!);
+    for (const r of rules) {
+      assert.ok(
+        ![...r.verbs, ...r.resources, ...r.apiGroups].includes('*'),
+        `wildcard in ${JSON.stringify(r)}`,
+      );
+    }
+    const secrets = rules.find((r) => r.resources.includes('secrets'));
+    assert.deepEqual(secrets?.verbs, ['get', 'list', 'watch']);
+  });
+
+  it('renders the optional ServiceMonitor and example MqttListener when enabled', async () => {
+    const docs = await template('metrics.serviceMonitor.enabled=true', 'exampleListener.enabled=true');
+    assert.ok(docs.some((d) => d.kind === 'ServiceMonitor'));
+    assert.ok(docs.some((d) => d.kind === 'MqttListener' && d.metadata.name === 'mqtt'));
+  });
+
+  it('refuses values that break values.schema.json', async () => {
+    const r = await helm(['template', 'x', chart, '--set', 'metrics.port=70000']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /metrics\.port|maximum/);
+    const typo = await helm(['template', 'x', chart, '--set', 'operator.replica=2']);
+    assert.notEqual(typo.code, 0);
+    assert.match(typo.stderr, /replica/);
+  });
+
+  it('installs into the API server', async function () {
+    this.timeout(120_000);
+    const r = await helm([
+      'install',
+      'mqtt-adapter',
+      chart,
+      '-n',
+      CHART_NAMESPACE,
+      '--create-namespace',
+      '--kubeconfig',
+      cp.kubeconfig,
+    ]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const deploy = await kubectl(cp.kubeconfig, [
+      '-n',
+      CHART_NAMESPACE,
+      'get',
+      'deployment',
+      'mqtt-adapter-operator',
+    ]);
+    assert.equal(deploy.code, 0, deploy.stderr);
+    const sa = await kubectl(cp.kubeconfig, [
+      '-n',
+      CHART_NAMESPACE,
+      'get',
+      'serviceaccount',
+      'mqtt-adapter-operator',
+    ]);
+    assert.equal(sa.code, 0, sa.stderr);
+  });
+
+  it("runs the examples with an operator that has only the chart's RBAC", async function () {
+    this.timeout(120_000);
+    // The operator authenticates as the chart's ServiceAccount, so any verb the chart forgot fails here.
+    op = await OperatorProcess.start(cp, {
+      user: OPERATOR_USER,
+      identity: 'helm-op',
+      leaseNamespace: CHART_NAMESPACE,
+      leaseName: 'mqtt-adapter-operator',
+    });
+    const tls = await kubectl(cp.kubeconfig, [
+      '-n',
+      ns,
+      'create',
+      'secret',
+      'generic',
+      'mqtt-tls',
+      '--from-literal=tls.crt=placeholder',
+      '--from-literal=tls.key=placeholder',
+    ]);
+    assert.equal(tls.code, 0, tls.stderr);
+    for (const f of ['plain.yaml', 'tls.yaml', 'loadbalancer.yaml']) {
+      const r = await kubectl(cp.kubeconfig, ['-n', ns, 'apply', '-f', join(examples, f)]);
+      assert.equal(r.code, 0, `${f}: ${r.stderr}`);
+    }
+    for (const name of ['mqtt', 'mqtt-tls', 'mqtt-public']) {
+      await eventually(
+        `${name} reconciled by the chart's operator`,
+        async () => {
+          const l = await cp.admin.get<MqttListener>(listenerPath(ns, name));
+          const c = await children(cp.admin, ns, name);
+          return condition(l, 'Degraded')?.status === 'False' && c.deployment && c.service ? true : undefined;
+        },
+        60_000,
+      );
+    }
+    const lb = (await children(cp.admin, ns, 'mqtt-public')).service;
+    assert.equal(lb?.spec?.type, 'LoadBalancer');
+    assert.deepEqual(lb?.spec?.loadBalancerSourceRanges, ['203.0.113.0/24']);
+    const log = op.proc.log();
+    assert.doesNotMatch(log, /forbidden/i, 'the operator hit an RBAC denial');
+  });
+
+  it('shows the printer columns in kubectl get mql', async () => {
+    const r = await kubectl(cp.kubeconfig, ['-n', ns, 'get', 'mql']);
+    assert.equal(r.code, 0, r.stderr);
+    const [header, ...rows] = r.stdout.trim().split('\n');
+    assert.match(header, /^NAME\s+READY\s+REPLICAS\s+PORT\s+TLS\s+AGE$/);
+    assert.equal(rows.length, 3);
+    assert.ok(
+      rows.some((row) => /^mqtt-tls\s+False\s+0\s+1883\s+mqtt-tls\s+/.test(row)),
+      r.stdout,
+    );
+  });
+});
