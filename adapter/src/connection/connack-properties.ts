@@ -6,7 +6,11 @@ import { TOPIC_ALIAS_MAXIMUM } from '../session/publish-in';
 export function connackProperties(
   config: Config,
   c: { clientId: string; assignedClientId: boolean },
+  /** The Session Expiry Interval the client asked for, if any. */
+  requestedExpiry?: number,
 ): NonNullable<IConnackPacket['properties']> {
+  // A capped expiry is announced, or the client would believe its session outlives what we keep [MQTT-3.2.2.3.2].
+  const capped = requestedExpiry !== undefined && requestedExpiry > config.sessionExpiryMax;
   return {
     receiveMaximum: config.inflightWindow,
     maximumPacketSize: config.maxPacketSize,
@@ -18,5 +22,6 @@ export function connackProperties(
     ...(config.maxQos < 2 ? { maximumQoS: config.maxQos } : {}),
     ...(config.serverKeepAlive > 0 ? { serverKeepAlive: config.serverKeepAlive } : {}),
     ...(c.assignedClientId ? { assignedClientIdentifier: c.clientId } : {}),
+    ...(capped ? { sessionExpiryInterval: config.sessionExpiryMax } : {}),
   };
 }

@@ -209,7 +209,7 @@ export class Connection implements Outbound {
           cmd: 'connack',
           reasonCode: 0,
           sessionPresent: c.sessionPresent,
-          properties: connackProperties(this.deps.config, c),
+          properties: connackProperties(this.deps.config, c, p.properties?.sessionExpiryInterval),
         });
       } else this.send({ cmd: 'connack', returnCode: 0, sessionPresent: c.sessionPresent });
       this.state = 'connected';
