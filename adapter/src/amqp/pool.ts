@@ -29,6 +29,8 @@ export class PooledConnection extends EventEmitter {
     private readonly onGone: (c: PooledConnection) => void,
   ) {
     super();
+    // Every MQTT session on this connection listens for 'lost' (up to CHANNELS_PER_CONNECTION of them).
+    this.setMaxListeners(0);
     model.on('blocked', (reason: string) => {
       this.blocked = true;
       this.emit('blocked', reason);
