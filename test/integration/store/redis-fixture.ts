@@ -1,37 +1,62 @@
 import { randomBytes } from 'node:crypto';
-import { createRedisClient, type RedisClient } from '../../../adapter/src/store/redis/client';
+import { Cluster } from 'ioredis';
+import {
+  createRedisClient,
+  type RedisClient,
+  type RedisConnectionConfig,
+} from '../../../adapter/src/store/redis/client';
 import { RedisKeys } from '../../../adapter/src/store/redis/keys';
 
 export const REDIS_URL = process.env.MQTT_ADAPTER_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+const SHARED: RedisConnectionConfig = {
+  redisMode: 'standalone',
+  redisUrl: REDIS_URL,
+  redisSentinelName: 'mymaster',
+  redisPassword: undefined,
+};
+
+/** Outage tests provoke connection errors on purpose; without a listener ioredis prints each one. */
+function quiet(client: RedisClient): RedisClient {
+  client.on('error', () => undefined);
+  return client;
+}
+
 /**
- * The shared test Redis, used under a key prefix unique to this run. after()
- * deletes exactly the keys under that prefix and nothing else.
+ * A Redis (the shared test one unless told otherwise) used under a key prefix
+ * unique to this run. cleanup() deletes exactly the keys under that prefix.
  */
 export class RedisFixture {
   readonly keys = new RedisKeys(`mqtt-adapter-test:${process.pid}-${randomBytes(4).toString('hex')}:`);
-  readonly client: RedisClient = createRedisClient({
-    redisMode: 'standalone',
-    redisUrl: REDIS_URL,
-    redisSentinelName: 'mymaster',
-    redisPassword: undefined,
-  });
+  readonly client: RedisClient;
 
-  /** Every key this run created (SCAN with our prefix only). */
+  constructor(config: Partial<RedisConnectionConfig> = {}) {
+    this.client = quiet(createRedisClient({ ...SHARED, ...config }));
+  }
+
+  /** Another connection to the same Redis, as a second replica would have. */
+  duplicate(): RedisClient {
+    return quiet(this.client.duplicate());
+  }
+
+  /** Every key this run created: SCAN with our prefix, on every master of a Cluster. */
   async ownKeys(): Promise<string[]> {
+    const nodes = this.client instanceof Cluster ? this.client.nodes('master') : [this.client];
     const found: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, batch] = await this.client.scan(cursor, 'MATCH', `${this.keys.prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      found.push(...batch);
-    } while (cursor !== '0');
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await node.scan(cursor, 'MATCH', `${this.keys.prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        found.push(...batch);
+      } while (cursor !== '0');
+    }
     return found;
   }
 
   async cleanup(): Promise<void> {
-    const keys = await this.ownKeys();
-    if (keys.length > 0) await this.client.del(...keys);
+    // One DEL per key: in a Cluster the keys live in different slots.
+    for (const key of await this.ownKeys()) await this.client.del(key);
   }
 
   async close(): Promise<void> {

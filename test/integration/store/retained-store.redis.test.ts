@@ -3,15 +3,17 @@ import { Redis } from 'ioredis';
 import { RedisRetainedStore } from '../../../adapter/src/store/redis/redis-retained-store';
 import { retainedStoreContract } from './retained-store.contract';
 import { REDIS_URL, RedisFixture } from './redis-fixture';
+import { redisRetainedHarness } from './redis-harnesses';
 
 describe('RedisRetainedStore', () => {
   const redis = new RedisFixture();
   after(() => redis.close());
   afterEach(() => redis.cleanup());
 
-  retainedStoreContract('redis', () => ({
-    open: () => Promise.resolve(new RedisRetainedStore(redis.client, redis.keys)),
-  }));
+  retainedStoreContract(
+    'redis',
+    redisRetainedHarness(() => redis),
+  );
 
   describe('Redis specifics', () => {
     it('keeps the index and the messages in step', async () => {

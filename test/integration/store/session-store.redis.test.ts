@@ -2,19 +2,17 @@ import { strict as assert } from 'node:assert';
 import { RedisSessionStore } from '../../../adapter/src/store/redis/redis-session-store';
 import { sessionStoreContract } from './session-store.contract';
 import { RedisFixture } from './redis-fixture';
+import { redisSessionHarness } from './redis-harnesses';
 
 describe('RedisSessionStore', () => {
   const redis = new RedisFixture();
   after(() => redis.close());
   afterEach(() => redis.cleanup());
 
-  sessionStoreContract('redis', () => ({
-    open: async (podName) => {
-      const store = new RedisSessionStore(redis.client, { podName, keys: redis.keys });
-      await store.ready;
-      return store;
-    },
-  }));
+  sessionStoreContract(
+    'redis',
+    redisSessionHarness(() => redis),
+  );
 
   describe('Redis specifics', () => {
     const owner = { pod: 'pod-x', connection: 'c' };

@@ -1,51 +1,16 @@
 import { strict as assert } from 'node:assert';
-import type { RedisClient } from '../../../adapter/src/store/redis/client';
-import { RedisLiveness } from '../../../adapter/src/store/redis/redis-liveness';
-import { RedisSessionStore } from '../../../adapter/src/store/redis/redis-session-store';
-import { RedisWillStore } from '../../../adapter/src/store/redis/redis-will-store';
 import { eventually } from './eventually';
 import { livenessContract } from './liveness.contract';
 import { RedisFixture } from './redis-fixture';
-import {
-  connect,
-  newClient,
-  sleep,
-  willStoreContract,
-  type PodStores,
-  type WillHarness,
-} from './will-store.contract';
+import { redisPodsHarness } from './redis-harnesses';
+import { connect, newClient, sleep, willStoreContract, type WillHarness } from './will-store.contract';
 
 describe('Redis wills and liveness', () => {
   const redis = new RedisFixture();
   after(() => redis.close());
   afterEach(() => redis.cleanup());
 
-  /** Each pod gets its own connection, as replicas do, so scripts really interleave. */
-  function redisPods(): WillHarness {
-    const ttlMs = 150;
-    const opened: { client: RedisClient; stores: PodStores }[] = [];
-    return {
-      ttlMs,
-      open: async (podName) => {
-        const client = redis.client.duplicate();
-        const sessions = new RedisSessionStore(client, { podName, keys: redis.keys });
-        await sessions.ready;
-        const stores: PodStores = {
-          sessions,
-          wills: new RedisWillStore(client, redis.keys),
-          liveness: new RedisLiveness(client, { podName, ttlMs, keys: redis.keys }),
-        };
-        opened.push({ client, stores });
-        return stores;
-      },
-      closeAll: async () => {
-        for (const { client, stores } of opened.splice(0)) {
-          await stores.sessions.close();
-          await client.quit();
-        }
-      },
-    };
-  }
+  const redisPods = redisPodsHarness(() => redis);
 
   willStoreContract('redis', redisPods);
   livenessContract('redis', redisPods);

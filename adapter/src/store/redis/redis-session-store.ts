@@ -15,6 +15,8 @@ export interface RedisStoreOptions {
   /** This replica's name: takeovers of its connections arrive on its pod channel. */
   readonly podName: string;
   readonly keys?: RedisKeys;
+  /** Errors of the store's own subscriber connection (reconnects while Redis is away). */
+  readonly onError?: (err: Error) => void;
 }
 
 /**
@@ -34,7 +36,7 @@ export class RedisSessionStore implements SessionStore {
   ) {
     this.keys = options.keys ?? new RedisKeys();
     this.podName = options.podName;
-    this.takeovers = new TakeoverChannel(redis, this.keys.podEvents(this.podName));
+    this.takeovers = new TakeoverChannel(redis, this.keys.podEvents(this.podName), options.onError);
   }
 
   /** Settles once this replica hears takeovers; await it before accepting connections. */

@@ -16,8 +16,10 @@ export class TakeoverChannel {
   /** Settles once the SUBSCRIBE is acknowledged; before that a takeover could go unheard. */
   readonly ready: Promise<void>;
 
-  constructor(client: RedisClient, channel: string) {
+  /** onError sees this connection's errors; they repeat those of the main client during an outage. */
+  constructor(client: RedisClient, channel: string, onError: (err: Error) => void = () => undefined) {
     this.sub = duplicateForSubscribe(client);
+    this.sub.on('error', onError);
     this.sub.on('message', (ch: string, message: string) => {
       if (ch !== channel) return;
       const event = parseEvent(message);
