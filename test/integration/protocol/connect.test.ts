@@ -1,0 +1,187 @@
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { GUEST, uniqueId } from '../helpers/adapter';
+import { Mqtt, RawClient, closeAllClients, httpGet, suiteAdapter } from '../helpers/clients';
+
+const run = promisify(execFile);
+/** Nothing listens on port 1 of the loopback (it is privileged, and no test binds it). */
+const CLOSED_PORT = 1;
+const rabbitmqctl = (...args: string[]) => run('rabbitmqctl', ['-q', ...args], { timeout: 30_000 });
+
+/** CONNECT by hand as guest: protocol name, level, client id and clean flag as given, keepalive 60. */
+function connectBytes(protocolName: string, level: number, clientId: string, clean = true): Buffer {
+  const str = (s: string): Buffer => Buffer.concat([Buffer.from([0, Buffer.byteLength(s)]), Buffer.from(s)]);
+  const flags = 0xc0 | (clean ? 0x02 : 0x00);
+  const body = Buffer.concat([
+    str(protocolName),
+    Buffer.from([level, flags, 0x00, 0x3c]),
+    str(clientId),
+    str(GUEST.username),
+    str(GUEST.password),
+  ]);
+  return Buffer.concat([Buffer.from([0x10, body.length]), body]);
+}
+
+describe('protocol: CONNECT and CONNACK return codes', function () {
+  const suite = suiteAdapter();
+  afterEach(closeAllClients);
+
+  /** CONNECTs over a raw socket and returns the CONNACK code; a refusal must also close the connection. */
+  async function connackFor(fields: Parameters<typeof RawClient.connect>[1]): Promise<number> {
+    const c = await RawClient.connect(suite.port, fields);
+    const { returnCode } = await c.connack();
+    if (returnCode !== 0) await c.waitClosed();
+    else assert.equal(c.isClosed, false);
+    return returnCode;
+  }
+
+  it('accepts protocol level 4 (MQTT 3.1.1) from mqtt.js', async () => {
+    const topic = `connect/v4/${uniqueId()}`;
+    const c = await Mqtt.connect(suite.port, { protocolVersion: 4 });
+    await c.subscribe(topic, 1);
+    await c.publish(topic, 'v4', 1);
+    assert.equal((await c.waitFor('v4', topic)).qos, 1);
+  });
+
+  it('accepts protocol level 3 (MQIsdp, MQTT 3.1) from mqtt.js and a raw CONNECT', async () => {
+    const topic = `connect/v3/${uniqueId()}`;
+    const c = await Mqtt.connect(suite.port, { protocolId: 'MQIsdp', protocolVersion: 3 });
+    await c.subscribe(topic, 1);
+    await c.publish(topic, 'v3', 1);
+    await c.waitFor('v3', topic);
+    const raw = await RawClient.open(suite.port);
+    raw.write(connectBytes('MQIsdp', 3, uniqueId()));
+    assert.equal((await raw.connack()).returnCode, 0x00);
+  });
+
+  it('answers an unsupported protocol level with 0x01 and closes [MQTT-3.1.2-2]', async () => {
+    for (const level of [2, 6, 0x7f]) {
+      const raw = await RawClient.open(suite.port);
+      raw.write(connectBytes('MQTT', level, uniqueId()));
+      assert.equal((await raw.connack()).returnCode, 0x01, `level ${level}`);
+      await raw.waitClosed();
+    }
+  });
+
+  it('answers a protocol name that does not fit the level with 0x01', async () => {
+    assert.equal(await connackFor({ clientId: uniqueId(), protocolId: 'MQIsdp', protocolVersion: 4 }), 0x01);
+    assert.equal(await connackFor({ clientId: uniqueId(), protocolId: 'MQTT', protocolVersion: 3 }), 0x01);
+  });
+
+  it('refuses an empty client id without a clean session with 0x02 [MQTT-3.1.3-8]', async () => {
+    // mqtt-packet will not encode this CONNECT, so it is written by hand.
+    const raw = await RawClient.open(suite.port);
+    raw.write(connectBytes('MQTT', 4, '', false));
+    assert.equal((await raw.connack()).returnCode, 0x02);
+    await raw.waitClosed();
+  });
+
+  it('assigns an id to an empty client id with a clean session [MQTT-3.1.3-6]', async () => {
+    const c = await RawClient.connect(suite.port, { clientId: '', clean: true });
+    assert.equal((await c.connack()).returnCode, 0x00);
+    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `anon/${uniqueId()}`, qos: 1 }] });
+    const suback = await c.next();
+    assert.equal(suback.cmd, 'suback');
+    assert.deepEqual(suback.cmd === 'suback' && suback.granted, [1]);
+  });
+
+  it('refuses a bad password with 0x04', async () => {
+    assert.equal(
+      await connackFor({
+        clientId: uniqueId(),
+        username: 'guest',
+        password: Buffer.from('not-the-password'),
+      }),
+      0x04,
+    );
+    assert.equal(
+      await connackFor({
+        clientId: uniqueId(),
+        username: `nobody-${uniqueId()}`,
+        password: Buffer.from('x'),
+      }),
+      0x04,
+    );
+  });
+
+  it('refuses an anonymous client with 0x05 when no default user is set', async () => {
+    assert.equal(await connackFor({ clientId: uniqueId(), username: undefined, password: undefined }), 0x05);
+  });
+
+  it('takes `vhost:user` usernames (`/:guest`)', async () => {
+    assert.equal(
+      await connackFor({ clientId: uniqueId(), username: '/:guest', password: Buffer.from('guest') }),
+      0x00,
+    );
+  });
+
+  it('refuses a virtual host that does not exist with 0x05', async () => {
+    const username = `no-such-vhost-${uniqueId()}:guest`;
+    assert.equal(await connackFor({ clientId: uniqueId(), username, password: Buffer.from('guest') }), 0x05);
+  });
+
+  describe('a virtual host the user has no permissions on', () => {
+    const vhost = uniqueId('vhost');
+    before(async function () {
+      this.timeout(60_000);
+      await rabbitmqctl('add_vhost', vhost);
+    });
+    after(async function () {
+      this.timeout(60_000);
+      await rabbitmqctl('delete_vhost', vhost);
+    });
+
+    it('refuses it with 0x05', async () => {
+      const username = `${vhost}:guest`;
+      assert.equal(
+        await connackFor({ clientId: uniqueId(), username, password: Buffer.from('guest') }),
+        0x05,
+      );
+    });
+  });
+});
+
+describe('protocol: the default user', () => {
+  const suite = suiteAdapter({
+    MQTT_ADAPTER_DEFAULT_USER: GUEST.username,
+    MQTT_ADAPTER_DEFAULT_PASSWORD: GUEST.password,
+  });
+  afterEach(closeAllClients);
+
+  it('lets a client without credentials in as the default user', async () => {
+    const topic = `anon/${uniqueId()}`;
+    const anonymous = await Mqtt.connect(suite.port, { username: undefined, password: undefined });
+    const sub = await Mqtt.connect(suite.port);
+    await sub.subscribe(topic, 1);
+    await anonymous.publish(topic, 'from anonymous', 1);
+    await sub.waitFor('from anonymous', topic);
+  });
+
+  it('still checks a client that does send credentials', async () => {
+    const raw = await RawClient.connect(suite.port, {
+      clientId: uniqueId(),
+      username: 'guest',
+      password: Buffer.from('wrong'),
+    });
+    assert.equal((await raw.connack()).returnCode, 0x04);
+  });
+});
+
+describe('protocol: RabbitMQ down', () => {
+  const suite = suiteAdapter({ MQTT_ADAPTER_AMQP_URL: `amqp://127.0.0.1:${CLOSED_PORT}` });
+  afterEach(closeAllClients);
+
+  it('answers CONNECT with 0x03 (server unavailable) and closes', async () => {
+    const raw = await RawClient.connect(suite.port, { clientId: uniqueId() });
+    assert.equal((await raw.connack()).returnCode, 0x03);
+    await raw.waitClosed();
+  });
+
+  it('reports not ready on /readyz while /healthz stays up', async () => {
+    const ready = await httpGet(suite.adapter.ports.http, '/readyz');
+    assert.equal(ready.status, 503);
+    assert.match(ready.body, /RabbitMQ is not reachable/);
+    assert.equal((await httpGet(suite.adapter.ports.http, '/healthz')).status, 200);
+  });
+});

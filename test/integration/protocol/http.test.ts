@@ -1,0 +1,66 @@
+import { strict as assert } from 'node:assert';
+import { uniqueId } from '../helpers/adapter';
+import {
+  Mqtt,
+  RawClient,
+  closeAllClients,
+  httpGet,
+  metricValue,
+  suiteAdapter,
+  until,
+} from '../helpers/clients';
+
+describe('protocol: /healthz, /readyz and /metrics', function () {
+  // A fresh adapter, so every count below is exactly what this test did.
+  const suite = suiteAdapter();
+  const http = (): number => suite.adapter.ports.http;
+  afterEach(closeAllClients);
+
+  it('answers /healthz and /readyz when RabbitMQ is up, and 404 elsewhere', async () => {
+    assert.deepEqual(await httpGet(http(), '/healthz'), { status: 200, body: 'ok\n' });
+    assert.deepEqual(await httpGet(http(), '/readyz'), { status: 200, body: 'ready\n' });
+    assert.equal((await httpGet(http(), '/nope')).status, 404);
+  });
+
+  it('counts connections, CONNECT results, packets by type and messages by QoS', async () => {
+    const port = suite.port;
+    const topic = `metrics/${uniqueId()}`;
+    const sub = await Mqtt.connect(port);
+    await sub.subscribe(topic, 1);
+    const pub = await Mqtt.connect(port);
+    await pub.publish(topic, 'zero', 0);
+    await pub.publish(topic, 'one', 1);
+    await pub.publish(topic, 'one again', 1);
+    await sub.waitFor('zero');
+    await sub.waitFor('one again');
+    const refused = await RawClient.connect(port, { clientId: uniqueId(), password: Buffer.from('bad') });
+    assert.equal((await refused.connack()).returnCode, 0x04);
+    await refused.waitClosed();
+
+    let text = '';
+    await until(async () => {
+      text = (await httpGet(http(), '/metrics')).body;
+      return metricValue(text, 'mqtt_adapter_connections', { transport: 'tcp' }) === 2;
+    }, 'the refused connection leaving the gauge');
+    const m = (name: string, labels: Record<string, string> = {}): number | undefined =>
+      metricValue(text, `mqtt_adapter_${name}`, labels);
+    assert.equal(m('connects_total', { result: 'accepted' }), 2);
+    assert.equal(m('connects_total', { result: '86' }), 1, 'bad credentials, by MQTT 5 reason');
+    assert.equal(m('packets_received_total', { type: 'connect' }), 3);
+    assert.equal(m('packets_received_total', { type: 'subscribe' }), 1);
+    assert.equal(m('packets_received_total', { type: 'publish' }), 3);
+    assert.equal(m('packets_sent_total', { type: 'connack' }), 3);
+    assert.equal(m('packets_sent_total', { type: 'suback' }), 1);
+    assert.equal(m('packets_sent_total', { type: 'puback' }), 2);
+    assert.equal(m('messages_published_total', { qos: '0' }), 1);
+    assert.equal(m('messages_published_total', { qos: '1' }), 2);
+    assert.equal(m('messages_delivered_total', { qos: '0' }), 1);
+    assert.equal(m('messages_delivered_total', { qos: '1' }), 2);
+    assert.ok((m('bytes_received_total') ?? 0) > 0);
+    assert.ok((m('bytes_sent_total') ?? 0) > 0);
+    assert.ok((m('amqp_connections') ?? 0) >= 1);
+    assert.ok((m('amqp_channels') ?? 0) >= 1);
+    assert.ok((m('amqp_confirm_seconds_count') ?? 0) >= 2, 'confirm latency observed');
+    assert.match(text, /# TYPE mqtt_adapter_qos0_dropped_total counter/);
+  });
+});

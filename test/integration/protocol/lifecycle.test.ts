@@ -1,0 +1,89 @@
+import { strict as assert } from 'node:assert';
+import type { IConnectPacket } from 'mqtt-packet';
+import { uniqueId } from '../helpers/adapter';
+import { Mqtt, RawClient, closeAllClients, suiteAdapter } from '../helpers/clients';
+
+describe('protocol: keepalive, PING, wills and takeover', function () {
+  const suite = suiteAdapter();
+  let willTopic: string;
+  let watcher: Mqtt;
+
+  beforeEach(async () => {
+    willTopic = `will/${uniqueId()}`;
+    watcher = await Mqtt.connect(suite.port);
+    await watcher.subscribe(willTopic, 1);
+  });
+  afterEach(closeAllClients);
+
+  const will = (payload: string): IConnectPacket['will'] => ({
+    topic: willTopic,
+    payload: Buffer.from(payload),
+    qos: 1,
+    retain: false,
+  });
+
+  it('disconnects a client silent for 1.5x its keepalive and publishes its will [MQTT-3.1.2-24]', async () => {
+    const started = Date.now();
+    const raw = await RawClient.connect(suite.port, {
+      clientId: uniqueId(),
+      keepalive: 1,
+      will: will('timed out'),
+    });
+    assert.equal((await raw.connack()).returnCode, 0);
+    await raw.waitClosed(6000);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 1450, `closed after ${elapsed} ms, before 1.5 x keepalive`);
+    assert.ok(elapsed < 4500, `closed only after ${elapsed} ms`);
+    const got = await watcher.waitFor('timed out', willTopic);
+    assert.equal(got.qos, 1);
+  });
+
+  it('answers PINGREQ with PINGRESP and keeps a pinging client connected', async () => {
+    const raw = await RawClient.connect(suite.port, { clientId: uniqueId(), keepalive: 1 });
+    assert.equal((await raw.connack()).returnCode, 0);
+    const until = Date.now() + 2600;
+    while (Date.now() < until) {
+      raw.send({ cmd: 'pingreq' });
+      assert.equal((await raw.next(1000)).cmd, 'pingresp');
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    assert.equal(raw.isClosed, false, 'closed although it kept pinging within the keepalive');
+  });
+
+  it('publishes the will when the connection drops without DISCONNECT', async () => {
+    const raw = await RawClient.connect(suite.port, { clientId: uniqueId(), will: will('dropped') });
+    assert.equal((await raw.connack()).returnCode, 0);
+    raw.socket.destroy();
+    await watcher.waitFor('dropped', willTopic);
+  });
+
+  it('never publishes the will after DISCONNECT [MQTT-3.14.4-3]', async () => {
+    const clientId = uniqueId();
+    const raw = await RawClient.connect(suite.port, { clientId, will: will('must not appear') });
+    assert.equal((await raw.connack()).returnCode, 0);
+    raw.send({ cmd: 'disconnect' });
+    await raw.waitClosed();
+    // Connecting again with the id waits until the old session has fully closed (and would have sent its will).
+    const again = await RawClient.connect(suite.port, { clientId });
+    assert.equal((await again.connack()).returnCode, 0);
+    const pub = await Mqtt.connect(suite.port);
+    await pub.publish(willTopic, 'marker', 1);
+    await watcher.waitFor('marker', willTopic);
+    assert.deepEqual(
+      watcher.received.map((r) => r.payload),
+      ['marker'],
+    );
+  });
+
+  it('closes the first connection when a second one connects with its client id [MQTT-3.1.4-2]', async () => {
+    const clientId = uniqueId();
+    const first = await Mqtt.connect(suite.port, { clientId });
+    const second = await Mqtt.connect(suite.port, { clientId });
+    await first.closed();
+    const topic = `takeover/${uniqueId()}`;
+    await second.subscribe(topic, 1);
+    await second.publish(topic, 'still here', 1);
+    await second.waitFor('still here', topic);
+    assert.equal(second.isClosed, false);
+  });
+});
