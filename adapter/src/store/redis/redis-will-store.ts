@@ -1,7 +1,7 @@
 import { StaleEpochError } from '../../ports/session-store';
 import type { OrphanWill, StoredWill, SupersededWill, WillStore } from '../../ports/will-store';
 import type { RedisClient } from './client';
-import { DueIndex } from './due-index';
+import { DueIndex, type DueEntry } from './due-index';
 import { RedisKeys } from './keys';
 import { willArgs } from './will-codec';
 import { parseWillReply } from './will-reply';
@@ -59,18 +59,19 @@ export class RedisWillStore implements WillStore {
   }
 
   async claimDue(limit = 100): Promise<OrphanWill[]> {
-    const out: OrphanWill[] = [];
-    for (const entry of await this.due.due(Date.now(), limit)) {
-      const reply = parseWillReply(
-        await TAKE_DUE_WILL.runBuffer(this.redis, [this.keys.will(entry.clientId)]),
-      );
-      if (reply.kind === 'will') out.push({ clientId: entry.clientId, will: reply.will });
-      await this.due.update(entry, reply.kind === 'later' ? reply.due : undefined);
-    }
-    return out;
+    // Entries are independent: their scripts go out together, not one round trip each.
+    const entries = await this.due.due(Date.now(), limit);
+    const taken = await Promise.all(entries.map((entry) => this.takeDue(entry)));
+    return taken.filter((w): w is OrphanWill => w !== undefined);
   }
 
   close(): Promise<void> {
     return Promise.resolve();
+  }
+
+  private async takeDue(entry: DueEntry): Promise<OrphanWill | undefined> {
+    const reply = parseWillReply(await TAKE_DUE_WILL.runBuffer(this.redis, [this.keys.will(entry.clientId)]));
+    await this.due.update(entry, reply.kind === 'later' ? reply.due : undefined);
+    return reply.kind === 'will' ? { clientId: entry.clientId, will: reply.will } : undefined;
   }
 }
