@@ -55,6 +55,23 @@ describe('RedisSessionStore', () => {
       assert.deepEqual(await redis.client.smembers(redis.keys.podClients('pod-x')), [id]);
     });
 
+    it('indexes a client under its pod while owned, and no longer once released or discarded', async () => {
+      const index = redis.keys.podClients('pod-x');
+      const one = await store.claim('one', owner, false);
+      const two = await store.claim('two', owner, true);
+      assert.deepEqual((await redis.client.smembers(index)).sort(), ['one', 'two']);
+      await store.release('one', one.epoch);
+      await store.discard('two', two.epoch);
+      assert.deepEqual(await redis.client.smembers(index), []);
+    });
+
+    it('a stale release leaves the new owner indexed', async () => {
+      const old = await store.claim('moved', owner, false);
+      await store.claim('moved', { pod: 'pod-y', connection: 'd' }, false);
+      await store.release('moved', old.epoch);
+      assert.deepEqual(await redis.client.smembers(redis.keys.podClients('pod-y')), ['moved']);
+    });
+
     it('stores nothing outside its key prefix', async () => {
       const { epoch } = await store.claim('p', owner, false);
       await store.save('p', epoch, state(10));

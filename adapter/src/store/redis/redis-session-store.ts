@@ -47,7 +47,8 @@ export class RedisSessionStore implements SessionStore {
   async claim(clientId: string, owner: OwnerRef, cleanStart: boolean): Promise<Claim> {
     // The pod index is written first: an entry without ownership is harmless,
     // ownership without an entry would hide the session from the dead-pod sweep.
-    await this.redis.sadd(this.keys.podClients(owner.pod), clientId);
+    const index = this.keys.podClients(owner.pod);
+    await this.redis.sadd(index, clientId);
     const reply = await CLAIM.run(this.redis, this.clientKeys(clientId), [
       owner.pod,
       owner.connection,
@@ -56,6 +57,8 @@ export class RedisSessionStore implements SessionStore {
       clientId,
     ]);
     const [epoch, pod, connection, session] = stringArray(reply, 4);
+    // Again after the claim: a release of this client on this pod may have removed the entry meanwhile.
+    await this.redis.sadd(index, clientId);
     return {
       epoch: Number(epoch),
       previous: pod ? { pod, connection } : undefined,
@@ -69,11 +72,11 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async discard(clientId: string, epoch: number): Promise<void> {
-    await DISCARD.run(this.redis, this.clientKeys(clientId), [String(epoch)]);
+    await this.unindex(clientId, await DISCARD.run(this.redis, this.clientKeys(clientId), [String(epoch)]));
   }
 
   async release(clientId: string, epoch: number): Promise<void> {
-    await RELEASE.run(this.redis, this.clientKeys(clientId), [String(epoch)]);
+    await this.unindex(clientId, await RELEASE.run(this.redis, this.clientKeys(clientId), [String(epoch)]));
   }
 
   onTakeover(listener: (clientId: string, owner: OwnerRef) => void): void {
@@ -83,6 +86,16 @@ export class RedisSessionStore implements SessionStore {
   close(): Promise<void> {
     this.takeovers.close();
     return Promise.resolve();
+  }
+
+  /**
+   * Keeps a pod's client index to the clients it owns, so it does not grow
+   * with every client id ever seen (clients with random ids, clean sessions).
+   */
+  private async unindex(clientId: string, releasedFrom: unknown): Promise<void> {
+    if (typeof releasedFrom === 'string' && releasedFrom !== '') {
+      await this.redis.srem(this.keys.podClients(releasedFrom), clientId);
+    }
   }
 
   private clientKeys(clientId: string): string[] {

@@ -45,26 +45,31 @@ return 1
 `,
 );
 
-/** ARGV: epoch. Releases ownership; the session stays for its expiry. Returns 1, or 0 when stale. */
+/**
+ * ARGV: epoch. Releases ownership; the session stays for its expiry. Returns
+ * the pod that owned it ('' if none), or 0 when stale.
+ */
 export const RELEASE = new LuaScript(
   'release',
   EXPIRE_RELEASED_LUA +
     `
 local owner, session = KEYS[1], KEYS[2]
-if redis.call('HGET', owner, 'epoch') ~= ARGV[1] then return 0 end
+local o = redis.call('HMGET', owner, 'epoch', 'pod')
+if o[1] ~= ARGV[1] then return 0 end
 redis.call('HDEL', owner, 'pod', 'conn', 'chan')
 expire_released(owner, session)
-return 1
+return o[2] or ''
 `,
 );
 
-/** ARGV: epoch. Deletes the session and the ownership. Returns 1, or 0 when stale. */
+/** ARGV: epoch. Deletes the session and the ownership. Returns the pod that owned it ('' if none), or 0 when stale. */
 export const DISCARD = new LuaScript(
   'discard',
   `
 local owner, session = KEYS[1], KEYS[2]
-if redis.call('HGET', owner, 'epoch') ~= ARGV[1] then return 0 end
+local o = redis.call('HMGET', owner, 'epoch', 'pod')
+if o[1] ~= ARGV[1] then return 0 end
 redis.call('DEL', owner, session)
-return 1
+return o[2] or ''
 `,
 );
