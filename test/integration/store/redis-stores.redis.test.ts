@@ -19,6 +19,7 @@ describe('openRedisStores', () => {
     );
     try {
       await stores.ready;
+      assert.deepEqual(await stores.notReady(), []);
       const { epoch } = await stores.sessions.claim('wired', { pod: 'pod-wiring', connection: 'c' }, false);
       await stores.wills.put('wired', epoch, {
         topic: 'w',

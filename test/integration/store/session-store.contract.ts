@@ -91,6 +91,26 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
       assert.deepEqual(resumed.session, state(3600, ['x/y', 'a/#', '$SYS/+']));
     });
 
+    it('keeps subscription options and QoS 2 state across replicas [MQTT-4.4.0-1]', async () => {
+      const a = await open('pod-a');
+      const b = await open('pod-b');
+      const id = client();
+      const full: SessionState = {
+        protocolVersion: 5,
+        expirySeconds: 600,
+        subscriptions: [
+          { filter: 'opts/#', qos: 2, noLocal: true, retainAsPublished: true, subscriptionId: 42 },
+          { filter: 'plain/+', qos: 0 },
+        ],
+        inboundQos2: [1, 7, 65535],
+        outboundPubrel: [3],
+      };
+      const { epoch } = await a.claim(id, podA, false);
+      await a.save(id, epoch, full);
+      await a.release(id, epoch);
+      assert.deepEqual((await b.claim(id, podB, false)).session, full);
+    });
+
     it('clean start discards the stored session [MQTT-3.1.2-4]', async () => {
       const store = await open('pod-a');
       const id = client();

@@ -20,6 +20,8 @@ export interface RedisStores {
   readonly liveness: RedisLiveness;
   /** Settles once takeovers of this pod's connections can be heard; waits for Redis if it is away. */
   readonly ready: Promise<void>;
+  /** For /readyz: what is not ready, empty when Redis is connected. */
+  notReady(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export function openRedisStores(
     wills: new RedisWillStore(client, keys),
     liveness: new RedisLiveness(client, { podName, ttlMs: config.livenessTtlMs, keys }),
     ready: sessions.ready,
+    notReady: () => Promise.resolve(client.status === 'ready' ? [] : [`redis: ${client.status}`]),
     close: async () => {
       await sessions.close();
       await client.quit().catch(() => client.disconnect());

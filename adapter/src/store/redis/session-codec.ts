@@ -1,20 +1,20 @@
 import type { QoS } from '../../amqp/message';
 import type { SessionState, StoredSubscription } from '../../ports/session-store';
 
-/** Sessions are stored as JSON so the Lua scripts can read expirySeconds. */
+/**
+ * Sessions are stored as JSON so the Lua scripts can read expirySeconds. The
+ * whole state is written, so JSON-safe fields added to SessionState later
+ * survive a trip through Redis unchanged; decodeSession checks the ones it knows.
+ */
 export function encodeSession(state: SessionState): string {
-  return JSON.stringify({
-    protocolVersion: state.protocolVersion,
-    expirySeconds: state.expirySeconds,
-    subscriptions: state.subscriptions.map((s) => ({ filter: s.filter, qos: s.qos })),
-  });
+  return JSON.stringify(state);
 }
 
 /** The inverse of encodeSession; throws on data that did not come from it. */
 export function decodeSession(json: string): SessionState {
   const raw: unknown = JSON.parse(json);
   if (!isRecord(raw)) throw new Error('stored session is not an object');
-  const { protocolVersion, expirySeconds, subscriptions } = raw;
+  const { protocolVersion, expirySeconds, subscriptions, inboundQos2, outboundPubrel } = raw;
   if (
     typeof protocolVersion !== 'number' ||
     typeof expirySeconds !== 'number' ||
@@ -22,18 +22,36 @@ export function decodeSession(json: string): SessionState {
   ) {
     throw new Error('stored session lacks protocolVersion, expirySeconds or subscriptions');
   }
-  return { protocolVersion, expirySeconds, subscriptions: subscriptions.map(decodeSubscription) };
+  if (!optionalIds(inboundQos2) || !optionalIds(outboundPubrel))
+    throw new Error('stored QoS 2 state is malformed');
+  return { ...raw, protocolVersion, expirySeconds, subscriptions: subscriptions.map(decodeSubscription) };
 }
 
 function decodeSubscription(raw: unknown): StoredSubscription {
   if (!isRecord(raw) || typeof raw.filter !== 'string' || !isQoS(raw.qos)) {
     throw new Error('stored subscription is malformed');
   }
-  return { filter: raw.filter, qos: raw.qos };
+  const { noLocal, retainAsPublished, subscriptionId } = raw;
+  if (
+    !optional(noLocal, 'boolean') ||
+    !optional(retainAsPublished, 'boolean') ||
+    !optional(subscriptionId, 'number')
+  ) {
+    throw new Error(`stored subscription options of ${raw.filter} are malformed`);
+  }
+  return { ...raw, filter: raw.filter, qos: raw.qos };
 }
 
 export function isQoS(v: unknown): v is QoS {
   return v === 0 || v === 1 || v === 2;
+}
+
+function optional(v: unknown, type: 'boolean' | 'number'): boolean {
+  return v === undefined || typeof v === type;
+}
+
+function optionalIds(v: unknown): boolean {
+  return v === undefined || (Array.isArray(v) && v.every((id) => Number.isInteger(id)));
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
