@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { SessionStore } from '../../../adapter/src/ports/session-store';
 import { RedisRetainedStore } from '../../../adapter/src/store/redis/redis-retained-store';
+import { openRedisStores } from '../../../adapter/src/store/redis/redis-stores';
 import { eventually } from './eventually';
 import { RedisFixture } from './redis-fixture';
 import { redisSessionHarness } from './redis-harnesses';
@@ -66,6 +67,29 @@ describe('Redis stores through a Redis restart', function () {
     await eventually(async () => {
       await a.claim('unhung', { pod: 'pod-a', connection: '1' }, false);
     }, 10_000);
+  });
+
+  it('reports not ready while Redis is away, and ready again after (for /readyz)', async () => {
+    const stores = openRedisStores(
+      {
+        redisMode: 'standalone',
+        redisUrl: `redis://127.0.0.1:${server.port}`,
+        redisSentinelName: 'mymaster',
+        redisPassword: undefined,
+        redisKeyPrefix: redis.keys.prefix,
+        livenessTtlMs: 2000,
+      },
+      'pod-ready',
+    );
+    try {
+      await eventually(async () => assert.deepEqual(await stores.notReady(), []), 5000);
+      await server.pause();
+      await eventually(async () => assert.notDeepEqual(await stores.notReady(), []), 5000);
+      await server.resume();
+      await eventually(async () => assert.deepEqual(await stores.notReady(), []), 10_000);
+    } finally {
+      await stores.close();
+    }
   });
 
   it('answers retained lookups again after the restart', async () => {

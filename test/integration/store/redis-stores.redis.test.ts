@@ -19,7 +19,6 @@ describe('openRedisStores', () => {
     );
     try {
       await stores.ready;
-      assert.deepEqual(await stores.notReady(), []);
       const { epoch } = await stores.sessions.claim('wired', { pod: 'pod-wiring', connection: 'c' }, false);
       await stores.wills.put('wired', epoch, {
         topic: 'w',
@@ -30,6 +29,7 @@ describe('openRedisStores', () => {
       });
       await stores.retained.set({ topic: 'r/1', payload: Buffer.from('r'), qos: 0 });
       await stores.liveness.refresh();
+      assert.deepEqual(await stores.notReady(), [], 'ready once commands go through');
       const keys = await stores.client.keys(`${prefix}*`);
       assert.deepEqual(keys.sort(), [
         `${prefix}client:{wired}:owner`,
