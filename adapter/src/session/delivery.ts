@@ -5,6 +5,7 @@ import type { Delivery } from '../amqp/message';
 import type { MessageProps } from '../amqp/properties';
 import type { ClientLimits, Outbound, QoS, Subscription } from './types';
 import type { Metrics } from '../observability/metrics';
+import { queueNameFor } from './subscriptions';
 import { OutboundAliases } from './topic-alias';
 
 interface InFlight {
@@ -43,6 +44,18 @@ export function grantFor(
     if (s.subscriptionId !== undefined && !ids.includes(s.subscriptionId)) ids.push(s.subscriptionId);
   }
   return qos === undefined ? undefined : { qos, retainAsPublished: rap, subscriptionIds: ids };
+}
+
+/** `g` with the Subscription Identifiers and Retain As Published of `extra` added. */
+function withGrant(g: Grant, extra: Grant | undefined): Grant {
+  if (!extra) return g;
+  const ids = [...g.subscriptionIds];
+  for (const id of extra.subscriptionIds) if (!ids.includes(id)) ids.push(id);
+  return {
+    qos: g.qos,
+    retainAsPublished: g.retainAsPublished || extra.retainAsPublished,
+    subscriptionIds: ids,
+  };
 }
 
 /**
@@ -92,11 +105,19 @@ export class Deliverer {
   /** A message from one of the client's queues (its own, or a shared group's). */
   fromQueue(d: Delivery, queue: string): void {
     const done = (): void => this.ack(d.deliveryTag, queue);
-    const g = d.expired
+    const fromSelf = d.publisher === this.clientId;
+    const queued = d.expired
       ? undefined
-      : grantFor(this.subscriptions(), d.topic, d.publisher === this.clientId, (s) =>
-          this.fromThisQueue(s, queue),
-        );
+      : grantFor(this.subscriptions(), d.topic, fromSelf, (s) => this.fromThisQueue(s, queue));
+    // Matching fast-path subscriptions leave such a message to the client's queue (see fromFastPath),
+    // so the one copy sent carries their Subscription Identifiers too [MQTT-3.3.4-5].
+    const g =
+      queued && queue === queueNameFor(this.clientId)
+        ? withGrant(
+            queued,
+            grantFor(this.subscriptions(), d.topic, fromSelf, (s) => s.fast),
+          )
+        : queued;
     if (g === undefined) {
       done();
       return;
@@ -114,7 +135,8 @@ export class Deliverer {
   }
 
   private fromThisQueue(s: Subscription, queue: string): boolean {
-    return s.shareQueue ? s.shareQueue === queue : !s.fast;
+    // A group's queue serves only its shared subscription; the client's own queue the other queue-bound ones.
+    return s.shareQueue ? s.shareQueue === queue : !s.fast && queue === queueNameFor(this.clientId);
   }
 
   /** A message from the QoS 0 fast path; dropped, and counted, when the client is congested. */
