@@ -64,7 +64,7 @@ export class RedisKeys {
     return `${this.prefix}{pods}`;
   }
 
-  /** Sorted set: `<epoch> <clientId>` of scheduled wills, scored by due time (ms). A hint. */
+  /** Sorted set: client ids with a scheduled will, scored by due time (ms). A hint; the will hash decides. */
   willsDue(): string {
     return `${this.prefix}{wills}:due`;
   }
