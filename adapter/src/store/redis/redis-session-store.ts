@@ -45,20 +45,24 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async claim(clientId: string, owner: OwnerRef, cleanStart: boolean): Promise<Claim> {
-    // The pod index is written first: an entry without ownership is harmless,
-    // ownership without an entry would hide the session from the dead-pod sweep.
+    // The pod index gets the client before the claim (an entry without ownership is
+    // harmless; ownership without one would hide the session from the dead-pod
+    // sweep) and again after it (a release racing on this pod may have removed it).
+    // Sent together: a single connection (standalone, Sentinel) runs them in this
+    // order in one round trip; in a Cluster they go to two nodes, best effort.
     const index = this.keys.podClients(owner.pod);
-    await this.redis.sadd(index, clientId);
-    const reply = await CLAIM.run(this.redis, this.clientKeys(clientId), [
-      owner.pod,
-      owner.connection,
-      cleanStart ? '1' : '0',
-      this.keys.podEvents(owner.pod),
-      clientId,
+    const [, reply] = await Promise.all([
+      this.redis.sadd(index, clientId),
+      CLAIM.run(this.redis, this.clientKeys(clientId), [
+        owner.pod,
+        owner.connection,
+        cleanStart ? '1' : '0',
+        this.keys.podEvents(owner.pod),
+        clientId,
+      ]),
+      this.redis.sadd(index, clientId),
     ]);
     const [epoch, pod, connection, session] = stringArray(reply, 4);
-    // Again after the claim: a release of this client on this pod may have removed the entry meanwhile.
-    await this.redis.sadd(index, clientId);
     return {
       epoch: Number(epoch),
       previous: pod ? { pod, connection } : undefined,
