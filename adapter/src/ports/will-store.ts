@@ -1,16 +1,10 @@
 import type { QoS } from '../amqp/message';
+import type { MessageProps } from '../amqp/properties';
 
 /** MQTT 5 properties a will is published with (MQTT 3 wills have none). */
-export interface WillProperties {
-  readonly payloadFormatIndicator?: boolean;
-  readonly messageExpiryInterval?: number;
-  readonly contentType?: string;
-  readonly responseTopic?: string;
-  readonly correlationData?: Buffer;
-  readonly userProperties?: Readonly<Record<string, string | string[]>>;
-}
+export type WillProperties = MessageProps;
 
-/** The will of a connection, as its CONNECT gave it. */
+/** The will of a connection, as its CONNECT gave it (the session's Will fits as is). */
 export interface StoredWill {
   readonly topic: string;
   readonly payload: Buffer;
@@ -18,7 +12,7 @@ export interface StoredWill {
   readonly retain: boolean;
   /** MQTT 5 Will Delay Interval; 0 for MQTT 3 [MQTT-3.1.3-9]. */
   readonly delaySeconds: number;
-  readonly properties?: WillProperties;
+  readonly props?: WillProperties;
 }
 
 /** A will handed to one caller to publish. */

@@ -25,7 +25,7 @@ export const will = (topic: string, delaySeconds = 0): StoredWill => ({
   qos: 1,
   retain: true,
   delaySeconds,
-  properties: {
+  props: {
     contentType: 'text/plain',
     messageExpiryInterval: 60,
     correlationData: Buffer.from([1, 2, 0xff]),

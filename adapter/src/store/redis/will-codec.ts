@@ -12,7 +12,7 @@ export function willArgs(will: StoredWill): (string | Buffer)[] {
     String(will.qos),
     will.retain ? '1' : '0',
     String(will.delaySeconds),
-    will.properties ? encodeProperties(will.properties) : '',
+    will.props ? encodeProperties(will.props) : '',
   ];
 }
 
@@ -22,14 +22,14 @@ export function decodeWill(values: readonly unknown[]): StoredWill {
   const q = Number(text(qos));
   if (!Buffer.isBuffer(topic) || !Buffer.isBuffer(payload) || !isQoS(q))
     throw new Error('stored will is malformed');
-  const properties = text(props) ? decodeProperties(text(props)) : undefined;
+  const decoded = text(props) ? decodeProperties(text(props)) : undefined;
   return {
     topic: topic.toString(),
     payload,
     qos: q,
     retain: text(retain) === '1',
     delaySeconds: Number(text(delay)) || 0,
-    ...(properties ? { properties } : {}),
+    ...(decoded ? { props: decoded } : {}),
   };
 }
 
