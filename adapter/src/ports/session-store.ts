@@ -37,7 +37,7 @@ export interface Claim {
 /**
  * Session ownership and persistent-session state, keyed by client id. The
  * memory implementation serves one process; the Redis one lets any replica
- * resume any session. Both pass test/unit/store/session-store.contract.ts.
+ * resume any session. Both pass test/integration/store/session-store.contract.ts.
  */
 export interface SessionStore {
   /** Takes ownership of a client id; a clean start also discards the stored session. */

@@ -29,14 +29,19 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve({ epoch: e.epoch, previous, session: e.session });
   }
 
-  save(clientId: string, epoch: number, state: SessionState): Promise<void> {
+  // async, so a stale epoch is a rejected promise like the Redis store's, never a synchronous throw.
+  async save(clientId: string, epoch: number, state: SessionState): Promise<void> {
+    await Promise.resolve();
     this.current(clientId, epoch).session = state;
-    return Promise.resolve();
   }
 
   discard(clientId: string, epoch: number): Promise<void> {
     const e = this.entries.get(clientId);
-    if (e && e.epoch === epoch) this.entries.delete(clientId);
+    // The entry stays, with its epoch, so a later claim keeps counting up and a stale owner stays fenced.
+    if (e && e.epoch === epoch) {
+      e.owner = undefined;
+      e.session = undefined;
+    }
     return Promise.resolve();
   }
 

@@ -6,7 +6,5 @@ retainedStoreContract('memory', () => {
   const store = new MemoryRetainedStore();
   return {
     open: () => Promise.resolve(store),
-    // Its lookup starts at literalPrefix('a/#') = 'a/', which skips the parent topic 'a'. Reported on issue 3.
-    knownGaps: new Set(['hash-matches-parent']),
   };
 });

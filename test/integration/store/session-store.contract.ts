@@ -7,13 +7,9 @@ import {
 } from '../../../adapter/src/ports/session-store';
 import { eventually } from './eventually';
 
-export type KnownGap = 'epoch-survives-discard' | 'stale-save-rejects';
-
 /** Opens stores that share one backend; each call may name a different pod. */
 export interface SessionStoreHarness {
   open(podName: string): Promise<SessionStore>;
-  /** Gaps an implementation is known to have, reported rather than hidden. */
-  readonly knownGaps?: ReadonlySet<KnownGap>;
 }
 
 const state = (expirySeconds = 3600, filters: string[] = ['a/+']): SessionState => ({
@@ -147,7 +143,6 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
     });
 
     it('a stale save fails as a rejected promise, not a synchronous throw', async function () {
-      if (h.knownGaps?.has('stale-save-rejects')) this.skip();
       const store = await open('pod-a');
       const id = client();
       const old = await store.claim(id, podA, false);
@@ -195,7 +190,6 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
     });
 
     it('a stale owner stays fenced after the session was discarded and claimed again', async function () {
-      if (h.knownGaps?.has('epoch-survives-discard')) this.skip();
       const a = await open('pod-a');
       const b = await open('pod-b');
       const id = client();

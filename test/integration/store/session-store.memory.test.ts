@@ -6,8 +6,5 @@ sessionStoreContract('memory', () => {
   const store = new MemorySessionStore();
   return {
     open: () => Promise.resolve(store),
-    // MemorySessionStore deletes the entry on discard, so the next claim restarts at epoch 1,
-    // and its save() throws synchronously instead of rejecting. Both are reported on issue 3.
-    knownGaps: new Set(['epoch-survives-discard', 'stale-save-rejects']),
   };
 });
