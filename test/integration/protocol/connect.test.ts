@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { GUEST, uniqueId } from '../helpers/adapter';
-import { Mqtt, RawClient, closeAllClients, httpGet, suiteAdapter } from '../helpers/clients';
+import { Mqtt, RawClient, closeAllClients, httpGet, suiteAdapter, until } from '../helpers/clients';
 
 const run = promisify(execFile);
 /** Nothing listens on port 1 of the loopback (it is privileged, and no test binds it). */
@@ -139,6 +139,51 @@ describe('protocol: CONNECT and CONNACK return codes', function () {
         0x05,
       );
     });
+  });
+});
+
+describe('protocol: session present', () => {
+  const suite = suiteAdapter();
+  afterEach(closeAllClients);
+
+  /** CONNECT, read CONNACK, DISCONNECT. */
+  async function connectOnce(
+    clientId: string,
+    clean: boolean,
+  ): Promise<{ returnCode: number; sessionPresent: boolean }> {
+    const c = await RawClient.connect(suite.port, { clientId, clean });
+    const connack = await c.connack();
+    c.send({ cmd: 'disconnect' });
+    await c.waitClosed();
+    return connack;
+  }
+
+  it('sets session present only when a persistent session is resumed [MQTT-3.2.2-1] [MQTT-3.2.2-2]', async () => {
+    const clientId = uniqueId();
+    assert.deepEqual(await connectOnce(clientId, false), { returnCode: 0, sessionPresent: false });
+    assert.deepEqual(await connectOnce(clientId, false), { returnCode: 0, sessionPresent: true });
+    // A clean session discards the stored one, and never reports one present.
+    assert.deepEqual(await connectOnce(clientId, true), { returnCode: 0, sessionPresent: false });
+    assert.deepEqual(await connectOnce(clientId, false), { returnCode: 0, sessionPresent: false });
+    await connectOnce(clientId, true);
+  });
+});
+
+describe('protocol: the connection limit', () => {
+  // An adapter of its own: a session's slot is freed only once it has closed, a moment after its socket.
+  const suite = suiteAdapter({ MQTT_ADAPTER_MAX_CONNECTIONS: '2' });
+  afterEach(closeAllClients);
+
+  it('answers 0x03 beyond MQTT_ADAPTER_MAX_CONNECTIONS, and accepts again once a client has left', async () => {
+    const first = await Mqtt.connect(suite.port);
+    await Mqtt.connect(suite.port);
+    const refused = await RawClient.connect(suite.port, { clientId: uniqueId() });
+    assert.equal((await refused.connack()).returnCode, 0x03);
+    await first.end();
+    await until(async () => {
+      const again = await RawClient.connect(suite.port, { clientId: uniqueId() });
+      return (await again.connack()).returnCode === 0x00;
+    }, 'a connection accepted again');
   });
 });
 
