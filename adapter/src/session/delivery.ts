@@ -5,6 +5,7 @@ import type { Delivery } from '../amqp/message';
 import type { MessageProps } from '../amqp/properties';
 import type { ClientLimits, Outbound, QoS, Subscription } from './types';
 import type { Metrics } from '../observability/metrics';
+import { parseShared } from './shared';
 import { queueNameFor } from './subscriptions';
 import { OutboundAliases } from './topic-alias';
 
@@ -38,12 +39,18 @@ export function grantFor(
   let rap = false;
   const ids: number[] = [];
   for (const s of subs) {
-    if (!include(s) || (fromSelf && s.noLocal) || !topicMatches(s.filter, topic)) continue;
+    if (!include(s) || (fromSelf && s.noLocal) || !topicMatches(matchFilter(s), topic)) continue;
     if (qos === undefined || s.qos > qos) qos = s.qos;
     if (s.retainAsPublished) rap = true;
     if (s.subscriptionId !== undefined && !ids.includes(s.subscriptionId)) ids.push(s.subscriptionId);
   }
   return qos === undefined ? undefined : { qos, retainAsPublished: rap, subscriptionIds: ids };
+}
+
+/** The filter a subscription matches topics with: a shared one's without `$share/<group>/` [MQTT-4.8.2-1]. */
+function matchFilter(s: Subscription): string {
+  const shared = s.shareQueue ? parseShared(s.filter) : undefined;
+  return shared && shared !== 'invalid' ? shared.filter : s.filter;
 }
 
 /** `g` with the Subscription Identifiers and Retain As Published of `extra` added. */
