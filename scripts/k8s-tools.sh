@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the real control plane the operator e2e tests run against
-# (kube-apiserver, kube-controller-manager, etcd) plus helm, from Go modules.
+# (kube-apiserver, kube-controller-manager, etcd) plus kubectl and helm, from Go modules.
 #
 # Binaries are built once into a cache outside the clone, keyed by everything
 # that decides their content, and linked into .tools/ in the repo. A clean
@@ -19,7 +19,7 @@ MOD_DIR="$ROOT/scripts/k8s-tools"
 TOOLS_DIR="$ROOT/.tools"
 K8S_VERSION=v1.35.4
 HELM_VERSION=v3.20.2
-BINS=(kube-apiserver kube-controller-manager etcd helm)
+BINS=(kube-apiserver kube-controller-manager etcd kubectl helm)
 
 GO=$(command -v go || true)
 [ -n "$GO" ] || GO=/usr/local/go/bin/go
@@ -59,7 +59,7 @@ build() {
   rm -rf "$tmp" && mkdir -p "$tmp"
   export GOFLAGS="-p=${K8S_TOOLS_GO_PARALLEL:-1} -buildvcs=false -trimpath"
   local start=$SECONDS
-  echo "k8s-tools: building kube-apiserver, kube-controller-manager, etcd ($K8S_VERSION) into $CACHE" >&2
+  echo "k8s-tools: building kube-apiserver, kube-controller-manager, etcd, kubectl ($K8S_VERSION) into $CACHE" >&2
   (cd "$MOD_DIR" && nice -n 10 "$GO" build -ldflags "$K8S_LDFLAGS" -o "$tmp/" ./cmd/...)
   echo "k8s-tools: building helm $HELM_VERSION" >&2
   (cd "$tmp" && GOBIN="$tmp" nice -n 10 "$GO" install -ldflags "$HELM_LDFLAGS" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION")
@@ -67,14 +67,31 @@ build() {
   echo "k8s-tools: built in $((SECONDS - start))s" >&2
 }
 
-if [ "${1:-}" = "--check" ]; then
-  built
-  exit
-fi
+# Stale builds of other versions are ~400 MB each; the Go build cache makes a rebuild cheap.
+prune_other_builds() {
+  local d
+  for d in "$CACHE_ROOT"/k8s-*; do
+    [ "$d" = "$CACHE" ] || rm -rf "$d"
+  done
+}
 
-mkdir -p "$CACHE_ROOT"
-# One builder at a time: a second caller (another test run) waits, then relinks.
-exec 9>"$CACHE_ROOT/.lock"
-flock 9
-built || build
-link_into_repo
+# Everything runs from this function, so editing the script while a build runs cannot
+# change what the running shell executes.
+main() {
+  if [ "${1:-}" = "--check" ]; then
+    built
+    return
+  fi
+  mkdir -p "$CACHE_ROOT"
+  # One builder at a time: a second caller (another test run) waits, then relinks.
+  exec 9>"$CACHE_ROOT/.lock"
+  flock 9
+  if ! built; then
+    build
+    prune_other_builds
+  fi
+  link_into_repo
+}
+
+main "$@"
+exit

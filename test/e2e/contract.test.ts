@@ -108,6 +108,7 @@ function contractSuite(title: string, name: string, withRedis: boolean): void {
         mqtt: { port: ports.mqtt },
         metrics: { port: ports.metrics },
         drainTimeoutSeconds: 5,
+        logLevel: 'debug',
       });
       deployment = await eventually(
         'the Deployment',

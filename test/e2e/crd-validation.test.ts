@@ -70,7 +70,7 @@ describe('e2e: the API server validates MqttListener specs', function () {
 
   const apply = (spec: Record<string, unknown>) =>
     kubectl(
-      cp.kubeconfig,
+      cp,
       ['-n', ns, 'apply', '--dry-run=server', '-f', '-'],
       dump({ apiVersion: 'mqtt.adapter.dev/v1alpha1', kind: 'MqttListener', metadata: { name: 'v' }, spec }),
     );

@@ -125,21 +125,9 @@ describe('e2e: Helm chart', function () {
       cp.kubeconfig,
     ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    const deploy = await kubectl(cp.kubeconfig, [
-      '-n',
-      CHART_NAMESPACE,
-      'get',
-      'deployment',
-      'mqtt-adapter-operator',
-    ]);
+    const deploy = await kubectl(cp, ['-n', CHART_NAMESPACE, 'get', 'deployment', 'mqtt-adapter-operator']);
     assert.equal(deploy.code, 0, deploy.stderr);
-    const sa = await kubectl(cp.kubeconfig, [
-      '-n',
-      CHART_NAMESPACE,
-      'get',
-      'serviceaccount',
-      'mqtt-adapter-operator',
-    ]);
+    const sa = await kubectl(cp, ['-n', CHART_NAMESPACE, 'get', 'serviceaccount', 'mqtt-adapter-operator']);
     assert.equal(sa.code, 0, sa.stderr);
   });
 
@@ -152,7 +140,7 @@ describe('e2e: Helm chart', function () {
       leaseNamespace: CHART_NAMESPACE,
       leaseName: 'mqtt-adapter-operator',
     });
-    const tls = await kubectl(cp.kubeconfig, [
+    const tls = await kubectl(cp, [
       '-n',
       ns,
       'create',
@@ -164,7 +152,7 @@ describe('e2e: Helm chart', function () {
     ]);
     assert.equal(tls.code, 0, tls.stderr);
     for (const f of ['plain.yaml', 'tls.yaml', 'loadbalancer.yaml']) {
-      const r = await kubectl(cp.kubeconfig, ['-n', ns, 'apply', '-f', join(examples, f)]);
+      const r = await kubectl(cp, ['-n', ns, 'apply', '-f', join(examples, f)]);
       assert.equal(r.code, 0, `${f}: ${r.stderr}`);
     }
     for (const name of ['mqtt', 'mqtt-tls', 'mqtt-public']) {
@@ -186,7 +174,7 @@ describe('e2e: Helm chart', function () {
   });
 
   it('shows the printer columns in kubectl get mql', async () => {
-    const r = await kubectl(cp.kubeconfig, ['-n', ns, 'get', 'mql']);
+    const r = await kubectl(cp, ['-n', ns, 'get', 'mql']);
     assert.equal(r.code, 0, r.stderr);
     const [header, ...rows] = r.stdout.trim().split('\n');
     assert.match(header, /^NAME\s+READY\s+REPLICAS\s+PORT\s+TLS\s+AGE$/);

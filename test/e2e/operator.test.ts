@@ -119,7 +119,7 @@ describe('e2e: operator against a real kube-apiserver', function () {
   });
 
   it('scales through the scale subresource (kubectl scale, HPA)', async () => {
-    const r = await kubectl(cp.kubeconfig, ['-n', ns, 'scale', 'mqttlistener', name, '--replicas=3']);
+    const r = await kubectl(cp, ['-n', ns, 'scale', 'mqttlistener', name, '--replicas=3']);
     assert.equal(r.code, 0, r.stderr);
     await eventually('the Deployment to scale', async () => (await deploymentOf())?.spec?.replicas === 3);
     const scale = await rest.get<{ spec: { replicas: number }; status: { selector: string } }>(
@@ -163,7 +163,7 @@ describe('e2e: operator against a real kube-apiserver', function () {
     assert.equal(l.status?.readyReplicas, 3);
     assert.equal(l.status?.replicas, 3);
     assert.equal(condition(l, 'Progressing')?.status, 'False');
-    const cols = await kubectl(cp.kubeconfig, ['-n', ns, 'get', 'mql', name]);
+    const cols = await kubectl(cp, ['-n', ns, 'get', 'mql', name]);
     assert.match(cols.stdout, /NAME\s+READY\s+REPLICAS\s+PORT\s+TLS\s+AGE/);
     assert.match(cols.stdout, /fleet\s+True\s+3\s+1884\s+/);
   });

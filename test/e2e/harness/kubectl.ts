@@ -17,5 +17,9 @@ export function run(cmd: string, args: readonly string[], input?: string): Promi
   });
 }
 
-export const kubectl = (kubeconfig: string, args: readonly string[], input?: string): Promise<RunResult> =>
-  run('kubectl', ['--kubeconfig', kubeconfig, ...args], input);
+/** kubectl at the API server's version (built by scripts/k8s-tools.sh), as the cluster admin. */
+export const kubectl = (
+  cp: { readonly kubeconfig: string; readonly tools: { readonly kubectl: string } },
+  args: readonly string[],
+  input?: string,
+): Promise<RunResult> => run(cp.tools.kubectl, ['--kubeconfig', cp.kubeconfig, ...args], input);

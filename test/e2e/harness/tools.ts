@@ -7,6 +7,7 @@ export interface Tools {
   readonly kubeApiserver: string;
   readonly kubeControllerManager: string;
   readonly etcd: string;
+  readonly kubectl: string;
   readonly helm: string;
 }
 
@@ -25,6 +26,7 @@ export function ensureTools(): Promise<Tools> {
       kubeApiserver: join(dir, 'kube-apiserver'),
       kubeControllerManager: join(dir, 'kube-controller-manager'),
       etcd: join(dir, 'etcd'),
+      kubectl: join(dir, 'kubectl'),
       helm: join(dir, 'helm'),
     };
   })();
