@@ -11,7 +11,8 @@ import { Connection, type ConnectionInfo } from './connection/connection';
 import { httpServer } from './http/http-server';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { LocalRegistry } from './session/registry';
-import { WillScheduler } from './session/will-scheduler';
+import { Sweeper } from './session/sweeper';
+import { WillPublisher } from './session/will-publisher';
 import type { SessionDeps } from './session/types';
 import { listen, tcpServer, tlsServer } from './transport/listeners';
 import { webSocketServer } from './transport/websocket';
@@ -41,6 +42,7 @@ export class Adapter {
     private readonly deps: SessionDeps,
     private readonly reachability: Reachability,
     private readonly stores: Stores,
+    private readonly sweeper: Sweeper,
     private readonly http: HttpServer,
     readonly ports: Ports,
   ) {}
@@ -49,13 +51,13 @@ export class Adapter {
     const pod = config.podName ?? `${hostname()}-${process.pid}`;
     const metrics = createMetrics();
     const broker = new Broker(config.amqpUrl, config.exchange, pod, metrics.amqp, log);
-    const stores = await createStores(config, pod, log);
+    const stores = createStores(config, pod, log);
     const registry = new LocalRegistry();
-    const wills = new WillScheduler((clientId, err) =>
-      log.warn({ clientId, err: (err as Error).message }, 'will could not be published'),
-    );
+    const willPublisher = new WillPublisher(config, broker, stores.retained, metrics, log);
+    const sweeper = new Sweeper(stores.liveness, stores.wills, willPublisher, config.sweepIntervalMs, log);
     const deps: SessionDeps = {
-      wills,
+      wills: stores.wills,
+      willPublisher,
       config,
       pod,
       broker,
@@ -68,6 +70,7 @@ export class Adapter {
     stores.sessions.onTakeover((clientId, owner) => void registry.displace(clientId, owner.connection));
     const reachability = new Reachability(config.amqpUrl);
     await reachability.start();
+    sweeper.start();
 
     const holder: { adapter?: Adapter } = {};
     const onStream = (stream: Duplex, info: Omit<ConnectionInfo, 'id'>): void =>
@@ -99,7 +102,7 @@ export class Adapter {
     };
     const http = httpServer(metrics.registry, health);
     const httpPort = await listen(http, config.mqttHost, config.httpPort, settings.httpPort.env);
-    const adapter = new Adapter(config, log, metrics, deps, reachability, stores, http, {
+    const adapter = new Adapter(config, log, metrics, deps, reachability, stores, sweeper, http, {
       mqtt: mqttPort,
       tls: tlsPort,
       ws: wsPort,
@@ -141,9 +144,9 @@ export class Adapter {
     const closed = [...this.connections].map((c) => c.shutdown());
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, this.config.drainTimeoutMs).unref());
     await Promise.race([Promise.all(closed), timeout]);
-    // With the memory store no other replica can publish a delayed will later, so it goes out now.
-    if (this.config.store === 'memory') this.deps.wills.flush();
-    await this.deps.wills.settled();
+    await this.deps.willPublisher.settled();
+    // Every connection is released, so the other replicas need not sweep this pod's clients.
+    await this.sweeper.stop(true);
     this.reachability.stop();
     await this.deps.broker.close().catch(() => undefined);
     await this.stores.close();

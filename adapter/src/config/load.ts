@@ -94,6 +94,8 @@ function crossCheck(c: Config, problems: string[]): void {
     problems.push(
       `${settings.certLoginSecret.env} is required when ${settings.tlsCertLogin.env}=${c.tlsCertLogin}`,
     );
+  if (c.willUser && !c.willPassword)
+    problems.push(`${settings.willPassword.env} is required when ${settings.willUser.env} is set`);
   if (c.defaultUser && !c.defaultPassword)
     problems.push(`${settings.defaultPassword.env} is required when ${settings.defaultUser.env} is set`);
   const ports = [

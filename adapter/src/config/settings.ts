@@ -117,6 +117,12 @@ export const settings = {
     'Password of the default user.',
     true,
   ),
+  willUser: setting(
+    'MQTT_ADAPTER_WILL_USER',
+    optionalString(),
+    "RabbitMQ user that publishes wills whose client's own login is not at hand (wills of a replica that died). Defaults to the default user.",
+  ),
+  willPassword: setting('MQTT_ADAPTER_WILL_PASSWORD', optionalString(), 'Password of the will user.', true),
   queueType: setting(
     'MQTT_ADAPTER_QUEUE_TYPE',
     z.enum(['classic', 'quorum']).default('classic'),

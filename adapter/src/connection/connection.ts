@@ -3,6 +3,7 @@ import { generate, parser as createParser, type IConnectPacket, type Packet, typ
 import type { Logger } from 'pino';
 import { Framer } from '../mqtt/framer';
 import { illFormedUtf8 } from '../mqtt/utf8';
+import { brokenPacketRule } from '../mqtt/packet-rules';
 import { MqttError } from '../mqtt/errors';
 import { Reason, connackCodeV3, type ReasonCode } from '../mqtt/reason-codes';
 import { connect } from '../session/connect';
@@ -151,6 +152,11 @@ export class Connection implements Outbound {
     if (this.socket.writableEnded) return;
     this.deps.metrics.packetsIn.inc({ type: p.cmd });
     this.keepalive.touch();
+    const broken = brokenPacketRule(p);
+    if (broken) {
+      this.protocolError('protocol', broken, Reason.ProtocolError);
+      return;
+    }
     if (this.state === 'awaiting-connect') {
       if (p.cmd !== 'connect') {
         this.protocolError(
@@ -262,10 +268,12 @@ export class Connection implements Outbound {
     if (this.protocolVersion === 5 && this.state === 'connected') {
       this.send({ cmd: 'disconnect', reasonCode: Reason.ServerShuttingDown });
     }
+    this.draining = true;
     this.close('server shutting down');
     return this.sessionClosed;
   }
 
+  private draining = false;
   private resolveClosed!: () => void;
   private readonly sessionClosed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
 
@@ -277,7 +285,7 @@ export class Connection implements Outbound {
     this.deps.metrics.connections.dec({ transport: this.info.transport });
     if (this.session) {
       try {
-        await this.session.close();
+        await this.session.close(this.draining ? 'drain' : 'other');
       } catch (err) {
         this.log.error({ err: (err as Error).message }, 'session close failed');
       }

@@ -73,7 +73,27 @@ export function createMetrics() {
       help: 'QoS 0 messages dropped for congested clients',
       registers,
     }),
-    willsPublished: new Counter({ name: `${P}wills_published_total`, help: 'Wills published', registers }),
+    willsPublished: new Counter({
+      name: `${P}wills_published_total`,
+      help: 'Wills published, by who published them: the closing connection, a delay, or the sweep of a dead replica',
+      labelNames: ['source'],
+      registers,
+    }),
+    willsFailed: new Counter({
+      name: `${P}wills_failed_total`,
+      help: 'Wills that could not be published',
+      registers,
+    }),
+    sessionsResumed: new Counter({
+      name: `${P}sessions_resumed_total`,
+      help: 'CONNECTs that resumed a stored session',
+      registers,
+    }),
+    takeovers: new Counter({
+      name: `${P}takeovers_total`,
+      help: 'Connections closed because another took their client id',
+      registers,
+    }),
     protocolErrors: new Counter({
       name: `${P}protocol_errors_total`,
       help: 'Connections closed for bad input',

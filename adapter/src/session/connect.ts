@@ -9,6 +9,7 @@ import { topicNameProblem } from '../mqtt/topic';
 import { Session } from './session';
 import type { ClientLimits, Outbound, SessionDeps } from './types';
 import { willOf } from './will';
+import { supersededWillFate } from './will-rules';
 import type { SessionState } from '../ports/session-store';
 
 export interface ConnectContext {
@@ -74,6 +75,24 @@ export function resolveCredentials(
   if (p.password === undefined)
     throw new MqttError(Reason.BadUserNameOrPassword, 'username without a password');
   return { vhost, user, password: p.password.toString('utf8') };
+}
+
+/** The will of the connection this one replaces: cancelled by the resume, or published now. */
+async function settlePreviousWill(
+  deps: SessionDeps,
+  clientId: string,
+  epoch: number,
+  cleanStart: boolean,
+  credentials: Credentials,
+): Promise<void> {
+  const prev = await deps.wills.supersede(clientId, epoch);
+  if (!prev) return;
+  if (supersededWillFate(prev, cleanStart) === 'drop') {
+    deps.willPublisher.forget(clientId);
+    return;
+  }
+  deps.willPublisher.remember(clientId, credentials);
+  void deps.willPublisher.publish(clientId, prev.will, 'connection');
 }
 
 /** The limits a v5 client announced, with the defaults a v3 client implies. */
@@ -142,8 +161,8 @@ export async function connect(
       { pod: deps.pod, connection: ctx.connectionId },
       cleanStart,
     );
-    // A will waiting out its delay is cancelled by the client coming back [MQTT-3.1.3-9].
-    deps.wills.cancel(clientId);
+    await settlePreviousWill(deps, clientId, claim.epoch, cleanStart, credentials);
+    if (will) await deps.wills.put(clientId, claim.epoch, will);
     const sessionPresent = !cleanStart && claim.session !== undefined;
     const protocolVersion = p.protocolVersion ?? 4;
     const session = new Session({ ...deps, log: ctx.log.child({ clientId }) }, link, out, {
@@ -160,6 +179,7 @@ export async function connect(
       window: deps.config.inflightWindow,
     });
     await deps.registry.take(clientId, session);
+    if (sessionPresent) deps.metrics.sessionsResumed.inc();
     if (persistent && !sessionPresent) {
       await deps.sessions.save(clientId, claim.epoch, { protocolVersion, expirySeconds, subscriptions: [] });
     }

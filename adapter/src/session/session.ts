@@ -5,7 +5,8 @@ import type { Credentials } from '../amqp/credentials';
 import { isAccessRefused } from '../amqp/errors';
 import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';
-import type { StoredSubscription } from '../ports/session-store';
+import { StaleEpochError, type StoredSubscription } from '../ports/session-store';
+import { closingWillPlan } from './will-rules';
 import { Deliverer } from './delivery';
 import { InboundPublisher } from './publish-in';
 import type { Displaceable } from './registry';
@@ -195,7 +196,13 @@ export class Session implements Displaceable {
   }
 
   private fail(err: unknown): void {
-    const e = err instanceof MqttError ? err : new MqttError(Reason.UnspecifiedError, (err as Error).message);
+    // A stale epoch means another connection claimed the client id while its notice was lost.
+    const e =
+      err instanceof MqttError
+        ? err
+        : err instanceof StaleEpochError
+          ? new MqttError(Reason.SessionTakenOver, err.message)
+          : new MqttError(Reason.UnspecifiedError, (err as Error).message);
     this.log.warn({ reason: e.reason, err: e.message }, 'closing connection');
     if (this.v5) this.out.send({ cmd: 'disconnect', reasonCode: e.reason });
     this.out.close(e.message);
@@ -204,26 +211,29 @@ export class Session implements Displaceable {
   /** Another connection took this client id [MQTT-3.1.4-2]. */
   async takeover(): Promise<void> {
     if (this.v5) this.out.send({ cmd: 'disconnect', reasonCode: Reason.SessionTakenOver });
+    this.deps.metrics.takeovers.inc();
     this.out.close('session taken over');
     await this.close();
   }
 
   /**
-   * Ends the connection's part of the session once: publishes or schedules
-   * the will unless the client sent DISCONNECT, gives unacked deliveries back
-   * to the queue, and removes a session that ends with its connection.
+   * Ends the connection's part of the session once: settles the will (see
+   * closingWillPlan), gives unacked deliveries back to the queue, and removes
+   * a session that ends with its connection.
    */
-  close(): Promise<void> {
-    this.closing ??= this.doClose();
+  close(kind: 'drain' | 'other' = 'other'): Promise<void> {
+    this.closing ??= this.doClose(kind);
     return this.closing;
   }
 
-  private async doClose(): Promise<void> {
+  private async doClose(kind: 'drain' | 'other'): Promise<void> {
     this.link.connection.off('lost', this.onAmqpLost);
     await this.chain.catch(() => undefined);
     await this.publisher.settledAll();
     const ending = !this.init.persistent || this.expirySeconds === 0;
-    if (this.will) this.scheduleWill(this.will, ending);
+    await this.settleWill(kind, ending).catch((err: unknown) =>
+      this.log.warn({ err: (err as Error).message }, 'will could not be settled'),
+    );
     await this.subs.teardown(ending);
     if (!ending) {
       await this.deps.sessions
@@ -242,31 +252,31 @@ export class Session implements Displaceable {
     this.deps.registry.release(this.clientId, this);
   }
 
-  /**
-   * The will goes out after its delay, or when the session ends if that comes
-   * first, and not at all if the client resumes in time [MQTT-3.1.3-9].
-   */
-  private scheduleWill(w: Will, ending: boolean): void {
-    const delay = ending ? 0 : Math.min(w.delaySeconds, this.expirySeconds);
-    const { credentials } = this.init;
-    const { broker, retained, log } = this.deps;
-    this.deps.wills.schedule(this.clientId, delay * 1000, async () => {
-      const link = await broker.login(credentials);
-      try {
-        await link.publish(w.topic, w.payload, w.qos, () => undefined, {
-          retain: w.retain,
-          props: w.props,
-          publisher: this.clientId,
-        });
-        if (w.retain) {
-          if (w.payload.length === 0) await retained.clear(w.topic);
-          else await retained.set({ topic: w.topic, payload: w.payload, qos: w.qos });
-        }
-        this.deps.metrics.willsPublished.inc();
-        log.info({ topic: w.topic, delaySeconds: delay }, 'will published');
-      } finally {
-        await link.close();
-      }
-    });
+  private async settleWill(kind: 'drain' | 'other', ending: boolean): Promise<void> {
+    const stored = this.init.will;
+    if (!stored) return;
+    const { config, wills, willPublisher } = this.deps;
+    const closeKind = this.will === undefined ? 'disconnect' : kind === 'drain' ? 'drain' : 'abnormal';
+    const plan = closingWillPlan(
+      closeKind,
+      stored.delaySeconds,
+      this.expirySeconds,
+      ending,
+      config.willDrainGraceMs,
+      config.store === 'redis',
+    );
+    if (plan.action === 'remove') {
+      await wills.remove(this.clientId, this.init.epoch);
+      return;
+    }
+    willPublisher.remember(this.clientId, this.init.credentials);
+    if (plan.action === 'schedule') {
+      await wills.schedule(this.clientId, this.init.epoch, plan.delayMs);
+      return;
+    }
+    // take() hands the will out at most once, whichever replica asks [MQTT-3.1.2-8].
+    const w = await wills.take(this.clientId, this.init.epoch);
+    if (w) await willPublisher.publish(this.clientId, w, 'connection');
+    else willPublisher.forget(this.clientId);
   }
 }

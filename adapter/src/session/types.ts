@@ -6,7 +6,8 @@ import type { SessionStore } from '../ports/session-store';
 import type { RetainedStore } from '../ports/retained-store';
 import type { Metrics } from '../observability/metrics';
 import type { LocalRegistry } from './registry';
-import type { WillScheduler } from './will-scheduler';
+import type { WillStore } from '../ports/will-store';
+import type { WillPublisher } from './will-publisher';
 
 /** What the session needs from its connection; it never sees the socket. */
 export interface Outbound {
@@ -30,7 +31,8 @@ export interface SessionDeps {
   readonly sessions: SessionStore;
   readonly retained: RetainedStore;
   readonly registry: LocalRegistry;
-  readonly wills: WillScheduler;
+  readonly wills: WillStore;
+  readonly willPublisher: WillPublisher;
   readonly metrics: Metrics;
   readonly log: Logger;
 }

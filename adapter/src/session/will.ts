@@ -1,16 +1,7 @@
 import type { IConnectPacket } from 'mqtt-packet';
-import type { MessageProps } from '../amqp/properties';
-import type { QoS } from './types';
+import type { StoredWill } from '../ports/will-store';
 
-export interface Will {
-  readonly topic: string;
-  readonly payload: Buffer;
-  readonly qos: QoS;
-  readonly retain: boolean;
-  /** MQTT 5 Will Delay Interval in seconds. */
-  readonly delaySeconds: number;
-  readonly props?: MessageProps;
-}
+export type Will = StoredWill;
 
 /** The will of a CONNECT, normalised; undefined when the client set none. */
 export function willOf(p: IConnectPacket): Will | undefined {

@@ -1,34 +1,57 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/settings';
-import { ConfigError } from '../config/load';
+import type { Liveness } from '../ports/liveness';
 import type { RetainedStore } from '../ports/retained-store';
 import type { SessionStore } from '../ports/session-store';
+import type { WillStore } from '../ports/will-store';
+import { MemoryLiveness } from './memory-liveness';
 import { MemoryRetainedStore } from './memory-retained-store';
 import { MemorySessionStore } from './memory-session-store';
+import { MemoryWillStore } from './memory-will-store';
+import { MemoryWillTable } from './memory-will-table';
+import { openRedisStores } from './redis/redis-stores';
 
 export interface Stores {
   readonly sessions: SessionStore;
   readonly retained: RetainedStore;
+  readonly wills: WillStore;
+  readonly liveness: Liveness;
+  /** What is not ready, for /readyz; empty when the stores are reachable. */
   notReady(): Promise<string[]>;
   close(): Promise<void>;
 }
 
-/** The stores the configuration selects: memory for one process, Redis for replicas. */
-export function createStores(config: Config, _pod: string, _log: Logger): Promise<Stores> {
-  if (config.store !== 'memory') {
-    return Promise.reject(
-      new ConfigError(`MQTT_ADAPTER_STORE=${config.store} is not available in this build`),
-    );
+/**
+ * The stores the configuration selects: memory for one process, Redis for
+ * replicas. A Redis that is away at start does not stop the adapter: it starts
+ * not ready and recovers when Redis comes back.
+ */
+export function createStores(config: Config, pod: string, log: Logger): Stores {
+  if (config.store === 'redis') {
+    let lastError = '';
+    const redis = openRedisStores(config, pod, (err) => {
+      // ioredis repeats the same error on every reconnect attempt; log each change once.
+      if (err.message !== lastError) log.warn({ err: err.message }, 'Redis error');
+      lastError = err.message;
+    });
+    return redis;
   }
+  const table = new MemoryWillTable();
   const sessions = new MemorySessionStore();
   const retained = new MemoryRetainedStore();
-  return Promise.resolve({
+  const wills = new MemoryWillStore(table, pod);
+  const liveness = new MemoryLiveness(table, pod, config.livenessTtlMs);
+  return {
     sessions,
     retained,
+    wills,
+    liveness,
     notReady: () => Promise.resolve([]),
     close: async () => {
       await sessions.close();
       await retained.close();
+      await wills.close();
+      await liveness.close();
     },
-  });
+  };
 }

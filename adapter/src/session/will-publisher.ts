@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import type { Broker } from '../amqp/broker';
+import type { Credentials } from '../amqp/credentials';
+import type { Config } from '../config/settings';
+import type { Metrics } from '../observability/metrics';
+import type { RetainedStore } from '../ports/retained-store';
+import type { StoredWill } from '../ports/will-store';
+
+export type WillSource = 'connection' | 'delay' | 'sweep';
+
+/**
+ * Publishes wills. A will goes out under its client's own RabbitMQ login
+ * whenever this replica still knows it (the connection closed here, perhaps a
+ * delay ago), so RabbitMQ checks that client's permissions. Only a will
+ * inherited from a replica that died is published as the will user, because
+ * no replica keeps client passwords outside its own memory.
+ */
+export class WillPublisher {
+  private readonly logins = new Map<string, Credentials>();
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly broker: Broker,
+    private readonly retained: RetainedStore,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {}
+
+  /** Keeps a client's login until its delayed will is published or cancelled. */
+  remember(clientId: string, c: Credentials): void {
+    this.logins.set(clientId, c);
+  }
+
+  forget(clientId: string): void {
+    this.logins.delete(clientId);
+  }
+
+  private fallback(): Credentials | undefined {
+    const user = this.config.willUser ?? this.config.defaultUser;
+    const password = this.config.willUser ? this.config.willPassword : this.config.defaultPassword;
+    return user && password ? { vhost: this.config.vhost, user, password } : undefined;
+  }
+
+  /** Publishes one will; never throws (a will that cannot go out is logged and counted). */
+  publish(clientId: string, will: StoredWill, source: WillSource): Promise<void> {
+    const login = this.logins.get(clientId) ?? this.fallback();
+    this.logins.delete(clientId);
+    const p = login
+      ? this.send(clientId, will, login, source)
+      : Promise.resolve(this.lost(clientId, 'no login to publish it with'));
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+    return p;
+  }
+
+  private async send(clientId: string, w: StoredWill, login: Credentials, source: WillSource): Promise<void> {
+    try {
+      const link = await this.broker.login(login);
+      try {
+        await link.publish(w.topic, w.payload, w.qos, () => undefined, {
+          retain: w.retain,
+          publisher: clientId,
+          ...(w.props ? { props: w.props } : {}),
+        });
+      } finally {
+        await link.close();
+      }
+      if (w.retain) {
+        if (w.payload.length === 0) await this.retained.clear(w.topic);
+        else await this.retained.set({ topic: w.topic, payload: w.payload, qos: w.qos });
+      }
+      this.metrics.willsPublished.inc({ source });
+      this.log.info({ clientId, topic: w.topic, source }, 'will published');
+    } catch (err) {
+      this.lost(clientId, (err as Error).message);
+    }
+  }
+
+  private lost(clientId: string, why: string): void {
+    this.metrics.willsFailed.inc();
+    this.log.warn({ clientId, err: why }, 'will could not be published');
+  }
+
+  /** Resolves once every will being published has gone out or failed. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+}
