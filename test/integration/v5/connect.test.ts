@@ -1,0 +1,177 @@
+import { strict as assert } from 'node:assert';
+import { startAdapter, uniqueId } from '../helpers/adapter';
+import { deleteQueues, findQueue } from '../helpers/rabbit';
+import type { Adapter } from '../../../adapter/src/server';
+import { RawV5, V5, closeAll, uniqueTopic, until } from './support';
+
+/**
+ * MQTT 5 CONNECT and CONNACK through mqtt.js and a raw socket against the real
+ * RabbitMQ: what the CONNACK announces, assigned client ids, Server Keep Alive,
+ * authentication methods, and the Session Expiry Interval as the lifetime of
+ * the client's durable queue.
+ */
+describe('MQTT 5 CONNECT/CONNACK (issue 6)', function () {
+  let adapter: Adapter;
+  const queues = new Set<string>();
+  const queueOf = (clientId: string): string => {
+    const q = `mqtt-subscription-${clientId}qos1`;
+    queues.add(q);
+    return q;
+  };
+
+  before(async function () {
+    adapter = await startAdapter({
+      MQTT_ADAPTER_INFLIGHT_WINDOW: '17',
+      MQTT_ADAPTER_MAX_PACKET_SIZE: '65536',
+      MQTT_ADAPTER_SESSION_EXPIRY_MAX: '30',
+    });
+  });
+  after(async function () {
+    await adapter?.stop();
+    if (queues.size > 0) await deleteQueues(queues);
+  });
+  afterEach(closeAll);
+
+  it('CONNACK announces Receive Maximum, Maximum Packet Size, Topic Alias Maximum and the available features [MQTT-3.2.2.3]', async function () {
+    const c = await V5.connect(adapter.ports.mqtt);
+    const props = c.connack?.properties ?? {};
+    assert.equal(c.connack?.reasonCode, 0);
+    assert.equal(props.receiveMaximum, 17);
+    assert.equal(props.maximumPacketSize, 65536);
+    assert.ok((props.topicAliasMaximum ?? 0) > 0, 'a topic alias maximum is announced');
+    assert.equal(props.sharedSubscriptionAvailable, true);
+    assert.equal(props.subscriptionIdentifiersAvailable, true);
+    assert.equal(props.wildcardSubscriptionAvailable, true);
+    assert.equal(props.assignedClientIdentifier, undefined, 'no id is assigned when the client sent one');
+  });
+
+  it('assigns a client identifier to an empty one and serves it [MQTT-3.2.2-16]', async function () {
+    const c = await V5.connect(adapter.ports.mqtt, { clientId: '' });
+    const assigned = c.connack?.properties?.assignedClientIdentifier;
+    assert.ok(assigned && assigned.length > 0, 'CONNACK carries an Assigned Client Identifier');
+    const topic = uniqueTopic('assigned');
+    await c.subscribe(topic, { qos: 1 });
+    await c.publish(topic, 'hello', { qos: 1 });
+    await c.waitFor('hello');
+    // A second client with an empty id gets a different one.
+    const d = await V5.connect(adapter.ports.mqtt, { clientId: '' });
+    assert.notEqual(d.connack?.properties?.assignedClientIdentifier, assigned);
+  });
+
+  it('answers an Authentication Method it does not support with CONNACK 0x8C and closes [MQTT-4.12.0-1]', async function () {
+    const { c, connack } = await RawV5.connect(adapter.ports.mqtt, {
+      properties: { authenticationMethod: 'SCRAM-SHA-1' },
+    });
+    assert.equal(connack.reasonCode, 0x8c);
+    await c.serverClose();
+  });
+
+  it('keeps a session with Session Expiry Interval > 0: session present and queued QoS 1 delivered on reconnect [MQTT-3.1.2-23]', async function () {
+    const clientId = uniqueId('expiry');
+    const queue = queueOf(clientId);
+    const topic = uniqueTopic('expiry');
+    const first = await V5.connect(adapter.ports.mqtt, {
+      clientId,
+      clean: true,
+      properties: { sessionExpiryInterval: 20 },
+    });
+    assert.equal(first.connack?.sessionPresent, false);
+    await first.subscribe(topic, { qos: 1 });
+    await first.disconnect();
+
+    const info = await findQueue(queue);
+    assert.ok(info, `queue ${queue} outlives the connection`);
+    assert.ok(info.durable, 'a persistent session queue is durable');
+    assert.match(info.arguments, /"x-expires",20000\b/, `x-expires follows the expiry: ${info.arguments}`);
+
+    const pub = await V5.connect(adapter.ports.mqtt);
+    await pub.publish(topic, 'while-away', { qos: 1 });
+
+    const again = await V5.connect(adapter.ports.mqtt, {
+      clientId,
+      clean: false,
+      properties: { sessionExpiryInterval: 20 },
+    });
+    assert.equal(again.connack?.sessionPresent, true);
+    const m = await again.waitFor('while-away');
+    assert.equal(m.qos, 1);
+    assert.equal(m.topic, topic);
+    // End the session: expiry 0 at DISCONNECT deletes the queue.
+    await again.disconnect({ sessionExpiryInterval: 0 });
+    await until(async () => (await findQueue(queue)) === undefined, 'queue deleted when the session ends');
+  });
+
+  it('ends a session with Session Expiry Interval 0 at disconnect: queue gone, no session present [MQTT-3.1.2-23]', async function () {
+    const clientId = uniqueId('noexpiry');
+    const queue = queueOf(clientId);
+    const topic = uniqueTopic('noexpiry');
+    const first = await V5.connect(adapter.ports.mqtt, { clientId, clean: true });
+    await first.subscribe(topic, { qos: 1 });
+    assert.ok(await findQueue(queue), 'a QoS 1 subscription has a queue');
+    await first.disconnect();
+    await until(async () => (await findQueue(queue)) === undefined, 'queue deleted with the session');
+    const again = await V5.connect(adapter.ports.mqtt, { clientId, clean: false });
+    assert.equal(again.connack?.sessionPresent, false);
+  });
+
+  it('caps the Session Expiry Interval at MQTT_ADAPTER_SESSION_EXPIRY_MAX and tells the client in CONNACK [MQTT-3.2.2.3.2]', async function () {
+    const clientId = uniqueId('capped');
+    const queue = queueOf(clientId);
+    const c = await V5.connect(adapter.ports.mqtt, {
+      clientId,
+      properties: { sessionExpiryInterval: 3600 },
+    });
+    assert.equal(c.connack?.properties?.sessionExpiryInterval, 30);
+    await c.subscribe(uniqueTopic('capped'), { qos: 1 });
+    const info = await findQueue(queue);
+    assert.ok(info);
+    assert.match(info.arguments, /"x-expires",30000\b/, info.arguments);
+    await c.disconnect({ sessionExpiryInterval: 0 });
+    await until(async () => (await findQueue(queue)) === undefined, 'queue deleted when the session ends');
+  });
+
+  it('sends DISCONNECT 0x8E to the connection whose session another takes over [MQTT-3.1.4-3]', async function () {
+    const clientId = uniqueId('takeover');
+    const first = await V5.connect(adapter.ports.mqtt, { clientId });
+    const second = await V5.connect(adapter.ports.mqtt, { clientId });
+    await first.closed();
+    assert.equal(first.serverDisconnect?.reasonCode, 0x8e);
+    assert.equal(second.isClosed, false);
+  });
+
+  it('refuses Session Expiry set at DISCONNECT after 0 at CONNECT with DISCONNECT 0x82 [MQTT-3.14.2-2]', async function () {
+    const { c, connack } = await RawV5.connect(adapter.ports.mqtt);
+    assert.equal(connack.reasonCode, 0);
+    c.send({ cmd: 'disconnect', reasonCode: 0, properties: { sessionExpiryInterval: 60 } });
+    const { reasonCode } = await c.serverClose();
+    assert.equal(reasonCode, 0x82);
+  });
+});
+
+describe('MQTT 5 Server Keep Alive and server-side DISCONNECT reasons (issue 6)', function () {
+  let adapter: Adapter | undefined;
+  afterEach(async function () {
+    await closeAll();
+    await adapter?.stop();
+    adapter = undefined;
+  });
+
+  it('announces Server Keep Alive and disconnects a silent client with 0x8D [MQTT-3.2.2-21] [MQTT-3.1.2-22]', async function () {
+    adapter = await startAdapter({ MQTT_ADAPTER_SERVER_KEEPALIVE: '1' });
+    // The client asks for no keepalive at all; the server's value is the one that applies.
+    const { c, connack } = await RawV5.connect(adapter.ports.mqtt, { keepalive: 0 });
+    assert.equal(connack.properties?.serverKeepAlive, 1);
+    const started = Date.now();
+    const { reasonCode } = await c.serverClose(6000);
+    assert.equal(reasonCode, 0x8d);
+    assert.ok(Date.now() - started >= 1000, 'not before one keepalive period');
+  });
+
+  it('tells a v5 client DISCONNECT 0x8B when the server shuts down', async function () {
+    adapter = await startAdapter();
+    const c = await V5.connect(adapter.ports.mqtt);
+    await adapter.stop();
+    await c.closed();
+    assert.equal(c.serverDisconnect?.reasonCode, 0x8b);
+  });
+});

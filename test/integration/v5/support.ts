@@ -1,0 +1,270 @@
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import {
+  generate,
+  parser as createParser,
+  type IConnackPacket,
+  type IConnectPacket,
+  type IDisconnectPacket,
+  type Packet,
+} from 'mqtt-packet';
+import { GUEST, uniqueId } from '../helpers/adapter';
+import { until, within } from '../helpers/clients';
+
+/**
+ * Clients for the MQTT 5 integration tests: mqtt.js at protocol level 5 with
+ * every received PUBLISH kept whole (properties included), and a raw MQTT 5
+ * socket that shows exactly which packets the adapter sends. Everything opened
+ * here is closed by `closeAll()` in an afterEach.
+ */
+
+const open = new Set<() => Promise<void> | void>();
+
+export async function closeAll(): Promise<void> {
+  const all = [...open];
+  open.clear();
+  await Promise.all(all.map((d) => Promise.resolve(d()).catch(() => undefined)));
+}
+
+/** Registers a clean-up for `closeAll()` (servers, temp dirs, child processes). */
+export function onCleanup(dispose: () => Promise<void> | void): void {
+  open.add(dispose);
+}
+
+export { until, within };
+
+export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** A unique topic under a per-test root, so concurrent or repeated runs never cross. */
+export const uniqueTopic = (what = 't'): string => `v5/${uniqueId(what)}`;
+
+/** An MQTT topic as RabbitMQ's topic exchange sees it (`/` <-> `.`, docs/topic-mapping.md). */
+export const routingKey = (topic: string): string => topic.replace(/\//g, '.');
+
+export type V5Options = IClientOptions & { properties?: IClientOptions['properties'] };
+
+/** mqtt.js at protocol level 5: what it received, the CONNACK, and a server DISCONNECT. */
+export class V5 {
+  readonly received: IPublishPacket[] = [];
+  connack: IConnackPacket | undefined;
+  serverDisconnect: IDisconnectPacket | undefined;
+  isClosed = false;
+  private readonly closedP: Promise<void>;
+
+  constructor(readonly client: MqttClient) {
+    // mqtt.js resolves an incoming topic alias into the topic it hands the handler, not into the packet.
+    client.on('message', (topic, _payload, p) => this.received.push({ ...p, topic }));
+    client.on('disconnect', (p) => (this.serverDisconnect = p));
+    this.closedP = new Promise((resolve) =>
+      client.on('close', () => {
+        this.isClosed = true;
+        resolve();
+      }),
+    );
+  }
+
+  /** Connects as guest at level 5, with no automatic reconnect; resolves on CONNACK. */
+  static async connect(port: number, options: V5Options = {}): Promise<V5> {
+    const client = mqtt.connect({
+      host: '127.0.0.1',
+      port,
+      clientId: uniqueId('v5'),
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+      connectTimeout: 7000,
+      ...GUEST,
+      ...options,
+    });
+    const m = new V5(client);
+    open.add(() => m.end());
+    m.connack = await within(
+      new Promise<IConnackPacket>((resolve, reject) => {
+        client.once('connect', (connack) => resolve(connack));
+        client.once('error', reject);
+        client.once('close', () => reject(new Error('closed before CONNACK')));
+      }),
+      9000,
+      'mqtt.js CONNECT',
+    );
+    // Errors after CONNACK (a server DISCONNECT, say) are what tests look at; they must not throw.
+    client.on('error', () => undefined);
+    return m;
+  }
+
+  /** Subscribes and returns the SUBACK codes. */
+  async subscribe(
+    filters: string | string[],
+    opts: Parameters<MqttClient['subscribeAsync']>[1] = { qos: 1 },
+  ): Promise<number[]> {
+    const granted = await within(this.client.subscribeAsync(filters, opts), 7000, 'SUBACK');
+    return granted.map((g) => g.qos);
+  }
+
+  async publish(
+    topic: string,
+    payload: string | Buffer,
+    opts: Parameters<MqttClient['publishAsync']>[2] = { qos: 1 },
+  ): Promise<Packet | undefined> {
+    return within(this.client.publishAsync(topic, payload, opts), 7000, `publish ${topic}`);
+  }
+
+  /** Waits for a message with this payload and returns it. */
+  async waitFor(payload: string, ms = 7000): Promise<IPublishPacket> {
+    const find = (): IPublishPacket | undefined =>
+      this.received.find((r) => r.payload.toString() === payload);
+    await until(() => find() !== undefined, `message ${JSON.stringify(payload)}`, ms);
+    return find() as IPublishPacket;
+  }
+
+  /** Waits until `n` messages arrived. */
+  async waitCount(n: number, ms = 10_000): Promise<IPublishPacket[]> {
+    await until(() => this.received.length >= n, `${n} messages (have ${this.received.length})`, ms);
+    return this.received;
+  }
+
+  payloads(): string[] {
+    return this.received.map((r) => r.payload.toString());
+  }
+
+  closed(ms = 7000): Promise<void> {
+    return within(this.closedP, ms, 'mqtt.js connection close');
+  }
+
+  /** A clean DISCONNECT (with properties, say a Session Expiry Interval). */
+  async disconnect(properties?: IDisconnectPacket['properties'], reasonCode = 0): Promise<void> {
+    if (this.isClosed) return;
+    await within(
+      this.client.endAsync(false, { reasonCode, properties }).catch(() => undefined),
+      7000,
+      'mqtt.js end',
+    );
+  }
+
+  /** Drops the connection without DISCONNECT, as a crash would. */
+  async drop(): Promise<void> {
+    if (this.isClosed) return;
+    (this.client as unknown as { stream: net.Socket }).stream.destroy();
+    await this.closed();
+  }
+
+  async end(): Promise<void> {
+    if (!this.isClosed) await this.client.endAsync(true).catch(() => undefined);
+  }
+}
+
+export type ConnectFields = Partial<IConnectPacket>;
+
+/** A bare MQTT 5 socket: hand-built packets out, every packet (and the close) in. */
+export class RawV5 {
+  readonly packets: Packet[] = [];
+  private readonly parser = createParser({ protocolVersion: 5 });
+  private wake: (() => void) | undefined;
+  readonly closed: Promise<void>;
+  isClosed = false;
+  private readAt = 0;
+
+  private constructor(readonly socket: net.Socket) {
+    this.parser.on('packet', (p: Packet) => {
+      this.packets.push(p);
+      this.wake?.();
+    });
+    this.parser.on('error', () => undefined);
+    socket.on('data', (chunk: Buffer) => this.parser.parse(chunk));
+    socket.on('error', () => undefined);
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.isClosed = true;
+        this.wake?.();
+        resolve();
+      }),
+    );
+    open.add(() => void socket.destroy());
+  }
+
+  static open(port: number, tlsOptions?: tls.ConnectionOptions): Promise<RawV5> {
+    return new Promise((resolve, reject) => {
+      const socket = tlsOptions
+        ? tls.connect({ host: '127.0.0.1', port, ...tlsOptions })
+        : net.connect({ host: '127.0.0.1', port });
+      socket.once(tlsOptions ? 'secureConnect' : 'connect', () => resolve(new RawV5(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  /** Opens a socket, sends an MQTT 5 CONNECT (clean start, guest), and returns it with its CONNACK. */
+  static async connect(
+    port: number,
+    fields: ConnectFields = {},
+  ): Promise<{ c: RawV5; connack: IConnackPacket }> {
+    const c = await RawV5.open(port);
+    c.send({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 5,
+      clean: true,
+      keepalive: 0,
+      clientId: uniqueId('raw5'),
+      username: GUEST.username,
+      password: Buffer.from(GUEST.password),
+      ...fields,
+    });
+    const connack = await c.nextOf('connack', 9000);
+    return { c, connack };
+  }
+
+  send(p: Packet): void {
+    this.socket.write(generate(p, { protocolVersion: 5 }));
+  }
+
+  write(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  /** The next packet not yet returned; rejects if the connection closes first or none comes in `ms`. */
+  async next(ms = 7000): Promise<Packet> {
+    const deadline = Date.now() + ms;
+    while (this.readAt >= this.packets.length) {
+      if (this.isClosed) throw new Error('connection closed with no packet');
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no packet within ${ms} ms`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+    return this.packets[this.readAt++];
+  }
+
+  /** The next packet of this type, skipping others (PINGRESP, say). */
+  async nextOf<C extends Packet['cmd']>(cmd: C, ms = 7000): Promise<Extract<Packet, { cmd: C }>> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const p = await this.next(Math.max(1, deadline - Date.now()));
+      if (p.cmd === cmd) return p as Extract<Packet, { cmd: C }>;
+    }
+  }
+
+  /** Every packet of a type received so far, read or not. */
+  all<C extends Packet['cmd']>(cmd: C): Extract<Packet, { cmd: C }>[] {
+    return this.packets.filter((p) => p.cmd === cmd) as Extract<Packet, { cmd: C }>[];
+  }
+
+  /**
+   * The server ending the connection: the DISCONNECT reason code if it sent one,
+   * and whether the socket then closed, within `ms`.
+   */
+  async serverClose(ms = 7000): Promise<{ reasonCode: number | undefined }> {
+    await within(this.closed, ms, 'server closing the connection');
+    const d = this.all('disconnect')[0];
+    return { reasonCode: d ? (d.reasonCode ?? 0) : undefined };
+  }
+
+  end(): void {
+    this.socket.end();
+  }
+}
