@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   const events = new EventRecorder(rest, 'mqtt-adapter-operator', log);
   const reconciler = new Reconciler({ rest, events, log, defaultImage: config.adapterImage });
   let controller: Controller | undefined;
+  let controllerStarted = false;
 
   const elector = new LeaderElector(
     rest,
@@ -44,10 +45,15 @@ async function main(): Promise<void> {
       onStartedLeading: () => {
         metrics.leader.set(1);
         controller = new Controller(kc, rest, reconciler, metrics, log);
-        controller.start().catch((err: unknown) => {
-          log.fatal({ err: String(err) }, 'controller failed to start');
-          process.exit(1);
-        });
+        controller
+          .start()
+          .then(() => {
+            controllerStarted = true;
+          })
+          .catch((err: unknown) => {
+            log.fatal({ err: String(err) }, 'controller failed to start');
+            process.exit(1);
+          });
       },
       onStoppedLeading: () => {
         // Another replica may already be reconciling: stop at once, and let the restart campaign again.
@@ -58,7 +64,12 @@ async function main(): Promise<void> {
     },
   );
 
-  const server = await startHttpServer(config.httpPort, metrics.registry, () => true);
+  // Ready: a standby is ready to take over; a leader once its informers have synced.
+  const server = await startHttpServer(
+    config.httpPort,
+    metrics.registry,
+    () => !elector.isLeader || controllerStarted,
+  );
   log.info({ port: boundPort(server), lease: `${config.namespace}/${config.leaseName}` }, 'operator started');
   elector.start();
 

@@ -63,7 +63,7 @@ const NOT_IN_BUILD = /is not available in this build/;
 
 /**
  * The operator's pod template is the adapter's configuration: run the real
- * adapter with exactly that env, args and mounted Secrets (against the local
+ * adapter with exactly that env, command and mounted Secrets (against the local
  * RabbitMQ and Redis) and talk MQTT to it, over TLS too.
  */
 function contractSuite(title: string, name: string, withRedis: boolean): void {
@@ -134,7 +134,7 @@ function contractSuite(title: string, name: string, withRedis: boolean): void {
       const pod = deployment.spec!.template.spec!;
       const container = pod.containers[0];
       const env = await materialize(rest, ns, pod, container, root, `${name}-7d9f8-abcde`);
-      const [cmd, ...args] = container.args ?? [];
+      const [cmd, ...args] = container.command ?? [];
       assert.equal(cmd, 'node');
       adapter = Proc.start('adapter', process.execPath, args, join(root, 'adapter.log'), {
         PATH: process.env.PATH,

@@ -78,7 +78,8 @@ function adapterContainer(l: MqttListener, inputs: PodInputs): V1Container {
     name: 'adapter',
     image: spec.image ?? inputs.defaultImage,
     imagePullPolicy: spec.imagePullPolicy,
-    args: ['node', 'build/adapter/src/main.js'],
+    // command, not args: the pod must not depend on the image's ENTRYPOINT.
+    command: ['node', 'build/adapter/src/main.js'],
     ports: [...clientPorts(spec), metricsPort(spec)].map((p) => ({
       name: p.name,
       containerPort: p.port,

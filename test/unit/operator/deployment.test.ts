@@ -55,6 +55,12 @@ describe('operator: Deployment builder', () => {
     assert.equal(pod.automountServiceAccountToken, false);
   });
 
+  it('runs the adapter entry point whatever the image ENTRYPOINT', () => {
+    const c = deployment(listener(), inputs).spec!.template.spec!.containers[0];
+    assert.deepEqual(c?.command, ['node', 'build/adapter/src/main.js']);
+    assert.equal(c?.args, undefined);
+  });
+
   it('probes /healthz and /readyz on the metrics port', () => {
     const c = deployment(listener(), inputs).spec!.template.spec!.containers[0];
     assert.deepEqual(c.livenessProbe?.httpGet, { path: '/healthz', port: 'metrics' });
