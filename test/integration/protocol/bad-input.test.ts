@@ -15,14 +15,16 @@ import {
 const MAX_PACKET = 1024;
 const CONNECT_TIMEOUT_MS = 300;
 
-/** A QoS 0 PUBLISH written byte by byte, so the topic can hold any bytes at all. */
-function publishBytes(topic: Buffer, payload: string): Buffer {
+/** A PUBLISH written byte by byte, so the topic, flags and packet id can be anything at all. */
+function publishBytes(topic: Buffer, payload: string, header = 0x30, packetId?: number): Buffer {
+  const id = packetId === undefined ? [] : [packetId >> 8, packetId & 0xff];
   const body = Buffer.concat([
     Buffer.from([topic.length >> 8, topic.length & 0xff]),
     topic,
+    Buffer.from(id),
     Buffer.from(payload),
   ]);
-  return Buffer.concat([Buffer.from([0x30, body.length]), body]);
+  return Buffer.concat([Buffer.from([header, body.length]), body]);
 }
 
 describe('protocol: bad input closes only the offending connection', function () {
@@ -191,6 +193,27 @@ describe('protocol: bad input closes only the offending connection', function ()
     c.write(Buffer.concat([Buffer.from([0x82, body.length]), body]));
     await c.waitClosed();
     assert.deepEqual(c.packets, [], 'the SUBSCRIBE was answered');
+  });
+
+  it('packet identifier 0, DUP on QoS 0, UNSUBSCRIBE without filters [MQTT-2.3.1-1] [MQTT-3.3.1-2] [MQTT-3.10.3-2]', async () => {
+    const t = Buffer.from(topic);
+    const cases: Record<string, Buffer | number[]> = {
+      'QoS 1 PUBLISH with packet id 0': publishBytes(t, 'id 0', 0x32, 0),
+      'QoS 0 PUBLISH with DUP': publishBytes(t, 'dup 0', 0x38),
+      'SUBSCRIBE with packet id 0': [0x82, 0x06, 0x00, 0x00, 0x00, 0x01, 0x61, 0x00],
+      'UNSUBSCRIBE with packet id 0': [0xa2, 0x05, 0x00, 0x00, 0x00, 0x01, 0x61],
+      'UNSUBSCRIBE without filters': [0xa2, 0x02, 0x00, 0x01],
+    };
+    for (const [what, bytes] of Object.entries(cases)) {
+      const c = await connected();
+      c.write(bytes);
+      await c.waitClosed();
+      assert.deepEqual(c.packets, [], `${what} was answered`);
+    }
+    assert.ok(
+      !observer.received.some((r) => r.payload === 'id 0' || r.payload === 'dup 0'),
+      'a bad PUBLISH was routed',
+    );
   });
 
   it('a client that never sends CONNECT, closed after MQTT_ADAPTER_CONNECT_TIMEOUT_MS', async () => {
