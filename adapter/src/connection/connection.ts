@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { Framer } from '../mqtt/framer';
 import { illFormedUtf8 } from '../mqtt/utf8';
 import { brokenPacketRule } from '../mqtt/packet-rules';
-import { brokenPacketRule } from '../mqtt/packet-rules';
 import { MqttError } from '../mqtt/errors';
 import { Reason, connackCodeV3, type ReasonCode } from '../mqtt/reason-codes';
 import { connect } from '../session/connect';
@@ -153,11 +152,6 @@ export class Connection implements Outbound {
     if (this.socket.writableEnded) return;
     this.deps.metrics.packetsIn.inc({ type: p.cmd });
     this.keepalive.touch();
-    const broken = brokenPacketRule(p);
-    if (broken) {
-      this.protocolError('protocol', broken, Reason.ProtocolError);
-      return;
-    }
     const broken = brokenPacketRule(p);
     if (broken) {
       this.protocolError('protocol', broken, Reason.ProtocolError);
