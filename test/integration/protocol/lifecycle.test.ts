@@ -57,6 +57,21 @@ describe('protocol: keepalive, PING, wills and takeover', function () {
     await watcher.waitFor('dropped', willTopic);
   });
 
+  it('publishes the will when the server closes the connection for a protocol error [MQTT-3.1.2-8]', async () => {
+    const raw = await RawClient.connect(suite.port, { clientId: uniqueId(), will: will('protocol error') });
+    assert.equal((await raw.connack()).returnCode, 0);
+    raw.send({
+      cmd: 'publish',
+      topic: 'no/+/wildcards',
+      payload: Buffer.from('x'),
+      qos: 0,
+      retain: false,
+      dup: false,
+    });
+    await raw.waitClosed();
+    await watcher.waitFor('protocol error', willTopic);
+  });
+
   it('never publishes the will after DISCONNECT [MQTT-3.14.4-3]', async () => {
     const clientId = uniqueId();
     const raw = await RawClient.connect(suite.port, { clientId, will: will('must not appear') });
