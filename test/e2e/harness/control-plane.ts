@@ -29,6 +29,8 @@ export const operatorIdentity = (namespace: string, serviceAccount: string): Omi
  */
 export class ControlPlane {
   private readonly procs: Proc[] = [];
+  private apiArgs: string[] = [];
+  private apiServer: Proc | undefined;
   readonly identities = new Map<string, Identity>();
   apiUrl = '';
   admin!: RestClient;
@@ -114,26 +116,20 @@ export class ControlPlane {
       ),
     );
     this.apiUrl = `https://127.0.0.1:${apiPort}`;
-    this.procs.push(
-      Proc.start(
-        'kube-apiserver',
-        tools.kubeApiserver,
-        [
-          `--etcd-servers=${etcdUrl}`,
-          '--bind-address=127.0.0.1',
-          '--advertise-address=127.0.0.1',
-          `--secure-port=${apiPort}`,
-          `--cert-dir=${join(dir, 'certs')}`,
-          `--token-auth-file=${join(dir, 'tokens.csv')}`,
-          '--authorization-mode=RBAC',
-          '--service-account-issuer=https://kubernetes.default.svc',
-          `--service-account-key-file=${join(dir, 'sa.key')}`,
-          `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
-          '--service-cluster-ip-range=10.0.0.0/24',
-        ],
-        join(dir, 'kube-apiserver.log'),
-      ),
-    );
+    this.apiArgs = [
+      `--etcd-servers=${etcdUrl}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${join(dir, 'certs')}`,
+      `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      '--authorization-mode=RBAC',
+      '--service-account-issuer=https://kubernetes.default.svc',
+      `--service-account-key-file=${join(dir, 'sa.key')}`,
+      `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
+      '--service-cluster-ip-range=10.0.0.0/24',
+    ];
+    this.startApiServer();
     await eventually(
       'the API server certificate',
       () => existsSync(join(dir, 'certs/apiserver.crt')),
@@ -141,6 +137,30 @@ export class ControlPlane {
     );
     this.admin = await this.restFor('admin');
     await eventually('/readyz', () => this.admin.get<unknown>('/readyz').then(() => true), 90_000, 500);
+  }
+
+  private startApiServer(): void {
+    this.apiServer = Proc.start(
+      'kube-apiserver',
+      this.tools.kubeApiserver,
+      this.apiArgs,
+      join(this.dir, 'kube-apiserver.log'),
+    );
+    this.procs.push(this.apiServer);
+  }
+
+  /** Stops and restarts kube-apiserver on the same port and etcd, as a control-plane upgrade would. */
+  async restartApiServer(): Promise<void> {
+    const old = this.apiServer;
+    await old?.stop();
+    this.procs.splice(this.procs.indexOf(old!), 1);
+    this.startApiServer();
+    await eventually(
+      '/readyz after restart',
+      () => this.admin.get<unknown>('/readyz').then(() => true),
+      90_000,
+      500,
+    );
   }
 
   /** Started separately so CRDs applied first are known to the garbage collector from its first discovery. */

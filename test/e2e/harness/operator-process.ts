@@ -9,6 +9,7 @@ export interface OperatorOptions {
   readonly identity: string;
   readonly leaseNamespace: string;
   readonly leaseName?: string;
+  readonly leaseDurationSeconds?: number;
 }
 
 /** The compiled operator (build/operator/src/main.js) as its own process, with short lease timings. */
@@ -28,8 +29,8 @@ export class OperatorProcess {
       MQTT_ADAPTER_OPERATOR_NAMESPACE: o.leaseNamespace,
       MQTT_ADAPTER_OPERATOR_IDENTITY: o.identity,
       MQTT_ADAPTER_OPERATOR_LEASE_NAME: o.leaseName ?? 'mqtt-adapter-operator',
-      MQTT_ADAPTER_OPERATOR_LEASE_DURATION_SECONDS: '4',
-      MQTT_ADAPTER_OPERATOR_RENEW_DEADLINE_MS: '3000',
+      MQTT_ADAPTER_OPERATOR_LEASE_DURATION_SECONDS: String(o.leaseDurationSeconds ?? 4),
+      MQTT_ADAPTER_OPERATOR_RENEW_DEADLINE_MS: String(((o.leaseDurationSeconds ?? 4) - 1) * 1000),
       MQTT_ADAPTER_OPERATOR_RETRY_PERIOD_MS: '500',
       MQTT_ADAPTER_OPERATOR_ADAPTER_IMAGE: 'mqtt-adapter:e2e',
       MQTT_ADAPTER_OPERATOR_LOG_LEVEL: 'debug',
