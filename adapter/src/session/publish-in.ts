@@ -111,7 +111,9 @@ export class InboundPublisher {
     const id = p.messageId as number;
     if (p.qos === 2) this.awaitingRel.add(id);
     this.pending++;
-    if (this.pending >= this.ctx.window) {
+    // One pause at a time: publishes parsed from the same chunk after the window closed must not replace
+    // the resolver of the pause in force, or reading would never resume.
+    if (this.pending >= this.ctx.window && !this.windowOpen) {
       this.out.pauseReading(new Promise<void>((resolve) => (this.windowOpen = resolve)));
     }
     const previous = this.acks;
