@@ -179,6 +179,40 @@ describe('protocol: PUBLISH, SUBSCRIBE and UNSUBSCRIBE', function () {
   });
 });
 
+describe('protocol: more QoS 1 publishes in one go than the in-flight window', () => {
+  const WINDOW = 4;
+  const suite = suiteAdapter({ MQTT_ADAPTER_INFLIGHT_WINDOW: String(WINDOW) });
+  afterEach(closeAllClients);
+
+  it('confirms them all and keeps reading the client (its PUBACKs, its PINGREQ)', async () => {
+    const topic = `window/${uniqueId()}`;
+    const raw = await RawClient.connect(suite.port, { clientId: uniqueId() });
+    assert.equal((await raw.connack()).returnCode, 0);
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 1 }] });
+    assert.equal((await raw.next()).cmd, 'suback');
+    const n = WINDOW * 10;
+    // One write, so the adapter parses them all before the window can close.
+    raw.write(Buffer.concat([...Array(n).keys()].map((i) => generate(publish(topic, `w${i}`, 1, i + 1)))));
+    let acked = 0;
+    const delivered: string[] = [];
+    while (acked < n || delivered.length < n) {
+      const p = await raw.next();
+      if (p.cmd === 'puback') acked++;
+      else if (p.cmd === 'publish') {
+        delivered.push(p.payload.toString());
+        // Each PUBACK frees a delivery slot; they can only count if the adapter still reads this socket.
+        raw.send({ cmd: 'puback', messageId: p.messageId as number });
+      } else assert.fail(`unexpected ${p.cmd}`);
+    }
+    assert.deepEqual(
+      delivered,
+      [...Array(n).keys()].map((i) => `w${i}`),
+    );
+    raw.send({ cmd: 'pingreq' });
+    assert.equal((await raw.next()).cmd, 'pingresp');
+  });
+});
+
 describe('protocol: `$` topics [MQTT-4.7.2-1]', () => {
   // A private exchange, so the `#` subscriber sees only this test's messages.
   const exchange = uniqueId('mqtt-test-x');
