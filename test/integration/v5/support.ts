@@ -65,17 +65,26 @@ export class V5 {
   }
 
   /** Connects as guest at level 5, with no automatic reconnect; resolves on CONNACK. */
-  static async connect(port: number, options: V5Options = {}): Promise<V5> {
-    const client = mqtt.connect({
-      host: '127.0.0.1',
-      port,
+  static connect(port: number, options: V5Options = {}): Promise<V5> {
+    return V5.start(mqtt.connect({ host: '127.0.0.1', port, ...V5.defaults(), ...options }));
+  }
+
+  /** The same over a URL (ws://, wss://, mqtts://). */
+  static connectUrl(url: string, options: V5Options = {}): Promise<V5> {
+    return V5.start(mqtt.connect(url, { ...V5.defaults(), ...options }));
+  }
+
+  private static defaults(): IClientOptions {
+    return {
       clientId: uniqueId('v5'),
       protocolVersion: 5,
       reconnectPeriod: 0,
       connectTimeout: 7000,
       ...GUEST,
-      ...options,
-    });
+    };
+  }
+
+  private static async start(client: MqttClient): Promise<V5> {
     const m = new V5(client);
     open.add(() => m.end());
     m.connack = await within(
@@ -192,12 +201,13 @@ export class RawV5 {
     });
   }
 
-  /** Opens a socket, sends an MQTT 5 CONNECT (clean start, guest), and returns it with its CONNACK. */
+  /** Opens a socket (TLS with `tlsOptions`), sends an MQTT 5 CONNECT (clean start, guest), and returns it with its CONNACK. */
   static async connect(
     port: number,
     fields: ConnectFields = {},
+    tlsOptions?: tls.ConnectionOptions,
   ): Promise<{ c: RawV5; connack: IConnackPacket }> {
-    const c = await RawV5.open(port);
+    const c = await RawV5.open(port, tlsOptions);
     c.send({
       cmd: 'connect',
       protocolId: 'MQTT',

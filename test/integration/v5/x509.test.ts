@@ -1,0 +1,205 @@
+import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
+import type * as tls from 'node:tls';
+import mqtt from 'mqtt';
+import { startAdapter, uniqueId } from '../helpers/adapter';
+import { addUser, deleteUser, setPermissions, setTopicPermissions } from '../helpers/rabbit';
+import { createPki, tlsEnv, type KeyPair, type Pki } from '../helpers/tls';
+import { derivedPassword } from '../../../adapter/src/auth/cert-identity';
+import type { Adapter } from '../../../adapter/src/server';
+import { RawV5, V5, closeAll, onCleanup, within } from './support';
+
+/**
+ * x509 client-certificate login (docs/x509-login.md) with certificates made
+ * by openssl for this run: the certificate's CN (or SAN) is the RabbitMQ user,
+ * logged in with the password derived from the adapter's secret, so RabbitMQ
+ * still decides whether the user exists and what it may do.
+ */
+describe('MQTT 5 x509 client-certificate login (issue 6)', function () {
+  let pki: Pki;
+  const secret = randomBytes(24).toString('hex');
+  const users = new Set<string>();
+
+  /** A RabbitMQ user provisioned for certificate login, with topic rights below v5.x509.<user>. */
+  async function certUser(name = uniqueId('x509')): Promise<string> {
+    users.add(name);
+    await addUser(name, derivedPassword(secret, '/', name));
+    await setPermissions(name);
+    const mine = `^v5\\.x509\\.${name}(\\..*)?$`;
+    await setTopicPermissions(name, 'amq.topic', mine, mine);
+    return name;
+  }
+
+  const tlsOf = (pair: KeyPair | undefined): tls.ConnectionOptions => ({
+    ca: pki.ca,
+    servername: 'localhost',
+    ...(pair ? { cert: pair.cert, key: pair.key } : {}),
+  });
+
+  /** mqtt.js over TLS presenting `pair`, with no username or password of its own. */
+  const connectWith = (port: number, pair: KeyPair, protocolVersion: 4 | 5 = 5): Promise<V5> =>
+    V5.connect(port, {
+      protocol: 'mqtts',
+      host: 'localhost',
+      protocolVersion,
+      username: undefined,
+      password: undefined,
+      ca: pki.ca,
+      cert: pair.cert,
+      key: pair.key,
+    });
+
+  before(async function () {
+    pki = await createPki();
+  });
+  after(async function () {
+    for (const u of users) await deleteUser(u);
+    await pki?.remove();
+  });
+  afterEach(closeAll);
+
+  describe('CN login', function () {
+    let adapter: Adapter;
+    before(async function () {
+      adapter = await startAdapter({
+        ...tlsEnv(pki),
+        MQTT_ADAPTER_TLS_CLIENT_CERT: 'required',
+        MQTT_ADAPTER_TLS_CERT_LOGIN: 'cn',
+        MQTT_ADAPTER_CERT_LOGIN_SECRET: secret,
+      });
+    });
+    after(async function () {
+      await adapter?.stop();
+    });
+
+    it('logs a client in as the user its certificate names, and it publishes and subscribes', async function () {
+      const user = await certUser();
+      const pair = await pki.client(user, { cn: user });
+      const c = await connectWith(adapter.ports.tls as number, pair);
+      assert.equal(c.connack?.reasonCode, 0);
+      const topic = `v5/x509/${user}/hello`;
+      assert.deepEqual(await c.subscribe(topic, { qos: 1 }), [1]);
+      await c.publish(topic, 'signed', { qos: 1 });
+      await c.waitFor('signed');
+    });
+
+    it('enforces the topic permissions RabbitMQ gives the certificate user', async function () {
+      const user = await certUser();
+      const pair = await pki.client(user, { cn: user });
+      const { c, connack } = await RawV5.connect(
+        adapter.ports.tls as number,
+        { username: undefined, password: undefined },
+        tlsOf(pair),
+      );
+      assert.equal(connack.reasonCode, 0);
+      c.send({
+        cmd: 'subscribe',
+        messageId: 1,
+        subscriptions: [
+          { topic: `v5/x509/${user}/mine`, qos: 1 },
+          { topic: `v5/x509/someone-else/theirs`, qos: 1 },
+        ],
+      });
+      assert.deepEqual((await c.nextOf('suback')).granted, [1, 0x87]);
+      c.send({
+        cmd: 'publish',
+        topic: 'v5/x509/someone-else/theirs',
+        payload: Buffer.from('no'),
+        qos: 1,
+        retain: false,
+        dup: false,
+        messageId: 2,
+      });
+      assert.equal((await c.nextOf('puback')).reasonCode, 0x87);
+    });
+
+    it('refuses a certificate whose user does not exist in RabbitMQ: CONNACK 0x86 (v5) and 0x04 (v3.1.1)', async function () {
+      const ghost = uniqueId('x509-ghost');
+      const pair = await pki.client(ghost, { cn: ghost });
+      const { c, connack } = await RawV5.connect(
+        adapter.ports.tls as number,
+        { username: undefined, password: undefined },
+        tlsOf(pair),
+      );
+      assert.equal(connack.reasonCode, 0x86);
+      await c.serverClose();
+      await assert.rejects(
+        connectWith(adapter.ports.tls as number, pair, 4),
+        (err: Error & { code?: number }) => {
+          assert.equal(err.code, 4, err.message);
+          return true;
+        },
+      );
+    });
+
+    it('refuses the next login of a user deleted from RabbitMQ (revocation)', async function () {
+      const user = await certUser();
+      const pair = await pki.client(user, { cn: user });
+      const before = await connectWith(adapter.ports.tls as number, pair);
+      await before.end();
+      await deleteUser(user);
+      const { connack } = await RawV5.connect(
+        adapter.ports.tls as number,
+        { username: undefined, password: undefined },
+        tlsOf(pair),
+      );
+      assert.equal(connack.reasonCode, 0x86);
+    });
+
+    it('refuses a connection without a client certificate during the TLS handshake', async function () {
+      const refused = await within(
+        new Promise<boolean>((resolve) => {
+          const client = mqtt.connect({
+            protocol: 'mqtts',
+            host: 'localhost',
+            port: adapter.ports.tls,
+            protocolVersion: 5,
+            ca: pki.ca,
+            reconnectPeriod: 0,
+            connectTimeout: 5000,
+          });
+          onCleanup(() => void client.end(true));
+          client.once('connect', () => resolve(false));
+          client.once('error', () => resolve(true));
+          client.once('close', () => resolve(true));
+        }),
+        8000,
+        'TLS refusal',
+      );
+      assert.equal(refused, true, 'a client without a certificate got a CONNACK');
+    });
+
+    it('refuses a client certificate from another CA', async function () {
+      const other = await createPki();
+      onCleanup(() => other.remove());
+      const user = await certUser();
+      const pair = await other.client(user, { cn: user });
+      await assert.rejects(RawV5.connect(adapter.ports.tls as number, {}, tlsOf(pair)));
+    });
+  });
+
+  describe('SAN login', function () {
+    let adapter: Adapter;
+    before(async function () {
+      adapter = await startAdapter({
+        ...tlsEnv(pki),
+        MQTT_ADAPTER_TLS_CLIENT_CERT: 'required',
+        MQTT_ADAPTER_TLS_CERT_LOGIN: 'san',
+        MQTT_ADAPTER_CERT_LOGIN_SECRET: secret,
+      });
+    });
+    after(async function () {
+      await adapter?.stop();
+    });
+
+    it("logs in as the certificate's first subject alternative name, not its CN", async function () {
+      const user = await certUser();
+      const pair = await pki.client(`san-${user}`, { cn: 'not-the-user', san: `DNS:${user}` });
+      const c = await connectWith(adapter.ports.tls as number, pair);
+      const topic = `v5/x509/${user}/san`;
+      await c.subscribe(topic, { qos: 1 });
+      await c.publish(topic, 'by-san', { qos: 1 });
+      await c.waitFor('by-san');
+    });
+  });
+});
