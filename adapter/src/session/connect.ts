@@ -95,6 +95,18 @@ async function settlePreviousWill(
   void deps.willPublisher.publish(clientId, prev.will, 'connection');
 }
 
+/**
+ * [MQTT-3.1.2] a Receive Maximum or Maximum Packet Size of 0 is a Protocol
+ * Error; taken as given, 0 would mean an unbounded AMQP prefetch or no packet at all.
+ */
+export function checkConnectProperties(p: IConnectPacket): void {
+  const props = p.protocolVersion === 5 ? p.properties : undefined;
+  if (props?.receiveMaximum === 0)
+    throw new MqttError(Reason.ProtocolError, 'Receive Maximum 0 (3.1.2.11.3)');
+  if (props?.maximumPacketSize === 0)
+    throw new MqttError(Reason.ProtocolError, 'Maximum Packet Size 0 (3.1.2.11.4)');
+}
+
 /** The limits a v5 client announced, with the defaults a v3 client implies. */
 export function clientLimits(p: IConnectPacket): ClientLimits {
   const props = p.protocolVersion === 5 ? p.properties : undefined;
@@ -132,6 +144,7 @@ export async function connect(
   ctx: ConnectContext,
 ): Promise<Connected> {
   checkProtocol(p);
+  checkConnectProperties(p);
   if (p.protocolVersion === 5 && p.properties?.authenticationMethod !== undefined) {
     throw new MqttError(
       Reason.BadAuthenticationMethod,
