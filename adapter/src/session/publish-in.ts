@@ -53,6 +53,12 @@ export class InboundPublisher {
   }
 
   handle(p: IPublishPacket): void {
+    if (this.v5 && p.properties?.subscriptionIdentifier !== undefined) {
+      throw new MqttError(
+        Reason.ProtocolError,
+        'Subscription Identifier in a PUBLISH from the client [MQTT-3.3.4-6]',
+      );
+    }
     const topic = this.v5 ? this.aliases.resolve(p.topic, p.properties?.topicAlias) : p.topic;
     const problem = topicNameProblem(topic);
     if (problem)
