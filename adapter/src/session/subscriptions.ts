@@ -93,6 +93,10 @@ export class Subscriptions implements FastPathSubscriber {
   /** Grants or refuses each filter of a SUBSCRIBE on its own; returns the SUBACK codes. */
   async subscribe(p: ISubscribePacket): Promise<SubscribeResult> {
     const subscriptionId = p.properties?.subscriptionIdentifier;
+    if (p.subscriptions.length === 0)
+      throw new MqttError(Reason.ProtocolError, 'SUBSCRIBE without a topic filter [MQTT-3.8.3-2]');
+    if (subscriptionId === 0)
+      throw new MqttError(Reason.ProtocolError, 'Subscription Identifier 0 (3.8.2.1.2)');
     const granted: number[] = [];
     const retained: RetainedRequest[] = [];
     for (const s of p.subscriptions) {
@@ -172,6 +176,8 @@ export class Subscriptions implements FastPathSubscriber {
 
   /** Unsubscribes each filter; returns the v5 UNSUBACK codes. */
   async unsubscribe(p: IUnsubscribePacket): Promise<number[]> {
+    if (p.unsubscriptions.length === 0)
+      throw new MqttError(Reason.ProtocolError, 'UNSUBSCRIBE without a topic filter [MQTT-3.10.3-2]');
     const codes: number[] = [];
     for (const filter of p.unsubscriptions) {
       const s = this.map.get(filter);
