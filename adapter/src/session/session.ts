@@ -116,7 +116,10 @@ export class Session implements Displaceable {
   handle(p: Packet): void {
     switch (p.cmd) {
       case 'publish':
-        this.publisher.handle(p);
+        // Behind a SUBSCRIBE or UNSUBSCRIBE still being applied, a PUBLISH waits, so it meets the bindings
+        // the client asked for first (as with the plugin, which applies each packet before the next).
+        if (this.ordered > 0) this.inOrder(() => Promise.resolve(this.publisher.handle(p)));
+        else this.publisher.handle(p);
         return;
       case 'puback':
       case 'pubcomp':
@@ -129,7 +132,7 @@ export class Session implements Displaceable {
         this.publisher.released(p.messageId as number);
         return;
       case 'subscribe':
-        this.serial(async () => {
+        this.inOrder(async () => {
           const { granted, retained } = await this.subs.subscribe(p);
           this.out.send({ cmd: 'suback', messageId: p.messageId as number, granted });
           await this.persist();
@@ -137,7 +140,7 @@ export class Session implements Displaceable {
         });
         return;
       case 'unsubscribe':
-        this.serial(async () => {
+        this.inOrder(async () => {
           const codes = await this.subs.unsubscribe(p);
           // mqtt-packet writes the reason codes only for protocol level 5.
           this.out.send({ cmd: 'unsuback', messageId: p.messageId as number, granted: codes });
@@ -176,6 +179,25 @@ export class Session implements Displaceable {
   /** SUBSCRIBE, UNSUBSCRIBE and state writes run one at a time, in order. */
   private serial(fn: () => Promise<void>): void {
     this.chain = this.chain.then(fn).catch((err: unknown) => this.fail(err));
+  }
+
+  /** Chained work a later PUBLISH must not overtake: SUBSCRIBE, UNSUBSCRIBE and the PUBLISHes queued behind them. */
+  private ordered = 0;
+
+  /** Runs `fn` in the chain as ordered work; reading pauses meanwhile, so what queues behind it stays bounded. */
+  private inOrder(fn: () => Promise<void>): void {
+    this.ordered++;
+    const done = new Promise<void>((resolve) =>
+      this.serial(async () => {
+        try {
+          await fn();
+        } finally {
+          this.ordered--;
+          resolve();
+        }
+      }),
+    );
+    this.out.pauseReading(done);
   }
 
   private async sendRetained(r: RetainedRequest): Promise<void> {
