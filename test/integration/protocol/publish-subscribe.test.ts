@@ -126,6 +126,24 @@ describe('protocol: PUBLISH, SUBSCRIBE and UNSUBSCRIBE', function () {
     );
   });
 
+  it('applies a SUBSCRIBE or UNSUBSCRIBE before the PUBLISHes sent right behind it', async () => {
+    const c = await Mqtt.connect(suite.port);
+    // mqtt.js writes each packet at once, without waiting for SUBACK or UNSUBACK.
+    void c.client.subscribeAsync(`${prefix}/a`, { qos: 1 });
+    void c.client.publishAsync(`${prefix}/a`, 'behind subscribe', { qos: 1 });
+    await c.waitFor('behind subscribe', `${prefix}/a`);
+    // Both on the client's queue, so a copy routed by a lingering binding would come before the marker.
+    await c.subscribe(`${prefix}/b`, 1);
+    void c.client.unsubscribeAsync(`${prefix}/a`);
+    void c.client.publishAsync(`${prefix}/a`, 'behind unsubscribe', { qos: 1 });
+    void c.client.publishAsync(`${prefix}/b`, 'marker', { qos: 1 });
+    await c.waitFor('marker', `${prefix}/b`);
+    assert.deepEqual(
+      c.received.map((r) => r.payload),
+      ['behind subscribe', 'marker'],
+    );
+  });
+
   it('matches `+` to exactly one level and `#` to the parent and all below [MQTT-4.7.1-2] [MQTT-4.7.1-3]', async () => {
     const plus = await Mqtt.connect(suite.port);
     const hash = await Mqtt.connect(suite.port);
