@@ -173,6 +173,26 @@ describe('protocol: PUBLISH, SUBSCRIBE and UNSUBSCRIBE', function () {
     );
   });
 
+  it('keeps dots inside a topic level (they become slashes in AMQP routing keys, and back)', async () => {
+    const exact = await Mqtt.connect(suite.port);
+    const plus = await Mqtt.connect(suite.port);
+    await exact.subscribe(`${prefix}/a.b`, 1);
+    await plus.subscribe(`${prefix}/+`, 1);
+    const pub = await Mqtt.connect(suite.port);
+    await pub.publish(`${prefix}/a/b`, 'two levels', 1);
+    await pub.publish(`${prefix}/a.b`, 'one level', 1);
+    await exact.waitFor('one level', `${prefix}/a.b`);
+    await plus.waitFor('one level', `${prefix}/a.b`);
+    assert.deepEqual(
+      exact.received.map((r) => r.payload),
+      ['one level'],
+    );
+    assert.deepEqual(
+      plus.received.map((r) => r.payload),
+      ['one level'],
+    );
+  });
+
   it('delivers a message matching overlapping subscriptions once, at the highest QoS', async () => {
     const sub = await Mqtt.connect(suite.port);
     // `+` at QoS 0 rides the pod's QoS 0 path, `#` at QoS 1 the client's queue; `p/+` is on the QoS 0 path only.
