@@ -44,6 +44,8 @@ export class Session implements Displaceable {
   private will: Will | undefined;
   private expirySeconds: number;
   private closing: Promise<void> | undefined;
+  /** Another connection, perhaps on another replica, owns the client id now, and with it the queue. */
+  private displaced = false;
   private chain: Promise<void> = Promise.resolve();
   private readonly log: Logger;
   private readonly v5: boolean;
@@ -225,6 +227,7 @@ export class Session implements Displaceable {
         : err instanceof StaleEpochError
           ? new MqttError(Reason.SessionTakenOver, err.message)
           : new MqttError(Reason.UnspecifiedError, (err as Error).message);
+    if (err instanceof StaleEpochError) this.displaced = true;
     this.log.warn({ reason: e.reason, err: e.message }, 'closing connection');
     if (this.v5) this.out.send({ cmd: 'disconnect', reasonCode: e.reason });
     this.out.close(e.message);
@@ -234,6 +237,7 @@ export class Session implements Displaceable {
   async takeover(): Promise<void> {
     if (this.v5) this.out.send({ cmd: 'disconnect', reasonCode: Reason.SessionTakenOver });
     this.deps.metrics.takeovers.inc();
+    this.displaced = true;
     this.out.close('session taken over');
     await this.close();
   }
@@ -256,7 +260,9 @@ export class Session implements Displaceable {
     await this.settleWill(kind, ending).catch((err: unknown) =>
       this.log.warn({ err: (err as Error).message }, 'will could not be settled'),
     );
-    await this.subs.teardown(ending);
+    // A displaced connection leaves the queue to the new owner: across replicas its close can come
+    // after the new connection declared the queue afresh, and deleting it would lose the new session's messages.
+    await this.subs.teardown(ending && !this.displaced);
     if (!ending) {
       await this.deps.sessions
         .save(this.clientId, this.init.epoch, {
