@@ -217,7 +217,11 @@ export class Connection implements Outbound {
           sessionPresent: c.sessionPresent,
           properties: connackProperties(this.deps.config, c, p.properties?.sessionExpiryInterval),
         });
-      } else this.send({ cmd: 'connack', returnCode: 0, sessionPresent: c.sessionPresent });
+      } else {
+        // MQTT 3.1 has no session-present flag: that byte is reserved there, so it stays 0.
+        const sessionPresent = this.protocolVersion === 4 && c.sessionPresent;
+        this.send({ cmd: 'connack', returnCode: 0, sessionPresent });
+      }
       this.state = 'connected';
       this.keepalive.start(serverKeepAlive > 0 ? serverKeepAlive : (p.keepalive ?? 0));
       await c.session.resume(c.resumed);
