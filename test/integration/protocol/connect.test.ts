@@ -55,6 +55,17 @@ describe('protocol: CONNECT and CONNACK return codes', function () {
     assert.equal((await raw.connack()).returnCode, 0x00);
   });
 
+  it('leaves the reserved CONNACK byte of MQTT 3.1 at 0, even for a resumed session', async () => {
+    const clientId = uniqueId();
+    for (const clean of [false, false, true]) {
+      const raw = await RawClient.open(suite.port);
+      raw.write(connectBytes('MQIsdp', 3, clientId, clean));
+      assert.deepEqual(await raw.connack(), { returnCode: 0x00, sessionPresent: false });
+      raw.send({ cmd: 'disconnect' });
+      await raw.waitClosed();
+    }
+  });
+
   it('answers an unsupported protocol level with 0x01 and closes [MQTT-3.1.2-2]', async () => {
     for (const level of [2, 6, 0x7f]) {
       const raw = await RawClient.open(suite.port);
