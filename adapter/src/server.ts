@@ -51,7 +51,7 @@ export class Adapter {
     const pod = config.podName ?? `${hostname()}-${process.pid}`;
     const metrics = createMetrics();
     const broker = new Broker(config.amqpUrl, config.exchange, pod, metrics.amqp, log);
-    const stores = createStores(config, pod, log);
+    const stores = createStores(config, pod, log, metrics.redis);
     const registry = new LocalRegistry();
     const willPublisher = new WillPublisher(config, broker, stores.retained, metrics, log);
     const sweeper = new Sweeper(stores.liveness, stores.wills, willPublisher, config.sweepIntervalMs, log);

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AmqpMetrics } from '../amqp/metrics';
+import type { StoreMetrics } from '../store/instrumented';
 
 const P = 'mqtt_adapter_';
 
@@ -23,9 +24,25 @@ export function createMetrics() {
       registers,
     }),
   };
+  const redis: StoreMetrics = {
+    seconds: new Histogram({
+      name: `${P}redis_command_seconds`,
+      help: 'Time of Redis store operations (one script or round trip each), by store and method',
+      labelNames: ['operation'],
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5],
+      registers,
+    }),
+    errors: new Counter({
+      name: `${P}redis_errors_total`,
+      help: 'Failed Redis store operations by store and method; "connection" counts client connection errors',
+      labelNames: ['operation'],
+      registers,
+    }),
+  };
   return {
     registry,
     amqp,
+    redis,
     connections: new Gauge({
       name: `${P}connections`,
       help: 'Open MQTT connections',

@@ -9,6 +9,7 @@ import { MemoryRetainedStore } from './memory-retained-store';
 import { MemorySessionStore } from './memory-session-store';
 import { MemoryWillStore } from './memory-will-store';
 import { MemoryWillTable } from './memory-will-table';
+import { instrumented, type StoreMetrics } from './instrumented';
 import { openRedisStores } from './redis/redis-stores';
 
 export interface Stores {
@@ -26,15 +27,23 @@ export interface Stores {
  * replicas. A Redis that is away at start does not stop the adapter: it starts
  * not ready and recovers when Redis comes back.
  */
-export function createStores(config: Config, pod: string, log: Logger): Stores {
+export function createStores(config: Config, pod: string, log: Logger, metrics?: StoreMetrics): Stores {
   if (config.store === 'redis') {
     let lastError = '';
     const redis = openRedisStores(config, pod, (err) => {
+      metrics?.errors.inc({ operation: 'connection' });
       // ioredis repeats the same error on every reconnect attempt; log each change once.
       if (err.message !== lastError) log.warn({ err: err.message }, 'Redis error');
       lastError = err.message;
     });
-    return redis;
+    if (!metrics) return redis;
+    return {
+      ...redis,
+      sessions: instrumented(redis.sessions, 'sessions', metrics),
+      retained: instrumented(redis.retained, 'retained', metrics),
+      wills: instrumented(redis.wills, 'wills', metrics),
+      liveness: instrumented(redis.liveness, 'liveness', metrics),
+    };
   }
   const table = new MemoryWillTable();
   const sessions = new MemorySessionStore();
