@@ -219,6 +219,13 @@ export class Subscriptions implements FastPathSubscriber {
         expiresMs: this.persistent ? this.expirySeconds * 1000 : CLEAN_QUEUE_EXPIRES_MS,
         quorum: this.persistent && this.deps.config.queueType === 'quorum',
       });
+      // A present session whose queue expired first (its x-expires is the expiry at declaration,
+      // and DISCONNECT may have lengthened the session [MQTT-3.14.2-2]) gets its bindings back.
+      if (this.queueMayExist) {
+        for (const s of this.map.values()) {
+          if (!s.fast && !s.shareQueue) await this.link.bind(this.queue, filterToBindingKey(s.filter));
+        }
+      }
     }
     this.queueMayExist = true;
     await this.link.consume(this.queue, this.prefetch, (d, q) => this.deliverer.fromQueue(d, q));
