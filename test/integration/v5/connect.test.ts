@@ -175,3 +175,40 @@ describe('MQTT 5 Server Keep Alive and server-side DISCONNECT reasons (issue 6)'
     assert.equal(c.serverDisconnect?.reasonCode, 0x8b);
   });
 });
+
+describe('MQTT 5 Session Expiry changed at DISCONNECT (issue 6)', function () {
+  let adapter: Adapter;
+  const queues = new Set<string>();
+  before(async function () {
+    adapter = await startAdapter();
+  });
+  after(async function () {
+    await adapter?.stop();
+    if (queues.size > 0) await deleteQueues(queues);
+  });
+  afterEach(closeAll);
+
+  it('keeps the subscriptions of a session whose expiry DISCONNECT lengthened beyond its queue [MQTT-3.14.2-2]', async function () {
+    const clientId = uniqueId('lengthened');
+    const queue = `mqtt-subscription-${clientId}qos1`;
+    queues.add(queue);
+    const topic = uniqueTopic('lengthened');
+    const first = await V5.connect(adapter.ports.mqtt, {
+      clientId,
+      properties: { sessionExpiryInterval: 1 },
+    });
+    await first.subscribe(topic, { qos: 1 });
+    await first.disconnect({ sessionExpiryInterval: 30 });
+    // The queue was declared for the 1 s expiry; the session now lasts 30 s.
+    await until(async () => (await findQueue(queue)) === undefined, 'the 1 s queue expiring', 10_000);
+    const again = await V5.connect(adapter.ports.mqtt, {
+      clientId,
+      clean: false,
+      properties: { sessionExpiryInterval: 0 },
+    });
+    assert.equal(again.connack?.sessionPresent, true);
+    const pub = await V5.connect(adapter.ports.mqtt);
+    await pub.publish(topic, 'still-subscribed', { qos: 1 });
+    await again.waitFor('still-subscribed');
+  });
+});
