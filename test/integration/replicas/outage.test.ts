@@ -1,0 +1,86 @@
+import { strict as assert } from 'node:assert';
+import { uniqueId } from '../helpers/adapter';
+import { until } from '../helpers/clients';
+import { RedisServer } from '../store/redis-server';
+import { Replicas, connectCode, join, leaveAll, type Replica } from './replicas';
+
+/** CONNACK "Server unavailable": 0x03 at MQTT 3, 0x88 at MQTT 5. */
+const UNAVAILABLE = { 4: 0x03, 5: 0x88 } as const;
+
+/*
+ * Redis (a private redis-server, never the shared one) stops under running
+ * replicas and comes back on the same port: CONNECTs that need it are refused
+ * "server unavailable", established connections carry on, /readyz says 503,
+ * nothing crashes or grows without bound, and it all recovers by itself.
+ */
+describe('replicas: Redis stopped and restarted under them', function () {
+  this.timeout(90_000);
+  let server: RedisServer;
+  let set: Replicas;
+  let a: Replica;
+  let b: Replica;
+
+  before(async () => {
+    server = await RedisServer.start();
+    set = new Replicas({}, `redis://127.0.0.1:${server.port}`);
+    [a, b] = await set.start(2);
+  });
+  afterEach(leaveAll);
+  after(async () => {
+    await leaveAll();
+    await set?.cleanup();
+    await server?.stop();
+  });
+
+  it('refuses CONNECT while Redis is away, keeps established connections, and recovers by itself', async () => {
+    const topic = `replicas/${uniqueId('outage')}`;
+    const { m: sub } = await join(b.ports.mqtt);
+    await sub.subscribe(topic, 1);
+    const { m: pub } = await join(a.ports.mqtt);
+    await pub.publish(topic, 'before', 1);
+    await sub.waitFor('before', topic);
+    const errorsBefore = await a.metric('mqtt_adapter_redis_errors_total', { operation: 'sessions.claim' });
+
+    await server.pause();
+    for (const r of [a, b]) await until(async () => (await r.readyz()) === 503, `${r.pod} not ready`, 10_000);
+    for (const v of [4, 5] as const) {
+      assert.equal(await connectCode(a.ports.mqtt, v), UNAVAILABLE[v], `CONNACK at protocol level ${v}`);
+    }
+    assert.ok(
+      (await a.metric('mqtt_adapter_redis_errors_total', { operation: 'sessions.claim' })) > errorsBefore,
+      'refused claims counted as Redis errors',
+    );
+
+    // Established connections need no Redis to publish and receive.
+    for (let i = 0; i < 3; i++) {
+      await pub.publish(topic, `during-${i}`, 1);
+      await sub.waitFor(`during-${i}`, topic);
+    }
+
+    // A stream of refused CONNECTs must not pile anything up.
+    const rss = a.rss();
+    for (let round = 0; round < 10; round++) {
+      const codes = await Promise.all(Array.from({ length: 20 }, () => connectCode(a.ports.mqtt, 4)));
+      assert.ok(codes.every((code) => code === UNAVAILABLE[4]));
+    }
+    const grown = a.rss() - rss;
+    assert.ok(
+      grown < 48 * 1024 * 1024,
+      `RSS grew ${Math.round(grown / 1024 / 1024)} MiB over 200 refused CONNECTs`,
+    );
+    assert.ok(a.running && b.running, 'no replica crashed');
+
+    await server.resume();
+    for (const r of [a, b])
+      await until(async () => (await r.readyz()) === 200, `${r.pod} ready again`, 15_000);
+    const id = uniqueId('after');
+    set.sessionQueue(id);
+    const back = await join(a.ports.mqtt, { clientId: id, clean: false });
+    assert.equal(back.connack.returnCode, 0);
+    await back.m.subscribe(`${topic}/after`, 1);
+    await pub.publish(`${topic}/after`, 'after', 1);
+    await back.m.waitFor('after');
+    await pub.publish(topic, 'still', 1);
+    await sub.waitFor('still', topic);
+  });
+});
