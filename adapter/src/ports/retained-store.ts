@@ -7,6 +7,8 @@ export interface RetainedMessage {
   readonly qos: QoS;
   /** MQTT 5 properties it was published with. */
   readonly props?: MessageProps;
+  /** When its Message Expiry Interval runs out (ms since the epoch); it is not sent after [MQTT-3.3.2-5]. */
+  readonly expiresAt?: number;
 }
 
 /**

@@ -164,10 +164,17 @@ export class Deliverer {
 
   /** A retained message sent on subscribe, with the retain flag [MQTT-3.3.1-8]. */
   retained(
-    m: { topic: string; payload: Buffer; qos: QoS; props?: MessageProps },
+    stored: { topic: string; payload: Buffer; qos: QoS; props?: MessageProps; expiresAt?: number },
     qos: QoS,
     subscriptionId?: number,
   ): void {
+    // An expired retained message is not sent; a live one carries its remaining lifetime [MQTT-3.3.2-5] [MQTT-3.3.2-6].
+    let m = stored;
+    if (stored.expiresAt !== undefined) {
+      const left = Math.ceil((stored.expiresAt - Date.now()) / 1000);
+      if (left <= 0) return;
+      m = { ...stored, props: { ...stored.props, messageExpiryInterval: left } };
+    }
     const g: Grant = {
       qos,
       retainAsPublished: true,

@@ -183,7 +183,16 @@ export class InboundPublisher {
     props: MessageProps | undefined,
   ): Promise<void> {
     if (payload.length === 0) await this.deps.retained.clear(topic);
-    else await this.deps.retained.set({ topic, payload, qos, ...(props ? { props } : {}) });
+    else {
+      const expiry = props?.messageExpiryInterval;
+      await this.deps.retained.set({
+        topic,
+        payload,
+        qos,
+        ...(props ? { props } : {}),
+        ...(expiry !== undefined ? { expiresAt: Date.now() + expiry * 1000 } : {}),
+      });
+    }
   }
 
   /** Resolves once every publish so far is confirmed or failed (used by drain). */
