@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { startAdapter, uniqueId } from '../helpers/adapter';
 import { createUser, deleteQueues, deleteUser, setTopicPermissions } from '../helpers/rabbit';
 import type { Adapter } from '../../../adapter/src/server';
-import { RawV5, V5, closeAll, uniqueTopic } from './support';
+import { RawV5, V5, closeAll, deleteRedisKeys, uniqueTopic } from './support';
 
 /**
  * SUBSCRIBE options and SUBACK/UNSUBACK reason codes through RabbitMQ: No
@@ -209,4 +209,78 @@ describe('MQTT 5 SUBSCRIBE options and reason codes (issue 6)', function () {
       assert.equal(reasonCode, 0x82);
     });
   });
+});
+
+describe('MQTT 5 retained messages keep their properties and expire (issue 6)', function () {
+  for (const store of ['memory', 'redis'] as const) {
+    describe(`${store} store`, function () {
+      let adapter: Adapter;
+      const prefix = `mqtt-adapter-test-${uniqueId('ret')}:`;
+      before(async function () {
+        adapter = await startAdapter(
+          store === 'redis'
+            ? {
+                MQTT_ADAPTER_STORE: 'redis',
+                MQTT_ADAPTER_REDIS_URL: process.env.MQTT_ADAPTER_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+                MQTT_ADAPTER_REDIS_KEY_PREFIX: prefix,
+              }
+            : {},
+        );
+      });
+      after(async function () {
+        await adapter?.stop();
+        if (store === 'redis') await deleteRedisKeys(prefix);
+      });
+      afterEach(closeAll);
+
+      it('sends a retained message with the properties it was published with (section 3.3.2.3)', async function () {
+        const topic = uniqueTopic('retprops');
+        const pub = await V5.connect(adapter.ports.mqtt);
+        await pub.publish(topic, 'with-props', {
+          qos: 1,
+          retain: true,
+          properties: {
+            contentType: 'text/x-retained',
+            correlationData: Buffer.from([0, 1, 2, 255]),
+            responseTopic: `${topic}/r`,
+            userProperties: { a: '1' },
+            payloadFormatIndicator: true,
+            messageExpiryInterval: 300,
+          },
+        });
+        try {
+          const sub = await V5.connect(adapter.ports.mqtt);
+          await sub.subscribe(topic, { qos: 1 });
+          const m = await sub.waitFor('with-props');
+          assert.equal(m.retain, true);
+          assert.equal(m.properties?.contentType, 'text/x-retained');
+          assert.deepEqual(m.properties?.correlationData, Buffer.from([0, 1, 2, 255]));
+          assert.equal(m.properties?.responseTopic, `${topic}/r`);
+          assert.deepEqual({ ...m.properties?.userProperties }, { a: '1' });
+          assert.equal(m.properties?.payloadFormatIndicator, true);
+          const left = m.properties?.messageExpiryInterval ?? 0;
+          assert.ok(left > 290 && left <= 300, `remaining lifetime ${left}`);
+        } finally {
+          await pub.publish(topic, '', { qos: 1, retain: true });
+        }
+      });
+
+      it('does not send a retained message whose Message Expiry Interval has passed [MQTT-3.3.2-5]', async function () {
+        const topic = uniqueTopic('retexp');
+        const pub = await V5.connect(adapter.ports.mqtt);
+        await pub.publish(topic, 'short', { qos: 1, retain: true, properties: { messageExpiryInterval: 1 } });
+        try {
+          await new Promise((r) => setTimeout(r, 1500));
+          const sub = await V5.connect(adapter.ports.mqtt);
+          await sub.subscribe(topic, { qos: 1 });
+          const marker = uniqueId('marker');
+          await pub.publish(topic, marker, { qos: 1 });
+          await sub.waitFor(marker);
+          assert.deepEqual(sub.payloads(), [marker]);
+        } finally {
+          await pub.publish(topic, '', { qos: 1, retain: true });
+        }
+      });
+    });
+  }
 });

@@ -1,5 +1,6 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
+import { Redis } from 'ioredis';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import {
   generate,
@@ -33,6 +34,17 @@ export function onCleanup(dispose: () => Promise<void> | void): void {
 }
 
 export { until, within };
+
+/** Deletes the Redis keys a test adapter wrote under its own key prefix. */
+export async function deleteRedisKeys(prefix: string): Promise<void> {
+  const redis = new Redis(process.env.MQTT_ADAPTER_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
 
 export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
