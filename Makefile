@@ -45,3 +45,11 @@ test-e2e: build ## Operator tests against a real kube-apiserver (builds it first
 
 clean: ## Remove build output
 	rm -rf build
+
+bench: build ## Quick side-by-side benchmark (< 10 min): adapter vs RabbitMQ MQTT plugin, Mosquitto, Aedes, raw AMQP
+	scripts/bench-tools.sh
+	node build/bench/main.js --profile quick
+
+bench-full: build ## The whole benchmark matrix, 3 repetitions, into bench/results/<date>.md
+	scripts/bench-tools.sh
+	node build/bench/main.js --profile full

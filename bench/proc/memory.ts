@@ -1,0 +1,39 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const SPARE = new Set(['reserved_unallocated', 'allocated_unused']);
+
+/** Resident set size of a process in bytes, from /proc/<pid>/status. */
+export function rssBytes(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Memory RabbitMQ uses, from `rabbitmq-diagnostics memory_breakdown`: every
+ * category but the allocators' spare space (reserved or allocated but unused).
+ */
+export async function rabbitAllocatedBytes(): Promise<number> {
+  const { stdout } = await run(
+    'rabbitmq-diagnostics',
+    ['-q', 'memory_breakdown', '--unit', 'bytes', '--formatter', 'json'],
+    { timeout: 30_000 },
+  );
+  const breakdown = JSON.parse(stdout) as Record<string, { bytes: number }>;
+  let total = 0;
+  for (const [k, v] of Object.entries(breakdown)) if (!SPARE.has(k)) total += v.bytes;
+  return total;
+}
+
+/** Redis `used_memory` in bytes. */
+export async function redisUsedBytes(): Promise<number> {
+  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', 'info', 'memory'], { timeout: 10_000 });
+  const m = /^used_memory:(\d+)/m.exec(stdout);
+  return m ? Number(m[1]) : 0;
+}

@@ -1,0 +1,30 @@
+import { SYSTEM_CPU, affinity, pidOf, pin } from './pin';
+
+/**
+ * The machine's own services the bench measures (RabbitMQ, Redis, Mosquitto).
+ * While a run is on, each is pinned to the system-under-test CPU; the original
+ * affinity is put back at the end.
+ */
+const originalAffinity = new Map<number, string>();
+let pinning = true;
+
+export function setPinning(on: boolean): void {
+  pinning = on;
+}
+
+export function servicePid(executable: 'beam.smp' | 'redis-server' | 'mosquitto'): number {
+  const pid = pidOf(executable);
+  if (pid === undefined) throw new Error(`${executable} is not running`);
+  return pid;
+}
+
+export async function pinService(pid: number): Promise<void> {
+  if (!pinning || originalAffinity.has(pid)) return;
+  originalAffinity.set(pid, await affinity(pid));
+  await pin(pid, SYSTEM_CPU);
+}
+
+export async function restoreServices(): Promise<void> {
+  for (const [pid, cpus] of originalAffinity) await pin(pid, cpus).catch(() => undefined);
+  originalAffinity.clear();
+}

@@ -1,0 +1,46 @@
+import * as os from 'node:os';
+import type { RunResults } from '../run/results';
+import { LABEL } from './format';
+import { fanInTable, fanOutTable, oneToOneTable } from './load-tables';
+import { crosscheckTable, idleTable, resumeTable } from './state-tables';
+import { targetsTable } from './targets';
+
+/** The results file: how the run was made, the targets, then one table (and chart) per scenario. */
+export function markdown(r: RunResults, charts: Record<string, string>): string {
+  const loads = r.load.map((l) => Number(l.loadavg.split(' ')[0]));
+  const sections: [string, string, string][] = [
+    ['fan-in', 'Fan-in', fanInTable(r)],
+    ['one-to-one', '1:1 latency', oneToOneTable(r)],
+    ['fan-out', 'Fan-out', fanOutTable(r)],
+    ['idle', 'Idle connections', idleTable(r)],
+    ['resume', 'Session resume', resumeTable(r)],
+    ['crosscheck', 'Cross-check (independent tool)', crosscheckTable(r)],
+  ];
+  const out = [
+    `# Benchmark ${r.started.slice(0, 10)} (${r.profile})`,
+    '',
+    `- command: \`${r.command}\``,
+    `- commit: ${r.commit}; started ${r.started}, finished ${r.finished}`,
+    `- machine: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}`,
+    `- pinning: ${r.pinned ? 'load generator on CPU 0, systems under test (adapter, RabbitMQ, Redis, Mosquitto, Aedes) on CPU 1' : 'none'}`,
+    `- machine load during the run (/proc/loadavg, 1 min): min ${Math.min(...loads).toFixed(2)}, max ${Math.max(...loads).toFixed(2)}; at start ${r.load[0]?.loadavg}, at end ${r.load[r.load.length - 1]?.loadavg}`,
+    `- systems, in rotating order: ${r.systems.map((s) => LABEL[s]).join(', ')}`,
+    ...r.notes.map((n) => `- ${n}`),
+    '',
+    'Figures are medians over the repetitions; "adapter ÷" is the adapter\'s figure divided by that system\'s',
+    '(higher is better for rates and per-CPU figures, lower is better for latency and memory).',
+    'MQTT 3.1.1, 100-byte payloads, open-loop publishing with latency from the scheduled send time;',
+    'CPU counts every process under test (the adapter with RabbitMQ and Redis; the plugin and the',
+    'ceiling with RabbitMQ). See docs/benchmarks.md for the method.',
+    '',
+    '## Targets',
+    '',
+    targetsTable(r),
+  ];
+  for (const [key, title, body] of sections) {
+    if (!body.includes('\n| ') || body.split('\n').length <= 2) continue;
+    out.push('', `## ${title}`, '', body);
+    if (charts[key]) out.push('', `![${title}](${charts[key]})`);
+  }
+  return out.join('\n') + '\n';
+}

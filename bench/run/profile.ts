@@ -1,0 +1,68 @@
+/** How much of the matrix a run covers: `quick` for `make bench`, `full` for `make bench-full`. */
+export interface Profile {
+  readonly name: 'quick' | 'full';
+  readonly reps: number;
+  readonly stepMs: number;
+  readonly drainMs: number;
+  readonly fanIn: {
+    readonly publishers: readonly number[];
+    readonly qos: readonly (0 | 1)[];
+    readonly rates: { readonly 0: readonly number[]; readonly 1: readonly number[] };
+    /** Rate at which every system's messages per CPU-second are compared (same work for all). */
+    readonly referenceRate: { readonly 0: number; readonly 1: number };
+  };
+  readonly oneToOne: {
+    readonly pairs: number;
+    readonly qos: readonly (0 | 1)[];
+    readonly rates: readonly number[];
+  };
+  readonly fanOut: { readonly subscribers: number; readonly rates: readonly number[] };
+  readonly idle: { readonly connections: number; readonly kinds: readonly IdleKind[]; readonly reps: number };
+  readonly resume: { readonly queued: readonly number[]; readonly iterations: number };
+  readonly crosscheck: { readonly clients: number; readonly count: number };
+  /** The whole run stops starting new work after this long. */
+  readonly maxMinutes: number;
+}
+
+export type IdleKind = 'plain' | 'qos0-sub' | 'qos1-persistent';
+
+export const QUICK: Profile = {
+  name: 'quick',
+  reps: 1,
+  stepMs: 2000,
+  drainMs: 1000,
+  fanIn: {
+    publishers: [100],
+    qos: [0, 1],
+    rates: { 0: [2000, 5000, 10000, 20000, 40000], 1: [1000, 2000, 5000, 10000, 20000] },
+    referenceRate: { 0: 5000, 1: 2000 },
+  },
+  oneToOne: { pairs: 100, qos: [1], rates: [1000, 5000, 10000] },
+  fanOut: { subscribers: 1000, rates: [10, 20] },
+  idle: { connections: 1000, kinds: ['plain', 'qos0-sub', 'qos1-persistent'], reps: 1 },
+  resume: { queued: [0, 100, 1000], iterations: 2 },
+  crosscheck: { clients: 100, count: 100 },
+  maxMinutes: 9,
+};
+
+export const FULL: Profile = {
+  name: 'full',
+  reps: 3,
+  stepMs: 3000,
+  drainMs: 1000,
+  fanIn: {
+    publishers: [100, 1000],
+    qos: [0, 1],
+    rates: {
+      0: [2000, 5000, 10000, 15000, 20000, 30000, 40000, 60000],
+      1: [1000, 2000, 5000, 7500, 10000, 15000, 20000, 30000],
+    },
+    referenceRate: { 0: 5000, 1: 2000 },
+  },
+  oneToOne: { pairs: 100, qos: [0, 1], rates: [1000, 5000, 10000] },
+  fanOut: { subscribers: 1000, rates: [10, 20, 50, 100] },
+  idle: { connections: 10000, kinds: ['plain', 'qos0-sub', 'qos1-persistent'], reps: 1 },
+  resume: { queued: [0, 100, 1000], iterations: 3 },
+  crosscheck: { clients: 100, count: 300 },
+  maxMinutes: 40,
+};

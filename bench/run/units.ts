@@ -1,0 +1,115 @@
+import { crosscheck } from '../scenarios/crosscheck';
+import { fanIn } from '../scenarios/fan-in';
+import { fanOut } from '../scenarios/fan-out';
+import { idle } from '../scenarios/idle';
+import { oneToOne } from '../scenarios/one-to-one';
+import { resume } from '../scenarios/resume';
+import type { ScenarioContext } from '../scenarios/context';
+import type { SystemName } from '../systems/types';
+import type { Profile } from './profile';
+import { record, type RunResults } from './results';
+
+export type ScenarioName = 'fan-in' | 'one-to-one' | 'fan-out' | 'idle' | 'resume' | 'crosscheck';
+export const SCENARIOS: readonly ScenarioName[] = [
+  'fan-in',
+  'one-to-one',
+  'fan-out',
+  'idle',
+  'resume',
+  'crosscheck',
+];
+
+/** One measurement to make on each applicable system, in each repetition it applies to. */
+export interface Unit {
+  readonly scenario: ScenarioName;
+  readonly variant: string;
+  readonly reps: number;
+  /** MQTT connections the unit holds at once; a system that may not take that many skips it. */
+  readonly connections: number;
+  applies(system: SystemName): boolean;
+  run(ctx: ScenarioContext, into: RunResults): Promise<void>;
+}
+
+const mqttOnly = (s: SystemName): boolean => s !== 'amqp-ceiling';
+const all = (): boolean => true;
+
+/** The profile's matrix as units, in the order they run. */
+export function units(p: Profile, selected: readonly ScenarioName[]): Unit[] {
+  const out: Unit[] = [];
+  const want = (s: ScenarioName): boolean => selected.includes(s);
+  if (want('fan-in'))
+    for (const pubs of p.fanIn.publishers)
+      for (const qos of p.fanIn.qos) {
+        const variant = `${pubs} publishers, QoS ${qos}`;
+        out.push({
+          scenario: 'fan-in',
+          variant,
+          reps: p.reps,
+          connections: pubs + 1,
+          applies: all,
+          run: async (ctx, r) => record(r.fanIn, variant, ctx.system.name, await fanIn(ctx, pubs, qos)),
+        });
+      }
+  if (want('one-to-one'))
+    for (const qos of p.oneToOne.qos) {
+      const variant = `${p.oneToOne.pairs} pairs, QoS ${qos}`;
+      out.push({
+        scenario: 'one-to-one',
+        variant,
+        reps: p.reps,
+        connections: p.oneToOne.pairs * 2,
+        applies: all,
+        run: async (ctx, r) => record(r.oneToOne, variant, ctx.system.name, await oneToOne(ctx, qos)),
+      });
+    }
+  if (want('fan-out')) {
+    const variant = `1 publisher, ${p.fanOut.subscribers} subscribers, QoS 0`;
+    out.push({
+      scenario: 'fan-out',
+      variant,
+      reps: p.reps,
+      connections: p.fanOut.subscribers + 1,
+      applies: all,
+      run: async (ctx, r) => record(r.fanOut, variant, ctx.system.name, await fanOut(ctx)),
+    });
+  }
+  if (want('idle'))
+    for (const kind of p.idle.kinds)
+      out.push({
+        scenario: 'idle',
+        variant: kind,
+        reps: p.idle.reps,
+        connections: 0, // scaled down to what the system may take
+        applies: mqttOnly,
+        run: async (ctx, r) => record(r.idle, kind, ctx.system.name, await idle(ctx, kind)),
+      });
+  if (want('resume'))
+    for (const queued of p.resume.queued) {
+      const variant = `${queued} queued`;
+      out.push({
+        scenario: 'resume',
+        variant,
+        reps: p.reps,
+        connections: 2,
+        applies: mqttOnly,
+        run: async (ctx, r) => record(r.resume, variant, ctx.system.name, await resume(ctx, queued)),
+      });
+    }
+  if (want('crosscheck'))
+    for (const qos of [1] as const) {
+      // At QoS 0 a closed-loop client measures only how fast it can write, so only QoS 1 is compared.
+      const variant = `QoS ${qos}`;
+      out.push({
+        scenario: 'crosscheck',
+        variant,
+        reps: p.reps,
+        connections: p.crosscheck.clients,
+        applies: mqttOnly,
+        run: async (ctx, r) => {
+          const x = await crosscheck(ctx, qos);
+          if (x) record(r.crosscheck, variant, ctx.system.name, x);
+        },
+      });
+    }
+  return out;
+}

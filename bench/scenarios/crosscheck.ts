@@ -1,0 +1,56 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { GENERATOR_CPU, pinnedCommand } from '../proc/pin';
+import { LOOPBACK, PASSWORD, USERNAME } from '../systems/types';
+import { names, type ScenarioContext } from './context';
+
+const run = promisify(execFile);
+const BIN = path.resolve(__dirname, '../../../.tools/bin');
+
+export interface CrosscheckResult {
+  readonly tool: string;
+  readonly qos: 0 | 1;
+  /** Publish throughput the tool reports ("Aggregate Bandwidth"), messages per second. */
+  readonly msgPerSecond: number;
+  readonly ok: boolean;
+}
+
+/** The installed cross-check tool: krylovsk/mqtt-benchmark, or bench/crosscheck built by scripts/bench-tools.sh. */
+export function crosscheckTool(): string | undefined {
+  for (const name of ['mqtt-benchmark', 'crosscheck']) {
+    const p = path.join(BIN, name);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** Closed-loop publish throughput as an independent tool measures it. */
+export async function crosscheck(ctx: ScenarioContext, qos: 0 | 1): Promise<CrosscheckResult | undefined> {
+  const tool = crosscheckTool();
+  if (!tool || ctx.system.protocol !== 'mqtt') return undefined;
+  const { clients, count } = ctx.profile.crosscheck;
+  const n = names(ctx, `xcheck-q${qos}`);
+  const argv = [
+    tool,
+    `-broker=tcp://${LOOPBACK}:${ctx.system.port}`,
+    `-topic=${n.topic}/t`,
+    `-username=${USERNAME}`,
+    `-password=${PASSWORD}`,
+    `-qos=${qos}`,
+    '-size=100',
+    `-count=${count}`,
+    `-clients=${clients}`,
+  ];
+  const [cmd, args] = pinnedCommand(ctx.pinned ? GENERATOR_CPU : undefined, argv);
+  try {
+    const { stdout } = await run(cmd, args, { timeout: 120_000 });
+    const m = /Aggregate Bandwidth \(msg\/sec\):\s+([\d.]+)/.exec(stdout);
+    return { tool: path.basename(tool), qos, msgPerSecond: m ? Number(m[1]) : 0, ok: m !== null };
+  } catch (err) {
+    const out = (err as { stdout?: string }).stdout ?? '';
+    const m = /Aggregate Bandwidth \(msg\/sec\):\s+([\d.]+)/.exec(out);
+    return { tool: path.basename(tool), qos, msgPerSecond: m ? Number(m[1]) : 0, ok: false };
+  }
+}
