@@ -75,6 +75,10 @@ export class Deliverer {
   private readonly ids = new PacketIdAllocator();
   private readonly inflight = new Map<number, InFlight>();
   private readonly aliases: OutboundAliases | undefined;
+  /** The client's Receive Maximum: QoS > 0 PUBLISHes it may have unacknowledged [MQTT-3.3.4-9]. */
+  private readonly receiveMaximum: number;
+  /** QoS > 0 messages held back until a PUBACK or PUBCOMP makes room (retained ones come unbounded by any prefetch). */
+  private readonly waiting: (() => void)[] = [];
 
   constructor(
     private readonly out: Outbound,
@@ -89,6 +93,7 @@ export class Deliverer {
   ) {
     this.aliases =
       v5 && limits.topicAliasMaximum > 0 ? new OutboundAliases(limits.topicAliasMaximum) : undefined;
+    this.receiveMaximum = limits.receiveMaximum;
   }
 
   get inFlight(): number {
@@ -192,6 +197,7 @@ export class Deliverer {
     this.ids.release(messageId);
     f.ack?.();
     if (f.released) this.onReleasesChanged();
+    this.waiting.shift()?.();
   }
 
   /** PUBREC: the client owns the QoS 2 message now, so the AMQP delivery is acked and PUBREL goes out. */
@@ -218,8 +224,12 @@ export class Deliverer {
     g: Grant,
     ack: (() => void) | undefined,
   ): void {
+    if (this.inflight.size >= this.receiveMaximum) {
+      this.waiting.push(() => this.sendTracked(m, qos, retain, dup, g, ack));
+      return;
+    }
     const id = this.ids.allocate();
-    if (id === undefined) return; // 65535 unacked: the prefetch makes this unreachable for queue deliveries
+    if (id === undefined) return; // 65535 unacked: the Receive Maximum makes this unreachable
     this.inflight.set(id, { qos, ack, released: false });
     if (!this.send(m, qos, retain, dup, g, id)) {
       // Too large for the client [MQTT-3.1.2-25]: the message is discarded, as if acknowledged.
