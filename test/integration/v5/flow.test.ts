@@ -218,3 +218,44 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
     });
   });
 });
+
+describe('MQTT 5 Receive Maximum and retained messages (issue 6)', function () {
+  let adapter: Adapter;
+  before(async function () {
+    adapter = await startAdapter();
+  });
+  after(async function () {
+    await adapter?.stop();
+  });
+  afterEach(closeAll);
+
+  it("sends no more retained QoS 1 messages unacknowledged than the client's Receive Maximum [MQTT-3.3.4-9]", async function () {
+    const base = uniqueTopic('rm-retained');
+    const pub = await V5.connect(adapter.ports.mqtt);
+    const n = 5;
+    for (let i = 0; i < n; i++) await pub.publish(`${base}/${i}`, `r${i}`, { qos: 1, retain: true });
+    try {
+      const { c } = await RawV5.connect(adapter.ports.mqtt, { properties: { receiveMaximum: 2 } });
+      c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `${base}/#`, qos: 1 }] });
+      await c.nextOf('suback');
+      // A live message too, which RabbitMQ hands over at once (the queue's prefetch is 2 as well).
+      await pub.publish(`${base}/live`, 'live', { qos: 1 });
+      // Each PUBACK lets one more out; at no point are more than 2 unacknowledged.
+      const seen = new Set<string>();
+      let acked = 0;
+      while (seen.size < n + 1) {
+        const m = await c.nextOf('publish');
+        assert.ok(
+          c.all('publish').length <= acked + 2,
+          `${c.all('publish').length} sent with ${acked} acknowledged`,
+        );
+        seen.add(m.payload.toString());
+        c.send({ cmd: 'puback', messageId: m.messageId as number });
+        acked++;
+      }
+      assert.equal(seen.size, n + 1);
+    } finally {
+      for (let i = 0; i < n; i++) await pub.publish(`${base}/${i}`, '', { qos: 1, retain: true });
+    }
+  });
+});
