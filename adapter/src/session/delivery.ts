@@ -268,6 +268,9 @@ export class Deliverer {
       packet.properties = properties;
     }
     const sent = this.out.send(packet);
+    // A new alias rides on its first PUBLISH; one that was too large to send taught the client nothing.
+    if (!sent && packet.properties?.topicAlias !== undefined && packet.topic !== '')
+      this.aliases?.forget(m.topic);
     if (sent) this.metrics.delivered.inc({ qos });
     else this.metrics.qos0Dropped.inc();
     return sent;

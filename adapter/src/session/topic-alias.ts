@@ -45,4 +45,9 @@ export class OutboundAliases {
     this.byTopic.set(topic, next);
     return { alias: next, known: false };
   }
+
+  /** Undoes the last lookup's new alias when its PUBLISH was not sent, so the client never learned it. */
+  forget(topic: string): void {
+    this.byTopic.delete(topic);
+  }
 }
