@@ -203,6 +203,21 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
       );
     });
 
+    it('assigns no alias by a message too large to send: the first message that arrives carries the topic [MQTT-3.3.2-17]', async function () {
+      const topic = uniqueTopic('alias-big');
+      const { c } = await RawV5.connect(adapter.ports.mqtt, {
+        properties: { topicAliasMaximum: 4, maximumPacketSize: 300 },
+      });
+      c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 0 }] });
+      await c.nextOf('suback');
+      const pub = await V5.connect(adapter.ports.mqtt);
+      await pub.publish(topic, 'z'.repeat(600), { qos: 1 });
+      await pub.publish(topic, 'fits', { qos: 1 });
+      const m = await c.nextOf('publish');
+      assert.equal(m.payload.toString(), 'fits');
+      assert.equal(m.topic, topic, 'the client never learned an alias from the dropped message');
+    });
+
     it('assigns no alias to a client that announced no Topic Alias Maximum [MQTT-3.3.2-17]', async function () {
       const topic = uniqueTopic('alias-none');
       const { c } = await RawV5.connect(adapter.ports.mqtt);
