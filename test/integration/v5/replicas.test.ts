@@ -187,12 +187,14 @@ describe('MQTT 5 across replicas with the Redis store (issue 6)', function () {
         payload: Buffer.from('pod-gone'),
         qos: 1,
         retain: false,
-        properties: { willDelayInterval: 2 },
+        properties: { willDelayInterval: 2, contentType: 'text/x-will', userProperties: { why: 'crash' } },
       },
     });
     const killed = Date.now();
     await doomed.kill();
-    await watcher.waitFor('pod-gone', 20_000);
+    const will = await watcher.waitFor('pod-gone', 20_000);
+    assert.equal(will.properties?.contentType, 'text/x-will', 'the will keeps its properties');
+    assert.deepEqual({ ...will.properties?.userProperties }, { why: 'crash' });
     const after = Date.now() - killed;
     assert.ok(after >= 1800, `will after ${after} ms, not before the 2 s delay`);
     const marker = uniqueId('marker');

@@ -93,6 +93,26 @@ describe('MQTT 5 shared subscriptions across two adapters (issue 6)', function (
     for (const p of held) assert.ok(other.payloads().includes(p), `${p} was redelivered`);
   });
 
+  it("sends a leaving member's QoS 2 messages it had not PUBRECed to another member", async function () {
+    const topic = uniqueTopic('share-leave2');
+    const { share } = group(topic);
+    const { c: holder } = await RawV5.connect(a.ports.mqtt, { properties: { receiveMaximum: 2 } });
+    holder.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: share, qos: 2 }] });
+    assert.deepEqual((await holder.nextOf('suback')).granted, [2]);
+    const other = await V5.connect(b.ports.mqtt);
+    await other.subscribe(share, { qos: 2 });
+    const pub = await V5.connect(b.ports.mqtt);
+    const n = 8;
+    for (let i = 0; i < n; i++) await pub.publish(topic, `q${i}`, { qos: 2 });
+    const first = await holder.nextOf('publish');
+    assert.equal(first.qos, 2);
+    holder.socket.destroy();
+    await holder.closed;
+    await other.waitCount(n, 10_000);
+    assert.equal(new Set(other.payloads()).size, n, 'every message reaches the remaining member once');
+    assert.ok(other.payloads().includes(first.payload.toString()));
+  });
+
   it('sends no retained messages on a shared subscription (section 4.8.2)', async function () {
     const topic = uniqueTopic('share-retain');
     const { share } = group(topic);
