@@ -68,6 +68,8 @@ export class ClientLink {
       );
     });
     if (!written) onFull(once(ch, 'drain').then(() => undefined));
+    // Under a resource alarm RabbitMQ reads nothing from this connection: stop reading the client too.
+    if (this.connection.blocked) onFull(this.connection.unblockedOrGone());
     if (qos === 0) return;
     await confirmed;
     this.metrics.confirmLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);

@@ -49,6 +49,20 @@ export class PooledConnection extends EventEmitter {
     return this.closed;
   }
 
+  /** Resolves once RabbitMQ unblocks this connection, or once it is gone and will read nothing more. */
+  unblockedOrGone(): Promise<void> {
+    if (!this.blocked || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.off('unblocked', done);
+        this.off('lost', done);
+        resolve();
+      };
+      this.on('unblocked', done);
+      this.on('lost', done);
+    });
+  }
+
   hasRoom(): boolean {
     return !this.closed && this.channels < CHANNELS_PER_CONNECTION;
   }
