@@ -54,7 +54,14 @@ export class Adapter {
     const stores = createStores(config, pod, log, metrics.redis);
     const registry = new LocalRegistry();
     const willPublisher = new WillPublisher(config, broker, stores.retained, metrics, log);
-    const sweeper = new Sweeper(stores.liveness, stores.wills, willPublisher, config.sweepIntervalMs, log);
+    const sweeper = new Sweeper(
+      stores.liveness,
+      stores.wills,
+      willPublisher,
+      config.sweepIntervalMs,
+      config.livenessTtlMs,
+      log,
+    );
     const deps: SessionDeps = {
       wills: stores.wills,
       willPublisher,

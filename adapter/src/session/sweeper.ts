@@ -11,12 +11,16 @@ import type { WillPublisher } from './will-publisher';
 export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** Since when this pod has reached Redis without a failure; undefined after one. */
+  private reachableSince: number | undefined;
 
   constructor(
     private readonly liveness: Liveness,
     private readonly wills: WillStore,
     private readonly publisher: WillPublisher,
     private readonly intervalMs: number,
+    /** MQTT_ADAPTER_LIVENESS_TTL_MS: how long the other live pods may need to refresh their keys. */
+    private readonly livenessTtlMs: number,
     private readonly log: Logger,
   ) {}
 
@@ -33,10 +37,17 @@ export class Sweeper {
   async sweep(): Promise<void> {
     try {
       await this.liveness.refresh();
-      for (const o of await this.liveness.claimDeadPods())
-        void this.publisher.publish(o.clientId, o.will, 'sweep');
+      this.reachableSince ??= Date.now();
+      // After Redis was out of reach (or at start), the other live pods' keys may have expired
+      // meanwhile; they get one TTL to refresh them before this pod takes any of them for dead,
+      // or a Redis outage would displace live clients and fire their wills.
+      if (Date.now() - this.reachableSince >= this.livenessTtlMs) {
+        for (const o of await this.liveness.claimDeadPods())
+          void this.publisher.publish(o.clientId, o.will, 'sweep');
+      }
       for (const o of await this.wills.claimDue()) void this.publisher.publish(o.clientId, o.will, 'delay');
     } catch (err) {
+      this.reachableSince = undefined;
       this.log.warn({ err: (err as Error).message }, 'sweep failed');
     }
   }
