@@ -112,13 +112,18 @@ export async function deleteQueues(names: Iterable<string>): Promise<void> {
   }
 }
 
-/** AMQP connections whose client-given name is exactly `name`, by the pid rabbitmqctl closes them with. */
+/**
+ * AMQP connections whose client-given name (client property `connection_name`)
+ * is exactly `name`, by the pid rabbitmqctl closes them with. rabbitmqctl's own
+ * `name` column is the peer address.
+ */
 export async function connectionPids(name: string): Promise<string[]> {
-  const out = await rabbitmqctl('list_connections', '--no-table-headers', 'pid', 'name');
+  const out = await rabbitmqctl('list_connections', '--no-table-headers', 'pid', 'client_properties');
+  const wanted = `{"connection_name","${name}"}`;
   return out
     .split('\n')
     .map((l) => l.split('\t'))
-    .filter(([pid, n]) => pid && n === name)
+    .filter(([pid, props]) => pid && props?.includes(wanted))
     .map(([pid]) => pid);
 }
 

@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { uniqueId } from '../helpers/adapter';
+import { DEFAULT_MEMORY_WATERMARK, rabbitmqctl, setMemoryWatermark } from '../helpers/rabbit';
+import { ChildAdapter, fetchMetrics, metricValue } from './child-adapter';
+import { until, within } from './clients';
+import { useFixture } from './fixture';
+import { flood } from './flood';
+
+const MB = 1024 * 1024;
+
+const memoryAlarmed = async (): Promise<boolean> =>
+  /memory/.test(await rabbitmqctl('eval', 'rabbit_alarm:get_alarms().'));
+
+/** Publishers cannot make the adapter buffer without bound, and RabbitMQ's flow control reaches them. */
+describe('amqp-side: backpressure', function () {
+  describe('a QoS 0 flood (adapter in its own process)', function () {
+    let child: ChildAdapter;
+    const f = useFixture();
+
+    before(async function () {
+      child = await ChildAdapter.start();
+    });
+
+    after(async function () {
+      await child?.stop();
+    });
+
+    it('does not grow adapter memory with the volume published', async function () {
+      this.timeout(60_000);
+      const t = `${uniqueId('flood')}/unrouted`;
+      const { client } = await f.raw({ clientId: uniqueId('flooder'), clean: true }, child.ports.mqtt);
+      // As with the congested subscriber: each further flood may not leave its volume behind.
+      const count = 4000;
+      const size = 16 * 1024;
+      const peaks: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        let peak = child.rss();
+        const sampler = setInterval(() => (peak = Math.max(peak, child.rss())), 20);
+        try {
+          await flood(client, t, count, size);
+          // The adapter has taken every PUBLISH off the socket once its counter says so.
+          await until(
+            async () =>
+              metricValue(
+                await fetchMetrics(child.ports.http),
+                'mqtt_adapter_messages_published_total{qos="0"}',
+              ) >=
+              count * (round + 1),
+            'the adapter to publish the whole flood',
+            20_000,
+          );
+        } finally {
+          clearInterval(sampler);
+        }
+        peaks.push(peak);
+      }
+      assert.equal(client.isClosed, false);
+      const volume = (count * size) / MB;
+      const climb = (peaks[2] - peaks[0]) / MB;
+      assert.ok(
+        climb < volume,
+        `adapter RSS peak climbed ${climb.toFixed(0)} MB over two ${volume} MB floods`,
+      );
+    });
+  });
+
+  describe('RabbitMQ connection.blocked (memory alarm)', function () {
+    const f = useFixture();
+
+    afterEach(async function () {
+      // Always, even when the test failed: the broker is shared.
+      await setMemoryWatermark(DEFAULT_MEMORY_WATERMARK);
+      await until(async () => !(await memoryAlarmed()), 'the memory alarm to clear', 15_000);
+    });
+
+    it('stalls QoS 1 publishes without PUBACK while blocked, then completes them all', async function () {
+      this.timeout(60_000);
+      const t = uniqueId('blocked');
+      const q = await f.amqp.consumeBound([`${t}.#`]);
+      const { client } = await f.raw({ clientId: uniqueId('blocked-pub'), clean: true });
+      // Its pooled connection and publish channel exist before the alarm.
+      await client.publish(`${t}/m`, 'warm-up', 1);
+      await q.waitFor(1);
+
+      await setMemoryWatermark('0.0000001');
+      await until(memoryAlarmed, 'RabbitMQ to raise the memory alarm', 15_000);
+      const n = 10;
+      for (let i = 1; i <= n; i++) {
+        client.send({
+          cmd: 'publish',
+          topic: `${t}/m`,
+          payload: Buffer.from(`m${i}`),
+          qos: 1,
+          messageId: i,
+          retain: false,
+          dup: false,
+        });
+      }
+      // RabbitMQ takes nothing from a blocked publisher, so no confirm and no PUBACK can come.
+      await assert.rejects(
+        client.next((p) => p.cmd === 'puback', 'PUBACK while blocked', 1500),
+        /no PUBACK while blocked/,
+      );
+      assert.equal(q.messages.length, 1);
+
+      await setMemoryWatermark(DEFAULT_MEMORY_WATERMARK);
+      const acked: number[] = [];
+      while (acked.length < n) {
+        const p = await client.next((x) => x.cmd === 'puback', `PUBACK ${acked.length + 1}`, 15_000);
+        acked.push(p.messageId!);
+      }
+      assert.deepEqual(
+        acked,
+        Array.from({ length: n }, (_, i) => i + 1),
+      );
+      const got = await within(q.waitFor(n + 1), 10_000, 'every message in RabbitMQ');
+      assert.deepEqual(
+        got.slice(1).map((m) => m.content.toString()),
+        Array.from({ length: n }, (_, i) => `m${i + 1}`),
+      );
+      assert.equal(client.isClosed, false);
+    });
+
+    it('stops reading a publisher while blocked and resumes once unblocked, losing nothing', async function () {
+      this.timeout(60_000);
+      const t = uniqueId('paused');
+      const q = await f.amqp.consumeBound([`${t}.#`]);
+      const { client } = await f.raw({ clientId: uniqueId('paused-pub'), clean: true });
+      await client.publish(`${t}/m`, 'warm-up', 1);
+      await q.waitFor(1);
+      const read = async (): Promise<number> =>
+        metricValue(
+          await fetchMetrics(f.adapter.ports.http),
+          'mqtt_adapter_messages_published_total{qos="0"}',
+        );
+
+      await setMemoryWatermark('0.0000001');
+      await until(memoryAlarmed, 'RabbitMQ to raise the memory alarm', 15_000);
+      const before = await read();
+      const n = 20;
+      // One packet per write, spaced out, so each would be a read of its own if the adapter kept reading.
+      for (let i = 1; i <= n; i++) {
+        client.send({
+          cmd: 'publish',
+          topic: `${t}/m`,
+          payload: Buffer.from(`m${i}`),
+          qos: 0,
+          retain: false,
+          dup: false,
+        });
+        await new Promise((r) => setTimeout(r, 30));
+      }
+      // RabbitMQ says connection.blocked on the first publish after the alarm; the adapter stops at the next.
+      const whileBlocked = (await read()) - before;
+      assert.ok(whileBlocked <= 3, `the adapter read ${whileBlocked} of ${n} publishes while blocked`);
+
+      await setMemoryWatermark(DEFAULT_MEMORY_WATERMARK);
+      const got = await within(q.waitFor(n + 1), 15_000, 'every message in RabbitMQ after the block');
+      assert.deepEqual(
+        got.slice(1).map((m) => m.content.toString()),
+        Array.from({ length: n }, (_, i) => `m${i + 1}`),
+      );
+      assert.equal((await read()) - before, n);
+      assert.equal(client.isClosed, false);
+    });
+  });
+});
