@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { uniqueId } from '../helpers/adapter';
 import { until } from '../helpers/clients';
 import { RedisServer } from '../store/redis-server';
-import { Replicas, connectCode, join, leaveAll, type Replica } from './replicas';
+import { RedisProxy } from './redis-proxy';
+import { Replicas, connectCode, join, leaveAll, sleep, type Replica } from './replicas';
 
 /** CONNACK "Server unavailable": 0x03 at MQTT 3, 0x88 at MQTT 5. */
 const UNAVAILABLE = { 4: 0x03, 5: 0x88 } as const;
@@ -82,5 +83,61 @@ describe('replicas: Redis stopped and restarted under them', function () {
     await back.m.waitFor('after');
     await pub.publish(topic, 'still', 1);
     await sub.waitFor('still', topic);
+  });
+});
+
+/*
+ * The network between the replicas and Redis fails for longer than the
+ * liveness TTL while Redis keeps its keys: when it comes back, the replicas
+ * reconnect one after the other, and none may take another, alive all along,
+ * for dead (displacing its clients and firing their wills).
+ */
+describe('replicas: Redis out of reach longer than the liveness TTL, keys kept', function () {
+  this.timeout(60_000);
+  let server: RedisServer;
+  const proxies: RedisProxy[] = [];
+  let set: Replicas;
+  let a: Replica;
+  let b: Replica;
+
+  before(async () => {
+    server = await RedisServer.start();
+    set = new Replicas({}, `redis://127.0.0.1:${server.port}`);
+    // A network path of its own per replica, so they can come back at different times.
+    for (let i = 0; i < 2; i++) proxies.push(await RedisProxy.start(server.port));
+    a = await set.add({ MQTT_ADAPTER_REDIS_URL: `redis://127.0.0.1:${proxies[0].port}` });
+    b = await set.add({ MQTT_ADAPTER_REDIS_URL: `redis://127.0.0.1:${proxies[1].port}` });
+  });
+  afterEach(leaveAll);
+  after(async () => {
+    await leaveAll();
+    await set?.cleanup();
+    for (const p of proxies) await p.close();
+    await server?.stop();
+  });
+
+  it('displaces no client of a replica that was alive all along, and fires no will', async () => {
+    const root = `replicas/${uniqueId('partition')}`;
+    const { m: watcher } = await join(b.ports.mqtt);
+    await watcher.subscribe(`${root}/#`, 1);
+    const will = (name: string) => ({
+      topic: `${root}/${name}`,
+      payload: Buffer.from(name),
+      qos: 1 as const,
+      retain: false,
+    });
+    const onA = await join(a.ports.mqtt, { will: will('a') });
+    const onB = await join(b.ports.mqtt, { will: will('b') });
+
+    for (const p of proxies) p.cutOff();
+    await sleep(4000);
+    // A is back first; B a moment later, well within one TTL.
+    proxies[0].restore();
+    await sleep(300);
+    proxies[1].restore();
+    for (const r of [a, b]) await until(async () => (await r.readyz()) === 200, `${r.pod} ready`, 10_000);
+    await sleep(3000);
+    assert.deepEqual(watcher.received, [], 'no will fired');
+    assert.equal(onA.m.isClosed || onB.m.isClosed, false, 'no client displaced');
   });
 });
