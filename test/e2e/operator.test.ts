@@ -156,13 +156,14 @@ describe('e2e: operator against a real kube-apiserver', function () {
       60_000,
       500,
     );
-    const l = await eventually('Ready=True', async () => {
+    // Ready can turn True while the surge pod of a rollout is still there; wait for the rollout to settle.
+    const l = await eventually('Ready=True and the rollout settled', async () => {
       const x = await getListener();
-      return condition(x, 'Ready')?.status === 'True' ? x : undefined;
+      const settled = condition(x, 'Progressing')?.status === 'False' && x.status?.replicas === 3;
+      return condition(x, 'Ready')?.status === 'True' && settled ? x : undefined;
     });
     assert.equal(l.status?.readyReplicas, 3);
-    assert.equal(l.status?.replicas, 3);
-    assert.equal(condition(l, 'Progressing')?.status, 'False');
+    assert.equal(condition(l, 'Ready')?.reason, 'AllReplicasReady');
     const cols = await kubectl(cp, ['-n', ns, 'get', 'mql', name]);
     assert.match(cols.stdout, /NAME\s+READY\s+REPLICAS\s+PORT\s+TLS\s+AGE/);
     assert.match(cols.stdout, /fleet\s+True\s+3\s+1884\s+/);
