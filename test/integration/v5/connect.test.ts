@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { startAdapter, uniqueId } from '../helpers/adapter';
-import { deleteQueues, findQueue } from '../helpers/rabbit';
+import { deleteQueues, findQueue, rabbitmqctl } from '../helpers/rabbit';
 import type { Adapter } from '../../../adapter/src/server';
 import { RawV5, V5, closeAll, uniqueTopic, until } from './support';
 
@@ -207,6 +207,15 @@ describe('MQTT 5 Session Expiry changed at DISCONNECT (issue 6)', function () {
       properties: { sessionExpiryInterval: 0 },
     });
     assert.equal(again.connack?.sessionPresent, true);
+    // The bindings come back once CONNACK is out; a message published before that has nowhere to go.
+    await until(
+      async () =>
+        (await rabbitmqctl('list_bindings', '--no-table-headers', 'destination_name', 'routing_key'))
+          .split('\n')
+          .includes(`${queue}\t${topic.replace(/\//g, '.')}`),
+      'the subscription bound again',
+      10_000,
+    );
     const pub = await V5.connect(adapter.ports.mqtt);
     await pub.publish(topic, 'still-subscribed', { qos: 1 });
     await again.waitFor('still-subscribed');
