@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { uniqueId } from '../helpers/adapter';
 import { DEFAULT_MEMORY_WATERMARK, rabbitmqctl, setMemoryWatermark } from '../helpers/rabbit';
-import { ChildAdapter, fetchMetrics, metricValue } from './child-adapter';
+import { fetchMetrics, metricValue, rssClimbMb, useChildAdapter } from './child-adapter';
 import { until, within } from './clients';
 import { useFixture } from './fixture';
 import { flood } from './flood';
@@ -14,49 +14,29 @@ const memoryAlarmed = async (): Promise<boolean> =>
 /** Publishers cannot make the adapter buffer without bound, and RabbitMQ's flow control reaches them. */
 describe('amqp-side: backpressure', function () {
   describe('a QoS 0 flood (adapter in its own process)', function () {
-    let child: ChildAdapter;
+    const ref = useChildAdapter();
     const f = useFixture();
-
-    before(async function () {
-      child = await ChildAdapter.start();
-    });
-
-    after(async function () {
-      await child?.stop();
-    });
 
     it('does not grow adapter memory with the volume published', async function () {
       this.timeout(60_000);
+      const { child } = ref;
       const t = `${uniqueId('flood')}/unrouted`;
       const { client } = await f.raw({ clientId: uniqueId('flooder'), clean: true }, child.ports.mqtt);
-      // As with the congested subscriber: each further flood may not leave its volume behind.
       const count = 4000;
       const size = 16 * 1024;
-      const peaks: number[] = [];
-      for (let round = 0; round < 3; round++) {
-        let peak = child.rss();
-        const sampler = setInterval(() => (peak = Math.max(peak, child.rss())), 20);
-        try {
-          await flood(client, t, count, size);
-          // The adapter has taken every PUBLISH off the socket once its counter says so.
-          await until(
-            async () =>
-              metricValue(
-                await fetchMetrics(child.ports.http),
-                'mqtt_adapter_messages_published_total{qos="0"}',
-              ) >=
-              count * (round + 1),
-            'the adapter to publish the whole flood',
-            20_000,
-          );
-        } finally {
-          clearInterval(sampler);
-        }
-        peaks.push(peak);
-      }
+      const published = async (): Promise<number> =>
+        metricValue(await fetchMetrics(child.ports.http), 'mqtt_adapter_messages_published_total{qos="0"}');
+      const climb = await rssClimbMb(child, async (round) => {
+        await flood(client, t, count, size);
+        // The adapter has taken every PUBLISH off the socket once its counter says so.
+        await until(
+          async () => (await published()) >= count * (round + 1),
+          'the adapter to publish the whole flood',
+          20_000,
+        );
+      });
       assert.equal(client.isClosed, false);
       const volume = (count * size) / MB;
-      const climb = (peaks[2] - peaks[0]) / MB;
       assert.ok(
         climb < volume,
         `adapter RSS peak climbed ${climb.toFixed(0)} MB over two ${volume} MB floods`,
@@ -86,15 +66,7 @@ describe('amqp-side: backpressure', function () {
       await until(memoryAlarmed, 'RabbitMQ to raise the memory alarm', 15_000);
       const n = 10;
       for (let i = 1; i <= n; i++) {
-        client.send({
-          cmd: 'publish',
-          topic: `${t}/m`,
-          payload: Buffer.from(`m${i}`),
-          qos: 1,
-          messageId: i,
-          retain: false,
-          dup: false,
-        });
+        client.sendPublish(`${t}/m`, `m${i}`, 1, i);
       }
       // RabbitMQ takes nothing from a blocked publisher, so no confirm and no PUBACK can come.
       await assert.rejects(
@@ -104,11 +76,7 @@ describe('amqp-side: backpressure', function () {
       assert.equal(q.messages.length, 1);
 
       await setMemoryWatermark(DEFAULT_MEMORY_WATERMARK);
-      const acked: number[] = [];
-      while (acked.length < n) {
-        const p = await client.next((x) => x.cmd === 'puback', `PUBACK ${acked.length + 1}`, 15_000);
-        acked.push(p.messageId!);
-      }
+      const acked = await client.pubacks(n, 15_000);
       assert.deepEqual(
         acked,
         Array.from({ length: n }, (_, i) => i + 1),
@@ -140,14 +108,7 @@ describe('amqp-side: backpressure', function () {
       const n = 20;
       // One packet per write, spaced out, so each would be a read of its own if the adapter kept reading.
       for (let i = 1; i <= n; i++) {
-        client.send({
-          cmd: 'publish',
-          topic: `${t}/m`,
-          payload: Buffer.from(`m${i}`),
-          qos: 0,
-          retain: false,
-          dup: false,
-        });
+        client.sendPublish(`${t}/m`, `m${i}`, 0);
         await new Promise((r) => setTimeout(r, 30));
       }
       // RabbitMQ says connection.blocked on the first publish after the alarm; the adapter stops at the next.

@@ -100,6 +100,48 @@ export class ChildAdapter {
   }
 }
 
+/** Registers hooks that start a child adapter before the block and stop it after. */
+export function useChildAdapter(env: Record<string, string> = {}): { readonly child: ChildAdapter } {
+  let child: ChildAdapter | undefined;
+  before(async function () {
+    child = await ChildAdapter.start(env);
+  });
+  after(async function () {
+    await child?.stop();
+  });
+  return {
+    get child(): ChildAdapter {
+      if (!child) throw new Error('the child adapter has not started');
+      return child;
+    },
+  };
+}
+
+/**
+ * Runs `round` `rounds` times while sampling the child's RSS, and returns how
+ * far the peak climbed from the first round to the last, in MB. One round says
+ * little, since RSS also holds garbage not yet collected; memory an adapter
+ * keeps per message shows as a climb of about what the later rounds pushed.
+ */
+export async function rssClimbMb(
+  child: ChildAdapter,
+  round: (i: number) => Promise<void>,
+  rounds = 3,
+): Promise<number> {
+  const peaks: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    let peak = child.rss();
+    const sampler = setInterval(() => (peak = Math.max(peak, child.rss())), 20);
+    try {
+      await round(i);
+    } finally {
+      clearInterval(sampler);
+    }
+    peaks.push(peak);
+  }
+  return (peaks[rounds - 1] - peaks[0]) / (1024 * 1024);
+}
+
 /** A counter's value from a Prometheus text exposition (0 when absent). */
 export function metricValue(text: string, name: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
 import { uniqueId } from '../helpers/adapter';
 import { listQueues } from '../helpers/rabbit';
-import { ChildAdapter, fetchMetrics, metricValue } from './child-adapter';
+import { fetchMetrics, metricValue, rssClimbMb, useChildAdapter } from './child-adapter';
 import { Inbox, until } from './clients';
 import { useFixture } from './fixture';
 import { flood } from './flood';
@@ -83,18 +83,11 @@ describe('amqp-side: QoS 0 fast path', function () {
   });
 
   describe('with a congested subscriber (adapter in its own process)', function () {
-    let child: ChildAdapter;
-
-    before(async function () {
-      child = await ChildAdapter.start();
-    });
-
-    after(async function () {
-      await child?.stop();
-    });
+    const ref = useChildAdapter();
 
     it('drops and counts its QoS 0 messages, stays bounded in memory, and others keep receiving', async function () {
       this.timeout(60_000);
+      const { child } = ref;
       const t = uniqueId('congested');
       const healthy = await f.mqtt({ clientId: uniqueId('healthy') }, child.ports.mqtt);
       let healthyCount = 0;
@@ -113,30 +106,20 @@ describe('amqp-side: QoS 0 fast path', function () {
         { clientId: uniqueId('flooder'), clean: true },
         child.ports.mqtt,
       );
-      // RSS also holds garbage not yet collected, so one flood says little; what buffering for a stuck
-      // client would add is the volume of each further flood, held for good. So: three floods, and the
-      // peak may not climb by anything like a flood's volume from the first to the last.
+      // Buffering for the stuck client would keep each further flood's volume.
       const count = 4000;
       const size = 16 * 1024;
-      const peaks: number[] = [];
       let healthyBefore = 0;
-      for (let round = 0; round < 3; round++) {
-        let peak = child.rss();
-        const sampler = setInterval(() => (peak = Math.max(peak, child.rss())), 20);
-        try {
-          await flood(publisher, t, count, size);
-          // Let the adapter work through what RabbitMQ still has queued for it.
-          await until(
-            () => healthyCount >= healthyBefore + count * 0.5,
-            `the healthy subscriber (${healthyCount - healthyBefore} of ${count})`,
-            20_000,
-          );
-        } finally {
-          clearInterval(sampler);
-        }
+      const climb = await rssClimbMb(child, async () => {
+        await flood(publisher, t, count, size);
+        // Let the adapter work through what RabbitMQ still has queued for it.
+        await until(
+          () => healthyCount >= healthyBefore + count * 0.5,
+          `the healthy subscriber (${healthyCount - healthyBefore} of ${count})`,
+          20_000,
+        );
         healthyBefore = healthyCount;
-        peaks.push(peak);
-      }
+      });
       await until(
         async () => {
           await publisher.publish(t, 'after-flood', 1);
@@ -149,7 +132,6 @@ describe('amqp-side: QoS 0 fast path', function () {
       const volume = (count * size) / MB;
       // The stuck client can hold only what fits its kernel buffers and the adapter's congestion mark.
       assert.ok(dropped >= count * 3 * 0.8, `only ${dropped} of ${count * 3} counted as dropped`);
-      const climb = (peaks[2] - peaks[0]) / MB;
       assert.ok(
         climb < volume,
         `adapter RSS peak climbed ${climb.toFixed(0)} MB over two ${volume} MB floods`,

@@ -138,15 +138,7 @@ describe('amqp-side: RabbitMQ permissions (403) stay isolated', function () {
       const bystanderInbox = new Inbox(bystander);
       await bystander.subscribeAsync({ [allowed('bystander')]: { qos: 1 } });
       const offender = await rawAsUser();
-      offender.send({
-        cmd: 'publish',
-        topic: denied('pub'),
-        payload: Buffer.from('refused'),
-        qos,
-        messageId: qos === 1 ? 7 : undefined,
-        retain: false,
-        dup: false,
-      });
+      offender.sendPublish(denied('pub'), 'refused', qos, qos === 1 ? 7 : undefined);
       await within(offender.closed, 5000, 'the offender closed');
       // [v3] no PUBACK for a refused publish: the closed connection is the only answer.
       assert.equal(

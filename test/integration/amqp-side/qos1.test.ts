@@ -46,21 +46,9 @@ describe('amqp-side: QoS 1 publish confirms and delivery acks', function () {
     const n = 500;
     // One burst of PUBLISH packets without waiting for any PUBACK.
     for (let i = 1; i <= n; i++) {
-      client.send({
-        cmd: 'publish',
-        topic: `${t}/m`,
-        payload: Buffer.from(`m${i}`),
-        qos: 1,
-        messageId: i,
-        retain: false,
-        dup: false,
-      });
+      client.sendPublish(`${t}/m`, `m${i}`, 1, i);
     }
-    const acks: number[] = [];
-    while (acks.length < n) {
-      const p = await client.next((x) => x.cmd === 'puback', `PUBACK ${acks.length + 1}`, 10_000);
-      acks.push(p.messageId!);
-    }
+    const acks = await client.pubacks(n);
     assert.deepEqual(
       acks,
       Array.from({ length: n }, (_, i) => i + 1),
@@ -83,15 +71,7 @@ describe('amqp-side: QoS 1 publish confirms and delivery acks', function () {
     });
     await f.amqp.channel.bindQueue(q, 'amq.topic', `${t}.#`);
     const { client } = await raw(uniqueId('pub'), true);
-    client.send({
-      cmd: 'publish',
-      topic: `${t}/x`,
-      payload: Buffer.from('nacked'),
-      qos: 1,
-      messageId: 42,
-      retain: false,
-      dup: false,
-    });
+    client.sendPublish(`${t}/x`, 'nacked', 1, 42);
     await within(client.closed, 5000, 'connection closed after a nack');
     await assert.rejects(client.next((p) => p.cmd === 'puback', 'PUBACK', 1));
   });

@@ -140,6 +140,29 @@ export class RawClient {
     return suback.granted as number[];
   }
 
+  /** Sends a PUBLISH and waits for nothing; a QoS 1 one needs its packet id. */
+  sendPublish(topic: string, payload: string | Buffer, qos: 0 | 1 = 0, messageId?: number): void {
+    this.send({
+      cmd: 'publish',
+      topic,
+      payload: Buffer.from(payload),
+      qos,
+      retain: false,
+      dup: false,
+      messageId,
+    });
+  }
+
+  /** The packet ids of the next `n` PUBACKs, in arrival order. */
+  async pubacks(n: number, timeoutMs = 10_000): Promise<number[]> {
+    const ids: number[] = [];
+    while (ids.length < n) {
+      const p = await this.next((x) => x.cmd === 'puback', `PUBACK ${ids.length + 1} of ${n}`, timeoutMs);
+      ids.push(p.messageId!);
+    }
+    return ids;
+  }
+
   /** Publishes; for QoS 1 resolves on PUBACK. */
   async publish(topic: string, payload: string | Buffer, qos: 0 | 1 = 0, retain = false): Promise<void> {
     const messageId = qos > 0 ? this.nextId++ : undefined;
