@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { uniqueId } from '../helpers/adapter';
 import { until } from '../helpers/clients';
-import { Replicas, arrival, join, leaveAll, sleep } from './replicas';
+import { Replicas, arrival, join, leaveAll, sleep, willOn } from './replicas';
 
 const GRACE_MS = 3000;
 
@@ -27,12 +27,7 @@ describe('replicas: graceful drain (SIGTERM) with a will grace', function () {
     const root = `replicas/${uniqueId('drain')}`;
     const { m: watcher } = await join(c.ports.mqtt);
     await watcher.subscribe(`${root}/#`, 1);
-    const will = (name: string) => ({
-      topic: `${root}/${name}`,
-      payload: Buffer.from(name),
-      qos: 1 as const,
-      retain: false,
-    });
+    const will = (name: string) => willOn(root, name);
     const returning = {
       clientId: uniqueId('returning'),
       protocolVersion: 5 as const,

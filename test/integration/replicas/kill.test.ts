@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { uniqueId } from '../helpers/adapter';
 import { until } from '../helpers/clients';
-import { Replicas, arrival, join, leaveAll, sleep, type Replica } from './replicas';
+import { Replicas, arrival, join, leaveAll, sleep, willOn, type Replica } from './replicas';
 
 /*
  * A replica dies without a goodbye (SIGKILL): a survivor sweeps it and
@@ -95,13 +95,7 @@ describe('replicas: SIGKILL of the owning process', function () {
     const withWill = (name: string) => ({
       ...session,
       clientId: uniqueId(name),
-      will: {
-        topic: `${root}/${name}`,
-        payload: Buffer.from(name),
-        qos: 1 as const,
-        retain: false,
-        properties: { willDelayInterval: 2 },
-      },
+      will: willOn(root, name, 2),
     });
     const late = withWill('late');
     const back = withWill('back');

@@ -3,7 +3,7 @@ import { uniqueId } from '../helpers/adapter';
 import { until } from '../helpers/clients';
 import { RedisServer } from '../store/redis-server';
 import { RedisProxy } from './redis-proxy';
-import { Replicas, connectCode, join, leaveAll, sleep, type Replica } from './replicas';
+import { Replicas, connectCode, join, leaveAll, sleep, willOn, type Replica } from './replicas';
 
 /** CONNACK "Server unavailable": 0x03 at MQTT 3, 0x88 at MQTT 5. */
 const UNAVAILABLE = { 4: 0x03, 5: 0x88 } as const;
@@ -120,12 +120,7 @@ describe('replicas: Redis out of reach longer than the liveness TTL, keys kept',
     const root = `replicas/${uniqueId('partition')}`;
     const { m: watcher } = await join(b.ports.mqtt);
     await watcher.subscribe(`${root}/#`, 1);
-    const will = (name: string) => ({
-      topic: `${root}/${name}`,
-      payload: Buffer.from(name),
-      qos: 1 as const,
-      retain: false,
-    });
+    const will = (name: string) => willOn(root, name);
     const onA = await join(a.ports.mqtt, { will: will('a') });
     const onB = await join(b.ports.mqtt, { will: will('b') });
 

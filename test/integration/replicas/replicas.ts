@@ -297,3 +297,14 @@ export function arrival(m: Mqtt, topic: string): () => number | undefined {
   });
   return () => at;
 }
+
+/** A QoS 1 will on `<root>/<name>` whose payload is the name, so a watcher on `<root>/#` tells whose fired. */
+export function willOn(root: string, name: string, delaySeconds = 0) {
+  return {
+    topic: `${root}/${name}`,
+    payload: Buffer.from(name),
+    qos: 1 as const,
+    retain: false,
+    ...(delaySeconds > 0 ? { properties: { willDelayInterval: delaySeconds } } : {}),
+  };
+}
