@@ -184,6 +184,18 @@ function contractSuite(title: string, name: string, withRedis: boolean): void {
       );
     });
 
+    it('carries MQTT over secure WebSocket on the path the pod is configured with', async () => {
+      const env = deployment.spec!.template.spec!.containers[0].env ?? [];
+      const path = env.find((e) => e.name === 'MQTT_ADAPTER_WS_PATH')?.value;
+      assert.equal(path, '/mqtt');
+      // With a TLS certificate the adapter serves WebSocket over TLS too.
+      await connectAndPublish(
+        `wss://localhost:${ports.ws}${path}`,
+        { ca: pki.caCert, clientId: `contract-ws-${randomBytes(3).toString('hex')}`, protocolVersion: 4 },
+        clients,
+      );
+    });
+
     it('drains and exits on SIGTERM within the grace period the pod gives it', async function () {
       const grace = deployment.spec!.template.spec!.terminationGracePeriodSeconds!;
       this.timeout((grace + 5) * 1000);
