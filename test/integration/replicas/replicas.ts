@@ -188,6 +188,11 @@ export class Replicas {
     });
   }
 
+  /** Milliseconds left on a pod's liveness key (negative when there is none). */
+  async aliveTtl(pod: string): Promise<number> {
+    return this.withRedis((redis) => redis.pttl(`${this.prefix}pod:{${pod}}:alive`));
+  }
+
   /** A metric summed over the replicas still running. */
   async metricSum(name: string, labels: Record<string, string> = {}): Promise<number> {
     let sum = 0;
