@@ -131,7 +131,9 @@ export class Adapter {
     }
     const c = new Connection(stream, { ...info, id: `${this.deps.pod}-${++this.seq}` }, this.deps);
     this.connections.add(c);
-    stream.once('close', () => this.connections.delete(c));
+    // Kept until its session has closed, not just its socket, so a drain also waits for the sessions
+    // of clients that left just before it (their wills and queue deletions) before closing RabbitMQ.
+    stream.once('close', () => void c.shutdown().then(() => this.connections.delete(c)));
   }
 
   get connectionCount(): number {
