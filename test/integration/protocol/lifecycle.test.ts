@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
+import * as amqp from 'amqplib';
 import type { IConnectPacket } from 'mqtt-packet';
-import { uniqueId } from '../helpers/adapter';
+import { queueNameFor } from '../../../adapter/src/session/subscriptions';
+import { startAdapter, uniqueId } from '../helpers/adapter';
 import { Mqtt, RawClient, closeAllClients, suiteAdapter } from '../helpers/clients';
 
 describe('protocol: keepalive, PING, wills and takeover', function () {
@@ -100,5 +102,49 @@ describe('protocol: keepalive, PING, wills and takeover', function () {
     await second.publish(topic, 'still here', 1);
     await second.waitFor('still here', topic);
     assert.equal(second.isClosed, false);
+  });
+});
+
+describe('protocol: stopping the adapter right after clients dropped', function () {
+  // The watcher sits on a second adapter, which keeps running.
+  const other = suiteAdapter();
+  afterEach(closeAllClients);
+
+  it("still publishes their wills and deletes their clean sessions' queues", async () => {
+    const willTopic = `will/${uniqueId()}`;
+    const watcher = await Mqtt.connect(other.port);
+    await watcher.subscribe(willTopic, 1);
+    const adapter = await startAdapter();
+    const ids = [...Array(5).keys()].map(() => uniqueId());
+    try {
+      const clients = await Promise.all(
+        ids.map((clientId) =>
+          Mqtt.connect(adapter.ports.mqtt, {
+            clientId,
+            will: { topic: willTopic, payload: Buffer.from(clientId), qos: 1, retain: false },
+          }),
+        ),
+      );
+      await Promise.all(clients.map((c) => c.subscribe(`${willTopic}/${c.client.options.clientId}`, 1)));
+      // Dropped without DISCONNECT. The drain starts the moment the adapter has seen the sockets go,
+      // while their sessions are still closing (publishing wills, deleting queues).
+      await Promise.all(clients.map((c) => c.end()));
+      const open = async (): Promise<number> =>
+        (await adapter.metrics.connections.get()).values.reduce((n, v) => n + v.value, 0);
+      while ((await open()) > 0) await new Promise((r) => setImmediate(r));
+    } finally {
+      await adapter.stop();
+    }
+    for (const id of ids) await watcher.waitFor(id, willTopic);
+    const amqpConn = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+    try {
+      for (const id of ids) {
+        const ch = await amqpConn.createChannel();
+        ch.on('error', () => undefined);
+        await assert.rejects(ch.checkQueue(queueNameFor(id)), /404/, `queue of ${id} left behind`);
+      }
+    } finally {
+      await amqpConn.close();
+    }
   });
 });
