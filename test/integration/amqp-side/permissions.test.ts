@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
+import type { IPubackPacket, ISubackPacket, Packet } from 'mqtt-packet';
 import { uniqueId } from '../helpers/adapter';
 import { addUser, deleteUser, setPermissions, setTopicPermissions } from '../helpers/rabbit';
-import { Inbox, closedOf, endMqtt, within } from './clients';
+import { Inbox, closedOf, endMqtt, until, within } from './clients';
 import { useFixture } from './fixture';
 import type { RawClient } from './raw-client';
 
 const SUBACK_FAILURE = 0x80;
+const NOT_AUTHORIZED = 0x87;
 
 /**
  * RabbitMQ enforces a client's topic permissions because the adapter binds and
@@ -130,6 +132,25 @@ describe('amqp-side: RabbitMQ permissions (403) stay isolated', function () {
       Array.from({ length: n }, (_, i) => `z${i}`),
     );
     assert.equal(offender.isClosed, false);
+  });
+
+  it('a v5 client hears 0x87 for a refused filter and a refused QoS 1 publish, and carries on', async function () {
+    const c = await f.mqtt({ clientId: uniqueId('perm-v5'), username: user, password, protocolVersion: 5 });
+    const inbox = new Inbox(c);
+    const acks: Packet[] = [];
+    c.on('packetreceive', (p) => {
+      if (p.cmd === 'suback' || p.cmd === 'puback') acks.push(p);
+    });
+    // mqtt.js rejects the whole operation on a failure code; the packets themselves are what counts.
+    c.subscribe({ [allowed('v5')]: { qos: 1 }, [denied('v5')]: { qos: 1 } }, () => undefined);
+    await until(() => acks.some((p) => p.cmd === 'suback'), 'SUBACK');
+    assert.deepEqual((acks.find((p) => p.cmd === 'suback') as ISubackPacket).granted, [1, NOT_AUTHORIZED]);
+    c.publish(denied('v5'), 'refused', { qos: 1 }, () => undefined);
+    await until(() => acks.some((p) => p.cmd === 'puback'), 'PUBACK');
+    assert.equal((acks.find((p) => p.cmd === 'puback') as IPubackPacket).reasonCode, NOT_AUTHORIZED);
+    assert.equal(c.connected, true);
+    await c.publishAsync(allowed('v5'), 'still-here', { qos: 1 });
+    await inbox.waitFor('still-here');
   });
 
   for (const qos of [1, 0] as const) {
