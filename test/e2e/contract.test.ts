@@ -66,7 +66,12 @@ const NOT_IN_BUILD = /is not available in this build/;
  * adapter with exactly that env, command and mounted Secrets (against the local
  * RabbitMQ and Redis) and talk MQTT to it, over TLS too.
  */
-function contractSuite(title: string, name: string, withRedis: boolean): void {
+function contractSuite(
+  title: string,
+  name: string,
+  withRedis: boolean,
+  clientCertificate: 'none' | 'required',
+): void {
   describe(`e2e: contract - the adapter runs the pod the operator writes (${title})`, function () {
     const adapterMain = join(repoRoot(), 'build/adapter/src/main.js');
     const prefix = `e2e-contract-${randomBytes(3).toString('hex')}:`;
@@ -80,6 +85,11 @@ function contractSuite(title: string, name: string, withRedis: boolean): void {
     const clients: MqttClient[] = [];
     const ports = { mqtt: 0, tls: 0, ws: 0, metrics: 0 };
     let skipRest = false;
+    /** Verifies the server against the test CA; presents a client certificate when the listener requires one. */
+    const tlsClient = (): mqtt.IClientOptions =>
+      clientCertificate === 'none'
+        ? { ca: pki.caCert }
+        : { ca: pki.caCert, cert: pki.clientCert, key: pki.clientKey };
 
     beforeEach(function () {
       if (skipRest) this.skip();
@@ -97,13 +107,19 @@ function contractSuite(title: string, name: string, withRedis: boolean): void {
       await putSecret(rest, ns, 'redis', { url: REDIS_URL });
       await putSecret(rest, ns, 'guest', { username: 'guest', password: 'guest' });
       await putSecret(rest, ns, 'server-cert', { 'tls.crt': pki.serverCert, 'tls.key': pki.serverKey });
+      await putSecret(rest, ns, 'client-ca', { 'ca.crt': pki.caCert });
       for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
       op = await OperatorProcess.start(cp, { identity: 'op-contract', leaseNamespace: ns });
       await createListener(rest, ns, name, {
         rabbitmq: { secretName: 'rabbit' },
         ...(withRedis && { replicas: 2, redis: { secretName: 'redis', keyPrefix: prefix } }),
         defaultUser: { secretName: 'guest' },
-        tls: { secretName: 'server-cert', port: ports.tls },
+        tls: {
+          secretName: 'server-cert',
+          port: ports.tls,
+          clientCertificate,
+          ...(clientCertificate !== 'none' && { caSecretName: 'client-ca' }),
+        },
         webSocket: { enabled: true, port: ports.ws },
         mqtt: { port: ports.mqtt },
         metrics: { port: ports.metrics },
@@ -171,10 +187,23 @@ function contractSuite(title: string, name: string, withRedis: boolean): void {
     it('carries MQTT over TLS with the mounted certificate, logging in as the default user', async () => {
       await connectAndPublish(
         `mqtts://localhost:${ports.tls}`,
-        { ca: pki.caCert, clientId: `contract-tls-${randomBytes(3).toString('hex')}`, protocolVersion: 4 },
+        { ...tlsClient(), clientId: `contract-tls-${randomBytes(3).toString('hex')}`, protocolVersion: 4 },
         clients,
       );
     });
+
+    if (clientCertificate === 'required') {
+      it('refuses a TLS client without a certificate signed by the mounted CA', async () => {
+        await assert.rejects(
+          mqtt.connectAsync(`mqtts://localhost:${ports.tls}`, {
+            ca: pki.caCert,
+            reconnectPeriod: 0,
+            connectTimeout: 5_000,
+          }),
+          /certificate required/,
+        );
+      });
+    }
 
     it('carries plain MQTT 5 on the MQTT port', async () => {
       await connectAndPublish(
@@ -191,7 +220,7 @@ function contractSuite(title: string, name: string, withRedis: boolean): void {
       // With a TLS certificate the adapter serves WebSocket over TLS too.
       await connectAndPublish(
         `wss://localhost:${ports.ws}${path}`,
-        { ca: pki.caCert, clientId: `contract-ws-${randomBytes(3).toString('hex')}`, protocolVersion: 4 },
+        { ...tlsClient(), clientId: `contract-ws-${randomBytes(3).toString('hex')}`, protocolVersion: 4 },
         clients,
       );
     });
@@ -207,5 +236,10 @@ function contractSuite(title: string, name: string, withRedis: boolean): void {
   });
 }
 
-contractSuite('one replica, memory store, TLS and WebSocket', 'contract-memory', false);
-contractSuite('two replicas sharing Redis, TLS and WebSocket', 'contract-redis', true);
+contractSuite('one replica, memory store, TLS and WebSocket', 'contract-memory', false, 'none');
+contractSuite(
+  'two replicas sharing Redis, TLS with client certificates, WebSocket',
+  'contract-redis',
+  true,
+  'required',
+);

@@ -6,6 +6,8 @@ export interface TestPki {
   readonly caCert: string;
   readonly serverCert: string;
   readonly serverKey: string;
+  readonly clientCert: string;
+  readonly clientKey: string;
 }
 
 async function openssl(args: string[]): Promise<void> {
@@ -13,7 +15,7 @@ async function openssl(args: string[]): Promise<void> {
   if (r.code !== 0) throw new Error(`openssl ${args[0]}: ${r.stderr}`);
 }
 
-/** A throwaway CA and a server certificate for localhost / 127.0.0.1, made with the openssl CLI. */
+/** A throwaway CA, a server certificate for localhost / 127.0.0.1 and a client certificate, made with the openssl CLI. */
 export async function makePki(dir: string): Promise<TestPki> {
   const p = (f: string) => join(dir, f);
   writeFileSync(p('san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
@@ -55,6 +57,37 @@ export async function makePki(dir: string): Promise<TestPki> {
       '-CAcreateserial',
     ].concat(['-days', '1', '-extfile', p('san.ext'), '-out', p('tls.crt')]),
   );
+  await openssl([
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=e2e-client',
+    '-keyout',
+    p('client.key'),
+    '-out',
+    p('client.csr'),
+  ]);
+  await openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      p('client.csr'),
+      '-CA',
+      p('ca.crt'),
+      '-CAkey',
+      p('ca.key'),
+      '-CAcreateserial',
+    ].concat(['-days', '1', '-out', p('client.crt')]),
+  );
   const read = (f: string) => readFileSync(p(f), 'utf8');
-  return { caCert: read('ca.crt'), serverCert: read('tls.crt'), serverKey: read('tls.key') };
+  return {
+    caCert: read('ca.crt'),
+    serverCert: read('tls.crt'),
+    serverKey: read('tls.key'),
+    clientCert: read('client.crt'),
+    clientKey: read('client.key'),
+  };
 }
