@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { generate, type IPublishPacket } from 'mqtt-packet';
 import { uniqueId } from '../helpers/adapter';
 import { RawClient, connectPacket, within } from '../helpers/clients';
-import { Replicas, join, leaveAll, sleep, type Replica } from './replicas';
+import { Replicas, join, leaveAll, sleep, willOn, type Replica } from './replicas';
 
 /*
  * Issue 3 across replica processes sharing one Redis and one RabbitMQ: a
@@ -65,14 +65,18 @@ describe('replicas: sessions, takeover and retained messages across processes', 
     assert.ok(claims >= 1, 'the claim timed in the Redis latency histogram');
   });
 
-  it('closes the old connection on another replica within 1 s with DISCONNECT 0x8E [MQTT-3.1.4-2]', async () => {
+  it('closes the old connection on another replica within 1 s with DISCONNECT 0x8E, publishing its will once [MQTT-3.1.4-2]', async () => {
     const id = uniqueId('takeover');
     set.sessionQueue(id);
-    const topic = `replicas/${uniqueId('takeover')}`;
+    const root = `replicas/${uniqueId('takeover')}`;
+    const topic = `${root}/data`;
+    const { m: watcher } = await join(c.ports.mqtt);
+    await watcher.subscribe(`${root}/will/#`, 1);
     const v5 = { protocolVersion: 5 as const, clean: false, properties: { sessionExpiryInterval: 60 } };
-    const old = await join(a.ports.mqtt, { clientId: id, ...v5 });
+    const old = await join(a.ports.mqtt, { clientId: id, ...v5, will: willOn(`${root}/will`, 'old') });
     await old.m.subscribe(topic, 1);
     const takeovers = await a.metric('mqtt_adapter_takeovers_total');
+    const wills = await set.metricSum('mqtt_adapter_wills_published_total', { source: 'connection' });
 
     const started = Date.now();
     const fresh = await join(b.ports.mqtt, { clientId: id, ...v5 });
@@ -86,6 +90,14 @@ describe('replicas: sessions, takeover and retained messages across processes', 
     await pub.publish(topic, 'to-new-owner', 1);
     await fresh.m.waitFor('to-new-owner', topic);
     assert.equal(await a.metric('mqtt_adapter_takeovers_total'), takeovers + 1);
+    // The old connection's will has no delay, so the takeover publishes it [MQTT-3.1.3-9], on one replica only.
+    await watcher.waitFor('old');
+    await sleep(300);
+    assert.equal(watcher.received.length, 1, 'the will published once');
+    assert.equal(
+      await set.metricSum('mqtt_adapter_wills_published_total', { source: 'connection' }),
+      wills + 1,
+    );
   });
 
   it('fences a stalled old owner: it never overwrites the new owner state', async () => {
