@@ -1,6 +1,6 @@
 import type { IPublishPacket } from 'mqtt-packet';
 import { PacketIdAllocator } from '../mqtt/packet-ids';
-import { topicMatches } from '../mqtt/topic';
+import { topicMatches, topicNameProblem } from '../mqtt/topic';
 import type { Delivery } from '../amqp/message';
 import type { MessageProps } from '../amqp/properties';
 import type { ClientLimits, Outbound, QoS, Subscription } from './types';
@@ -35,6 +35,9 @@ export function grantFor(
   fromSelf: boolean,
   include: (s: Subscription) => boolean,
 ): Grant | undefined {
+  // An AMQP routing key need not be an MQTT topic name (empty, with `+`, `#` or NUL); such a message
+  // cannot be sent to an MQTT client at all [MQTT-3.3.2-2] [MQTT-4.7.3-1], so nothing grants it.
+  if (topicNameProblem(topic)) return undefined;
   let qos: QoS | undefined;
   let rap = false;
   const ids: number[] = [];
