@@ -251,7 +251,7 @@ describe('protocol: more QoS 1 publishes in one go than the in-flight window', (
   });
 });
 
-describe('protocol: `$` topics [MQTT-4.7.2-1]', () => {
+describe('protocol: what `#` and `+` subscribers get, on an exchange of their own', () => {
   // A private exchange, so the `#` subscriber sees only this test's messages.
   const exchange = uniqueId('mqtt-test-x');
   let adapter: Adapter;
@@ -273,7 +273,7 @@ describe('protocol: `$` topics [MQTT-4.7.2-1]', () => {
   afterEach(closeAllClients);
 
   for (const qos of [0, 1] as const) {
-    it(`are not matched by filters starting with \`#\` or \`+\` (subscribed at QoS ${qos})`, async () => {
+    it(`no \`$\` topics: filters starting with a wildcard do not match them [MQTT-4.7.2-1] (QoS ${qos})`, async () => {
       const port = adapter.ports.mqtt;
       const all = await Mqtt.connect(port);
       const plus = await Mqtt.connect(port);
@@ -297,4 +297,24 @@ describe('protocol: `$` topics [MQTT-4.7.2-1]', () => {
       );
     });
   }
+
+  it('never sends a PUBLISH whose topic is no valid topic name, whatever the AMQP routing key [MQTT-3.3.2-2] [MQTT-4.7.3-1]', async () => {
+    const port = adapter.ports.mqtt;
+    const subs = [await Mqtt.connect(port), await Mqtt.connect(port)];
+    await subs[0].subscribe('#', 0);
+    await subs[1].subscribe('#', 1);
+    const ch = await amqpConn.createConfirmChannel();
+    // Empty, with MQTT wildcards, with NUL: none of these can be an MQTT topic name.
+    for (const key of ['', 'a.#', 'a.+', '+', 'x\u0000y', 'end'])
+      ch.publish(exchange, key, Buffer.from(key), { deliveryMode: 2 });
+    await ch.waitForConfirms();
+    await ch.close();
+    for (const sub of subs) {
+      await sub.waitFor('end', 'end');
+      assert.deepEqual(
+        sub.received.map((r) => r.topic),
+        ['end'],
+      );
+    }
+  });
 });
