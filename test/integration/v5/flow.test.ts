@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { generate, type IPublishPacket } from 'mqtt-packet';
 import { startAdapter, uniqueId } from '../helpers/adapter';
-import { deleteQueues, findQueue } from '../helpers/rabbit';
+import { deleteQueues } from '../helpers/rabbit';
 import type { Adapter } from '../../../adapter/src/server';
-import { RawV5, V5, closeAll, uniqueTopic, until } from './support';
+import { RawV5, V5, closeAll, uniqueTopic, until, queueState } from './support';
 
 /**
  * Flow limits both ways, through the real RabbitMQ: the client's Receive
@@ -44,7 +44,7 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
       for (let i = 0; i < 6; i++) await pub.publish(topic, `m${i}`, { qos: 1 });
       // RabbitMQ holds back what the prefetch does not let through: 2 out, 4 waiting.
       await until(async () => {
-        const q = await findQueue(queue);
+        const q = await queueState(queue);
         return q?.unacked === 2 && q.ready === 4;
       }, 'two unacked and four ready in the client queue');
       const first = await c.nextOf('publish');
@@ -54,7 +54,7 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
       c.send({ cmd: 'puback', messageId: first.messageId as number });
       const third = await c.nextOf('publish');
       assert.equal(third.payload.toString(), 'm2');
-      await until(async () => (await findQueue(queue))?.ready === 3, 'one more taken from the queue');
+      await until(async () => (await queueState(queue))?.ready === 3, 'one more taken from the queue');
       assert.equal(c.all('publish').length, 3);
     });
 
@@ -99,7 +99,7 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
       await sub.waitFor('small-again');
       assert.deepEqual(sub.payloads(), ['small', 'small-again']);
       // The oversized QoS 1 message is discarded as if acknowledged, not redelivered in a loop.
-      const q = await findQueue(`mqtt-subscription-${clientId}qos1`);
+      const q = await queueState(`mqtt-subscription-${clientId}qos1`);
       assert.equal(q?.unacked, 0);
       assert.equal(q?.ready, 0);
     });

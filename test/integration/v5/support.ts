@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { Redis } from 'ioredis';
@@ -44,6 +45,43 @@ export async function deleteRedisKeys(prefix: string): Promise<void> {
   } finally {
     redis.disconnect();
   }
+}
+
+export interface QueueState {
+  readonly durable: boolean;
+  readonly ready: number;
+  readonly unacked: number;
+  readonly consumers: number;
+  /** `x-expires` in ms, when set. */
+  readonly expiresMs: number | undefined;
+}
+
+/**
+ * One queue's state, asked of RabbitMQ by name (`rabbitmqctl eval`): listing
+ * every queue would read whatever else the shared broker holds (megabytes
+ * while a benchmark runs). Undefined when the queue does not exist.
+ */
+export function queueState(name: string, vhost = '/'): Promise<QueueState | undefined> {
+  const bin = (v: string): string => `<<${JSON.stringify(v)}/utf8>>`;
+  const expr =
+    `case rabbit_amqqueue:lookup(rabbit_misc:r(${bin(vhost)}, queue, ${bin(name)})) of ` +
+    `{ok, Q} -> rabbit_amqqueue:info(Q, [durable, messages_ready, messages_unacknowledged, consumers, arguments]); ` +
+    `_ -> not_found end.`;
+  return new Promise((resolve, reject) => {
+    execFile('rabbitmqctl', ['-q', 'eval', expr], { timeout: 30_000 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`rabbitmqctl eval: ${stderr || err.message}`));
+      if (stdout.trim() === 'not_found') return resolve(undefined);
+      const num = (key: string): number => Number(new RegExp(`\\{${key},(\\d+)\\}`).exec(stdout)?.[1]);
+      const expires = /<<"x-expires">>,\w+,(\d+)/.exec(stdout);
+      resolve({
+        durable: /\{durable,true\}/.test(stdout),
+        ready: num('messages_ready'),
+        unacked: num('messages_unacknowledged'),
+        consumers: num('consumers'),
+        expiresMs: expires ? Number(expires[1]) : undefined,
+      });
+    });
+  });
 }
 
 export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
