@@ -32,21 +32,22 @@ describe('protocol: keepalive, PING, wills and takeover', function () {
       will: will('timed out'),
     });
     assert.equal((await raw.connack()).returnCode, 0);
-    await raw.waitClosed(6000);
+    await raw.waitClosed(9000);
     const elapsed = Date.now() - started;
     assert.ok(elapsed >= 1450, `closed after ${elapsed} ms, before 1.5 x keepalive`);
-    assert.ok(elapsed < 4500, `closed only after ${elapsed} ms`);
+    // Generous: the machine may be loaded; a keepalive that is never enforced fails either way.
+    assert.ok(elapsed < 7000, `closed only after ${elapsed} ms`);
     const got = await watcher.waitFor('timed out', willTopic);
     assert.equal(got.qos, 1);
   });
 
-  it('answers PINGREQ with PINGRESP and keeps a pinging client connected', async () => {
-    const raw = await RawClient.connect(suite.port, { clientId: uniqueId(), keepalive: 1 });
+  it('answers PINGREQ with PINGRESP and keeps a pinging client connected past 1.5x its keepalive', async () => {
+    const raw = await RawClient.connect(suite.port, { clientId: uniqueId(), keepalive: 2 });
     assert.equal((await raw.connack()).returnCode, 0);
-    const until = Date.now() + 2600;
+    const until = Date.now() + 3500;
     while (Date.now() < until) {
       raw.send({ cmd: 'pingreq' });
-      assert.equal((await raw.next(1000)).cmd, 'pingresp');
+      assert.equal((await raw.next()).cmd, 'pingresp');
       await new Promise((r) => setTimeout(r, 400));
     }
     assert.equal(raw.isClosed, false, 'closed although it kept pinging within the keepalive');
