@@ -64,4 +64,18 @@ describe('protocol: mosquitto and paho clients interoperate with mqtt.js', funct
     assert.equal(code, 0);
     assert.match(stdout, /"payload": "mosquitto to paho"/);
   });
+
+  it('QoS 2 end to end: mosquitto_pub to mosquitto_sub and mqtt.js, exactly once', async () => {
+    const sub = await mosquittoSub(suite.port, topic, 1, 2);
+    const js = await Mqtt.connect(suite.port);
+    assert.deepEqual(await js.subscribe(topic, 2), [2]);
+    assert.equal((await mosquittoPub(suite.port, topic, 'exactly once', 2)).code, 0);
+    const { code, stdout } = await sub.finished();
+    assert.equal(code, 0);
+    assert.match(stdout, new RegExp(`^${topic} exactly once$`, 'm'));
+    assert.equal((await js.waitFor('exactly once', topic)).qos, 2);
+    await js.publish(topic, 'marker', 1);
+    await js.waitFor('marker', topic);
+    assert.equal(js.received.filter((r) => r.payload === 'exactly once').length, 1);
+  });
 });
