@@ -134,7 +134,6 @@ function contractSuite(
 
     after(async function () {
       this.timeout(60_000);
-      // Each step runs even when an earlier one failed, so no process or key outlives the suite.
       await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
       await adapter?.stop(15_000);
       await op?.stop();
