@@ -39,7 +39,7 @@ key=$( {
   echo "$HELM_VERSION $K8S_LDFLAGS $HELM_LDFLAGS"
   "$GO" version
 } | sha256sum | cut -c1-16)
-CACHE_ROOT="${XDG_CACHE_HOME:-$HOME/.cache}/mqtt-adapter-tools"
+CACHE_ROOT="${XDG_CACHE_HOME:-${HOME:-$ROOT/.tools}/.cache}/mqtt-adapter-tools"
 CACHE="$CACHE_ROOT/k8s-$K8S_VERSION-helm-$HELM_VERSION-$key"
 
 built() {
