@@ -83,6 +83,10 @@ describe('replicas: Redis stopped and restarted under them', function () {
     await back.m.waitFor('after');
     await pub.publish(topic, 'still', 1);
     await sub.waitFor('still', topic);
+    // Takeover notices are heard again: the replicas subscribed anew to the restarted Redis.
+    const moved = await join(b.ports.mqtt, { clientId: id, clean: false });
+    assert.equal(moved.connack.sessionPresent, true);
+    await back.m.closed(1000);
   });
 });
 
