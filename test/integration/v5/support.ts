@@ -61,7 +61,18 @@ export interface QueueState {
  * every queue would read whatever else the shared broker holds (megabytes
  * while a benchmark runs). Undefined when the queue does not exist.
  */
-export function queueState(name: string, vhost = '/'): Promise<QueueState | undefined> {
+export async function queueState(name: string, vhost = '/'): Promise<QueueState | undefined> {
+  // The CLI now and then fails to reach a busy node ("Error:" and nothing else); ask again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await queueStateOnce(name, vhost);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+function queueStateOnce(name: string, vhost: string): Promise<QueueState | undefined> {
   const bin = (v: string): string => `<<${JSON.stringify(v)}/utf8>>`;
   const expr =
     `case rabbit_amqqueue:lookup(rabbit_misc:r(${bin(vhost)}, queue, ${bin(name)})) of ` +

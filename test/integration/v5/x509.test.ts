@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type * as tls from 'node:tls';
 import mqtt from 'mqtt';
 import { startAdapter, uniqueId } from '../helpers/adapter';
-import { addUser, deleteUser, setPermissions, setTopicPermissions } from '../helpers/rabbit';
+import { deleteUser, rabbitmqctl, setPermissions, setTopicPermissions } from '../helpers/rabbit';
 import { createPki, tlsEnv, type KeyPair, type Pki } from '../helpers/tls';
 import { derivedPassword } from '../../../adapter/src/auth/cert-identity';
 import type { Adapter } from '../../../adapter/src/server';
@@ -23,7 +23,8 @@ describe('MQTT 5 x509 client-certificate login (issue 6)', function () {
   /** A RabbitMQ user provisioned for certificate login, with topic rights below v5.x509.<user>. */
   async function certUser(name = uniqueId('x509')): Promise<string> {
     users.add(name);
-    await addUser(name, derivedPassword(secret, '/', name));
+    // `--`: a derived password may begin with `-` (docs/x509-login.md).
+    await rabbitmqctl('add_user', '--', name, derivedPassword(secret, '/', name));
     await setPermissions(name);
     const mine = `^v5\\.x509\\.${name}(\\..*)?$`;
     await setTopicPermissions(name, 'amq.topic', mine, mine);
