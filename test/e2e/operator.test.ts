@@ -169,6 +169,17 @@ describe('e2e: operator against a real kube-apiserver', function () {
     assert.match(cols.stdout, /fleet\s+True\s+3\s+1884\s+/);
   });
 
+  it('puts back a child that someone else changed (level-triggered, from the Deployment informer)', async () => {
+    const path = resourcePath('apps/v1', 'deployments', ns, name);
+    await rest.mergePatch(path, { spec: { replicas: 7 } });
+    await eventually(
+      'the Deployment back at spec.replicas',
+      async () => (await deploymentOf())?.spec?.replicas === 3,
+    );
+    await rest.delete(resourcePath('v1', 'services', ns, name));
+    await eventually('the Service recreated', async () => (await children(rest, ns, name)).service !== null);
+  });
+
   it('reports a missing Secret as a Degraded condition and an Event, and recovers when it appears', async () => {
     const other = 'needs-secret';
     await createListener(rest, ns, other, { rabbitmq: { secretName: 'not-yet' } });
