@@ -222,3 +222,33 @@ describe('MQTT 5 Session Expiry changed at DISCONNECT (issue 6)', function () {
     assert.match(again.payloads()[0], /^still-subscribed-\d+$/);
   });
 });
+
+describe('MQTT 5 Maximum QoS (issue 6)', function () {
+  let adapter: Adapter;
+  before(async function () {
+    adapter = await startAdapter({ MQTT_ADAPTER_MAX_QOS: '1' });
+  });
+  after(async function () {
+    await adapter?.stop();
+  });
+  afterEach(closeAll);
+
+  it('announces Maximum QoS 1, grants QoS 1 for a QoS 2 SUBSCRIBE, and disconnects a QoS 2 PUBLISH with 0x9B [MQTT-3.2.2-11] [MQTT-3.3.1-4]', async function () {
+    const { c, connack } = await RawV5.connect(adapter.ports.mqtt);
+    assert.equal(connack.properties?.maximumQoS, 1);
+    const topic = uniqueTopic('maxqos');
+    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 2 }] });
+    assert.deepEqual((await c.nextOf('suback')).granted, [1]);
+    c.send({
+      cmd: 'publish',
+      topic,
+      payload: Buffer.from('too-high'),
+      qos: 2,
+      retain: false,
+      dup: false,
+      messageId: 2,
+    });
+    const { reasonCode } = await c.serverClose();
+    assert.equal(reasonCode, 0x9b);
+  });
+});

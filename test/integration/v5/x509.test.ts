@@ -71,6 +71,8 @@ describe('MQTT 5 x509 client-certificate login (issue 6)', function () {
         MQTT_ADAPTER_TLS_CLIENT_CERT: 'required',
         MQTT_ADAPTER_TLS_CERT_LOGIN: 'cn',
         MQTT_ADAPTER_CERT_LOGIN_SECRET: secret,
+        MQTT_ADAPTER_WS_ENABLED: 'true',
+        MQTT_ADAPTER_WS_PORT: '0',
       });
     });
     after(async function () {
@@ -86,6 +88,26 @@ describe('MQTT 5 x509 client-certificate login (issue 6)', function () {
       assert.deepEqual(await c.subscribe(topic, { qos: 1 }), [1]);
       await c.publish(topic, 'signed', { qos: 1 });
       await c.waitFor('signed');
+    });
+
+    it('logs in by certificate over wss:// as well', async function () {
+      const user = await certUser();
+      const pair = await pki.client(`wss-${user}`, { cn: user });
+      const c = await V5.connectUrl(`wss://localhost:${adapter.ports.ws}/mqtt`, {
+        username: undefined,
+        password: undefined,
+        ca: pki.ca,
+        cert: pair.cert,
+        key: pair.key,
+      });
+      const topic = `v5/x509/${user}/ws`;
+      await c.subscribe(topic, { qos: 1 });
+      await c.publish(topic, 'signed-ws', { qos: 1 });
+      await c.waitFor('signed-ws');
+      await assert.rejects(
+        V5.connectUrl(`wss://localhost:${adapter.ports.ws}/mqtt`, { ca: pki.ca }),
+        'no certificate, no WebSocket',
+      );
     });
 
     it('enforces the topic permissions RabbitMQ gives the certificate user', async function () {
