@@ -6,7 +6,8 @@ import type { WillPublisher } from './will-publisher';
 /**
  * Runs on every replica: keeps this pod's liveness key fresh, takes over the
  * connections of pods whose key expired (publishing their wills, each exactly
- * once across the deployment), and publishes delayed wills that came due.
+ * once across the deployment), publishes delayed wills that came due, and
+ * settles the wills of connections that closed while Redis was out of reach.
  */
 export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -37,6 +38,7 @@ export class Sweeper {
   async sweep(): Promise<void> {
     try {
       await this.liveness.refresh();
+      await this.publisher.settleUnsettled();
       this.reachableSince ??= Date.now();
       // After Redis was out of reach (or at start), the other live pods' keys may have expired
       // meanwhile; they get one TTL to refresh them before this pod takes any of them for dead,
