@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { within } from './clients';
+import { VHOST_ENV } from './vhost';
 
 const MAIN = path.resolve(__dirname, '../../../adapter/src/main.js');
 
@@ -50,6 +51,7 @@ export class ChildAdapter {
         MQTT_ADAPTER_AMQP_URL: 'amqp://127.0.0.1:5672',
         MQTT_ADAPTER_LOG_LEVEL: 'info',
         MQTT_ADAPTER_POD_NAME: `child-${randomBytes(4).toString('hex')}`,
+        ...VHOST_ENV,
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

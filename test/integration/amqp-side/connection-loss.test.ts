@@ -10,6 +10,7 @@ import {
 } from '../helpers/rabbit';
 import { Inbox, closedOf, until, within } from './clients';
 import { useFixture } from './fixture';
+import { VHOST } from './vhost';
 
 /**
  * The adapter pools one AMQP connection per (vhost, user). Losing it must
@@ -20,11 +21,11 @@ import { useFixture } from './fixture';
 describe('amqp-side: pooled AMQP connections and their loss', function () {
   const user = uniqueId('mqtt-test-pool');
   const password = uniqueId('pw');
-  const name = adapterConnectionName(user);
+  const name = adapterConnectionName(user, VHOST);
   const f = useFixture();
 
   before(async function () {
-    await createUser(user, password);
+    await createUser(user, password, VHOST);
   });
 
   after(async function () {

@@ -5,6 +5,7 @@ import { AmqpClient } from '../helpers/rabbit';
 import { ChildAdapter } from './child-adapter';
 import { closedOf, connectMqtt, endMqtt, until, within } from './clients';
 import { RawClient } from './raw-client';
+import { VHOST_URL } from './vhost';
 
 const DRAIN_TIMEOUT_MS = 5000;
 
@@ -24,7 +25,7 @@ describe('amqp-side: SIGTERM drain (adapter in its own process)', function () {
     this.timeout(60_000);
     const proc = await ChildAdapter.start({ MQTT_ADAPTER_DRAIN_TIMEOUT_MS: String(DRAIN_TIMEOUT_MS) });
     child = proc;
-    amqp = await AmqpClient.open();
+    amqp = await AmqpClient.open(VHOST_URL);
     const t = uniqueId('drain');
     const q = await amqp.consumeBound([`${t}.#`]);
     for (let i = 0; i < 3; i++)

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
 import { uniqueId } from '../helpers/adapter';
-import { listQueues } from '../helpers/rabbit';
 import { fetchMetrics, metricValue, rssClimbMb, useChildAdapter } from './child-adapter';
 import { Inbox, until } from './clients';
 import { useFixture } from './fixture';
+import { queueNames } from './vhost';
 import { flood } from './flood';
 
 const MB = 1024 * 1024;
@@ -39,7 +39,7 @@ describe('amqp-side: QoS 0 fast path', function () {
       assert.deepEqual([...inbox.payloads()].sort(), [...expected].sort());
     }
     assert.ok(inboxA.messages.every((m) => m.packet.qos === 0));
-    const names = (await listQueues()).map((q) => q.name);
+    const names = await queueNames();
     for (const id of [idA, idB]) {
       assert.deepEqual(
         names.filter((n) => n.startsWith(`mqtt-subscription-${id}`)),

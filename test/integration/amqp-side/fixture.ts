@@ -3,6 +3,7 @@ import type { IConnackPacket } from 'mqtt-packet';
 import type { Adapter } from '../../../adapter/src/server';
 import { startAdapter, uniqueId } from '../helpers/adapter';
 import { AmqpClient, deleteQueues } from '../helpers/rabbit';
+import { VHOST, VHOST_ENV, VHOST_URL } from './vhost';
 import { connectMqtt, endMqtt } from './clients';
 import { RawClient, type RawConnect } from './raw-client';
 
@@ -10,7 +11,7 @@ import { RawClient, type RawConnect } from './raw-client';
 export const sessionQueue = (clientId: string): string => `mqtt-subscription-${clientId}qos1`;
 
 /**
- * An in-process adapter and an AMQP client for one describe block, plus the
+ * An in-process adapter and an AMQP client (both in the test vhost) for one describe block, plus the
  * MQTT clients and queues its tests make, all cleaned up after the block.
  */
 export class Fixture {
@@ -44,7 +45,7 @@ export class Fixture {
     for (const r of this.raws) await r.destroy();
     await this.adapter?.stop();
     await this.amqp?.close();
-    if (this.queues.size > 0) await deleteQueues(this.queues);
+    if (this.queues.size > 0) await deleteQueues(this.queues, VHOST);
   }
 }
 
@@ -52,8 +53,8 @@ export class Fixture {
 export function useFixture(env: Record<string, string> = {}): Fixture {
   const f = new Fixture();
   before(async function () {
-    f.adapter = await startAdapter(env);
-    f.amqp = await AmqpClient.open();
+    f.adapter = await startAdapter({ ...VHOST_ENV, ...env });
+    f.amqp = await AmqpClient.open(VHOST_URL);
   });
   after(async function () {
     await f.cleanup();

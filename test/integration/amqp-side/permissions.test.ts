@@ -5,6 +5,7 @@ import { uniqueId } from '../helpers/adapter';
 import { addUser, deleteUser, setPermissions, setTopicPermissions } from '../helpers/rabbit';
 import { Inbox, closedOf, endMqtt, until, within } from './clients';
 import { useFixture } from './fixture';
+import { VHOST } from './vhost';
 import type { RawClient } from './raw-client';
 
 const SUBACK_FAILURE = 0x80;
@@ -26,9 +27,9 @@ describe('amqp-side: RabbitMQ permissions (403) stay isolated', function () {
 
   before(async function () {
     await addUser(user, password);
-    await setPermissions(user);
+    await setPermissions(user, '.*', '.*', '.*', VHOST);
     const only = `^${prefix.replace(/-/g, '\\-')}\\..*`;
-    await setTopicPermissions(user, 'amq.topic', only, only);
+    await setTopicPermissions(user, 'amq.topic', only, only, VHOST);
   });
 
   after(async function () {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
 import type { IPublishPacket } from 'mqtt-packet';
 import { startAdapter, uniqueId } from '../helpers/adapter';
-import { findQueue } from '../helpers/rabbit';
 import { Inbox, until, within } from './clients';
 import { sessionQueue, useFixture } from './fixture';
 import type { RawClient } from './raw-client';
+import { VHOST_ENV, queueInfo } from './vhost';
 
 const texts = (ps: IPublishPacket[]): string[] => ps.map((p) => p.payload.toString());
 
@@ -136,7 +136,7 @@ describe('amqp-side: QoS 1 publish confirms and delivery acks', function () {
     const pub = await mqttClient();
     for (let i = 0; i < 10; i++) await pub.publishAsync(t, `off${i}`, { qos: 1 });
     await f.amqp.publish(t.replace('/', '.'), 'from-amqp', { deliveryMode: 2 });
-    const q = await findQueue(sessionQueue(id));
+    const q = await queueInfo(sessionQueue(id));
     assert.equal(q?.ready, 11, 'the offline session queue holds the messages');
 
     const back = await raw(id, false);
@@ -149,7 +149,7 @@ describe('amqp-side: QoS 1 publish confirms and delivery acks', function () {
   });
 
   it('bounds unacked deliveries by the in-flight window (5)', async function () {
-    const small = await startAdapter({ MQTT_ADAPTER_INFLIGHT_WINDOW: '5' });
+    const small = await startAdapter({ ...VHOST_ENV, MQTT_ADAPTER_INFLIGHT_WINDOW: '5' });
     try {
       const id = uniqueId('window');
       const t = `${uniqueId('window')}/t`;
@@ -158,7 +158,7 @@ describe('amqp-side: QoS 1 publish confirms and delivery acks', function () {
       for (let i = 0; i < 20; i++) await f.amqp.publish(t.replace('/', '.'), `w${i}`, { deliveryMode: 2 });
       await until(
         async () => {
-          const q = await findQueue(sessionQueue(id));
+          const q = await queueInfo(sessionQueue(id));
           return q?.ready === 15 && q.unacked === 5;
         },
         'RabbitMQ to hold 15 ready and 5 unacked',
@@ -170,7 +170,7 @@ describe('amqp-side: QoS 1 publish confirms and delivery acks', function () {
       client.puback(firstFive[0].messageId!);
       const [sixth] = await client.publishes(1);
       assert.equal(sixth.payload.toString(), 'w5');
-      const q = await findQueue(sessionQueue(id));
+      const q = await queueInfo(sessionQueue(id));
       assert.equal(q?.unacked, 5);
       assert.equal(client.pendingPublishes.length, 0);
       const all = [...firstFive, sixth];

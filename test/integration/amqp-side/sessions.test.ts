@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { uniqueId } from '../helpers/adapter';
-import { findQueue, listQueues } from '../helpers/rabbit';
 import { until } from './clients';
 import { sessionQueue, useFixture } from './fixture';
 import type { RawClient } from './raw-client';
+import { queueInfo, queueNames } from './vhost';
 
 /** What a session leaves in RabbitMQ: the plugin-compatible durable queue, or nothing. */
 describe('amqp-side: session queues in RabbitMQ', function () {
@@ -22,18 +22,18 @@ describe('amqp-side: session queues in RabbitMQ', function () {
       { topic: `${id}/a`, qos: 1 },
       { topic: `${id}/b`, qos: 0 },
     ]);
-    const q = await findQueue(sessionQueue(id));
+    const q = await queueInfo(sessionQueue(id));
     assert.ok(q, `no queue ${sessionQueue(id)}`);
     assert.equal(q.durable, true);
     assert.equal(q.consumers, 1);
     // Both QoS 0 and QoS 1 subscriptions of a persistent session are bindings of this one queue.
-    assert.equal((await listQueues()).filter((x) => x.name.includes(id)).length, 1);
+    assert.equal((await queueNames()).filter((n) => n.includes(id)).length, 1);
     await client.disconnect();
     await until(
-      async () => (await findQueue(sessionQueue(id)))?.consumers === 0,
+      async () => (await queueInfo(sessionQueue(id)))?.consumers === 0,
       'the consumer to go once the client left',
     );
-    assert.ok(await findQueue(sessionQueue(id)), 'the persistent queue went away with its client');
+    assert.ok(await queueInfo(sessionQueue(id)), 'the persistent queue went away with its client');
   });
 
   it('a clean session leaves no queue behind', async function () {
@@ -41,12 +41,12 @@ describe('amqp-side: session queues in RabbitMQ', function () {
     const { client, present } = await raw(id, true);
     assert.equal(present, false);
     await client.subscribe([{ topic: `${id}/q1`, qos: 1 }]);
-    const q = await findQueue(sessionQueue(id));
+    const q = await queueInfo(sessionQueue(id));
     assert.ok(q, 'a clean session subscribed at QoS 1 has a queue while connected');
     assert.equal(q.durable, false);
     await client.disconnect();
     await until(
-      async () => (await findQueue(sessionQueue(id))) === undefined,
+      async () => (await queueInfo(sessionQueue(id))) === undefined,
       'the clean queue to be deleted',
     );
   });
@@ -55,10 +55,10 @@ describe('amqp-side: session queues in RabbitMQ', function () {
     const id = uniqueId('clean-drop');
     const { client } = await raw(id, true);
     await client.subscribe([{ topic: `${id}/q1`, qos: 1 }]);
-    assert.ok(await findQueue(sessionQueue(id)));
+    assert.ok(await queueInfo(sessionQueue(id)));
     await client.destroy();
     await until(
-      async () => (await findQueue(sessionQueue(id))) === undefined,
+      async () => (await queueInfo(sessionQueue(id))) === undefined,
       'the clean queue to be deleted',
     );
   });
@@ -71,13 +71,13 @@ describe('amqp-side: session queues in RabbitMQ', function () {
     await first.client.disconnect();
     const pub = await f.mqtt();
     await pub.publishAsync(t, 'stale', { qos: 1 });
-    assert.equal((await findQueue(sessionQueue(id)))?.ready, 1);
+    assert.equal((await queueInfo(sessionQueue(id)))?.ready, 1);
 
     // [MQTT-3.2.2-1] clean session: session present is 0 and the old state is gone.
     const clean = await raw(id, true);
     assert.equal(clean.present, false);
     await until(
-      async () => (await findQueue(sessionQueue(id))) === undefined,
+      async () => (await queueInfo(sessionQueue(id))) === undefined,
       'the old durable queue to be deleted',
     );
     // The old subscription is gone too: the stale message and new publishes to `t` do not arrive.
@@ -111,6 +111,21 @@ describe('amqp-side: session queues in RabbitMQ', function () {
     await again.client.disconnect();
   });
 
+  it('a persistent QoS 0 subscription is a binding of the session queue and keeps messages while away', async function () {
+    const id = uniqueId('persistent-q0');
+    const t = `${id}/t`;
+    const first = await raw(id, false);
+    assert.deepEqual(await first.client.subscribe([{ topic: t, qos: 0 }]), [0]);
+    await first.client.disconnect();
+    await f.amqp.publish(t.replace('/', '.'), 'kept', { deliveryMode: 2 });
+    const back = await raw(id, false);
+    assert.equal(back.present, true);
+    const [p] = await back.client.publishes(1);
+    assert.equal(p.payload.toString(), 'kept');
+    assert.equal(p.qos, 0, 'delivered at the granted QoS 0');
+    await back.client.disconnect();
+  });
+
   it('a takeover by the same client id moves the session to the new connection [MQTT-3.1.4-2]', async function () {
     const id = uniqueId('takeover');
     const t = `${id}/t`;
@@ -124,8 +139,72 @@ describe('amqp-side: session queues in RabbitMQ', function () {
     const [p] = await second.client.publishes(1);
     assert.equal(p.payload.toString(), 'to-new-owner');
     second.client.puback(p.messageId!);
-    const q = await findQueue(sessionQueue(id));
+    const q = await queueInfo(sessionQueue(id));
     assert.equal(q?.consumers, 1, 'exactly one consumer after a takeover');
     await second.client.disconnect();
+  });
+
+  describe('with quorum queues and a short session expiry', function () {
+    const q = useFixture({ MQTT_ADAPTER_QUEUE_TYPE: 'quorum', MQTT_ADAPTER_SESSION_EXPIRY_MAX: '3' });
+
+    it('declares the session queue as a durable quorum queue expiring with the session', async function () {
+      const id = uniqueId('quorum');
+      const { client } = await q.raw({ clientId: id, clean: false });
+      await client.subscribe([{ topic: `${id}/t`, qos: 1 }]);
+      const info = await queueInfo(sessionQueue(id));
+      assert.equal(info?.type, 'quorum');
+      assert.equal(info?.durable, true);
+      assert.match(info?.arguments ?? '', /"x-expires",3000\b/);
+      await client.disconnect();
+    });
+
+    it('redelivers unacked messages from a quorum queue with DUP', async function () {
+      const id = uniqueId('quorum-dup');
+      const t = `${id}/t`;
+      const first = await q.raw({ clientId: id, clean: false });
+      await first.client.subscribe([{ topic: t, qos: 1 }]);
+      await q.amqp.publish(t.replace('/', '.'), 'q-msg', { deliveryMode: 2 });
+      const [p] = await first.client.publishes(1);
+      assert.equal(p.dup, false);
+      await first.client.destroy();
+      const again = await q.raw({ clientId: id, clean: false });
+      assert.equal(again.connack.sessionPresent, true);
+      const [r] = await again.client.publishes(1);
+      assert.equal(r.payload.toString(), 'q-msg');
+      assert.equal(r.dup, true);
+      again.client.puback(r.messageId!);
+      await again.client.disconnect();
+    });
+
+    it('a session whose queue expired comes back consistent: present and subscribed, or gone', async function () {
+      this.timeout(30_000);
+      const id = uniqueId('expired');
+      const t = `${id}/t`;
+      const first = await q.raw({ clientId: id, clean: false });
+      await first.client.subscribe([{ topic: t, qos: 1 }]);
+      await first.client.disconnect();
+      await until(
+        async () => (await queueInfo(sessionQueue(id))) === undefined,
+        'RabbitMQ to expire the queue',
+        20_000,
+      );
+      const back = await q.raw({ clientId: id, clean: false });
+      if (back.connack.sessionPresent) {
+        // The queue is declared and bound again after CONNACK, while the session resumes.
+        await until(async () => (await queueInfo(sessionQueue(id)))?.consumers === 1, 'the queue to be back');
+        await q.amqp.publish(t.replace('/', '.'), 'after-expiry', { deliveryMode: 2 });
+        const [p] = await back.client.publishes(1);
+        assert.equal(p.payload.toString(), 'after-expiry', 'session present but its subscription is gone');
+        back.client.puback(p.messageId!);
+      } else {
+        assert.deepEqual(await back.client.subscribe([{ topic: `${id}/s`, qos: 1 }]), [1]);
+        await q.amqp.publish(t.replace('/', '.'), 'after-expiry', { deliveryMode: 2 });
+        await q.amqp.publish(`${id}.s`, 'sentinel', { deliveryMode: 2 });
+        const [p] = await back.client.publishes(1);
+        assert.equal(p.payload.toString(), 'sentinel', 'no session, yet the old subscription delivered');
+        back.client.puback(p.messageId!);
+      }
+      await back.client.disconnect();
+    });
   });
 });

@@ -9,16 +9,37 @@ import * as amqp from 'amqplib';
 
 export const AMQP_URL = process.env.TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
+/** The guest URL of a virtual host. */
+export function amqpUrl(vhost = '/'): string {
+  const url = new URL(AMQP_URL);
+  url.pathname = `/${encodeURIComponent(vhost)}`;
+  return url.toString();
+}
+
 /** The watermark RabbitMQ runs with; tests that raise a memory alarm put this back. */
 export const DEFAULT_MEMORY_WATERMARK = '0.4';
 
 /** Runs `rabbitmqctl -q <args>` and returns its stdout; rejects with its stderr. */
 export function rabbitmqctl(...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('rabbitmqctl', ['-q', ...args], { timeout: 30_000 }, (err, stdout, stderr) => {
+    const options = { timeout: 60_000, maxBuffer: 256 * 1024 * 1024 };
+    execFile('rabbitmqctl', ['-q', ...args], options, (err, stdout, stderr) => {
       if (err) reject(new Error(`rabbitmqctl ${args.join(' ')}: ${stderr || err.message}`));
       else resolve(stdout);
     });
+  });
+}
+
+/** A virtual host with full permissions for guest. */
+export async function addVhost(vhost: string): Promise<void> {
+  await rabbitmqctl('add_vhost', vhost);
+  await setPermissions('guest', '.*', '.*', '.*', vhost);
+}
+
+/** Deletes a virtual host and with it every queue, binding and permission in it. */
+export async function deleteVhost(vhost: string): Promise<void> {
+  await rabbitmqctl('delete_vhost', vhost).catch((err: Error) => {
+    if (!/no_such_vhost|does not exist/i.test(err.message)) throw err;
   });
 }
 
@@ -54,9 +75,9 @@ export async function setTopicPermissions(
 }
 
 /** A user with full permissions on `/`, for tests that need connections of their own. */
-export async function createUser(user: string, password: string): Promise<void> {
+export async function createUser(user: string, password: string, vhost = '/'): Promise<void> {
   await addUser(user, password);
-  await setPermissions(user);
+  await setPermissions(user, '.*', '.*', '.*', vhost);
 }
 
 export interface QueueInfo {
@@ -65,6 +86,9 @@ export interface QueueInfo {
   readonly ready: number;
   readonly unacked: number;
   readonly consumers: number;
+  /** `classic`, `quorum` or `stream`. */
+  readonly type: string;
+  /** The queue arguments as rabbitmqctl prints them, e.g. `[{"x-expires",86400000}]`. */
   readonly arguments: string;
 }
 
@@ -79,19 +103,21 @@ export async function listQueues(vhost = '/'): Promise<QueueInfo[]> {
     'messages_ready',
     'messages_unacknowledged',
     'consumers',
+    'type',
     'arguments',
   );
   return out
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((line) => {
-      const [name, durable, ready, unacked, consumers, ...args] = line.split('\t');
+      const [name, durable, ready, unacked, consumers, type, ...args] = line.split('\t');
       return {
         name,
         durable: durable === 'true',
         ready: Number(ready),
         unacked: Number(unacked),
         consumers: Number(consumers),
+        type,
         arguments: args.join('\t'),
       };
     });
@@ -102,8 +128,8 @@ export async function findQueue(name: string, vhost = '/'): Promise<QueueInfo | 
 }
 
 /** Deletes queues over AMQP (quicker than one rabbitmqctl call each); missing ones are fine. */
-export async function deleteQueues(names: Iterable<string>): Promise<void> {
-  const conn = await amqp.connect(AMQP_URL);
+export async function deleteQueues(names: Iterable<string>, vhost = '/'): Promise<void> {
+  const conn = await amqp.connect(amqpUrl(vhost));
   try {
     const ch = await conn.createChannel();
     for (const name of names) await ch.deleteQueue(name);
