@@ -3,7 +3,7 @@
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install build run run-operator lint typecheck test test-unit test-integration test-e2e bench bench-full clean
+.PHONY: help install build run run-operator lint typecheck test test-unit test-integration test-e2e bench bench-full k8s-tools clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ test-integration: build ## Integration tests (real RabbitMQ, Redis, MQTT clients
 
 test-e2e: build ## Operator tests against a real kube-apiserver (builds it first)
 	npm run test:e2e
+
+k8s-tools: ## Build kube-apiserver, etcd, kube-controller-manager, kubectl and helm into .tools/ (cached)
+	bash scripts/k8s-tools.sh
 
 clean: ## Remove build output
 	rm -rf build

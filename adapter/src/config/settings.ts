@@ -10,7 +10,7 @@ export interface Setting<T extends z.ZodType = z.ZodType> {
   readonly env: string;
   readonly schema: T;
   readonly doc: string;
-  /** Secret-bearing settings are never logged and may come from a file (`<ENV>_FILE`). */
+  /** Secret-bearing settings are never logged. Any setting may come from a file (`<ENV>_FILE`). */
   readonly secret?: boolean;
 }
 
