@@ -82,6 +82,28 @@ describe('amqp-side: QoS 0 fast path', function () {
     assert.deepEqual(inbox.payloads(), ['rebound']);
   });
 
+  it('a fast-path and a queue subscription that overlap deliver once, at the higher QoS', async function () {
+    const t = uniqueId('overlap');
+    const c = await client();
+    const inbox = new Inbox(c);
+    await c.subscribeAsync({ [`${t}/+`]: { qos: 0 }, [`${t}/b`]: { qos: 1 } });
+    await f.amqp.publish(`${t}.b`, 'both', { deliveryMode: 2 });
+    await f.amqp.publish(`${t}.c`, 'fast-only', { deliveryMode: 2 });
+    // A second copy would come before these: each path keeps its own order.
+    await f.amqp.publish(`${t}.b`, 'sentinel-queue', { deliveryMode: 2 });
+    await f.amqp.publish(`${t}.c`, 'sentinel-fast', { deliveryMode: 2 });
+    await inbox.waitFor('sentinel-queue');
+    await inbox.waitFor('sentinel-fast');
+    assert.deepEqual(
+      inbox.messages.filter((m) => m.payload === 'both').map((m) => m.packet.qos),
+      [1],
+    );
+    assert.deepEqual(
+      inbox.messages.filter((m) => m.payload === 'fast-only').map((m) => m.packet.qos),
+      [0],
+    );
+  });
+
   describe('with a congested subscriber (adapter in its own process)', function () {
     const ref = useChildAdapter();
 
