@@ -34,11 +34,12 @@ export function pinnedCommand(cpus: string | undefined, argv: readonly string[])
   return ['bash', ['-c', script, 'bench', ...rest]];
 }
 
-/** The pid of the one running process with this executable name. */
-export function pidOf(name: string): number | undefined {
+/** The pid of the process listening on a loopback TCP port, from `ss`. */
+export function listenerPid(port: number): number | undefined {
   try {
-    const out = execFileSync('pidof', ['-s', name], { encoding: 'utf8' }).trim();
-    return out ? Number(out) : undefined;
+    const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+    const m = /pid=(\d+)/.exec(out);
+    return m ? Number(m[1]) : undefined;
   } catch {
     return undefined;
   }

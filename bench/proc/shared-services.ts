@@ -1,4 +1,4 @@
-import { SYSTEM_CPU, affinity, pidOf, pin } from './pin';
+import { SYSTEM_CPU, affinity, listenerPid, pin } from './pin';
 
 /**
  * The machine's own services the bench measures (RabbitMQ, Redis, Mosquitto).
@@ -12,9 +12,12 @@ export function setPinning(on: boolean): void {
   pinning = on;
 }
 
-export function servicePid(executable: 'beam.smp' | 'redis-server' | 'mosquitto'): number {
-  const pid = pidOf(executable);
-  if (pid === undefined) throw new Error(`${executable} is not running`);
+/** The port each service listens on; its pid is found from the listener, not the name (CLI tools run beam.smp too). */
+const PORTS = { 'beam.smp': 5672, 'redis-server': 6379, mosquitto: 1883 } as const;
+
+export function servicePid(executable: keyof typeof PORTS): number {
+  const pid = listenerPid(PORTS[executable]);
+  if (pid === undefined) throw new Error(`${executable} is not listening on ${PORTS[executable]}`);
   return pid;
 }
 

@@ -33,7 +33,7 @@ function main(): void {
   const byFile = new Map<string, number>();
   for (const n of p.nodes) {
     const h = hits.get(n.id) ?? 0;
-    if (!h) continue;
+    if (!h || n.callFrame.functionName === '(idle)') continue;
     const f = n.callFrame;
     const where = shortUrl(f.url) || '(native)';
     const key = `${f.functionName || '(anonymous)'}  ${where}:${f.lineNumber + 1}`;
@@ -44,14 +44,17 @@ function main(): void {
       .join('/');
     byFile.set(pkg, (byFile.get(pkg) ?? 0) + h);
   }
-  const total = p.samples.length;
+  const idle = p.nodes
+    .filter((n) => n.callFrame.functionName === '(idle)')
+    .reduce((a, n) => a + (hits.get(n.id) ?? 0), 0);
+  const total = p.samples.length - idle;
   const print = (title: string, m: Map<string, number>, n: number): void => {
     process.stdout.write(`${title}\n`);
     for (const [k, h] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) {
       process.stdout.write(`${((100 * h) / total).toFixed(1).padStart(6)}%  ${k}\n`);
     }
   };
-  print(`self time, ${total} samples`, byFunction, Number(count ?? 30));
+  print(`self time, ${total} busy samples of ${p.samples.length}`, byFunction, Number(count ?? 30));
   print('\nby package or directory', byFile, 15);
 }
 

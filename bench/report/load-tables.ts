@@ -19,7 +19,7 @@ export function fanInTable(r: RunResults): string {
       const max = med(xs, (x) => x.maxRate);
       const cpu = med(xs, (x) => x.reference?.perCpuSecond ?? NaN);
       const best = (x: (typeof xs)[number]): StepResult | undefined =>
-        x.steps.filter((st) => st.sustainable).sort((p, q) => q.rate - p.rate)[0];
+        x.steps.find((st) => st.sustainable && st.rate === x.maxRate);
       rows.push([
         variant,
         LABEL[s],

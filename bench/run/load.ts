@@ -15,8 +15,10 @@ export interface LoadPlan {
   readonly drainMs: number;
   readonly fanout: number;
   readonly qos: 0 | 1;
-  /** Stop at the first step that is not sustained (a rate search). */
+  /** Stop at the first step that is not sustained (a rate search)... */
   readonly stopWhenUnsustainable: boolean;
+  /** ...but not below this rate, which every system is measured at. */
+  readonly mustReach?: number;
   readonly pinned: boolean;
 }
 
@@ -61,7 +63,7 @@ export async function runLoad(system: SystemUnderTest, plan: LoadPlan): Promise<
         generatorCpu: Object.values(gen).reduce((a, b) => a + b, 0),
       });
       steps.push(r);
-      if (plan.stopWhenUnsustainable && !r.sustainable) break;
+      if (plan.stopWhenUnsustainable && !r.sustainable && rate >= (plan.mustReach ?? 0)) break;
     }
     await pool.teardown(false);
     return { setup, steps };

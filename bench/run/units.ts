@@ -44,7 +44,7 @@ export function units(p: Profile, selected: readonly ScenarioName[]): Unit[] {
         out.push({
           scenario: 'fan-in',
           variant,
-          reps: p.reps,
+          reps: p.onceOnly.includes(variant) ? 1 : p.reps,
           connections: pubs + 1,
           applies: all,
           run: async (ctx, r) => record(r.fanIn, variant, ctx.system.name, await fanIn(ctx, pubs, qos)),
@@ -56,7 +56,7 @@ export function units(p: Profile, selected: readonly ScenarioName[]): Unit[] {
       out.push({
         scenario: 'one-to-one',
         variant,
-        reps: p.reps,
+        reps: p.onceOnly.includes(variant) ? 1 : p.reps,
         connections: p.oneToOne.pairs * 2,
         applies: all,
         run: async (ctx, r) => record(r.oneToOne, variant, ctx.system.name, await oneToOne(ctx, qos)),

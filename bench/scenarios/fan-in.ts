@@ -40,9 +40,12 @@ export async function fanIn(ctx: ScenarioContext, publishers: number, qos: 0 | 1
     fanout: 1,
     qos,
     stopWhenUnsustainable: true,
+    mustReach: p.fanIn.referenceRate[qos],
     pinned: ctx.pinned,
   });
-  const sustained = steps.filter((s) => s.sustainable);
+  // The rate search ends at the first failure: a step sustained above it (reached for the reference) does not count.
+  const firstFailure = steps.findIndex((s) => !s.sustainable);
+  const sustained = (firstFailure < 0 ? steps : steps.slice(0, firstFailure)).filter((s) => s.sustainable);
   return {
     publishers,
     qos,
