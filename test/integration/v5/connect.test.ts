@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { generate } from 'mqtt-packet';
 import { startAdapter, uniqueId } from '../helpers/adapter';
 import { deleteQueues } from '../helpers/rabbit';
 import type { Adapter } from '../../../adapter/src/server';
@@ -56,6 +57,47 @@ describe('MQTT 5 CONNECT/CONNACK (issue 6)', function () {
     // A second client with an empty id gets a different one.
     const d = await V5.connect(adapter.ports.mqtt, { clientId: '' });
     assert.notEqual(d.connack?.properties?.assignedClientIdentifier, assigned);
+  });
+
+  it('keeps a persistent session under an assigned client identifier, resumable by that id [MQTT-3.1.3-7]', async function () {
+    const topic = uniqueTopic('assigned-persist');
+    // Neither mqtt.js nor mqtt-packet will write an empty id without a clean start, so the
+    // CONNECT is written with one and its Clean Start flag (byte 9, bit 1) cleared.
+    const bytes = generate(
+      {
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 5,
+        clean: true,
+        keepalive: 0,
+        clientId: '',
+        username: 'guest',
+        password: Buffer.from('guest'),
+        properties: { sessionExpiryInterval: 20 },
+      },
+      { protocolVersion: 5 },
+    );
+    bytes[9] &= ~0x02;
+    const c = await RawV5.open(adapter.ports.mqtt);
+    c.write(bytes);
+    const connack = await c.nextOf('connack');
+    assert.equal(connack.reasonCode, 0);
+    const assigned = connack.properties?.assignedClientIdentifier as string;
+    assert.ok(assigned);
+    queueOf(assigned);
+    c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 1 }] });
+    await c.nextOf('suback');
+    c.send({ cmd: 'disconnect' });
+    await c.serverClose();
+    const again = await V5.connect(adapter.ports.mqtt, {
+      clientId: assigned,
+      clean: false,
+      properties: { sessionExpiryInterval: 0 },
+    });
+    assert.equal(again.connack?.sessionPresent, true);
+    const pub = await V5.connect(adapter.ports.mqtt);
+    await pub.publish(topic, 'to-assigned', { qos: 1 });
+    await again.waitFor('to-assigned');
   });
 
   it('answers an Authentication Method it does not support with CONNACK 0x8C and closes [MQTT-4.12.0-1]', async function () {
