@@ -3,7 +3,8 @@ import { uniqueId } from '../helpers/adapter';
 import { DEFAULT_MEMORY_WATERMARK, rabbitmqctl, setMemoryWatermark } from '../helpers/rabbit';
 import { fetchMetrics, metricValue, rssClimbMb, useChildAdapter } from './child-adapter';
 import { until, within } from './clients';
-import { useFixture } from './fixture';
+import { sessionQueue, useFixture } from './fixture';
+import { queueInfo } from './vhost';
 import { flood } from './flood';
 
 const MB = 1024 * 1024;
@@ -41,6 +42,41 @@ describe('amqp-side: backpressure', function () {
         climb < volume,
         `adapter RSS peak climbed ${climb.toFixed(0)} MB over two ${volume} MB floods`,
       );
+    });
+  });
+
+  describe('a subscriber that stops reading', function () {
+    const f = useFixture();
+
+    it('leaves its QoS 0 messages in its session queue, not in the adapter', async function () {
+      this.timeout(60_000);
+      const id = uniqueId('stuck-persistent');
+      const t = `${id}/t`;
+      const { client: stuck } = await f.raw({ clientId: id, clean: false });
+      assert.deepEqual(await stuck.subscribe([{ topic: t, qos: 0 }]), [0]);
+      stuck.socket.pause();
+      const { client: publisher } = await f.raw({ clientId: uniqueId('flooder'), clean: true });
+      const count = 3000;
+      const size = 16 * 1024;
+      await flood(publisher, t, count, size);
+      await publisher.publish(t, 'last', 1);
+      // Deliveries are acked only as its socket drains, so the prefetch window is all RabbitMQ hands
+      // over; the rest can be only in the kernel's socket buffers (a few MB) or still in the queue.
+      const inKernelAtMost = (8 * 1024 * 1024) / size;
+      const window = 64;
+      // Everything is routed once the last PUBACK is in. Watch the queue for a while: an adapter that
+      // kept consuming would drain it into its own memory.
+      const deadline = Date.now() + 2000;
+      do {
+        const q = await queueInfo(sessionQueue(id));
+        assert.ok(q, 'no session queue');
+        assert.ok(q.unacked <= window, `${q.unacked} unacked deliveries, more than the window`);
+        assert.ok(
+          q.ready >= count + 1 - window - inKernelAtMost,
+          `only ${q.ready} of ${count + 1} still in RabbitMQ: the adapter took the rest`,
+        );
+      } while (Date.now() < deadline);
+      assert.equal(stuck.isClosed, false);
     });
   });
 
