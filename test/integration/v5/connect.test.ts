@@ -143,6 +143,56 @@ describe('MQTT 5 CONNECT/CONNACK (issue 6)', function () {
     await until(async () => (await queueState(queue)) === undefined, 'queue deleted when the session ends');
   });
 
+  it('re-sends an unacknowledged QoS 1 message with DUP when the session resumes [MQTT-4.4.0-1] [MQTT-3.3.1-1]', async function () {
+    const clientId = uniqueId('redeliver');
+    queueOf(clientId);
+    const topic = uniqueTopic('redeliver');
+    const first = await RawV5.connect(adapter.ports.mqtt, {
+      clientId,
+      properties: { sessionExpiryInterval: 20 },
+    });
+    first.c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 1 }] });
+    await first.c.nextOf('suback');
+    const pub = await V5.connect(adapter.ports.mqtt);
+    await pub.publish(topic, 'unacked', { qos: 1 });
+    const m = await first.c.nextOf('publish');
+    assert.equal(m.dup, false);
+    first.c.socket.destroy(); // no PUBACK
+    await first.c.closed;
+    const again = await RawV5.connect(adapter.ports.mqtt, {
+      clientId,
+      clean: false,
+      properties: { sessionExpiryInterval: 0 },
+    });
+    assert.equal(again.connack.sessionPresent, true);
+    const r = await again.c.nextOf('publish');
+    assert.equal(r.payload.toString(), 'unacked');
+    assert.equal(r.dup, true);
+    again.c.send({ cmd: 'puback', messageId: r.messageId as number });
+  });
+
+  it('discards a stored session and its queued messages on Clean Start [MQTT-3.1.2-4]', async function () {
+    const clientId = uniqueId('cleanstart');
+    const queue = queueOf(clientId);
+    const topic = uniqueTopic('cleanstart');
+    const first = await V5.connect(adapter.ports.mqtt, {
+      clientId,
+      properties: { sessionExpiryInterval: 20 },
+    });
+    await first.subscribe(topic, { qos: 1 });
+    await first.disconnect();
+    const pub = await V5.connect(adapter.ports.mqtt);
+    await pub.publish(topic, 'old-session', { qos: 1 });
+    await until(async () => (await queueState(queue))?.ready === 1, 'the message queued for the session');
+    const fresh = await V5.connect(adapter.ports.mqtt, { clientId, clean: true });
+    assert.equal(fresh.connack?.sessionPresent, false);
+    // The old queue is gone with its message; a new subscription starts empty.
+    await fresh.subscribe(topic, { qos: 1 });
+    await pub.publish(topic, 'new-session', { qos: 1 });
+    await fresh.waitFor('new-session');
+    assert.deepEqual(fresh.payloads(), ['new-session']);
+  });
+
   it('ends a session with Session Expiry Interval 0 at disconnect: queue gone, no session present [MQTT-3.1.2-23]', async function () {
     const clientId = uniqueId('noexpiry');
     const queue = queueOf(clientId);
