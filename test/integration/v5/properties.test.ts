@@ -138,6 +138,21 @@ describe('MQTT 5 PUBLISH properties (issue 6)', function () {
       assert.deepEqual({ ...m.properties?.userProperties }, props.userProperties);
     });
 
+    it('keep binary Correlation Data and repeated User Property keys, in order [MQTT-3.3.2-18]', async function () {
+      const topic = uniqueTopic('props-binary');
+      const sub = await V5.connect(adapter.ports.mqtt);
+      await sub.subscribe(topic, { qos: 1 });
+      const pub = await V5.connect(adapter.ports.mqtt);
+      const correlationData = Buffer.from([0xff, 0x00, 0xfe, 0x80]);
+      await pub.publish(topic, 'binary', {
+        qos: 1,
+        properties: { correlationData, userProperties: { tag: ['first', 'second'], one: 'only' } },
+      });
+      const m = await sub.waitFor('binary');
+      assert.deepEqual(m.properties?.correlationData, correlationData);
+      assert.deepEqual({ ...m.properties?.userProperties }, { tag: ['first', 'second'], one: 'only' });
+    });
+
     it('map to AMQP content_type, reply_to (routing-key form), correlation_id and headers', async function () {
       const topic = uniqueTopic('to-amqp');
       const q = await amqp.consumeBound([routingKey(topic)]);
