@@ -113,6 +113,25 @@ describe('MQTT 5 shared subscriptions across two adapters (issue 6)', function (
     assert.ok(other.payloads().includes(first.payload.toString()));
   });
 
+  it('carries the Subscription Identifier of a shared subscription, once per message with an overlapping ordinary one [MQTT-3.3.4-3]', async function () {
+    const topic = uniqueTopic('share-subid');
+    const { share } = group(topic);
+    const m = await V5.connect(a.ports.mqtt);
+    await m.subscribe(share, { qos: 1, properties: { subscriptionIdentifier: 9 } });
+    await m.subscribe(topic, { qos: 1, properties: { subscriptionIdentifier: 10 } });
+    const pub = await V5.connect(b.ports.mqtt);
+    await pub.publish(topic, 'to-both', { qos: 1 });
+    // One copy for the shared subscription and one for the ordinary one, each with its own id.
+    const got = await m.waitCount(2);
+    assert.deepEqual(
+      got.map((x) => [x.payload.toString(), [x.properties?.subscriptionIdentifier].flat()]).sort(),
+      [
+        ['to-both', [10]],
+        ['to-both', [9]],
+      ],
+    );
+  });
+
   it('sends no retained messages on a shared subscription (section 4.8.2)', async function () {
     const topic = uniqueTopic('share-retain');
     const { share } = group(topic);
