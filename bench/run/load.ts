@@ -28,6 +28,7 @@ export interface LoadResult {
 }
 
 let stepCounter = 1;
+const WARMUP_MS = 1000;
 
 export function targetOf(s: SystemUnderTest): Target {
   return { protocol: s.protocol, host: LOOPBACK, port: s.port, username: USERNAME, password: PASSWORD };
@@ -42,6 +43,8 @@ export async function runLoad(system: SystemUnderTest, plan: LoadPlan): Promise<
     if (setup.failed > 0) return { setup, steps };
     const publishers = plan.clients.filter((c) => c.role === 'pub').length;
     await new Promise((r) => setTimeout(r, 500));
+    // A short unmeasured step first, so connection set-up and JIT warm-up do not land in the first step.
+    await pool.step(stepCounter++, nowUs() + 100_000, WARMUP_MS, plan.rates[0] / publishers, 300);
     for (const rate of plan.rates) {
       const before = cpuSnapshot(system.processes());
       const genBefore = cpuSnapshot(pool.pids);
