@@ -267,12 +267,17 @@ export class Connection implements Outbound {
   }
 
   /** Server shutdown: v5 clients hear why [MQTT-3.14.2-1]; resolves once the session has settled. */
-  shutdown(): Promise<void> {
+  async shutdown(): Promise<void> {
     if (this.state === 'closed') return this.sessionClosed;
+    this.draining = true;
+    // The will is held back before the client can hear of the shutdown and reconnect elsewhere.
+    if (this.state === 'connected')
+      await this.session?.holdWill().catch((err: unknown) => {
+        this.log.warn({ err: (err as Error).message }, 'will could not be held back');
+      });
     if (this.protocolVersion === 5 && this.state === 'connected') {
       this.send({ cmd: 'disconnect', reasonCode: Reason.ServerShuttingDown });
     }
-    this.draining = true;
     this.close('server shutting down');
     return this.sessionClosed;
   }

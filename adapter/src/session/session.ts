@@ -282,19 +282,38 @@ export class Session implements Displaceable {
     this.deps.registry.release(this.clientId, this);
   }
 
-  private async settleWill(kind: 'drain' | 'other', ending: boolean): Promise<void> {
-    const stored = this.init.will;
-    if (!stored) return;
-    const { config, wills, willPublisher } = this.deps;
+  /**
+   * Drain: holds the will back for the drain grace before the client hears of
+   * the shutdown. A client that reconnects to another replica at once then
+   * finds its will held and cancels it [MQTT-3.1.3-9]; found not yet held, it
+   * would count as the will of a connection taken over and be published. The
+   * close schedules it again under the same epoch, which changes nothing.
+   */
+  async holdWill(): Promise<void> {
+    if (!this.init.will || this.closing) return;
+    const plan = this.willPlan('drain', !this.init.persistent || this.expirySeconds === 0);
+    if (plan.action !== 'schedule') return;
+    this.deps.willPublisher.remember(this.clientId, this.init.credentials);
+    await this.deps.wills.schedule(this.clientId, this.init.epoch, plan.delayMs);
+  }
+
+  private willPlan(kind: 'drain' | 'other', ending: boolean): ReturnType<typeof closingWillPlan> {
+    const { config } = this.deps;
     const closeKind = this.will === undefined ? 'disconnect' : kind === 'drain' ? 'drain' : 'abnormal';
-    const plan = closingWillPlan(
+    return closingWillPlan(
       closeKind,
-      stored.delaySeconds,
+      this.init.will?.delaySeconds ?? 0,
       this.expirySeconds,
       ending,
       config.willDrainGraceMs,
       config.store === 'redis',
     );
+  }
+
+  private async settleWill(kind: 'drain' | 'other', ending: boolean): Promise<void> {
+    if (!this.init.will) return;
+    const { wills, willPublisher } = this.deps;
+    const plan = this.willPlan(kind, ending);
     if (plan.action === 'remove') {
       await wills.remove(this.clientId, this.init.epoch);
       return;
