@@ -257,11 +257,15 @@ export class Session implements Displaceable {
     await this.chain.catch(() => undefined);
     await this.publisher.settledAll();
     const ending = !this.init.persistent || this.expirySeconds === 0;
-    await this.settleWill(kind, ending).catch((err: unknown) => {
-      // Redis is away: the will stays stored under this epoch; the sweeper settles it once Redis answers.
-      this.log.warn({ err: (err as Error).message }, 'will could not be settled; trying again later');
-      this.deps.willPublisher.settleLater(this.clientId, () => this.settleWill(kind, ending));
-    });
+    // A displaced connection's will is the new owner's to settle (it supersedes it at CONNECT, see
+    // supersededWillFate): settling it here as well would race that and could publish a will the
+    // new connection cancels by resuming within the Will Delay or the drain grace [MQTT-3.1.3-9].
+    if (!this.displaced)
+      await this.settleWill(kind, ending).catch((err: unknown) => {
+        // Redis is away: the will stays stored under this epoch; the sweeper settles it once Redis answers.
+        this.log.warn({ err: (err as Error).message }, 'will could not be settled; trying again later');
+        this.deps.willPublisher.settleLater(this.clientId, () => this.settleWill(kind, ending));
+      });
     // A displaced connection leaves the queue to the new owner: across replicas its close can come
     // after the new connection declared the queue afresh, and deleting it would lose the new session's messages.
     await this.subs.teardown(ending && !this.displaced);
