@@ -3,6 +3,9 @@ import type * as amqp from 'amqplib';
 import type { PooledConnection } from './pool';
 import { publishOptions, toDelivery, type Delivery, type PublishExtras, type QoS } from './message';
 import { topicToRoutingKey } from '../mqtt/topic';
+import { H } from './properties';
+
+const SEQ_HEADER = H.seq;
 import type { AmqpMetrics } from './metrics';
 
 export interface QueueSpec {
@@ -27,6 +30,8 @@ export class ClientLink {
   private subChannel: amqp.Channel | undefined;
   private closed = false;
   private pubError: Error | undefined;
+  private mandatorySeq = 0;
+  private readonly returned = new Set<number>();
   /** Told when RabbitMQ closes the publish channel, which is how a refused QoS 0 publish shows. */
   onPublishError: ((err: Error) => void) | undefined;
 
@@ -41,18 +46,28 @@ export class ClientLink {
   /**
    * Publishes to the exchange. Resolves once RabbitMQ has confirmed the message
    * (QoS >= 1) or once it is written (QoS 0); rejects when RabbitMQ refuses it.
-   * `onFull` fires when the channel's buffer is full, so the caller stops reading.
+   * With `mandatory`, resolves to false when no queue took the message (the
+   * MQTT 5 "no matching subscribers" case). `onFull` fires when the channel's
+   * buffer is full, so the caller stops reading.
    */
   async publish(
     topic: string,
     payload: Buffer,
     qos: QoS,
     onFull: (drained: Promise<void>) => void,
-    extras?: PublishExtras,
-  ): Promise<void> {
+    extras?: PublishExtras & { mandatory?: boolean },
+  ): Promise<boolean> {
     const ch = await this.publishChannel();
     const started = process.hrtime.bigint();
     let written = false;
+    const options = publishOptions(qos, extras);
+    let seq: number | undefined;
+    if (extras?.mandatory && qos > 0) {
+      // A returned message is matched to its publish by this header, since returns and confirms interleave.
+      seq = ++this.mandatorySeq;
+      options.mandatory = true;
+      (options.headers as Record<string, unknown>)[SEQ_HEADER] = seq;
+    }
     const confirmed = new Promise<void>((resolve, reject) => {
       const cb = (err: unknown): void => {
         // amqplib reports a closed channel generically; the server's reason (a 403, say) came on 'error'.
@@ -63,16 +78,17 @@ export class ClientLink {
         this.exchange,
         topicToRoutingKey(topic),
         payload,
-        publishOptions(qos, extras),
+        options,
         qos > 0 ? cb : undefined,
       );
     });
     if (!written) onFull(once(ch, 'drain').then(() => undefined));
     // Under a resource alarm RabbitMQ reads nothing from this connection: stop reading the client too.
     if (this.connection.blocked) onFull(this.connection.unblockedOrGone());
-    if (qos === 0) return;
+    if (qos === 0) return true;
     await confirmed;
     this.metrics.confirmLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    return seq === undefined || !this.returned.delete(seq);
   }
 
   private publishChannel(): Promise<amqp.ConfirmChannel> {
@@ -82,6 +98,11 @@ export class ClientLink {
       p.then(
         (ch) => {
           this.pubError = undefined;
+          // RabbitMQ sends basic.return before the confirm of the same message.
+          ch.on('return', (msg: amqp.Message) => {
+            const seq = ((msg.properties.headers ?? {}) as Record<string, unknown>)[SEQ_HEADER];
+            if (typeof seq === 'number') this.returned.add(seq);
+          });
           ch.on('error', (err: Error) => {
             this.pubError = err;
             this.onPublishError?.(err);

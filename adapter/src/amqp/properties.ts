@@ -19,6 +19,8 @@ export const H = {
   expiresAt: 'x-mqtt-expires-at',
   payloadFormat: 'x-mqtt-payload-format-indicator',
   correlation: 'x-correlation-data',
+  /** Ties a returned (unroutable) message to its publish on the channel. */
+  seq: 'x-mqtt-adapter-seq',
 } as const;
 
 const OWN = new Set<string>(Object.values(H));

@@ -97,8 +97,15 @@ export class InboundPublisher {
       retain: p.retain,
       publisher: this.ctx.clientId,
       props,
+      // Only a v5 client can hear "no matching subscribers" (0x10), so only it pays for mandatory publishes.
+      mandatory: this.v5,
     });
-    const done = p.retain ? published.then(() => this.storeRetained(topic, payload, qos, props)) : published;
+    const done = p.retain
+      ? published.then(async (routed) => {
+          await this.storeRetained(topic, payload, qos, props);
+          return routed;
+        })
+      : published;
     if (qos === 0) {
       done.catch((err: unknown) => this.refused(err, undefined));
       return;
@@ -113,7 +120,7 @@ export class InboundPublisher {
     this.out.send({ cmd: p.qos === 2 ? 'pubrec' : 'puback', messageId: p.messageId, reasonCode: reason });
   }
 
-  private track(done: Promise<unknown>, p: IPublishPacket): void {
+  private track(done: Promise<boolean>, p: IPublishPacket): void {
     const id = p.messageId as number;
     if (p.qos === 2) this.awaitingRel.add(id);
     this.pending++;
@@ -124,10 +131,14 @@ export class InboundPublisher {
     }
     const previous = this.acks;
     this.acks = done.then(
-      async () => {
+      async (routed) => {
         await previous;
         if (p.qos === 2) this.qos2Changed();
-        this.out.send(p.qos === 2 ? { cmd: 'pubrec', messageId: id } : { cmd: 'puback', messageId: id });
+        const cmd = p.qos === 2 ? 'pubrec' : 'puback';
+        // [MQTT-3.4.2.1] 0x10: accepted, but no queue (so no subscriber) took it.
+        this.out.send(
+          routed ? { cmd, messageId: id } : { cmd, messageId: id, reasonCode: Reason.NoMatchingSubscribers },
+        );
         this.settled();
       },
       async (err: unknown) => {
