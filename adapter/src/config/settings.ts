@@ -195,6 +195,11 @@ export const settings = {
     z.coerce.number().int().min(0).max(65535).default(0),
     'MQTT 5 Server Keep Alive in seconds; 0 keeps the client value.',
   ),
+  serverReference: setting(
+    'MQTT_ADAPTER_SERVER_REFERENCE',
+    optionalString(),
+    'MQTT 5 Server Reference sent with DISCONNECT 0x9C (use another server) when draining; unset sends 0x8B (server shutting down).',
+  ),
   drainTimeoutMs: setting(
     'MQTT_ADAPTER_DRAIN_TIMEOUT_MS',
     positiveInt(20000),

@@ -242,7 +242,12 @@ export class Connection implements Outbound {
     if (!(this.protocolVersion !== 5 && e.reason === Reason.TopicNameInvalid)) {
       this.send(
         this.protocolVersion === 5
-          ? { cmd: 'connack', reasonCode: e.reason, sessionPresent: false }
+          ? {
+              cmd: 'connack',
+              reasonCode: e.reason,
+              sessionPresent: false,
+              properties: { reasonString: publicReason(e) },
+            }
           : { cmd: 'connack', returnCode: connackCodeV3(e.reason), sessionPresent: false },
       );
     }
@@ -254,7 +259,8 @@ export class Connection implements Outbound {
     this.deps.metrics.protocolErrors.inc({ kind });
     this.log.warn({ kind, err: message }, 'protocol error; closing connection');
     if (this.protocolVersion === 5 && this.state === 'connected')
-      this.send({ cmd: 'disconnect', reasonCode: reason });
+      // A reason string on DISCONNECT is allowed whatever Request Problem Information said [MQTT-3.1.2-29].
+      this.send({ cmd: 'disconnect', reasonCode: reason, properties: { reasonString: message } });
     this.close(message);
   }
 
@@ -276,7 +282,13 @@ export class Connection implements Outbound {
         this.log.warn({ err: (err as Error).message }, 'will could not be held back');
       });
     if (this.protocolVersion === 5 && this.state === 'connected') {
-      this.send({ cmd: 'disconnect', reasonCode: Reason.ServerShuttingDown });
+      // With a server reference configured, clients are pointed at it (0x9C) rather than told only that we stop.
+      const ref = this.deps.config.serverReference;
+      this.send(
+        ref
+          ? { cmd: 'disconnect', reasonCode: Reason.UseAnotherServer, properties: { serverReference: ref } }
+          : { cmd: 'disconnect', reasonCode: Reason.ServerShuttingDown },
+      );
     }
     this.close('server shutting down');
     return this.sessionClosed;
@@ -302,4 +314,9 @@ export class Connection implements Outbound {
     }
     this.resolveClosed();
   }
+}
+
+/** The reason string a refused client sees: our own words, never an internal address or stack. */
+function publicReason(e: MqttError): string {
+  return e.reason === Reason.ServerUnavailable ? 'server unavailable' : e.message;
 }

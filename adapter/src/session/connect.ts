@@ -161,7 +161,7 @@ export async function connect(
   const credentials = resolveCredentials(p, deps, ctx.certificateUser);
   if (deps.registry.size >= deps.config.maxConnections) {
     throw new MqttError(
-      p.protocolVersion === 5 ? Reason.ServerBusy : Reason.ServerUnavailable,
+      p.protocolVersion === 5 ? Reason.QuotaExceeded : Reason.ServerUnavailable,
       `connection limit ${deps.config.maxConnections} reached`,
     );
   }

@@ -229,7 +229,8 @@ export class Session implements Displaceable {
           : new MqttError(Reason.UnspecifiedError, (err as Error).message);
     if (err instanceof StaleEpochError) this.displaced = true;
     this.log.warn({ reason: e.reason, err: e.message }, 'closing connection');
-    if (this.v5) this.out.send({ cmd: 'disconnect', reasonCode: e.reason });
+    if (this.v5)
+      this.out.send({ cmd: 'disconnect', reasonCode: e.reason, properties: { reasonString: e.message } });
     this.out.close(e.message);
   }
 

@@ -266,6 +266,23 @@ describe('MQTT 5 Server Keep Alive and server-side DISCONNECT reasons (issue 6)'
     await c.closed();
     assert.equal(c.serverDisconnect?.reasonCode, 0x8b);
   });
+
+  it('points a v5 client at another server with DISCONNECT 0x9C when a server reference is configured', async function () {
+    adapter = await startAdapter({ MQTT_ADAPTER_SERVER_REFERENCE: 'mqtt.example.test:1883' });
+    const c = await V5.connect(adapter.ports.mqtt);
+    await adapter.stop();
+    await c.closed();
+    assert.equal(c.serverDisconnect?.reasonCode, 0x9c);
+    assert.equal(c.serverDisconnect?.properties?.serverReference, 'mqtt.example.test:1883');
+  });
+
+  it('refuses a v5 client over the connection limit with CONNACK 0x97 and a reason string', async function () {
+    adapter = await startAdapter({ MQTT_ADAPTER_MAX_CONNECTIONS: '1' });
+    await V5.connect(adapter.ports.mqtt);
+    const { connack } = await RawV5.connect(adapter.ports.mqtt);
+    assert.equal(connack.reasonCode, 0x97);
+    assert.match(connack.properties?.reasonString ?? '', /connection limit 1/);
+  });
 });
 
 describe('MQTT 5 Session Expiry changed at DISCONNECT (issue 6)', function () {
