@@ -86,6 +86,26 @@ describe('replicas: SIGKILL of the owning process', function () {
     );
   });
 
+  it('publishes the will once when the client is back on a survivor before the dead replica is swept [MQTT-3.1.2-8]', async () => {
+    const a = await set.add();
+    const id = uniqueId('quick');
+    set.sessionQueue(id);
+    const root = `replicas/${uniqueId('quick')}`;
+    const { m: watcher } = await join(c.ports.mqtt);
+    await watcher.subscribe(`${root}/#`, 1);
+    await join(a.ports.mqtt, { clientId: id, clean: false, will: willOn(root, 'quick') });
+
+    await a.kill();
+    // Back at once: the new connection supersedes the will of the dead one and publishes it [MQTT-3.1.3-9];
+    // the sweep that finds the replica dead later has nothing left to publish.
+    const back = await join(b.ports.mqtt, { clientId: id, clean: false });
+    assert.equal(back.connack.sessionPresent, true);
+    await watcher.waitFor('quick', undefined, 3000);
+    await until(async () => (await set.aliveTtl(a.pod)) < 0, 'the dead replica key gone', 5000);
+    await sleep(1500);
+    assert.equal(watcher.received.length, 1, 'the will published once');
+  });
+
   it('waits out the MQTT 5 Will Delay after a SIGKILL, and a resume within the delay cancels it [MQTT-3.1.3-9]', async () => {
     const a = await set.add();
     const root = `replicas/${uniqueId('delay')}`;
