@@ -14,6 +14,8 @@ export class Sweeper {
   private running: Promise<void> | undefined;
   /** Since when this pod has reached Redis without a failure; undefined after one. */
   private reachableSince: number | undefined;
+  /** How long it must have reached Redis before it sweeps other pods: one TTL at start, two after a failure. */
+  private settleMs: number;
 
   constructor(
     private readonly liveness: Liveness,
@@ -23,7 +25,9 @@ export class Sweeper {
     /** MQTT_ADAPTER_LIVENESS_TTL_MS: how long the other live pods may need to refresh their keys. */
     private readonly livenessTtlMs: number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.settleMs = livenessTtlMs;
+  }
 
   start(): void {
     const tick = (): void => {
@@ -41,15 +45,17 @@ export class Sweeper {
       await this.publisher.settleUnsettled();
       this.reachableSince ??= Date.now();
       // After Redis was out of reach (or at start), the other live pods' keys may have expired
-      // meanwhile; they get one TTL to refresh them before this pod takes any of them for dead,
-      // or a Redis outage would displace live clients and fire their wills.
-      if (Date.now() - this.reachableSince >= this.livenessTtlMs) {
+      // meanwhile; they get time to refresh them before this pod takes any of them for dead, or a
+      // Redis outage would displace live clients and fire their wills. After an outage that is two
+      // TTLs: the others come back one by one (reconnect backoff, a command caught by the outage).
+      if (Date.now() - this.reachableSince >= this.settleMs) {
         for (const o of await this.liveness.claimDeadPods())
           void this.publisher.publish(o.clientId, o.will, 'sweep');
       }
       for (const o of await this.wills.claimDue()) void this.publisher.publish(o.clientId, o.will, 'delay');
     } catch (err) {
       this.reachableSince = undefined;
+      this.settleMs = 2 * this.livenessTtlMs;
       this.log.warn({ err: (err as Error).message }, 'sweep failed');
     }
   }
