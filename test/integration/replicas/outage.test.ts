@@ -141,6 +141,16 @@ describe('replicas: Redis out of reach longer than the liveness TTL, keys kept',
     for (const r of [a, b]) await until(async () => (await r.readyz()) === 200, `${r.pod} ready`, 10_000);
     await watcher.waitFor('lost', undefined, 5000);
     await sleep(3000);
+    if (watcher.received.length !== 1 || onA.m.isClosed || onB.m.isClosed) {
+      // Which replica swept or published what, for whoever has to read this failure.
+      for (const r of [a, b]) {
+        const lines = r
+          .output()
+          .split('\n')
+          .filter((l) => /sweep|will|Redis error/.test(l));
+        process.stdout.write(`${r.pod}:\n${lines.slice(-20).join('\n')}\n`);
+      }
+    }
     assert.deepEqual(
       watcher.received.map((m) => m.payload),
       ['lost'],
