@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const SPARE = new Set(['reserved_unallocated', 'allocated_unused']);
+const LEFT_OUT = new Set(['reserved_unallocated', 'allocated_unused', 'binary']);
 
 /** Resident set size of a process in bytes, from /proc/<pid>/status. */
 export function rssBytes(pid: number): number {
@@ -17,7 +17,11 @@ export function rssBytes(pid: number): number {
 
 /**
  * Memory RabbitMQ uses, from `rabbitmq-diagnostics memory_breakdown`: every
- * category but the allocators' spare space (reserved or allocated but unused).
+ * category but the allocators' spare space (reserved or allocated but unused)
+ * and `binary`. With the MQTT plugin, `binary` (and `erlang:memory(binary)`)
+ * grows by about 3.8 MiB per idle connection while the node's RSS grows by
+ * about 140 KiB: buffers allocated but never touched. The other categories
+ * follow the RSS.
  */
 export async function rabbitAllocatedBytes(): Promise<number> {
   const { stdout } = await run(
@@ -27,7 +31,7 @@ export async function rabbitAllocatedBytes(): Promise<number> {
   );
   const breakdown = JSON.parse(stdout) as Record<string, { bytes: number }>;
   let total = 0;
-  for (const [k, v] of Object.entries(breakdown)) if (!SPARE.has(k)) total += v.bytes;
+  for (const [k, v] of Object.entries(breakdown)) if (!LEFT_OUT.has(k)) total += v.bytes;
   return total;
 }
 

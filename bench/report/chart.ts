@@ -63,7 +63,7 @@ export function chartSvg(title: string, panels: readonly Panel[], systems: reado
   const h = TOP + legendH + panels.length * PANEL_H;
   const legend = systems
     .map((s, i) => {
-      const x = LEFT + i * 160;
+      const x = LEFT + i * 175;
       return `<rect x="${x}" y="${TOP + 4}" width="12" height="12" fill="${COLORS[s]}"/><text x="${x + 16}" y="${TOP + 15}" font-size="12">${esc(LABEL[s])}</text>`;
     })
     .join('\n');
