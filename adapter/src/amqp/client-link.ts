@@ -151,6 +151,11 @@ export class ClientLink {
     await this.withOps((ch) => ch.unbindQueue(queue, this.exchange, bindingKey));
   }
 
+  /** Deletes a queue that may be left from an earlier session, without opening a channel of this client's. */
+  async deleteStaleQueue(queue: string): Promise<void> {
+    await this.connection.deleteQueueShared(queue);
+  }
+
   async deleteQueue(queue: string): Promise<void> {
     await this.withOps((ch) => ch.deleteQueue(queue));
   }

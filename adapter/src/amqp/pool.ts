@@ -19,6 +19,7 @@ export class PooledConnection extends EventEmitter {
   private leases = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private admin: Promise<amqp.Channel> | undefined;
   blocked = false;
 
   constructor(
@@ -96,6 +97,23 @@ export class PooledConnection extends EventEmitter {
       this.metrics.channels.dec();
       throw err;
     }
+  }
+
+  /**
+   * Deletes a queue on a channel shared by every client of this connection.
+   * Only for idempotent, best-effort clean-up at CONNECT: giving every client a
+   * channel for it would cost RabbitMQ a channel per idle connection. A refusal
+   * closes the shared channel, which the next call reopens.
+   */
+  async deleteQueueShared(queue: string): Promise<void> {
+    this.admin ??= this.openChannel(false).then((ch) => {
+      ch.on('error', () => undefined);
+      ch.once('close', () => (this.admin = undefined));
+      return ch;
+    });
+    const admin = this.admin;
+    admin.catch(() => (this.admin = undefined));
+    await (await admin).deleteQueue(queue);
   }
 
   async close(): Promise<void> {

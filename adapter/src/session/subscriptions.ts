@@ -75,7 +75,7 @@ export class Subscriptions implements FastPathSubscriber {
     // Without a present session, a queue an earlier session of this client id left must go now, not
     // at the first queue-backed SUBSCRIBE: a client that never makes one would inherit or leak it [MQTT-3.1.2-6].
     if (!this.queueMayExist) {
-      await this.link.deleteQueue(this.queue).catch(() => undefined);
+      await this.link.deleteStaleQueue(this.queue).catch(() => undefined);
       this.staleQueueGone = true;
     }
     for (const s of subs) {
