@@ -6,6 +6,9 @@ import { topicToRoutingKey } from '../mqtt/topic';
 import { H } from './properties';
 
 const SEQ_HEADER = H.seq;
+
+/** An ops channel unused this long is closed. */
+const OPS_IDLE_MS = 2000;
 import type { AmqpMetrics } from './metrics';
 
 export interface QueueSpec {
@@ -31,6 +34,8 @@ export class ClientLink {
   private closed = false;
   private pubError: Error | undefined;
   private mandatorySeq = 0;
+  private opsActive = 0;
+  private opsIdle: NodeJS.Timeout | undefined;
   private readonly returned = new Set<number>();
   /** Told when RabbitMQ closes the publish channel, which is how a refused QoS 0 publish shows. */
   onPublishError: ((err: Error) => void) | undefined;
@@ -117,6 +122,8 @@ export class ClientLink {
 
   /** Runs a declare/bind operation; a refusal closes only the ops channel, reopened next time. */
   async withOps<T>(fn: (ch: amqp.Channel) => Promise<T>): Promise<T> {
+    if (this.opsIdle) clearTimeout(this.opsIdle);
+    this.opsIdle = undefined;
     if (!this.ops) {
       const p = this.connection.openChannel(false) as Promise<amqp.Channel>;
       this.ops = p;
@@ -125,7 +132,26 @@ export class ClientLink {
         () => (this.ops = undefined),
       );
     }
-    return fn(await this.ops);
+    this.opsActive++;
+    try {
+      return await fn(await this.ops);
+    } finally {
+      if (--this.opsActive === 0) this.closeOpsWhenIdle();
+    }
+  }
+
+  /**
+   * Declares and binds come in bursts (CONNECT, SUBSCRIBE); an idle client
+   * keeps no ops channel, which RabbitMQ would hold at about 20 KiB each.
+   */
+  private closeOpsWhenIdle(): void {
+    this.opsIdle = setTimeout(() => {
+      this.opsIdle = undefined;
+      const ops = this.ops;
+      this.ops = undefined;
+      void ops?.then((ch) => ch.close()).catch(() => undefined);
+    }, OPS_IDLE_MS);
+    this.opsIdle.unref();
   }
 
   private resetOnClose(ch: amqp.Channel, reset: () => void): void {
@@ -232,6 +258,7 @@ export class ClientLink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.opsIdle) clearTimeout(this.opsIdle);
     const channels: Promise<amqp.Channel | undefined>[] = [
       (this.sub ?? Promise.resolve(undefined)).catch(() => undefined),
       (this.pub ?? Promise.resolve(undefined)).catch(() => undefined),
