@@ -21,3 +21,18 @@ if ! rabbitmq-diagnostics -q check_port_connectivity >/dev/null 2>&1; then
   rabbitmq-server -detached || true
 fi
 wait_for rabbitmq 120 rabbitmq-diagnostics -q check_port_connectivity
+
+# A node can answer on its port while broken inside (a resource alarm left on,
+# or its database not answering after running out of file handles); the tests
+# need it whole, so restart the application once when it is not.
+rabbit_healthy() {
+  rabbitmq-diagnostics -q check_running >/dev/null 2>&1 &&
+    rabbitmq-diagnostics -q check_local_alarms >/dev/null 2>&1 &&
+    timeout 60 rabbitmqctl -q list_vhosts >/dev/null 2>&1
+}
+if ! rabbit_healthy; then
+  echo "services-up: RabbitMQ is up but unhealthy; restarting its application"
+  rabbitmqctl stop_app || true
+  rabbitmqctl start_app
+  wait_for rabbitmq 120 rabbit_healthy
+fi
