@@ -30,6 +30,10 @@ rabbit_healthy() {
     rabbitmq-diagnostics -q check_local_alarms >/dev/null 2>&1 &&
     timeout 60 rabbitmqctl -q list_vhosts >/dev/null 2>&1
 }
+if ! rabbitmq-diagnostics -q check_local_alarms >/dev/null 2>&1; then
+  # An interrupted backpressure test can leave the memory watermark low; 0.4 is RabbitMQ's default.
+  rabbitmqctl set_vm_memory_high_watermark 0.4 || true
+fi
 if ! rabbit_healthy; then
   echo "services-up: RabbitMQ is up but unhealthy; restarting its application"
   rabbitmqctl stop_app || true
