@@ -193,17 +193,15 @@ export class InboundPublisher {
     qos: QoS,
     props: MessageProps | undefined,
   ): Promise<void> {
-    if (payload.length === 0) await this.deps.retained.clear(topic);
-    else {
-      const expiry = props?.messageExpiryInterval;
-      await this.deps.retained.set({
-        topic,
-        payload,
-        qos,
-        ...(props ? { props } : {}),
-        ...(expiry !== undefined ? { expiresAt: Date.now() + expiry * 1000 } : {}),
-      });
-    }
+    // The store clears the topic for a zero-length payload [MQTT-3.3.1-10].
+    const expiry = props?.messageExpiryInterval;
+    await this.deps.retained.set({
+      topic,
+      payload,
+      qos,
+      ...(props ? { props } : {}),
+      ...(expiry !== undefined ? { expiresAt: Date.now() + expiry * 1000 } : {}),
+    });
   }
 
   /** Resolves once every publish so far is confirmed or failed (used by drain). */

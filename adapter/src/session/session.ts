@@ -5,7 +5,7 @@ import type { Credentials } from '../amqp/credentials';
 import { isAccessRefused } from '../amqp/errors';
 import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';
-import { StaleEpochError, type StoredSubscription } from '../ports/session-store';
+import { StaleEpochError, type SessionState, type StoredSubscription } from '../ports/session-store';
 import { closingWillPlan } from './will-rules';
 import { Deliverer } from './delivery';
 import { InboundPublisher } from './publish-in';
@@ -210,13 +210,18 @@ export class Session implements Displaceable {
 
   private async persist(): Promise<void> {
     if (!this.init.persistent || this.closing) return;
-    await this.deps.sessions.save(this.clientId, this.init.epoch, {
+    await this.deps.sessions.save(this.clientId, this.init.epoch, this.state());
+  }
+
+  /** What the store keeps of this session between connections. */
+  private state(): SessionState {
+    return {
       protocolVersion: this.init.protocolVersion,
       expirySeconds: this.expirySeconds,
       subscriptions: this.subs.stored(),
       inboundQos2: this.publisher.awaitingRelease(),
       outboundPubrel: this.deliverer.pendingReleases(),
-    });
+    };
   }
 
   private fail(err: unknown): void {
@@ -271,15 +276,7 @@ export class Session implements Displaceable {
     // after the new connection declared the queue afresh, and deleting it would lose the new session's messages.
     await this.subs.teardown(ending && !this.displaced);
     if (!ending) {
-      await this.deps.sessions
-        .save(this.clientId, this.init.epoch, {
-          protocolVersion: this.init.protocolVersion,
-          expirySeconds: this.expirySeconds,
-          subscriptions: this.subs.stored(),
-          inboundQos2: this.publisher.awaitingRelease(),
-          outboundPubrel: this.deliverer.pendingReleases(),
-        })
-        .catch(() => undefined);
+      await this.deps.sessions.save(this.clientId, this.init.epoch, this.state()).catch(() => undefined);
     }
     await this.link.close();
     if (ending) await this.deps.sessions.discard(this.clientId, this.init.epoch).catch(() => undefined);

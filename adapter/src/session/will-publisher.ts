@@ -67,10 +67,8 @@ export class WillPublisher {
       } finally {
         await link.close();
       }
-      if (w.retain) {
-        if (w.payload.length === 0) await this.retained.clear(w.topic);
-        else await this.retained.set({ topic: w.topic, payload: w.payload, qos: w.qos });
-      }
+      // The store clears the topic for a zero-length payload [MQTT-3.3.1-10].
+      if (w.retain) await this.retained.set({ topic: w.topic, payload: w.payload, qos: w.qos });
       this.metrics.willsPublished.inc({ source });
       this.log.info({ clientId, topic: w.topic, source }, 'will published');
     } catch (err) {
