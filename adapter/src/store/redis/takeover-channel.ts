@@ -4,6 +4,9 @@ import { duplicateForSubscribe, type RedisClient } from './client';
 
 type Listener = (clientId: string, owner: OwnerRef) => void;
 
+/** Notices remembered to drop repeats; a repeat arrives within moments of the original. */
+const RECENT_NOTICES = 1024;
+
 /**
  * The pod's inbox for takeovers: the claim script publishes the displaced
  * owner on the channel of that owner's pod, and this subscription turns the
@@ -13,6 +16,7 @@ type Listener = (clientId: string, owner: OwnerRef) => void;
 export class TakeoverChannel {
   private readonly sub: RedisClient;
   private readonly events = new EventEmitter();
+  private readonly recent = new Set<string>();
   /** Settles once the SUBSCRIBE is acknowledged; before that a takeover could go unheard. */
   readonly ready: Promise<void>;
 
@@ -21,13 +25,25 @@ export class TakeoverChannel {
     this.sub = duplicateForSubscribe(client);
     this.sub.on('error', onError);
     this.sub.on('message', (ch: string, message: string) => {
-      if (ch !== channel) return;
+      if (ch !== channel || this.seenBefore(message)) return;
       const event = parseEvent(message);
       if (event) this.events.emit('takeover', event.clientId, event.owner);
     });
     this.ready = this.sub.subscribe(channel).then(() => undefined);
     // The subscription waits for Redis; a rejection only means we were closed first.
     this.ready.catch(() => undefined);
+  }
+
+  /**
+   * In Redis Cluster a PUBLISH travels the cluster bus and the subscriber may
+   * hear it more than once (seen in the Cluster contract run). Each notice names
+   * one displacement (client id, pod, connection), so a repeat is dropped.
+   */
+  private seenBefore(message: string): boolean {
+    if (this.recent.has(message)) return true;
+    this.recent.add(message);
+    if (this.recent.size > RECENT_NOTICES) this.recent.delete(this.recent.values().next().value as string);
+    return false;
   }
 
   onTakeover(listener: Listener): void {
