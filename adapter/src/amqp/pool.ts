@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import * as amqp from 'amqplib';
 import type { Logger } from 'pino';
+import { corkFrameWrites } from './cork';
 import { loginFailure } from './errors';
 import { loginUrl, poolKey, type Credentials } from './credentials';
 import type { AmqpMetrics } from './metrics';
@@ -170,6 +171,8 @@ export class ConnectionPool {
       this.metrics.connectFailures.inc();
       throw loginFailure(err);
     }
+    if (!corkFrameWrites(model))
+      this.log.warn('amqplib internals changed: AMQP frames are written one by one');
     this.metrics.connections.inc();
     const pooled = new PooledConnection(key, c, model, this.metrics, (gone) => this.forget(gone));
     pooled.on('lost', (err?: Error) => {
