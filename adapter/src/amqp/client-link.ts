@@ -6,6 +6,11 @@ import { topicToRoutingKey } from '../mqtt/topic';
 import { H } from './properties';
 
 const SEQ_HEADER = H.seq;
+const WRITTEN = Promise.resolve(true);
+
+/** Told that the channel's buffer is full, with when it drains, so the caller stops reading. */
+type OnFull = (drained: Promise<void>) => void;
+type LinkExtras = PublishExtras & { mandatory?: boolean };
 
 /** An ops channel unused this long is closed. */
 const OPS_IDLE_MS = 2000;
@@ -20,13 +25,19 @@ export interface QueueSpec {
 
 /**
  * One MQTT client's AMQP resources on its user's pooled connection: a confirm
- * channel for its publishes, a channel for its consumer, and a channel for
- * declare/bind operations. They are separate so that a refused bind (which
+ * channel for its QoS 1 and 2 publishes, a plain one for QoS 0, a channel for
+ * its consumer, and a channel for declare/bind operations, each opened on
+ * first use. They are separate so that a refused bind (which
  * closes its channel) never takes the client's publishes or deliveries down,
  * and none of them is shared with another client.
  */
 export class ClientLink {
   private pub: Promise<amqp.ConfirmChannel> | undefined;
+  private fire: Promise<amqp.Channel> | undefined;
+  private fireChannel: amqp.Channel | undefined;
+  private fireError: Error | undefined;
+  private lastTopic = '';
+  private lastKey = '';
   private ops: Promise<amqp.Channel> | undefined;
   private sub: Promise<amqp.Channel> | undefined;
   private readonly consumers = new Map<string, string>();
@@ -55,19 +66,82 @@ export class ClientLink {
    * MQTT 5 "no matching subscribers" case). `onFull` fires when the channel's
    * buffer is full, so the caller stops reading.
    */
-  async publish(
+  publish(topic: string, payload: Buffer, qos: QoS, onFull: OnFull, extras?: LinkExtras): Promise<boolean> {
+    return qos === 0
+      ? this.publishUnconfirmed(topic, payload, onFull, extras)
+      : this.publishConfirmed(topic, payload, qos, onFull, extras);
+  }
+
+  /**
+   * QoS 0 goes out on a channel without confirms: RabbitMQ then sends nothing
+   * back per message, and amqplib keeps no callback per message. A refusal
+   * closes that channel and is heard through onPublishError.
+   */
+  private publishUnconfirmed(
+    topic: string,
+    payload: Buffer,
+    onFull: OnFull,
+    extras?: PublishExtras,
+  ): Promise<boolean> {
+    const ch = this.fireChannel;
+    if (!ch)
+      return this.openFireChannel().then(() => this.publishUnconfirmed(topic, payload, onFull, extras));
+    try {
+      const written = ch.publish(this.exchange, this.routingKey(topic), payload, publishOptions(0, extras));
+      if (!written) onFull(once(ch, 'drain').then(() => undefined));
+    } catch (err) {
+      // amqplib throws when the channel closed under us; the server's reason came on 'error'.
+      return Promise.reject(this.fireError ?? (err instanceof Error ? err : new Error(String(err))));
+    }
+    if (this.connection.blocked) onFull(this.connection.unblockedOrGone());
+    return WRITTEN;
+  }
+
+  private openFireChannel(): Promise<amqp.Channel> {
+    this.fire ??= (this.connection.openChannel(false) as Promise<amqp.Channel>).then(
+      (ch) => {
+        this.fireError = undefined;
+        ch.on('error', (err: Error) => {
+          this.fireError = err;
+          this.onPublishError?.(err);
+        });
+        ch.once('close', () => {
+          this.fire = undefined;
+          this.fireChannel = undefined;
+        });
+        this.fireChannel = ch;
+        return ch;
+      },
+      (err: unknown) => {
+        this.fire = undefined;
+        throw err;
+      },
+    );
+    return this.fire;
+  }
+
+  /** Publishes of one client mostly repeat a topic, so its routing key is kept. */
+  private routingKey(topic: string): string {
+    if (topic !== this.lastTopic) {
+      this.lastTopic = topic;
+      this.lastKey = topicToRoutingKey(topic);
+    }
+    return this.lastKey;
+  }
+
+  private async publishConfirmed(
     topic: string,
     payload: Buffer,
     qos: QoS,
-    onFull: (drained: Promise<void>) => void,
-    extras?: PublishExtras & { mandatory?: boolean },
+    onFull: OnFull,
+    extras?: LinkExtras,
   ): Promise<boolean> {
     const ch = await this.publishChannel();
     const started = process.hrtime.bigint();
     let written = false;
     const options = publishOptions(qos, extras);
     let seq: number | undefined;
-    if (extras?.mandatory && qos > 0) {
+    if (extras?.mandatory) {
       // A returned message is matched to its publish by this header, since returns and confirms interleave.
       seq = ++this.mandatorySeq;
       options.mandatory = true;
@@ -79,18 +153,11 @@ export class ClientLink {
         if (err) reject(this.pubError ?? (err instanceof Error ? err : new Error('publish not confirmed')));
         else resolve();
       };
-      written = ch.publish(
-        this.exchange,
-        topicToRoutingKey(topic),
-        payload,
-        options,
-        qos > 0 ? cb : undefined,
-      );
+      written = ch.publish(this.exchange, this.routingKey(topic), payload, options, cb);
     });
     if (!written) onFull(once(ch, 'drain').then(() => undefined));
     // Under a resource alarm RabbitMQ reads nothing from this connection: stop reading the client too.
     if (this.connection.blocked) onFull(this.connection.unblockedOrGone());
-    if (qos === 0) return true;
     await confirmed;
     this.metrics.confirmLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     return seq === undefined || !this.returned.delete(seq);
@@ -262,6 +329,7 @@ export class ClientLink {
     const channels: Promise<amqp.Channel | undefined>[] = [
       (this.sub ?? Promise.resolve(undefined)).catch(() => undefined),
       (this.pub ?? Promise.resolve(undefined)).catch(() => undefined),
+      (this.fire ?? Promise.resolve(undefined)).catch(() => undefined),
       (this.ops ?? Promise.resolve(undefined)).catch(() => undefined),
     ];
     for (const p of channels) {

@@ -32,13 +32,18 @@ export interface PublishExtras {
   readonly props?: MessageProps;
 }
 
-/** AMQP properties of an MQTT publish: QoS>=1 messages are persistent. */
+/** AMQP properties of an MQTT publish: QoS>=1 messages are persistent and say their QoS in a header. */
 export function publishOptions(qos: QoS, extras?: PublishExtras): Options.Publish {
+  const deliveryMode = qos > 0 ? 2 : 1;
+  // Delivery mode 1 already reads back as QoS 0, so a plain QoS 0 message carries no headers table:
+  // encoding one is the largest per-message cost of an AMQP publish.
+  if (qos === 0 && !extras?.retain && extras?.publisher === undefined && !extras?.props)
+    return { deliveryMode };
   const headers: Record<string, unknown> = { [H.qos]: qos };
-  if (!extras) return { deliveryMode: qos > 0 ? 2 : 1, headers };
+  if (!extras) return { deliveryMode, headers };
   if (extras.retain) headers[H.retain] = 1;
   if (extras.publisher !== undefined) headers[H.publisher] = extras.publisher;
-  return { ...propsToAmqp(extras.props, headers, Date.now()), deliveryMode: qos > 0 ? 2 : 1 };
+  return { ...propsToAmqp(extras.props, headers, Date.now()), deliveryMode };
 }
 
 /**

@@ -40,6 +40,8 @@ export class InboundPublisher {
     private readonly fail: (err: MqttError) => void,
     /** The QoS 2 state changed and should be persisted. */
     private readonly qos2Changed: () => void,
+    /** Whether the client holds a No Local subscription, which needs its publishes marked as its own. */
+    private readonly noLocalInUse: () => boolean,
   ) {
     this.v5 = ctx.protocolVersion === 5;
   }
@@ -95,7 +97,8 @@ export class InboundPublisher {
     // The retained copy is stored only once RabbitMQ has taken the message, so a refused publish retains nothing.
     const published = this.link.publish(topic, payload, qos, (drained) => this.out.pauseReading(drained), {
       retain: p.retain,
-      publisher: this.ctx.clientId,
+      // The publisher's id is only read back for No Local, which only this client's own subscriptions can have.
+      ...(this.v5 && this.noLocalInUse() ? { publisher: this.ctx.clientId } : {}),
       props,
       // Only a v5 client can hear "no matching subscribers" (0x10), so only it pays for mandatory publishes.
       mandatory: this.v5,

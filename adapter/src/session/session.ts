@@ -1,5 +1,5 @@
 import type { IDisconnectPacket, Packet } from 'mqtt-packet';
-import type { Logger } from 'pino';
+import type { Log } from '../log';
 import type { ClientLink } from '../amqp/client-link';
 import type { Credentials } from '../amqp/credentials';
 import { isAccessRefused } from '../amqp/errors';
@@ -47,7 +47,7 @@ export class Session implements Displaceable {
   /** Another connection, perhaps on another replica, owns the client id now, and with it the queue. */
   private displaced = false;
   private chain: Promise<void> = Promise.resolve();
-  private readonly log: Logger;
+  private readonly log: Log;
   private readonly v5: boolean;
 
   constructor(
@@ -90,6 +90,7 @@ export class Session implements Displaceable {
       init,
       (err) => this.fail(err),
       () => this.serial(() => this.persist()),
+      () => this.subs.hasNoLocal,
     );
     link.connection.once('lost', this.onAmqpLost);
     link.onPublishError = (err) => {

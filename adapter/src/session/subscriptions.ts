@@ -56,6 +56,11 @@ export class Subscriptions implements FastPathSubscriber {
     return queueNameFor(this.clientId);
   }
 
+  get hasNoLocal(): boolean {
+    for (const s of this.map.values()) if (s.noLocal) return true;
+    return false;
+  }
+
   deliverFast(d: Delivery): void {
     this.deliverer.fromFastPath(d);
   }
