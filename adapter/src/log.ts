@@ -8,3 +8,63 @@ export function createLogger(level: string): Logger {
     redact: { paths: ['password', '*.password', 'payload', '*.payload'], censor: '[redacted]' },
   });
 }
+
+type Level = 'fatal' | 'error' | 'warn' | 'info' | 'debug';
+
+/** The logging a connection and its session do; a pino Logger is one. */
+export interface Log {
+  fatal(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  info(msg: string): void;
+  debug(obj: object, msg?: string): void;
+  isLevelEnabled(level: Level): boolean;
+  child(bindings: Record<string, unknown>): Log;
+}
+
+/**
+ * A connection's logger: its fields are added to each line it writes rather
+ * than bound into a pino child up front, because a child logger costs every
+ * idle connection about a kilobyte and most lines are below the level in force.
+ */
+export class BoundLog implements Log {
+  constructor(
+    private readonly parent: Log,
+    private readonly bindings: Readonly<Record<string, unknown>>,
+  ) {}
+
+  isLevelEnabled(level: Level): boolean {
+    return this.parent.isLevelEnabled(level);
+  }
+
+  fatal(obj: object, msg?: string): void {
+    this.write('fatal', obj, msg);
+  }
+
+  error(obj: object, msg?: string): void {
+    this.write('error', obj, msg);
+  }
+
+  warn(obj: object, msg?: string): void {
+    this.write('warn', obj, msg);
+  }
+
+  info(obj: object | string, msg?: string): void {
+    this.write('info', obj, msg);
+  }
+
+  debug(obj: object, msg?: string): void {
+    this.write('debug', obj, msg);
+  }
+
+  child(bindings: Record<string, unknown>): Log {
+    return new BoundLog(this.parent, { ...this.bindings, ...bindings });
+  }
+
+  private write(level: Level, obj: object | string, msg: string | undefined): void {
+    if (!this.parent.isLevelEnabled(level)) return;
+    const line = typeof obj === 'string' ? { ...this.bindings } : { ...this.bindings, ...obj };
+    this.parent[level].call(this.parent, line, typeof obj === 'string' ? obj : msg);
+  }
+}

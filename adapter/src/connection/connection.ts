@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
-import { generate, parser as createParser, type IConnectPacket, type Packet, type Parser } from 'mqtt-packet';
-import type { Logger } from 'pino';
+import { generate, type IConnectPacket, type Packet } from 'mqtt-packet';
+import { BoundLog, type Log } from '../log';
 import { Framer } from '../mqtt/framer';
+import { decode } from '../mqtt/decoder';
 import { illFormedUtf8 } from '../mqtt/utf8';
 import { brokenPacketRule } from '../mqtt/packet-rules';
 import { MqttError } from '../mqtt/errors';
@@ -32,8 +33,7 @@ type State = 'awaiting-connect' | 'connecting' | 'connected' | 'closed';
 export class Connection implements Outbound {
   private state: State = 'awaiting-connect';
   private readonly framer: Framer;
-  private readonly parser: Parser;
-  private readonly log: Logger;
+  private readonly log: Log;
   private session: Session | undefined;
   private protocolVersion = 4;
   private readonly early: Packet[] = [];
@@ -48,16 +48,8 @@ export class Connection implements Outbound {
     private readonly info: ConnectionInfo,
     private readonly deps: SessionDeps,
   ) {
-    this.log = deps.log.child({ conn: info.id, remote: info.remote, transport: info.transport });
+    this.log = new BoundLog(deps.log, { conn: info.id, remote: info.remote, transport: info.transport });
     this.framer = new Framer(deps.config.maxPacketSize);
-    this.parser = createParser({ protocolVersion: 4 });
-    this.parser.on('packet', (p: Packet) => this.onPacket(p));
-    this.parser.on('error', (err: Error) => {
-      // mqtt-packet refuses an unknown protocol level while parsing, but the client is still owed CONNACK 0x01 [MQTT-3.1.2-2].
-      if (this.state === 'awaiting-connect' && err.message === 'Invalid protocol version')
-        this.refuse(new MqttError(Reason.UnsupportedProtocolVersion, 'unsupported protocol level'));
-      else this.protocolError('malformed', err.message, Reason.MalformedPacket);
-    });
     this.keepalive = new Keepalive(() => this.timedOut());
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err: Error) => this.log.debug({ err: err.message }, 'socket error'));
@@ -136,7 +128,12 @@ export class Connection implements Outbound {
         );
         return;
       }
-      this.parser.parse(f);
+      const decoded = decode(f, this.state === 'awaiting-connect' ? 0 : this.protocolVersion);
+      if ('error' in decoded) {
+        this.parseError(decoded.error);
+        return;
+      }
+      this.onPacket(decoded.packet);
       if ((this.state as State) === 'closed' || this.socket.writableEnded) return;
     }
     if (problem?.kind === 'too-large') {
@@ -146,6 +143,13 @@ export class Connection implements Outbound {
         Reason.PacketTooLarge,
       );
     } else if (problem) this.protocolError('malformed', problem.why, Reason.MalformedPacket);
+  }
+
+  private parseError(err: Error): void {
+    // mqtt-packet refuses an unknown protocol level while parsing, but the client is still owed CONNACK 0x01 [MQTT-3.1.2-2].
+    if (this.state === 'awaiting-connect' && err.message === 'Invalid protocol version')
+      this.refuse(new MqttError(Reason.UnsupportedProtocolVersion, 'unsupported protocol level'));
+    else this.protocolError('malformed', err.message, Reason.MalformedPacket);
   }
 
   private onPacket(p: Packet): void {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IConnectPacket } from 'mqtt-packet';
-import type { Logger } from 'pino';
+import type { Log } from '../log';
 import { parseUsername, type Credentials } from '../amqp/credentials';
 import { derivedPassword } from '../auth/cert-identity';
 import { MqttError } from '../mqtt/errors';
@@ -14,7 +14,7 @@ import type { SessionState } from '../ports/session-store';
 
 export interface ConnectContext {
   readonly connectionId: string;
-  readonly log: Logger;
+  readonly log: Log;
   /** Username taken from a verified client certificate, when that login mode is on. */
   readonly certificateUser?: string;
 }

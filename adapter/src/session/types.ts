@@ -1,5 +1,5 @@
 import type { Packet } from 'mqtt-packet';
-import type { Logger } from 'pino';
+import type { Log } from '../log';
 import type { Config } from '../config/settings';
 import type { Broker } from '../amqp/broker';
 import type { SessionStore } from '../ports/session-store';
@@ -34,7 +34,7 @@ export interface SessionDeps {
   readonly wills: WillStore;
   readonly willPublisher: WillPublisher;
   readonly metrics: Metrics;
-  readonly log: Logger;
+  readonly log: Log;
 }
 
 export type QoS = 0 | 1 | 2;

@@ -1,0 +1,101 @@
+import { parser as createParser, type IPublishPacket, type Packet, type Parser } from 'mqtt-packet';
+
+/**
+ * Turns one whole MQTT packet (as the Framer cuts them) into a packet object.
+ * Because every frame is complete, a parse never leaves state behind, so one
+ * mqtt-packet parser per protocol level serves every connection: an idle
+ * connection then holds no parser, buffer list or copy of its CONNECT.
+ * PUBLISH packets of MQTT 3.1 and 3.1.1, the bulk of the traffic, are read
+ * here directly.
+ */
+export type Decoded = { packet: Packet } | { error: Error };
+
+class SharedParser {
+  private readonly parser: Parser;
+  private readonly settings: { protocolVersion: number };
+  private result: Decoded | undefined;
+
+  constructor(protocolVersion: number) {
+    this.settings = { protocolVersion };
+    this.parser = createParser(this.settings);
+    this.parser.on('packet', (packet: Packet) => (this.result ??= { packet }));
+    this.parser.on('error', (error: Error) => (this.result ??= { error }));
+  }
+
+  decode(frame: Buffer): Decoded {
+    this.result = undefined;
+    this.parser.parse(frame);
+    const r = this.result ?? { error: new Error('incomplete packet') };
+    // A frame the parser read past or short of must not leak into the next connection's frame.
+    const state = this.parser as unknown as {
+      _list: { length: number };
+      _resetState(): void;
+      _pos: number;
+      settings: unknown;
+    };
+    if (state._list.length !== 0 || 'error' in r) {
+      // _resetState leaves the read position where the failed packet stopped.
+      state._resetState();
+      state._pos = 0;
+    }
+    // Parsing a CONNECT makes it the parser's settings; the next frame is another connection's.
+    state.settings = this.settings;
+    return r;
+  }
+}
+
+const parsers = new Map<number, SharedParser>();
+
+function parserFor(level: number): SharedParser {
+  let p = parsers.get(level);
+  if (!p) {
+    p = new SharedParser(level);
+    parsers.set(level, p);
+  }
+  return p;
+}
+
+/** `level` is the connection's protocol level, or 0 before its CONNECT. */
+export function decode(frame: Buffer, level: number): Decoded {
+  if (level !== 5 && level !== 0 && frame[0] >> 4 === 3) {
+    const packet = decodePublishV3(frame);
+    if (packet) return { packet };
+  }
+  // The CONNECT parser (level 0) learns each client's level from the packet itself.
+  return parserFor(level === 0 ? 4 : level).decode(frame);
+}
+
+/**
+ * A v3.1/v3.1.1 PUBLISH, or undefined for anything unusual (QoS 3, a field cut
+ * short), which is left to mqtt-packet to refuse with its own message.
+ */
+export function decodePublishV3(frame: Buffer): IPublishPacket | undefined {
+  const flags = frame[0] & 0x0f;
+  const qos = (flags >> 1) & 0x03;
+  if (qos === 3) return undefined;
+  let pos = 1;
+  let length = 0;
+  let multiplier = 1;
+  for (;;) {
+    if (pos >= frame.length || pos > 4) return undefined;
+    const byte = frame[pos++];
+    length += (byte & 0x7f) * multiplier;
+    multiplier *= 128;
+    if ((byte & 0x80) === 0) break;
+  }
+  if (pos + length !== frame.length || pos + 2 > frame.length) return undefined;
+  const topicEnd = pos + 2 + frame.readUInt16BE(pos);
+  const idEnd = qos > 0 ? topicEnd + 2 : topicEnd;
+  if (idEnd > frame.length) return undefined;
+  const packet: IPublishPacket = {
+    cmd: 'publish',
+    retain: (flags & 0x01) !== 0,
+    qos: qos as 0 | 1 | 2,
+    dup: (flags & 0x08) !== 0,
+    length,
+    topic: frame.toString('utf8', pos + 2, topicEnd),
+    payload: frame.subarray(idEnd),
+  };
+  if (qos > 0) packet.messageId = frame.readUInt16BE(topicEnd);
+  return packet;
+}

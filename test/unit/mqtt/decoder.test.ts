@@ -1,0 +1,127 @@
+import { strict as assert } from 'node:assert';
+import fc from 'fast-check';
+import { generate, parser as createParser, type Packet } from 'mqtt-packet';
+import { decode, decodePublishV3 } from '../../../adapter/src/mqtt/decoder';
+
+/** What a parser of the connection's own would have made of the frame. */
+function reference(frame: Buffer, protocolVersion: number): Packet {
+  const p = createParser({ protocolVersion });
+  let got: Packet | undefined;
+  p.on('packet', (x: Packet) => (got = x));
+  p.parse(frame);
+  assert.ok(got, 'mqtt-packet parsed nothing');
+  return got;
+}
+
+const connect = (protocolVersion: 3 | 4 | 5, clientId = 'c'): Buffer =>
+  generate({
+    cmd: 'connect',
+    protocolId: protocolVersion === 3 ? 'MQIsdp' : 'MQTT',
+    protocolVersion,
+    clean: true,
+    clientId,
+    keepalive: 30,
+  });
+
+describe('unit: decoder', function () {
+  it('reads v3.1.1 PUBLISH packets as mqtt-packet does', function () {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 300 }),
+        fc.uint8Array({ maxLength: 400 }),
+        fc.constantFrom(0, 1, 2),
+        fc.boolean(),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 65535 }),
+        (topic, payload, qos, retain, dup, messageId) => {
+          const frame = generate({
+            cmd: 'publish',
+            topic,
+            payload: Buffer.from(payload),
+            qos: qos,
+            retain,
+            dup,
+            messageId,
+          });
+          const mine = decodePublishV3(frame);
+          assert.ok(mine);
+          const ref = reference(frame, 4) as Packet & { payload: Buffer };
+          assert.deepEqual(
+            { ...mine, payload: Buffer.from(mine.payload) },
+            { ...ref, payload: Buffer.from(ref.payload) },
+          );
+        },
+      ),
+    );
+  });
+
+  it('leaves a PUBLISH with both QoS bits set, or cut short, to mqtt-packet', function () {
+    const frame = generate({
+      cmd: 'publish',
+      topic: 'a',
+      payload: Buffer.from('x'),
+      qos: 1,
+      messageId: 1,
+      retain: false,
+      dup: false,
+    });
+    const qos3 = Buffer.from(frame);
+    qos3[0] |= 0x06;
+    assert.equal(decodePublishV3(qos3), undefined);
+    const r = decode(qos3, 4);
+    assert.ok('error' in r && /QoS/.test(r.error.message));
+    // A topic length that runs past the end of the packet.
+    const long = Buffer.from([0x30, 0x03, 0x00, 0x09, 0x61]);
+    assert.equal(decodePublishV3(long), undefined);
+    assert.ok('error' in decode(long, 4));
+  });
+
+  it('recovers from a refused frame before the next connection uses it', function () {
+    const good = connect(4);
+    const badLevel = Buffer.from(good);
+    badLevel[8] = 9;
+    const refused = decode(badLevel, 0);
+    assert.ok('error' in refused);
+    assert.equal(refused.error.message, 'Invalid protocol version');
+    const r = decode(good, 0);
+    assert.ok('packet' in r && r.packet.cmd === 'connect' && r.packet.clientId === 'c');
+  });
+
+  it('keeps each protocol level apart, whatever CONNECT was parsed last', function () {
+    const sub = {
+      cmd: 'subscribe' as const,
+      messageId: 7,
+      subscriptions: [{ topic: 'a/#', qos: 1 as const, nl: true }],
+    };
+    const v5frame = generate(sub, { protocolVersion: 5 });
+    const v4frame = generate({ ...sub, subscriptions: [{ topic: 'a/#', qos: 1 }] });
+    assert.ok('packet' in decode(connect(5), 0));
+    // A second CONNECT on a v3.1.1 connection must not turn the v3.1.1 parser into a v5 one.
+    assert.ok('packet' in decode(connect(5), 4));
+    const v4 = decode(v4frame, 4);
+    assert.ok('packet' in v4);
+    assert.deepEqual(v4.packet, reference(v4frame, 4));
+    const v5 = decode(v5frame, 5);
+    assert.ok('packet' in v5);
+    assert.deepEqual(v5.packet, reference(v5frame, 5));
+  });
+
+  it('reads v5 PUBLISH properties through mqtt-packet', function () {
+    const frame = generate(
+      {
+        cmd: 'publish',
+        topic: 't',
+        payload: Buffer.from('p'),
+        qos: 1,
+        messageId: 3,
+        retain: false,
+        dup: false,
+        properties: { contentType: 'text/plain', userProperties: { k: 'v' } },
+      },
+      { protocolVersion: 5 },
+    );
+    const r = decode(frame, 5);
+    assert.ok('packet' in r);
+    assert.deepEqual(r.packet, reference(frame, 5));
+  });
+});
