@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import type * as amqp from 'amqplib';
 import type { PooledConnection } from './pool';
-import { publishOptions, toDelivery, type Delivery, type PublishExtras, type QoS } from './message';
+import { ClientConsumers } from './client-consumers';
+import { publishOptions, type Delivery, type PublishExtras, type QoS } from './message';
 import { topicToRoutingKey } from '../mqtt/topic';
 import { H } from './properties';
 
@@ -25,11 +26,11 @@ export interface QueueSpec {
 
 /**
  * One MQTT client's AMQP resources on its user's pooled connection: a confirm
- * channel for its QoS 1 and 2 publishes, a plain one for QoS 0, a channel for
- * its consumer, and a channel for declare/bind operations, each opened on
- * first use. They are separate so that a refused bind (which
- * closes its channel) never takes the client's publishes or deliveries down,
- * and none of them is shared with another client.
+ * channel for its QoS 1 and 2 publishes, a plain one for QoS 0 and a channel
+ * for declare/bind operations, each opened on first use, and its consumers on
+ * a channel shared with other clients (see ClientConsumers). They are
+ * separate so that a refused bind (which closes its channel) never takes the
+ * client's publishes or deliveries down, nor another client's.
  */
 export class ClientLink {
   private pub: Promise<amqp.ConfirmChannel> | undefined;
@@ -39,15 +40,15 @@ export class ClientLink {
   private lastTopic = '';
   private lastKey = '';
   private ops: Promise<amqp.Channel> | undefined;
-  private sub: Promise<amqp.Channel> | undefined;
-  private readonly consumers = new Map<string, string>();
-  private subChannel: amqp.Channel | undefined;
+  private consumers: ClientConsumers | undefined;
   private closed = false;
   private pubError: Error | undefined;
   private mandatorySeq = 0;
   private opsActive = 0;
   private opsIdle: NodeJS.Timeout | undefined;
-  private readonly returned = new Set<number>();
+  private returned: Set<number> | undefined;
+  /** Told when RabbitMQ closes the channel this client's consumers are on. */
+  onConsumerLost: ((err: Error | undefined) => void) | undefined;
   /** Told when RabbitMQ closes the publish channel, which is how a refused QoS 0 publish shows. */
   onPublishError: ((err: Error) => void) | undefined;
 
@@ -160,7 +161,7 @@ export class ClientLink {
     if (this.connection.blocked) onFull(this.connection.unblockedOrGone());
     await confirmed;
     this.metrics.confirmLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    return seq === undefined || !this.returned.delete(seq);
+    return seq === undefined || !this.returned?.delete(seq);
   }
 
   private publishChannel(): Promise<amqp.ConfirmChannel> {
@@ -173,7 +174,7 @@ export class ClientLink {
           // RabbitMQ sends basic.return before the confirm of the same message.
           ch.on('return', (msg: amqp.Message) => {
             const seq = ((msg.properties.headers ?? {}) as Record<string, unknown>)[SEQ_HEADER];
-            if (typeof seq === 'number') this.returned.add(seq);
+            if (typeof seq === 'number') (this.returned ??= new Set()).add(seq);
           });
           ch.on('error', (err: Error) => {
             this.pubError = err;
@@ -265,60 +266,28 @@ export class ClientLink {
 
   /**
    * Starts consuming a queue (the client's own, or a shared group's) with at
-   * most `prefetch` unacked deliveries. All of a client's consumers share one
-   * channel, so delivery tags are unique across them.
+   * most `prefetch` unacked deliveries, on a consumer channel shared with other
+   * clients of the pooled connection.
    */
-  async consume(
-    queue: string,
-    prefetch: number,
-    onDelivery: (d: Delivery, queue: string) => void,
-  ): Promise<void> {
-    if (this.consumers.has(queue)) return;
-    this.consumers.set(queue, '');
-    try {
-      const ch = await this.consumerChannel();
-      await ch.prefetch(prefetch, false);
-      const ok = await ch.consume(queue, (msg) => {
-        if (msg) onDelivery(toDelivery(msg), queue);
-      });
-      this.consumers.set(queue, ok.consumerTag);
-    } catch (err) {
-      this.consumers.delete(queue);
-      throw err;
+  consume(queue: string, prefetch: number, onDelivery: (d: Delivery, queue: string) => void): Promise<void> {
+    if (!this.consumers) {
+      this.consumers = new ClientConsumers(this.connection.consumerChannels);
+      this.consumers.onLost = (err) => this.onConsumerLost?.(err);
     }
+    return this.consumers.consume(queue, prefetch, onDelivery);
   }
 
-  /** Stops consuming a queue; its unacked deliveries stay ours until acked or the channel closes. */
+  /** Stops consuming a queue; its unacked deliveries stay ours until acked or the link closes. */
   async cancel(queue: string): Promise<void> {
-    const tag = this.consumers.get(queue);
-    this.consumers.delete(queue);
-    if (tag && this.sub) await (await this.sub).cancel(tag).catch(() => undefined);
-  }
-
-  private consumerChannel(): Promise<amqp.Channel> {
-    if (!this.sub) {
-      const p = this.connection.openChannel(false) as Promise<amqp.Channel>;
-      this.sub = p;
-      p.then(
-        (ch) => {
-          this.subChannel = ch;
-          ch.on('error', () => {
-            // A consumer channel closes when its queue is deleted or the connection drops; the session hears of the latter.
-          });
-        },
-        () => (this.sub = undefined),
-      );
-    }
-    return this.sub;
+    await this.consumers?.cancel(queue);
   }
 
   ack(deliveryTag: number): void {
-    // Deliveries only arrive once the channel is open, so the resolved channel is always there to ack on.
-    this.subChannel?.ack({ fields: { deliveryTag } } as amqp.Message);
+    this.consumers?.ack(deliveryTag);
   }
 
   get consuming(): boolean {
-    return this.consumers.size > 0;
+    return this.consumers?.consuming ?? false;
   }
 
   /** Closes this client's channels; unacked deliveries go back to the queue for the next consumer. */
@@ -326,8 +295,8 @@ export class ClientLink {
     if (this.closed) return;
     this.closed = true;
     if (this.opsIdle) clearTimeout(this.opsIdle);
+    await this.consumers?.close();
     const channels: Promise<amqp.Channel | undefined>[] = [
-      (this.sub ?? Promise.resolve(undefined)).catch(() => undefined),
       (this.pub ?? Promise.resolve(undefined)).catch(() => undefined),
       (this.fire ?? Promise.resolve(undefined)).catch(() => undefined),
       (this.ops ?? Promise.resolve(undefined)).catch(() => undefined),

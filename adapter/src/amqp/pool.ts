@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import * as amqp from 'amqplib';
 import type { Logger } from 'pino';
+import { ConsumerChannels } from './consumer-channels';
 import { corkFrameWrites } from './cork';
 import { loginFailure } from './errors';
 import { loginUrl, poolKey, type Credentials } from './credentials';
@@ -9,6 +10,8 @@ import type { AmqpMetrics } from './metrics';
 /** RabbitMQ's default channel_max is 2047; stay well below it per connection. */
 const CHANNELS_PER_CONNECTION = 1000;
 const IDLE_CLOSE_MS = 30_000;
+/** Clients whose consumers share one channel; a channel RabbitMQ closes disconnects that many. */
+const CLIENTS_PER_CONSUMER_CHANNEL = 100;
 
 /**
  * One AMQP connection authenticated as one (vhost, user). Many MQTT clients of
@@ -21,6 +24,10 @@ export class PooledConnection extends EventEmitter {
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private admin: Promise<amqp.Channel> | undefined;
+  readonly consumerChannels = new ConsumerChannels(
+    () => this.openChannel(false),
+    CLIENTS_PER_CONSUMER_CHANNEL,
+  );
   blocked = false;
 
   constructor(

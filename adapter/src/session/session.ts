@@ -93,6 +93,12 @@ export class Session implements Displaceable {
       () => this.subs.hasNoLocal,
     );
     link.connection.once('lost', this.onAmqpLost);
+    link.onConsumerLost = (err) => {
+      // Its unacked deliveries went back to the queue; the client resumes on reconnecting.
+      if (!link.connection.isClosed)
+        this.log.warn({ err: err?.message }, 'RabbitMQ closed the consumer channel');
+      this.out.close('consumer channel closed');
+    };
     link.onPublishError = (err) => {
       // A v3 client has no way to hear of a refused QoS 0 publish but the closed connection, as with the plugin.
       if (!this.v5 && isAccessRefused(err))

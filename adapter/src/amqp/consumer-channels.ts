@@ -1,0 +1,83 @@
+import type * as amqp from 'amqplib';
+
+/** A client whose consumers live on a shared channel. */
+export interface ConsumerHost {
+  /** RabbitMQ closed the channel: the host's consumers are gone and its unacked deliveries requeued. */
+  consumerChannelLost(err: Error | undefined): void;
+}
+
+/**
+ * One AMQP channel carrying the consumers of many clients of one pooled
+ * connection. A channel costs RabbitMQ about 20 KiB (its channel, writer and
+ * limiter processes); a consumer on a shared one about 3 KiB. Each consumer
+ * keeps its own prefetch: basic.qos without `global` applies to the consumers
+ * created after it, so a qos and its consume run as one step.
+ */
+export class SharedConsumerChannel {
+  readonly hosts = new Set<ConsumerHost>();
+  private step: Promise<unknown> = Promise.resolve();
+  private error: Error | undefined;
+  closed = false;
+
+  constructor(readonly channel: amqp.Channel) {
+    channel.on('error', (err: Error) => (this.error = err));
+    channel.once('close', () => {
+      this.closed = true;
+      for (const h of this.hosts) h.consumerChannelLost(this.error);
+      this.hosts.clear();
+    });
+  }
+
+  /** Starts a consumer with at most `prefetch` unacked deliveries; resolves to its tag. */
+  consume(
+    queue: string,
+    prefetch: number,
+    onMessage: (msg: amqp.ConsumeMessage | null) => void,
+  ): Promise<string> {
+    const run = this.step.then(async () => {
+      await this.channel.prefetch(prefetch, false);
+      const ok = await this.channel.consume(queue, onMessage);
+      return ok.consumerTag;
+    });
+    this.step = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** The shared consumer channels of one pooled connection, each holding up to `perChannel` clients. */
+export class ConsumerChannels {
+  private readonly channels: SharedConsumerChannel[] = [];
+  private opening: Promise<SharedConsumerChannel> | undefined;
+
+  constructor(
+    private readonly open: () => Promise<amqp.Channel>,
+    private readonly perChannel: number,
+  ) {}
+
+  /** A channel for this host's consumers, opened when all others are full. */
+  async join(host: ConsumerHost): Promise<SharedConsumerChannel> {
+    const roomy = this.channels.find((c) => !c.closed && c.hosts.size < this.perChannel);
+    const c = roomy ?? (await (this.opening ??= this.openOne()));
+    if (c.closed) throw new Error('consumer channel closed');
+    c.hosts.add(host);
+    return c;
+  }
+
+  leave(host: ConsumerHost, c: SharedConsumerChannel): void {
+    c.hosts.delete(host);
+  }
+
+  private async openOne(): Promise<SharedConsumerChannel> {
+    try {
+      const c = new SharedConsumerChannel(await this.open());
+      this.channels.push(c);
+      c.channel.once('close', () => {
+        const i = this.channels.indexOf(c);
+        if (i >= 0) this.channels.splice(i, 1);
+      });
+      return c;
+    } finally {
+      this.opening = undefined;
+    }
+  }
+}
