@@ -67,8 +67,21 @@ export function propsToAmqp(
   return out;
 }
 
+const NOTHING: { props: MessageProps; expired: boolean } = Object.freeze({
+  props: Object.freeze({}),
+  expired: false,
+});
+
 /** MQTT 5 properties of an AMQP message; `expired` when its lifetime has run out. */
 export function propsFromAmqp(p: MessageProperties, now: number): { props: MessageProps; expired: boolean } {
+  // Most messages (every plain QoS 0 one) carry none of these: no need to build anything.
+  if (
+    p.headers === undefined &&
+    p.contentType === undefined &&
+    p.replyTo === undefined &&
+    p.correlationId === undefined
+  )
+    return NOTHING;
   const headers = (p.headers ?? {}) as Record<string, unknown>;
   const userProperties: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(headers)) {

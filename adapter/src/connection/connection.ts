@@ -1,8 +1,9 @@
 import type { Duplex } from 'node:stream';
-import { generate, type IConnectPacket, type Packet } from 'mqtt-packet';
+import type { IConnectPacket, Packet } from 'mqtt-packet';
 import { BoundLog, type Log } from '../log';
 import { Framer } from '../mqtt/framer';
 import { decode } from '../mqtt/decoder';
+import { encode } from '../mqtt/encoder';
 import { illFormedUtf8 } from '../mqtt/utf8';
 import { brokenPacketRule } from '../mqtt/packet-rules';
 import { MqttError } from '../mqtt/errors';
@@ -36,7 +37,7 @@ export class Connection implements Outbound {
   private readonly log: Log;
   private session: Session | undefined;
   private protocolVersion = 4;
-  private readonly early: Packet[] = [];
+  private early: Packet[] | undefined;
   private pauses = 0;
   private corked = false;
   private readonly keepalive: Keepalive;
@@ -89,11 +90,11 @@ export class Connection implements Outbound {
 
   send(packet: Packet): boolean {
     if (this.state === 'closed' || this.socket.destroyed) return true;
-    const buf = generate(packet, { protocolVersion: this.protocolVersion });
+    const buf = encode(packet, this.protocolVersion);
     // [MQTT-3.1.2-24] never send a v5 client more than its Maximum Packet Size.
     if (buf.length > this.clientMaxPacket) return false;
-    this.deps.metrics.packetsOut.inc({ type: packet.cmd });
-    this.deps.metrics.bytesOut.inc(buf.length);
+    this.deps.metrics.packetsOut.add(packet.cmd);
+    this.deps.metrics.bytesOut.add('', buf.length);
     // Packets produced in one tick leave in one write.
     if (!this.corked) {
       this.corked = true;
@@ -117,7 +118,7 @@ export class Connection implements Outbound {
 
   private onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
-    this.deps.metrics.bytesIn.inc(chunk.length);
+    this.deps.metrics.bytesIn.add('', chunk.length);
     const { frames, problem } = this.framer.push(chunk);
     for (const f of frames) {
       if (illFormedUtf8(f, this.protocolVersion)) {
@@ -154,7 +155,7 @@ export class Connection implements Outbound {
 
   private onPacket(p: Packet): void {
     if (this.socket.writableEnded) return;
-    this.deps.metrics.packetsIn.inc({ type: p.cmd });
+    this.deps.metrics.packetsIn.add(p.cmd);
     this.keepalive.touch();
     const broken = brokenPacketRule(p);
     if (broken) {
@@ -174,7 +175,7 @@ export class Connection implements Outbound {
       return;
     }
     if (this.state === 'connecting') {
-      this.early.push(p);
+      (this.early ??= []).push(p);
       return;
     }
     this.dispatch(p);
@@ -192,6 +193,8 @@ export class Connection implements Outbound {
   private async onConnect(p: IConnectPacket): Promise<void> {
     this.state = 'connecting';
     clearTimeout(this.connectTimer);
+    // A cleared timer still holds its callback and, through it, this connection's context.
+    this.connectTimer = undefined;
     this.protocolVersion = p.protocolVersion ?? 4;
     // Packets pipelined behind CONNECT wait in `early`; not reading until CONNACK keeps that bounded.
     let connected!: () => void;
@@ -229,7 +232,9 @@ export class Connection implements Outbound {
       this.state = 'connected';
       this.keepalive.start(serverKeepAlive > 0 ? serverKeepAlive : (p.keepalive ?? 0));
       await c.session.resume(c.resumed);
-      for (const early of this.early.splice(0)) this.dispatch(early);
+      const early = this.early ?? [];
+      this.early = undefined;
+      for (const packet of early) this.dispatch(packet);
     } catch (err) {
       this.refuse(err);
     } finally {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Tally } from './tally';
 import type { AmqpMetrics } from '../amqp/metrics';
 import type { StoreMetrics } from '../store/instrumented';
 
@@ -55,34 +56,30 @@ export function createMetrics() {
       labelNames: ['result'],
       registers,
     }),
-    packetsIn: new Counter({
+    packetsIn: new Tally({
       name: `${P}packets_received_total`,
       help: 'MQTT packets received by type',
-      labelNames: ['type'],
+      label: 'type',
       registers,
     }),
-    packetsOut: new Counter({
+    packetsOut: new Tally({
       name: `${P}packets_sent_total`,
       help: 'MQTT packets sent by type',
-      labelNames: ['type'],
+      label: 'type',
       registers,
     }),
-    bytesIn: new Counter({
-      name: `${P}bytes_received_total`,
-      help: 'Bytes read from MQTT sockets',
-      registers,
-    }),
-    bytesOut: new Counter({ name: `${P}bytes_sent_total`, help: 'Bytes written to MQTT sockets', registers }),
-    published: new Counter({
+    bytesIn: new Tally({ name: `${P}bytes_received_total`, help: 'Bytes read from MQTT sockets', registers }),
+    bytesOut: new Tally({ name: `${P}bytes_sent_total`, help: 'Bytes written to MQTT sockets', registers }),
+    published: new Tally({
       name: `${P}messages_published_total`,
       help: 'Messages published to RabbitMQ by QoS',
-      labelNames: ['qos'],
+      label: 'qos',
       registers,
     }),
-    delivered: new Counter({
+    delivered: new Tally({
       name: `${P}messages_delivered_total`,
       help: 'Messages delivered to clients by QoS',
-      labelNames: ['qos'],
+      label: 'qos',
       registers,
     }),
     qos0Dropped: new Counter({

@@ -274,7 +274,7 @@ export class Deliverer {
     // A new alias rides on its first PUBLISH; one that was too large to send taught the client nothing.
     if (!sent && packet.properties?.topicAlias !== undefined && packet.topic !== '')
       this.aliases?.forget(m.topic);
-    if (sent) this.metrics.delivered.inc({ qos });
+    if (sent) this.metrics.delivered.add(qos);
     else this.metrics.qos0Dropped.inc();
     return sent;
   }
