@@ -4,29 +4,31 @@
  * id handed out, so a just-released id is not reused at once.
  */
 export class PacketIdAllocator {
-  private readonly used = new Set<number>();
+  /** Made on first use: a client that is never sent QoS > 0 needs none. */
+  private used: Set<number> | undefined;
   private next = 1;
 
   get size(): number {
-    return this.used.size;
+    return this.used?.size ?? 0;
   }
 
   /** A free id, or undefined when all 65535 are in use. */
   allocate(): number | undefined {
-    if (this.used.size >= 65535) return undefined;
-    while (this.used.has(this.next)) this.next = this.next === 65535 ? 1 : this.next + 1;
+    const used = (this.used ??= new Set());
+    if (used.size >= 65535) return undefined;
+    while (used.has(this.next)) this.next = this.next === 65535 ? 1 : this.next + 1;
     const id = this.next;
-    this.used.add(id);
+    used.add(id);
     this.next = id === 65535 ? 1 : id + 1;
     return id;
   }
 
   /** Marks an id taken, for ids restored from a resumed session. */
   reserve(id: number): void {
-    this.used.add(id);
+    (this.used ??= new Set()).add(id);
   }
 
   release(id: number): boolean {
-    return this.used.delete(id);
+    return this.used?.delete(id) ?? false;
   }
 }

@@ -28,8 +28,9 @@ export class InboundPublisher {
   private pending = 0;
   private acks: Promise<void> = Promise.resolve();
   private windowOpen: (() => void) | undefined;
-  private readonly awaitingRel = new Set<number>();
-  private readonly aliases = new InboundAliases(TOPIC_ALIAS_MAXIMUM);
+  /** QoS 2 ids published and not yet released; made on first use, as most clients never use QoS 2. */
+  private awaitingRel: Set<number> | undefined;
+  private readonly aliases: InboundAliases | undefined;
   private readonly v5: boolean;
 
   constructor(
@@ -44,14 +45,15 @@ export class InboundPublisher {
     private readonly noLocalInUse: () => boolean,
   ) {
     this.v5 = ctx.protocolVersion === 5;
+    this.aliases = this.v5 ? new InboundAliases(TOPIC_ALIAS_MAXIMUM) : undefined;
   }
 
   restore(ids: readonly number[]): void {
-    for (const id of ids) this.awaitingRel.add(id);
+    for (const id of ids) (this.awaitingRel ??= new Set()).add(id);
   }
 
   awaitingRelease(): number[] {
-    return [...this.awaitingRel];
+    return [...(this.awaitingRel ?? [])];
   }
 
   handle(p: IPublishPacket): void {
@@ -61,7 +63,7 @@ export class InboundPublisher {
         'Subscription Identifier in a PUBLISH from the client [MQTT-3.3.4-6]',
       );
     }
-    const topic = this.v5 ? this.aliases.resolve(p.topic, p.properties?.topicAlias) : p.topic;
+    const topic = this.aliases ? this.aliases.resolve(p.topic, p.properties?.topicAlias) : p.topic;
     const problem = topicNameProblem(topic);
     if (problem)
       throw new MqttError(Reason.TopicNameInvalid, `PUBLISH topic is invalid (${problem}) [MQTT-3.3.2-2]`);
@@ -71,7 +73,7 @@ export class InboundPublisher {
         `QoS ${p.qos} exceeds the maximum ${this.deps.config.maxQos}`,
       );
     }
-    if (p.qos === 2 && p.messageId !== undefined && this.awaitingRel.has(p.messageId)) {
+    if (p.qos === 2 && p.messageId !== undefined && this.awaitingRel?.has(p.messageId)) {
       // A retransmission of a QoS 2 message we already published [MQTT-4.3.3-9].
       this.out.send({ cmd: 'pubrec', messageId: p.messageId });
       return;
@@ -93,7 +95,7 @@ export class InboundPublisher {
       return;
     }
     const qos = p.qos;
-    this.deps.metrics.published.inc({ qos });
+    this.deps.metrics.published.add(qos);
     // The retained copy is stored only once RabbitMQ has taken the message, so a refused publish retains nothing.
     const published = this.link.publish(topic, payload, qos, (drained) => this.out.pauseReading(drained), {
       retain: p.retain,
@@ -125,7 +127,7 @@ export class InboundPublisher {
 
   private track(done: Promise<boolean>, p: IPublishPacket): void {
     const id = p.messageId as number;
-    if (p.qos === 2) this.awaitingRel.add(id);
+    if (p.qos === 2) (this.awaitingRel ??= new Set()).add(id);
     this.pending++;
     // One pause at a time: publishes parsed from the same chunk after the window closed must not replace
     // the resolver of the pause in force, or reading would never resume.
@@ -146,7 +148,7 @@ export class InboundPublisher {
       },
       async (err: unknown) => {
         await previous;
-        this.awaitingRel.delete(id);
+        this.awaitingRel?.delete(id);
         this.settled();
         this.refused(err, p);
       },
@@ -155,7 +157,7 @@ export class InboundPublisher {
 
   /** PUBREL: the QoS 2 id may be reused; answer PUBCOMP [MQTT-4.3.3-11]. */
   released(messageId: number): void {
-    const known = this.awaitingRel.delete(messageId);
+    const known = this.awaitingRel?.delete(messageId) ?? false;
     if (known) this.qos2Changed();
     this.out.send(
       known || !this.v5
