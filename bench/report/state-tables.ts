@@ -13,6 +13,10 @@ export function idleTable(r: RunResults): string {
       const labels = Object.keys(xs[0].perConnection);
       const parts = labels.map((l) => `${l} ${kib(med(xs, (x) => x.perConnection[l]))}`).join(', ');
       const total = med(xs, (x) => x.perConnectionTotal);
+      // Results from before the two-half measurement have no mean from zero.
+      const fromZero = xs[0].meanFromZero
+        ? kib(med(xs, (x) => Object.values(x.meanFromZero ?? {}).reduce((a, b) => a + b, 0)))
+        : '';
       rows.push([
         kind,
         LABEL[s],
@@ -24,6 +28,7 @@ export function idleTable(r: RunResults): string {
         ),
         parts,
         kib(total),
+        fromZero,
         s === 'adapter' ? '' : ratio(aTotal, total),
         xs
           .flatMap((x) => x.errors)
@@ -39,8 +44,9 @@ export function idleTable(r: RunResults): string {
       'connected',
       'failed',
       'connect s',
-      'KiB per connection, by process',
+      'KiB per added connection, by process',
       'KiB total',
+      'KiB total, mean from zero',
       'adapter ÷',
       'errors',
     ],
