@@ -7,7 +7,8 @@ import { freePort, startPinned, stopChild, waitForPort } from './process';
 import type { SystemUnderTest } from './types';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const MAIN = path.join(ROOT, 'build/adapter/src/main.js');
+/** Another build's adapter (another checkout's `build/adapter/src/main.js`) can be measured for a before/after. */
+const MAIN = process.env.BENCH_ADAPTER_MAIN ?? path.join(ROOT, 'build/adapter/src/main.js');
 
 /**
  * The adapter, one process on the system CPU, with the Redis stores when this
