@@ -1,0 +1,132 @@
+import { execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as amqp from 'amqplib';
+
+/**
+ * `node build/bench/profile/floors.js [sockets|rabbitmq] [N]`: what the parts
+ * the adapter is built from cost before the adapter adds anything, to set the
+ * idle-memory figures against.
+ *
+ * - sockets: a Node process that accepts N TCP connections and only holds
+ *   them (RSS growth per socket);
+ * - rabbitmq: N durable queues with one binding, one channel with a consumer
+ *   per queue, and N consumers on one shared channel (RabbitMQ's memory after
+ *   `rabbitmqctl force_gc`, as the benchmark reads it, per object).
+ */
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function rssKiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
+function holdSockets(): void {
+  const held: net.Socket[] = [];
+  const server = net.createServer((s) => {
+    held.push(s);
+    s.on('error', () => undefined);
+  });
+  server.listen(0, '127.0.0.1', () => process.send?.((server.address() as net.AddressInfo).port));
+}
+
+async function sockets(n: number): Promise<void> {
+  const child = fork(__filename, ['hold']);
+  const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve(m as number)));
+  await sleep(500);
+  const before = rssKiB(child.pid as number);
+  const socks: net.Socket[] = [];
+  for (let i = 0; i < n; i += 200) {
+    await Promise.all(
+      Array.from(
+        { length: Math.min(200, n - i) },
+        (_, j) =>
+          new Promise<void>((resolve, reject) => {
+            const s = net.connect(
+              { port, host: '127.0.0.1', localAddress: `127.0.0.${2 + ((i + j) % 200)}` },
+              () => {
+                s.write(Buffer.alloc(30));
+                resolve();
+              },
+            );
+            s.on('error', reject);
+            socks.push(s);
+          }),
+      ),
+    );
+  }
+  await sleep(3000);
+  const after = rssKiB(child.pid as number);
+  console.log(
+    `node ${process.version}: ${((after - before) / n).toFixed(2)} KiB RSS per idle TCP socket held (${n} sockets)`,
+  );
+  for (const s of socks) s.destroy();
+  child.kill();
+}
+
+function rabbitBytes(): number {
+  execFileSync('rabbitmqctl', ['-q', 'force_gc']);
+  const out = execFileSync(
+    'rabbitmq-diagnostics',
+    ['-q', 'memory_breakdown', '--unit', 'bytes', '--formatter', 'json'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  let total = 0;
+  for (const [k, v] of Object.entries(JSON.parse(out) as Record<string, { bytes: number }>)) {
+    if (!['reserved_unallocated', 'allocated_unused', 'binary'].includes(k)) total += v.bytes;
+  }
+  return total;
+}
+
+async function rabbitmq(n: number): Promise<void> {
+  const conn = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+  const ch = await conn.createChannel();
+  const names = Array.from({ length: n }, (_, i) => `floors-${process.pid}-${i}`);
+  const perObject = (a: number, b: number): string => `${((b - a) / n / 1024).toFixed(2)} KiB`;
+  try {
+    const m0 = rabbitBytes();
+    for (const q of names) {
+      await ch.assertQueue(q, { durable: true, arguments: { 'x-expires': 600_000 } });
+      await ch.bindQueue(q, 'amq.topic', `${q}.t`);
+    }
+    await sleep(3000);
+    const m1 = rabbitBytes();
+    const own: amqp.Channel[] = [];
+    for (const q of names) {
+      const c = await conn.createChannel();
+      await c.prefetch(64);
+      await c.consume(q, () => undefined);
+      own.push(c);
+    }
+    await sleep(3000);
+    const m2 = rabbitBytes();
+    for (const c of own) await c.close();
+    const shared = await conn.createChannel();
+    await shared.prefetch(64);
+    await sleep(2000);
+    const m3 = rabbitBytes();
+    for (const q of names) await shared.consume(q, () => undefined);
+    await sleep(3000);
+    const m4 = rabbitBytes();
+    console.log(`RabbitMQ, ${n} of each, per object:`);
+    console.log(`  durable queue with one binding: ${perObject(m0, m1)}`);
+    console.log(`  channel of its own with one consumer: ${perObject(m1, m2)}`);
+    console.log(`  consumer on a shared channel: ${perObject(m3, m4)}`);
+  } finally {
+    for (const q of names) await ch.deleteQueue(q).catch(() => undefined);
+    await conn.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const [what, count] = process.argv.slice(2);
+  if (what === 'hold') return holdSockets();
+  const n = Number(count ?? (what === 'rabbitmq' ? 2000 : 8000));
+  if (what === 'sockets') await sockets(n);
+  else if (what === 'rabbitmq') await rabbitmq(n);
+  else throw new Error('usage: floors.js sockets|rabbitmq [N]');
+}
+
+void main();
