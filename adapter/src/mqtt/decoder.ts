@@ -5,8 +5,8 @@ import { parser as createParser, type IPublishPacket, type Packet, type Parser }
  * Because every frame is complete, a parse never leaves state behind, so one
  * mqtt-packet parser per protocol level serves every connection: an idle
  * connection then holds no parser, buffer list or copy of its CONNECT.
- * PUBLISH packets of MQTT 3.1 and 3.1.1, the bulk of the traffic, are read
- * here directly.
+ * PUBLISH packets of MQTT 3.1 and 3.1.1, the bulk of the traffic, and their
+ * acknowledgements are read here directly.
  */
 export type Decoded = { packet: Packet } | { error: Error };
 
@@ -57,12 +57,36 @@ function parserFor(level: number): SharedParser {
 
 /** `level` is the connection's protocol level, or 0 before its CONNECT. */
 export function decode(frame: Buffer, level: number): Decoded {
-  if (level !== 5 && level !== 0 && frame[0] >> 4 === 3) {
-    const packet = decodePublishV3(frame);
+  if (level !== 5 && level !== 0) {
+    const type = frame[0] >> 4;
+    const packet = type === 3 ? decodePublishV3(frame) : ACKS[type] ? decodeAckV3(frame) : undefined;
     if (packet) return { packet };
   }
   // The CONNECT parser (level 0) learns each client's level from the packet itself.
   return parserFor(level === 0 ? 4 : level).decode(frame);
+}
+
+/** PUBACK, PUBREC and PUBCOMP by packet type; PUBREL has flags of its own and stays with mqtt-packet. */
+const ACKS: Record<number, 'puback' | 'pubrec' | 'pubcomp' | undefined> = {
+  4: 'puback',
+  5: 'pubrec',
+  7: 'pubcomp',
+};
+
+/** A v3.1/v3.1.1 PUBACK, PUBREC or PUBCOMP, in mqtt-packet's shape; undefined for anything unusual. */
+export function decodeAckV3(frame: Buffer): Packet | undefined {
+  const cmd = ACKS[frame[0] >> 4];
+  if (!cmd || (frame[0] & 0x0f) !== 0 || frame.length !== 4 || frame[1] !== 2) return undefined;
+  return {
+    cmd,
+    retain: false,
+    qos: 0,
+    dup: false,
+    length: 2,
+    topic: null,
+    payload: null,
+    messageId: frame.readUInt16BE(2),
+  } as unknown as Packet;
 }
 
 /**

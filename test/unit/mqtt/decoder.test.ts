@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { generate, parser as createParser, type Packet } from 'mqtt-packet';
-import { decode, decodePublishV3 } from '../../../adapter/src/mqtt/decoder';
+import { decode, decodeAckV3, decodePublishV3 } from '../../../adapter/src/mqtt/decoder';
 
 /** What a parser of the connection's own would have made of the frame. */
 function reference(frame: Buffer, protocolVersion: number): Packet {
@@ -53,6 +53,26 @@ describe('unit: decoder', function () {
         },
       ),
     );
+  });
+
+  it('reads v3.1.1 PUBACK, PUBREC and PUBCOMP as mqtt-packet does', function () {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('puback', 'pubrec', 'pubcomp'),
+        fc.integer({ min: 1, max: 65535 }),
+        (cmd, messageId) => {
+          const frame = generate({ cmd, messageId } as Packet);
+          const mine = decodeAckV3(frame);
+          assert.ok(mine);
+          assert.deepEqual({ ...mine }, { ...reference(frame, 4) });
+        },
+      ),
+    );
+    // Reserved flags set: mqtt-packet refuses it [MQTT-2.2.2-2].
+    const flagged = generate({ cmd: 'puback', messageId: 1 });
+    flagged[0] |= 0x02;
+    assert.equal(decodeAckV3(flagged), undefined);
+    assert.ok('error' in decode(flagged, 4));
   });
 
   it('leaves a PUBLISH with both QoS bits set, or cut short, to mqtt-packet', function () {
