@@ -61,7 +61,7 @@ describe('unit: decoder', function () {
         fc.constantFrom('puback', 'pubrec', 'pubcomp'),
         fc.integer({ min: 1, max: 65535 }),
         (cmd, messageId) => {
-          const frame = generate({ cmd, messageId } as Packet);
+          const frame = generate({ cmd, messageId });
           const mine = decodeAckV3(frame);
           assert.ok(mine);
           assert.deepEqual({ ...mine }, { ...reference(frame, 4) });
