@@ -1,4 +1,5 @@
 import { parser as createParser, type IPublishPacket, type Packet, type Parser } from 'mqtt-packet';
+import { remainingLength } from './framer';
 
 /**
  * Turns one whole MQTT packet (as the Framer cuts them) into a packet object.
@@ -97,16 +98,10 @@ export function decodePublishV3(frame: Buffer): IPublishPacket | undefined {
   const flags = frame[0] & 0x0f;
   const qos = (flags >> 1) & 0x03;
   if (qos === 3) return undefined;
-  let pos = 1;
-  let length = 0;
-  let multiplier = 1;
-  for (;;) {
-    if (pos >= frame.length || pos > 4) return undefined;
-    const byte = frame[pos++];
-    length += (byte & 0x7f) * multiplier;
-    multiplier *= 128;
-    if ((byte & 0x80) === 0) break;
-  }
+  const field = remainingLength(frame, 0);
+  if (typeof field === 'string') return undefined;
+  const pos = field.headerSize;
+  const length = field.value;
   if (pos + length !== frame.length || pos + 2 > frame.length) return undefined;
   const topicEnd = pos + 2 + frame.readUInt16BE(pos);
   const idEnd = qos > 0 ? topicEnd + 2 : topicEnd;

@@ -10,25 +10,37 @@ export type FrameResult =
   | { kind: 'malformed'; why: string }
   | { kind: 'too-large'; size: number };
 
-/** Inspects the start of `buf` for one packet (fixed header + remaining length). */
-export function nextFrame(buf: Buffer, offset: number, maxPacketSize: number): FrameResult {
+/**
+ * The Remaining Length field of the packet at `offset`: its value and the size
+ * of the fixed header it ends, or why it cannot be read (yet).
+ */
+export function remainingLength(
+  buf: Buffer,
+  offset: number,
+): { value: number; headerSize: number } | 'need-more' | 'malformed' {
   const available = buf.length - offset;
-  if (available < 2) return { kind: 'need-more' };
-  let remaining = 0;
+  let value = 0;
   let multiplier = 1;
   let i = 1;
   for (;;) {
-    if (i > 4) return { kind: 'malformed', why: 'remaining length longer than 4 bytes' };
-    if (i >= available) return { kind: 'need-more' };
+    if (i > 4) return 'malformed';
+    if (i >= available) return 'need-more';
     const byte = buf[offset + i];
-    remaining += (byte & 0x7f) * multiplier;
+    value += (byte & 0x7f) * multiplier;
     multiplier *= 128;
     i++;
-    if ((byte & 0x80) === 0) break;
+    if ((byte & 0x80) === 0) return { value, headerSize: i };
   }
-  const size = i + remaining;
+}
+
+/** Inspects the start of `buf` for one packet (fixed header + remaining length). */
+export function nextFrame(buf: Buffer, offset: number, maxPacketSize: number): FrameResult {
+  const r = remainingLength(buf, offset);
+  if (r === 'need-more') return { kind: 'need-more' };
+  if (r === 'malformed') return { kind: 'malformed', why: 'remaining length longer than 4 bytes' };
+  const size = r.headerSize + r.value;
   if (size > maxPacketSize) return { kind: 'too-large', size };
-  if (size > available) return { kind: 'need-more' };
+  if (size > buf.length - offset) return { kind: 'need-more' };
   return { kind: 'frame', length: size };
 }
 
