@@ -89,12 +89,11 @@ export class ClientLink {
       return this.openFireChannel().then(() => this.publishUnconfirmed(topic, payload, onFull, extras));
     try {
       const written = ch.publish(this.exchange, this.routingKey(topic), payload, publishOptions(0, extras));
-      if (!written) onFull(once(ch, 'drain').then(() => undefined));
+      this.holdBackIfFull(ch, written, onFull);
     } catch (err) {
       // amqplib throws when the channel closed under us; the server's reason came on 'error'.
       return Promise.reject(this.fireError ?? (err instanceof Error ? err : new Error(String(err))));
     }
-    if (this.connection.blocked) onFull(this.connection.unblockedOrGone());
     return WRITTEN;
   }
 
@@ -119,6 +118,13 @@ export class ClientLink {
       },
     );
     return this.fire;
+  }
+
+  /** Stops the client's reading while the channel's buffer is full or RabbitMQ blocks the connection. */
+  private holdBackIfFull(ch: amqp.Channel, written: boolean, onFull: OnFull): void {
+    if (!written) onFull(once(ch, 'drain').then(() => undefined));
+    // Under a resource alarm RabbitMQ reads nothing from this connection: stop reading the client too.
+    if (this.connection.blocked) onFull(this.connection.unblockedOrGone());
   }
 
   /** Publishes of one client mostly repeat a topic, so its routing key is kept. */
@@ -156,9 +162,7 @@ export class ClientLink {
       };
       written = ch.publish(this.exchange, this.routingKey(topic), payload, options, cb);
     });
-    if (!written) onFull(once(ch, 'drain').then(() => undefined));
-    // Under a resource alarm RabbitMQ reads nothing from this connection: stop reading the client too.
-    if (this.connection.blocked) onFull(this.connection.unblockedOrGone());
+    this.holdBackIfFull(ch, written, onFull);
     await confirmed;
     this.metrics.confirmLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     return seq === undefined || !this.returned?.delete(seq);
