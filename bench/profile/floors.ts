@@ -1,7 +1,7 @@
-import { execFileSync, fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
 import * as net from 'node:net';
 import * as amqp from 'amqplib';
+import { rabbitAllocatedBytes, rssBytes } from '../proc/memory';
 
 /**
  * `node build/bench/profile/floors.js [sockets|rabbitmq] [N]`: what the parts
@@ -16,11 +16,6 @@ import * as amqp from 'amqplib';
  */
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function rssKiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : 0;
-}
-
 function holdSockets(): void {
   const held: net.Socket[] = [];
   const server = net.createServer((s) => {
@@ -34,7 +29,7 @@ async function sockets(n: number): Promise<void> {
   const child = fork(__filename, ['hold']);
   const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve(m as number)));
   await sleep(500);
-  const before = rssKiB(child.pid as number);
+  const before = rssBytes(child.pid as number);
   const socks: net.Socket[] = [];
   for (let i = 0; i < n; i += 200) {
     await Promise.all(
@@ -56,28 +51,12 @@ async function sockets(n: number): Promise<void> {
     );
   }
   await sleep(3000);
-  const after = rssKiB(child.pid as number);
+  const after = rssBytes(child.pid as number);
   console.log(
-    `node ${process.version}: ${((after - before) / n).toFixed(2)} KiB RSS per idle TCP socket held (${n} sockets)`,
+    `node ${process.version}: ${((after - before) / n / 1024).toFixed(2)} KiB RSS per idle TCP socket held (${n} sockets)`,
   );
   for (const s of socks) s.destroy();
   child.kill();
-}
-
-function rabbitBytes(): number {
-  execFileSync('rabbitmqctl', ['-q', 'force_gc']);
-  const out = execFileSync(
-    'rabbitmq-diagnostics',
-    ['-q', 'memory_breakdown', '--unit', 'bytes', '--formatter', 'json'],
-    {
-      encoding: 'utf8',
-    },
-  );
-  let total = 0;
-  for (const [k, v] of Object.entries(JSON.parse(out) as Record<string, { bytes: number }>)) {
-    if (!['reserved_unallocated', 'allocated_unused', 'binary'].includes(k)) total += v.bytes;
-  }
-  return total;
 }
 
 async function rabbitmq(n: number): Promise<void> {
@@ -86,13 +65,13 @@ async function rabbitmq(n: number): Promise<void> {
   const names = Array.from({ length: n }, (_, i) => `floors-${process.pid}-${i}`);
   const perObject = (a: number, b: number): string => `${((b - a) / n / 1024).toFixed(2)} KiB`;
   try {
-    const m0 = rabbitBytes();
+    const m0 = await rabbitAllocatedBytes();
     for (const q of names) {
       await ch.assertQueue(q, { durable: true, arguments: { 'x-expires': 600_000 } });
       await ch.bindQueue(q, 'amq.topic', `${q}.t`);
     }
     await sleep(3000);
-    const m1 = rabbitBytes();
+    const m1 = await rabbitAllocatedBytes();
     const own: amqp.Channel[] = [];
     for (const q of names) {
       const c = await conn.createChannel();
@@ -101,15 +80,15 @@ async function rabbitmq(n: number): Promise<void> {
       own.push(c);
     }
     await sleep(3000);
-    const m2 = rabbitBytes();
+    const m2 = await rabbitAllocatedBytes();
     for (const c of own) await c.close();
     const shared = await conn.createChannel();
     await shared.prefetch(64);
     await sleep(2000);
-    const m3 = rabbitBytes();
+    const m3 = await rabbitAllocatedBytes();
     for (const q of names) await shared.consume(q, () => undefined);
     await sleep(3000);
-    const m4 = rabbitBytes();
+    const m4 = await rabbitAllocatedBytes();
     console.log(`RabbitMQ, ${n} of each, per object:`);
     console.log(`  durable queue with one binding: ${perObject(m0, m1)}`);
     console.log(`  channel of its own with one consumer: ${perObject(m1, m2)}`);
