@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { uniqueId } from '../helpers/adapter';
 import { until } from './clients';
+import { consumerCount } from './consumer-count';
 import { sessionQueue, useFixture } from './fixture';
 import type { RawClient } from './raw-client';
 import { queueInfo, queueNames } from './vhost';
@@ -190,8 +191,12 @@ describe('amqp-side: session queues in RabbitMQ', function () {
       );
       const back = await q.raw({ clientId: id, clean: false });
       if (back.connack.sessionPresent) {
-        // The queue is declared and bound again after CONNACK, while the session resumes.
-        await until(async () => (await queueInfo(sessionQueue(id)))?.consumers === 1, 'the queue to be back');
+        // The queue is declared and bound again after CONNACK, while the session resumes. Its consumer is
+        // read from queue.declare-ok: list_queues would show it only at the new quorum queue's first tick.
+        await until(
+          async () => (await consumerCount(q.amqp.connection, sessionQueue(id))) === 1,
+          'the queue to be back with its consumer',
+        );
         await q.amqp.publish(t.replace('/', '.'), 'after-expiry', { deliveryMode: 2 });
         const [p] = await back.client.publishes(1);
         assert.equal(p.payload.toString(), 'after-expiry', 'session present but its subscription is gone');
