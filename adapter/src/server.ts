@@ -12,6 +12,7 @@ import { httpServer } from './http/http-server';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { LocalRegistry } from './session/registry';
 import { Sweeper } from './session/sweeper';
+import { FenceCheck } from './session/fence';
 import { WillPublisher } from './session/will-publisher';
 import type { SessionDeps } from './session/types';
 import { listen, tcpServer, tlsServer } from './transport/listeners';
@@ -43,6 +44,7 @@ export class Adapter {
     private readonly reachability: Reachability,
     private readonly stores: Stores,
     private readonly sweeper: Sweeper,
+    private readonly fence: FenceCheck | undefined,
     private readonly http: HttpServer,
     readonly ports: Ports,
   ) {}
@@ -78,6 +80,12 @@ export class Adapter {
     const reachability = new Reachability(config.amqpUrl);
     await reachability.start();
     sweeper.start();
+    // One process on the memory store holds every session itself; across replicas, notices can be lost.
+    const fence =
+      config.store === 'redis'
+        ? new FenceCheck(registry, stores.sessions, config.fenceIntervalMs, log)
+        : undefined;
+    fence?.start();
 
     const holder: { adapter?: Adapter } = {};
     const onStream = (stream: Duplex, info: Omit<ConnectionInfo, 'id'>): void =>
@@ -109,7 +117,7 @@ export class Adapter {
     };
     const http = httpServer(metrics.registry, health);
     const httpPort = await listen(http, config.mqttHost, config.httpPort, settings.httpPort.env);
-    const adapter = new Adapter(config, log, metrics, deps, reachability, stores, sweeper, http, {
+    const adapter = new Adapter(config, log, metrics, deps, reachability, stores, sweeper, fence, http, {
       mqtt: mqttPort,
       tls: tlsPort,
       ws: wsPort,
@@ -155,6 +163,7 @@ export class Adapter {
     await Promise.race([Promise.all(closed), timeout]);
     await this.deps.willPublisher.settled();
     // Every connection is released, so the other replicas need not sweep this pod's clients.
+    await this.fence?.stop();
     await this.sweeper.stop(true);
     this.reachability.stop();
     await this.deps.broker.close().catch(() => undefined);

@@ -20,6 +20,8 @@ export class ClientConsumers implements ConsumerHost {
   private lost = false;
   /** Told when RabbitMQ closes the shared channel under this client. */
   onLost: ((err: Error | undefined) => void) | undefined;
+  /** Told when RabbitMQ cancels one of this client's consumers. */
+  onCancelled: ((queue: string) => void) | undefined;
 
   constructor(private readonly channels: ConsumerChannels) {}
 
@@ -44,7 +46,11 @@ export class ClientConsumers implements ConsumerHost {
   ): Promise<void> {
     const shared = await this.channel();
     const tag = await shared.consume(queue, prefetch, (msg) => {
-      if (!msg) return;
+      // amqplib hands over null when RabbitMQ cancelled the consumer (its queue was deleted, or its node went).
+      if (!msg) {
+        if (!this.closed && this.tags.delete(queue)) this.onCancelled?.(queue);
+        return;
+      }
       this.unacked.add(msg.fields.deliveryTag);
       if (!this.closed) onDelivery(toDelivery(msg), queue);
     });

@@ -49,6 +49,8 @@ export class ClientLink {
   private returned: Set<number> | undefined;
   /** Told when RabbitMQ closes the channel this client's consumers are on. */
   onConsumerLost: ((err: Error | undefined) => void) | undefined;
+  /** Told when RabbitMQ cancels one of this client's consumers (its queue was deleted). */
+  onConsumerCancelled: ((queue: string) => void) | undefined;
   /** Told when RabbitMQ closes the publish channel, which is how a refused QoS 0 publish shows. */
   onPublishError: ((err: Error) => void) | undefined;
 
@@ -277,6 +279,7 @@ export class ClientLink {
     if (!this.consumers) {
       this.consumers = new ClientConsumers(this.connection.consumerChannels);
       this.consumers.onLost = (err) => this.onConsumerLost?.(err);
+      this.consumers.onCancelled = (queue) => this.onConsumerCancelled?.(queue);
     }
     return this.consumers.consume(queue, prefetch, onDelivery);
   }

@@ -210,6 +210,21 @@ export const settings = {
     z.coerce.number().int().min(0).default(10000),
     'Wills of clients closed by a drain wait this long, so a client that reconnects elsewhere fires none.',
   ),
+  connectDeadlineMs: setting(
+    'MQTT_ADAPTER_CONNECT_DEADLINE_MS',
+    positiveInt(15000),
+    'Longest time from CONNECT to CONNACK (RabbitMQ login, claim, resume); past it the client gets CONNACK 0x88 (v3: 0x03) and what the CONNECT acquired is undone.',
+  ),
+  closeTimeoutMs: setting(
+    'MQTT_ADAPTER_CLOSE_TIMEOUT_MS',
+    positiveInt(5000),
+    'Longest wait for a closing session to settle (work under way, confirms whose PUBACKs can no longer be sent, will, queue); past it the client id is free again and the rest finishes in the background.',
+  ),
+  fenceIntervalMs: setting(
+    'MQTT_ADAPTER_FENCE_INTERVAL_MS',
+    positiveInt(10000),
+    'With the Redis store, how often each pod reads the owner epoch of its sessions, so a connection whose takeover notice was lost is closed within this time.',
+  ),
   livenessTtlMs: setting(
     'MQTT_ADAPTER_LIVENESS_TTL_MS',
     positiveInt(2000),

@@ -8,7 +8,11 @@ import { illFormedUtf8 } from '../mqtt/utf8';
 import { brokenPacketRule } from '../mqtt/packet-rules';
 import { MqttError } from '../mqtt/errors';
 import { Reason, connackCodeV3, type ReasonCode } from '../mqtt/reason-codes';
-import { connect } from '../session/connect';
+import { connect, type Connected } from '../session/connect';
+import { Acquisitions } from '../session/acquisitions';
+import { Lifecycle, beforeOpen, type Phase } from '../session/lifecycle';
+import { DeadlineExceeded, within } from '../session/deadline';
+import { StaleEpochError } from '../ports/session-store';
 import type { Session } from '../session/session';
 import type { Outbound, SessionDeps } from '../session/types';
 import { Keepalive } from './keepalive';
@@ -24,25 +28,33 @@ export interface ConnectionInfo {
 /** Above this many unsent bytes a client counts as congested: QoS 0 is dropped and acks wait. */
 const CONGESTED_BYTES = 256 * 1024;
 
-type State = 'awaiting-connect' | 'connecting' | 'connected' | 'closed';
-
 /**
  * One MQTT network connection: frames and parses bytes, enforces the CONNECT
  * timeout and keepalive, writes with cork, pauses reading for backpressure,
  * and hands packets to the session. Any stream will do (TCP, TLS, WebSocket).
+ *
+ * Its life is one Lifecycle (accepted -> authenticating -> claiming ->
+ * resuming -> open -> closing -> closed); every step that acquires something
+ * records the undo in `undo`, and closing from any phase runs exactly those.
  */
 export class Connection implements Outbound {
-  private state: State = 'awaiting-connect';
+  private readonly lifecycle = new Lifecycle();
+  private readonly undo: Acquisitions;
   private readonly framer: Framer;
   private readonly log: Log;
   private session: Session | undefined;
   private protocolVersion = 4;
   private early: Packet[] | undefined;
+  /** What the session sends while it resumes, written right after CONNACK [MQTT-3.2.0-1]. */
+  private held: Buffer[] | undefined;
   private pauses = 0;
   private corked = false;
   private readonly keepalive: Keepalive;
   private connectTimer: NodeJS.Timeout | undefined;
   private clientMaxPacket = Number.MAX_SAFE_INTEGER;
+  private draining = false;
+  private resolveClosed!: () => void;
+  private readonly sessionClosed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
 
   constructor(
     private readonly socket: Duplex,
@@ -50,6 +62,9 @@ export class Connection implements Outbound {
     private readonly deps: SessionDeps,
   ) {
     this.log = new BoundLog(deps.log, { conn: info.id, remote: info.remote, transport: info.transport });
+    this.undo = new Acquisitions((what, err) =>
+      this.log.warn({ what, err: (err as Error).message }, 'undo failed'),
+    );
     this.framer = new Framer(deps.config.maxPacketSize);
     this.keepalive = new Keepalive(() => this.timedOut());
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -60,7 +75,12 @@ export class Connection implements Outbound {
       this.log.info({ ms: deps.config.connectTimeoutMs }, 'no CONNECT in time; closing');
       this.close('CONNECT timeout');
     }, deps.config.connectTimeoutMs);
+    this.undo.add('timer', () => this.stopConnectTimer());
     deps.metrics.connections.inc({ transport: info.transport });
+  }
+
+  get phase(): Phase {
+    return this.lifecycle.phase;
   }
 
   get congested(): boolean {
@@ -83,18 +103,24 @@ export class Connection implements Outbound {
   pauseReading(until: Promise<unknown>): void {
     if (this.pauses++ === 0) this.socket.pause();
     const resume = (): void => {
-      if (--this.pauses === 0 && this.state !== 'closed') this.socket.resume();
+      if (--this.pauses === 0 && !this.lifecycle.ended) this.socket.resume();
     };
     until.then(resume, resume);
   }
 
   send(packet: Packet): boolean {
-    if (this.state === 'closed' || this.socket.destroyed) return true;
+    if (this.socket.destroyed || this.socket.writableEnded) return true;
     const buf = encode(packet, this.protocolVersion);
     // [MQTT-3.1.2-24] never send a v5 client more than its Maximum Packet Size.
     if (buf.length > this.clientMaxPacket) return false;
     this.deps.metrics.packetsOut.add(packet.cmd);
     this.deps.metrics.bytesOut.add('', buf.length);
+    if (this.held && packet.cmd !== 'connack') this.held.push(buf);
+    else this.write(buf);
+    return true;
+  }
+
+  private write(buf: Buffer): void {
     // Packets produced in one tick leave in one write.
     if (!this.corked) {
       this.corked = true;
@@ -105,19 +131,30 @@ export class Connection implements Outbound {
       });
     }
     this.socket.write(buf);
-    return true;
   }
 
+  /** Begins closing from whatever phase: the undo of everything acquired starts now. */
   close(why: string): void {
-    if (this.state === 'closed') return;
-    this.log.debug({ why }, 'closing connection');
+    if (this.lifecycle.ended) return;
+    this.log.debug({ why, phase: this.lifecycle.phase }, 'closing connection');
+    this.lifecycle.move('closing');
+    this.held = undefined;
+    void this.undo.release();
     this.socket.end();
     // A peer that does not read must not hold the socket open.
     setTimeout(() => this.socket.destroy(), 2000).unref();
   }
 
   private onData(chunk: Buffer): void {
-    if (this.state === 'closed') return;
+    try {
+      this.read(chunk);
+    } catch (err) {
+      this.internalError(err);
+    }
+  }
+
+  private read(chunk: Buffer): void {
+    if (this.lifecycle.ended) return;
     this.deps.metrics.bytesIn.add('', chunk.length);
     const { frames, problem } = this.framer.push(chunk);
     for (const f of frames) {
@@ -129,13 +166,13 @@ export class Connection implements Outbound {
         );
         return;
       }
-      const decoded = decode(f, this.state === 'awaiting-connect' ? 0 : this.protocolVersion);
+      const decoded = decode(f, this.lifecycle.phase === 'accepted' ? 0 : this.protocolVersion);
       if ('error' in decoded) {
         this.parseError(decoded.error);
         return;
       }
       this.onPacket(decoded.packet);
-      if ((this.state as State) === 'closed' || this.socket.writableEnded) return;
+      if (this.lifecycle.ended || this.socket.writableEnded) return;
     }
     if (problem?.kind === 'too-large') {
       this.protocolError(
@@ -148,7 +185,7 @@ export class Connection implements Outbound {
 
   private parseError(err: Error): void {
     // mqtt-packet refuses an unknown protocol level while parsing, but the client is still owed CONNACK 0x01 [MQTT-3.1.2-2].
-    if (this.state === 'awaiting-connect' && err.message === 'Invalid protocol version')
+    if (this.lifecycle.phase === 'accepted' && err.message === 'Invalid protocol version')
       this.refuse(new MqttError(Reason.UnsupportedProtocolVersion, 'unsupported protocol level'));
     else this.protocolError('malformed', err.message, Reason.MalformedPacket);
   }
@@ -162,7 +199,8 @@ export class Connection implements Outbound {
       this.protocolError('protocol', broken, Reason.ProtocolError);
       return;
     }
-    if (this.state === 'awaiting-connect') {
+    const phase = this.lifecycle.phase;
+    if (phase === 'accepted') {
       if (p.cmd !== 'connect') {
         this.protocolError(
           'not-connect',
@@ -174,7 +212,7 @@ export class Connection implements Outbound {
       void this.onConnect(p);
       return;
     }
-    if (this.state === 'connecting') {
+    if (beforeOpen(phase)) {
       (this.early ??= []).push(p);
       return;
     }
@@ -186,67 +224,106 @@ export class Connection implements Outbound {
       this.session?.handle(p);
     } catch (err) {
       if (err instanceof MqttError) this.protocolError('protocol', err.message, err.reason);
-      else throw err;
+      else this.internalError(err);
     }
   }
 
-  private async onConnect(p: IConnectPacket): Promise<void> {
-    this.state = 'connecting';
+  /** A bug, not the client's fault: this one connection closes, the process carries on. */
+  private internalError(err: unknown): void {
+    this.deps.metrics.internalErrors.inc({ where: 'connection' });
+    this.log.error({ err: (err as Error).message, stack: (err as Error).stack }, 'unexpected error; closing');
+    if (this.protocolVersion === 5 && this.lifecycle.phase === 'open')
+      this.send({ cmd: 'disconnect', reasonCode: Reason.UnspecifiedError });
+    this.close('unexpected error');
+  }
+
+  private stopConnectTimer(): void {
     clearTimeout(this.connectTimer);
     // A cleared timer still holds its callback and, through it, this connection's context.
     this.connectTimer = undefined;
+  }
+
+  private async onConnect(p: IConnectPacket): Promise<void> {
+    this.stopConnectTimer();
     this.protocolVersion = p.protocolVersion ?? 4;
+    // Set before the session resumes, since what it sends then is held for after CONNACK; a Maximum
+    // Packet Size of 0 is refused by the pipeline, and its CONNACK must still get out.
+    const maxPacket = this.protocolVersion === 5 ? p.properties?.maximumPacketSize : undefined;
+    if (maxPacket) this.clientMaxPacket = maxPacket;
+    this.held = [];
     // Packets pipelined behind CONNECT wait in `early`; not reading until CONNACK keeps that bounded.
     let connected!: () => void;
     this.pauseReading(new Promise<void>((resolve) => (connected = resolve)));
     try {
-      const c = await connect(this.deps, p, this, {
+      const pipeline = connect(this.deps, p, this, {
         ...this.info,
         connectionId: this.info.id,
         log: this.log,
+        undo: this.undo,
+        enter: (phase) => {
+          this.undo.check('session');
+          this.lifecycle.move(phase);
+        },
       });
-      if ((this.state as State) === 'closed') {
-        await c.session.close();
-        return;
-      }
-      this.session = c.session;
-      this.log.info(
-        { clientId: c.clientId, sessionPresent: c.sessionPresent, clean: p.clean },
-        'client connected',
-      );
-      this.deps.metrics.connects.inc({ result: 'accepted' });
-      const serverKeepAlive = this.protocolVersion === 5 ? this.deps.config.serverKeepAlive : 0;
-      if (this.protocolVersion === 5) {
-        this.clientMaxPacket = p.properties?.maximumPacketSize ?? Number.MAX_SAFE_INTEGER;
-        this.send({
-          cmd: 'connack',
-          reasonCode: 0,
-          sessionPresent: c.sessionPresent,
-          properties: connackProperties(this.deps.config, c, p.properties?.sessionExpiryInterval),
-        });
-      } else {
-        // MQTT 3.1 has no session-present flag: that byte is reserved there, so it stays 0.
-        const sessionPresent = this.protocolVersion === 4 && c.sessionPresent;
-        this.send({ cmd: 'connack', returnCode: 0, sessionPresent });
-      }
-      this.state = 'connected';
-      this.keepalive.start(serverKeepAlive > 0 ? serverKeepAlive : (p.keepalive ?? 0));
-      await c.session.resume(c.resumed);
-      const early = this.early ?? [];
-      this.early = undefined;
-      for (const packet of early) this.dispatch(packet);
+      const c = await within(pipeline, this.deps.config.connectDeadlineMs, 'CONNECT');
+      // Closed while the pipeline ran: the undo has the session and everything before it.
+      if (this.lifecycle.ended) return;
+      this.opened(c, p);
     } catch (err) {
-      this.refuse(err);
+      if (err instanceof DeadlineExceeded) this.deps.metrics.deadlinesExceeded.inc({ step: 'connect' });
+      if (!this.lifecycle.ended) this.refuse(err);
     } finally {
       connected();
     }
   }
 
+  /** CONNACK, once, now that the session is ready; then what the session and the client sent meanwhile. */
+  private opened(c: Connected, p: IConnectPacket): void {
+    this.session = c.session;
+    this.log.info(
+      { clientId: c.clientId, sessionPresent: c.sessionPresent, clean: p.clean },
+      'client connected',
+    );
+    this.deps.metrics.connects.inc({ result: 'accepted' });
+    if (this.protocolVersion === 5) {
+      this.send({
+        cmd: 'connack',
+        reasonCode: 0,
+        sessionPresent: c.sessionPresent,
+        properties: connackProperties(this.deps.config, c, p.properties?.sessionExpiryInterval),
+      });
+    } else {
+      // MQTT 3.1 has no session-present flag: that byte is reserved there, so it stays 0.
+      const sessionPresent = this.protocolVersion === 4 && c.sessionPresent;
+      this.send({ cmd: 'connack', returnCode: 0, sessionPresent });
+    }
+    this.lifecycle.move('open');
+    c.session.markOpen();
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const buf of held) this.write(buf);
+    const serverKeepAlive = this.protocolVersion === 5 ? this.deps.config.serverKeepAlive : 0;
+    this.keepalive.start(serverKeepAlive > 0 ? serverKeepAlive : (p.keepalive ?? 0));
+    this.undo.add('timer', () => this.keepalive.stop());
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const packet of early) this.dispatch(packet);
+  }
+
   private refuse(err: unknown): void {
+    if (err instanceof StaleEpochError) {
+      // A newer CONNECT of the same client id got there first; this one never opened, and CONNACK has no
+      // "taken over" code, so it is closed without one.
+      this.deps.metrics.connects.inc({ result: 'superseded' });
+      this.log.info({ err: err.message }, 'CONNECT superseded by a newer one');
+      this.close('superseded');
+      return;
+    }
     const e =
       err instanceof MqttError ? err : new MqttError(Reason.ServerUnavailable, (err as Error).message);
     this.deps.metrics.connects.inc({ result: e.reason.toString(16) });
     this.log.info({ reason: e.reason, err: e.message }, 'CONNECT refused');
+    this.held = undefined;
     // A v3 client gets no CONNACK for a malformed will topic: the spec has no code for it.
     if (!(this.protocolVersion !== 5 && e.reason === Reason.TopicNameInvalid)) {
       this.send(
@@ -264,10 +341,10 @@ export class Connection implements Outbound {
   }
 
   private protocolError(kind: string, message: string, reason: ReasonCode): void {
-    if (this.state === 'closed' || this.socket.writableEnded) return;
+    if (this.lifecycle.ended || this.socket.writableEnded) return;
     this.deps.metrics.protocolErrors.inc({ kind });
     this.log.warn({ kind, err: message }, 'protocol error; closing connection');
-    if (this.protocolVersion === 5 && this.state === 'connected')
+    if (this.protocolVersion === 5 && this.lifecycle.phase === 'open')
       // A reason string on DISCONNECT is allowed whatever Request Problem Information said [MQTT-3.1.2-29].
       this.send({ cmd: 'disconnect', reasonCode: reason, properties: { reasonString: message } });
     this.close(message);
@@ -283,14 +360,15 @@ export class Connection implements Outbound {
 
   /** Server shutdown: v5 clients hear why [MQTT-3.14.2-1]; resolves once the session has settled. */
   async shutdown(): Promise<void> {
-    if (this.state === 'closed') return this.sessionClosed;
+    if (this.lifecycle.ended) return this.sessionClosed;
     this.draining = true;
+    const open = this.lifecycle.phase === 'open';
     // The will is held back before the client can hear of the shutdown and reconnect elsewhere.
-    if (this.state === 'connected')
+    if (open)
       await this.session?.holdWill().catch((err: unknown) => {
         this.log.warn({ err: (err as Error).message }, 'will could not be held back');
       });
-    if (this.protocolVersion === 5 && this.state === 'connected') {
+    if (this.protocolVersion === 5 && open && !this.lifecycle.ended) {
       // With a server reference configured, clients are pointed at it (0x9C) rather than told only that we stop.
       const ref = this.deps.config.serverReference;
       this.send(
@@ -299,28 +377,21 @@ export class Connection implements Outbound {
           : { cmd: 'disconnect', reasonCode: Reason.ServerShuttingDown },
       );
     }
+    // Started before close() runs the undo, so the session settles as drained (its will held for the grace).
+    void this.session?.close('drain');
     this.close('server shutting down');
     return this.sessionClosed;
   }
 
-  private draining = false;
-  private resolveClosed!: () => void;
-  private readonly sessionClosed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
-
   private async onClosed(): Promise<void> {
-    if (this.state === 'closed') return;
-    this.state = 'closed';
-    clearTimeout(this.connectTimer);
+    if (this.lifecycle.phase === 'closed') return;
+    const wasOpen = this.session !== undefined;
+    this.close('socket closed');
     this.keepalive.stop();
     this.deps.metrics.connections.dec({ transport: this.info.transport });
-    if (this.session) {
-      try {
-        await this.session.close(this.draining ? 'drain' : 'other');
-      } catch (err) {
-        this.log.error({ err: (err as Error).message }, 'session close failed');
-      }
-      this.log.info('client disconnected');
-    }
+    await this.undo.release();
+    this.lifecycle.move('closed');
+    if (wasOpen) this.log.info({ draining: this.draining }, 'client disconnected');
     this.resolveClosed();
   }
 }

@@ -108,6 +108,23 @@ export function createMetrics() {
       help: 'Connections closed because another took their client id',
       registers,
     }),
+    internalErrors: new Counter({
+      name: `${P}internal_errors_total`,
+      help: 'Unexpected errors; each closed its one connection',
+      labelNames: ['where'] as const,
+      registers,
+    }),
+    deadlinesExceeded: new Counter({
+      name: `${P}deadlines_exceeded_total`,
+      help: 'CONNECT pipelines and session closes that passed their deadline',
+      labelNames: ['step'] as const,
+      registers,
+    }),
+    fenced: new Counter({
+      name: `${P}fenced_total`,
+      help: 'Connections closed because the store showed a newer owner of their client id',
+      registers,
+    }),
     protocolErrors: new Counter({
       name: `${P}protocol_errors_total`,
       help: 'Connections closed for bad input',

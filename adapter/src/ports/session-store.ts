@@ -48,6 +48,12 @@ export interface SessionStore {
   discard(clientId: string, epoch: number): Promise<void>;
   /** Releases ownership (the session stays) when the epoch is still current. */
   release(clientId: string, epoch: number): Promise<void>;
+  /**
+   * The epoch of the client id's latest claim, undefined when none is known.
+   * Read to fence a connection whose takeover notice was lost: a greater epoch
+   * than its own means another connection owns the client id.
+   */
+  epochOf(clientId: string): Promise<number | undefined>;
   /** Called when another connection claimed a client id this replica owns. */
   onTakeover(listener: (clientId: string, owner: OwnerRef) => void): void;
   close(): Promise<void>;

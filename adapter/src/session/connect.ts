@@ -10,13 +10,17 @@ import { Session } from './session';
 import type { ClientLimits, Outbound, SessionDeps } from './types';
 import { willOf } from './will';
 import { supersededWillFate } from './will-rules';
-import type { SessionState } from '../ports/session-store';
+import type { Acquisitions } from './acquisitions';
 
 export interface ConnectContext {
   readonly connectionId: string;
   readonly log: Log;
   /** Username taken from a verified client certificate, when that login mode is on. */
   readonly certificateUser?: string;
+  /** Where each step records the undo of what it acquired. */
+  readonly undo: Acquisitions;
+  /** Told as the pipeline enters its next phase. */
+  readonly enter: (phase: 'authenticating' | 'claiming' | 'resuming') => void;
 }
 
 export interface Connected {
@@ -24,8 +28,6 @@ export interface Connected {
   readonly sessionPresent: boolean;
   readonly clientId: string;
   readonly assignedClientId: boolean;
-  /** The resumed session's state, restored once CONNACK is out. */
-  readonly resumed: Pick<SessionState, 'subscriptions' | 'inboundQos2' | 'outboundPubrel'>;
 }
 
 /** [MQTT-3.1.2-2] the protocol name must match the level. */
@@ -135,7 +137,10 @@ export function sessionLifetime(
  * CONNECT as a pipeline of small steps: check the protocol, the client id,
  * the will and the authentication method, log in to RabbitMQ as the client's
  * user, claim the client id (closing a previous connection, cancelling a
- * pending will), then hand back the stored session to resume.
+ * pending will), then resume the stored session. Every step that acquires
+ * something records its undo in `ctx.undo`; the session, once made, undoes
+ * them all in its close. The session is ready when this resolves, so the
+ * caller sends CONNACK once, after it.
  */
 export async function connect(
   deps: SessionDeps,
@@ -165,46 +170,53 @@ export async function connect(
       `connection limit ${deps.config.maxConnections} reached`,
     );
   }
+  const { undo } = ctx;
+  ctx.enter('authenticating');
   const link = await deps.broker.login(credentials);
-  try {
-    const { persistent, expirySeconds } = sessionLifetime(p, deps.config.sessionExpiryMax);
-    const cleanStart = p.clean ?? true;
-    const claim = await deps.sessions.claim(
-      clientId,
-      { pod: deps.pod, connection: ctx.connectionId },
-      cleanStart,
-    );
-    await settlePreviousWill(deps, clientId, claim.epoch, cleanStart, credentials);
-    if (will) await deps.wills.put(clientId, claim.epoch, will);
-    const sessionPresent = !cleanStart && claim.session !== undefined;
-    const protocolVersion = p.protocolVersion ?? 4;
-    const session = new Session({ ...deps, log: ctx.log.child({ clientId }) }, link, out, {
-      clientId,
-      connectionId: ctx.connectionId,
-      protocolVersion,
-      persistent,
-      sessionPresent,
-      expirySeconds,
-      epoch: claim.epoch,
-      will,
-      credentials,
-      limits: clientLimits(p),
-      window: deps.config.inflightWindow,
-    });
-    await deps.registry.take(clientId, session);
-    if (sessionPresent) deps.metrics.sessionsResumed.inc();
-    if (persistent && !sessionPresent) {
-      await deps.sessions.save(clientId, claim.epoch, { protocolVersion, expirySeconds, subscriptions: [] });
-    }
-    return {
-      session,
-      sessionPresent,
-      clientId,
-      assignedClientId: assigned,
-      resumed: sessionPresent && claim.session ? claim.session : { subscriptions: [] },
-    };
-  } catch (err) {
-    await link.close();
-    throw err;
+  undo.add('channel', () => link.close());
+
+  ctx.enter('claiming');
+  const { persistent, expirySeconds } = sessionLifetime(p, deps.config.sessionExpiryMax);
+  const cleanStart = p.clean ?? true;
+  const claim = await deps.sessions.claim(
+    clientId,
+    { pod: deps.pod, connection: ctx.connectionId },
+    cleanStart,
+  );
+  // Fenced by the epoch: a later owner's claim is never undone by this.
+  undo.add('ownership', () =>
+    persistent ? deps.sessions.release(clientId, claim.epoch) : deps.sessions.discard(clientId, claim.epoch),
+  );
+  await settlePreviousWill(deps, clientId, claim.epoch, cleanStart, credentials);
+  if (will) {
+    await deps.wills.put(clientId, claim.epoch, will);
+    undo.add('will', () => deps.wills.remove(clientId, claim.epoch));
   }
+  const sessionPresent = !cleanStart && claim.session !== undefined;
+  const protocolVersion = p.protocolVersion ?? 4;
+  const session = new Session({ ...deps, log: ctx.log.child({ clientId }) }, link, out, {
+    clientId,
+    connectionId: ctx.connectionId,
+    protocolVersion,
+    persistent,
+    sessionPresent,
+    expirySeconds,
+    epoch: claim.epoch,
+    will,
+    credentials,
+    limits: clientLimits(p),
+    window: deps.config.inflightWindow,
+  });
+  // The session's close undoes the channel, ownership and will, and its own listener and registry entry.
+  undo.handOver(['channel', 'ownership', 'will'], 'session', () => session.close());
+  await deps.registry.take(clientId, session);
+  undo.check('registry');
+  if (sessionPresent) deps.metrics.sessionsResumed.inc();
+  if (persistent && !sessionPresent) {
+    await deps.sessions.save(clientId, claim.epoch, { protocolVersion, expirySeconds, subscriptions: [] });
+  }
+  ctx.enter('resuming');
+  await session.resume(sessionPresent && claim.session ? claim.session : { subscriptions: [] });
+  undo.check('session');
+  return { session, sessionPresent, clientId, assignedClientId: assigned };
 }

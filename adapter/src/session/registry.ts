@@ -1,7 +1,14 @@
+import { StaleEpochError } from '../ports/session-store';
+
 /** A connection that can be told to give up its client id. */
 export interface Displaceable {
+  readonly clientId: string;
   readonly connectionId: string;
+  /** The ownership epoch of its claim; a newer claim always wins. */
+  readonly epoch: number;
   takeover(): Promise<void>;
+  /** The store says a newer claim owns the client id (its takeover notice was lost): close as taken over. */
+  fenced(): void;
 }
 
 /**
@@ -17,9 +24,14 @@ export class LocalRegistry {
     return this.byClient.size;
   }
 
-  /** Registers the new holder, closing and awaiting the old one. */
+  /**
+   * Registers the new holder, closing and awaiting the old one (its close is
+   * deadline-bound). Two CONNECTs of one client id can reach this in either
+   * order; the newer claim keeps the client id, and the older is refused.
+   */
   async take(clientId: string, holder: Displaceable): Promise<void> {
     const old = this.byClient.get(clientId);
+    if (old && old !== holder && old.epoch > holder.epoch) throw new StaleEpochError(clientId, holder.epoch);
     this.byClient.set(clientId, holder);
     this.byConnection.set(holder.connectionId, clientId);
     if (old && old !== holder) await old.takeover();

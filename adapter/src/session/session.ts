@@ -13,6 +13,7 @@ import type { Displaceable } from './registry';
 import { Subscriptions, type RetainedRequest } from './subscriptions';
 import type { ClientLimits, Outbound, SessionDeps } from './types';
 import type { Will } from './will';
+import { withDeadline } from './deadline';
 
 export interface SessionInit {
   readonly clientId: string;
@@ -38,12 +39,15 @@ export interface SessionInit {
 export class Session implements Displaceable {
   readonly clientId: string;
   readonly connectionId: string;
+  readonly epoch: number;
   private readonly deliverer: Deliverer;
   private readonly subs: Subscriptions;
   private readonly publisher: InboundPublisher;
   private will: Will | undefined;
   private expirySeconds: number;
   private closing: Promise<void> | undefined;
+  /** CONNACK went out: from here on the client counts as connected (its will, its stored state). */
+  private opened = false;
   /** Another connection, perhaps on another replica, owns the client id now, and with it the queue. */
   private displaced = false;
   private chain: Promise<void> = Promise.resolve();
@@ -58,6 +62,7 @@ export class Session implements Displaceable {
   ) {
     this.clientId = init.clientId;
     this.connectionId = init.connectionId;
+    this.epoch = init.epoch;
     this.will = init.will;
     this.expirySeconds = init.expirySeconds;
     this.v5 = init.protocolVersion === 5;
@@ -99,6 +104,7 @@ export class Session implements Displaceable {
         this.log.warn({ err: err?.message }, 'RabbitMQ closed the consumer channel');
       this.out.close('consumer channel closed');
     };
+    link.onConsumerCancelled = (queue) => void this.consumerCancelled(queue);
     link.onPublishError = (err) => {
       // A v3 client has no way to hear of a refused QoS 0 publish but the closed connection, as with the plugin.
       if (!this.v5 && isAccessRefused(err))
@@ -110,19 +116,37 @@ export class Session implements Displaceable {
     this.out.close('RabbitMQ connection lost');
   };
 
-  /** Resumes a present session: subscriptions, queued messages (unacked ones with DUP), QoS 2 state. */
-  async resume(stored: {
+  /**
+   * Resumes a present session: subscriptions, queued messages (unacked ones
+   * with DUP), QoS 2 state. It runs in the chain, so a close waits for it
+   * before tearing down what it made; packets it sends before CONNACK are
+   * held by the connection until CONNACK is out.
+   */
+  resume(stored: {
     subscriptions: readonly StoredSubscription[];
     inboundQos2?: readonly number[];
     outboundPubrel?: readonly number[];
   }): Promise<void> {
-    this.publisher.restore(stored.inboundQos2 ?? []);
-    this.deliverer.resendReleases(stored.outboundPubrel ?? []);
-    await this.subs.restore(stored.subscriptions);
+    const run = this.chain.then(async () => {
+      if (this.closing) return;
+      this.publisher.restore(stored.inboundQos2 ?? []);
+      this.deliverer.resendReleases(stored.outboundPubrel ?? []);
+      await this.subs.restore(stored.subscriptions);
+    });
+    // The chain goes on whatever happened; the CONNECT pipeline hears the failure and refuses the client.
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** CONNACK is out: a close from here on is the close of a connected client. */
+  markOpen(): void {
+    this.opened = true;
   }
 
   /** Handles one packet after CONNECT. Throws MqttError for a protocol violation. */
   handle(p: Packet): void {
+    // Packets read before the close began are not acted on: what they would acquire is already being undone.
+    if (this.closing) return;
     switch (p.cmd) {
       case 'publish':
         // Behind a SUBSCRIBE or UNSUBSCRIBE still being applied, a PUBLISH waits, so it meets the bindings
@@ -187,7 +211,9 @@ export class Session implements Displaceable {
 
   /** SUBSCRIBE, UNSUBSCRIBE and state writes run one at a time, in order. */
   private serial(fn: () => Promise<void>): void {
-    this.chain = this.chain.then(fn).catch((err: unknown) => this.fail(err));
+    this.chain = this.chain
+      .then(() => (this.closing ? undefined : fn()))
+      .catch((err: unknown) => this.fail(err));
   }
 
   /** Chained work a later PUBLISH must not overtake: SUBSCRIBE, UNSUBSCRIBE and the PUBLISHes queued behind them. */
@@ -232,6 +258,12 @@ export class Session implements Displaceable {
   }
 
   private fail(err: unknown): void {
+    if (this.closing) return;
+    const unexpected = !(err instanceof MqttError) && !(err instanceof StaleEpochError);
+    if (unexpected) {
+      this.deps.metrics.internalErrors.inc({ where: 'session' });
+      this.log.error({ err: (err as Error).message, stack: (err as Error).stack }, 'unexpected error');
+    }
     // A stale epoch means another connection claimed the client id while its notice was lost.
     const e =
       err instanceof MqttError
@@ -244,6 +276,30 @@ export class Session implements Displaceable {
     if (this.v5)
       this.out.send({ cmd: 'disconnect', reasonCode: e.reason, properties: { reasonString: e.message } });
     this.out.close(e.message);
+  }
+
+  /**
+   * RabbitMQ cancelled one of this client's consumers: its queue was deleted,
+   * most often by a new owner of the client id whose takeover notice did not
+   * reach us. The client is disconnected so it can resume; whether it was
+   * displaced decides who settles its will and queue.
+   */
+  private async consumerCancelled(queue: string): Promise<void> {
+    if (this.closing) return;
+    const epoch = await this.deps.sessions.epochOf(this.clientId).catch(() => undefined);
+    if (epoch !== undefined && epoch > this.epoch) {
+      this.fenced();
+      return;
+    }
+    this.log.warn({ queue }, 'RabbitMQ cancelled a consumer; closing the connection so the client resumes');
+    this.fail(new MqttError(Reason.UnspecifiedError, `consumer of ${queue} cancelled by RabbitMQ`));
+  }
+
+  /** The store says another connection owns the client id: its takeover notice was lost. */
+  fenced(): void {
+    if (this.closing || this.displaced) return;
+    this.deps.metrics.fenced.inc();
+    this.fail(new StaleEpochError(this.clientId, this.epoch));
   }
 
   /** Another connection took this client id [MQTT-3.1.4-2]. */
@@ -261,14 +317,40 @@ export class Session implements Displaceable {
    * a session that ends with its connection.
    */
   close(kind: 'drain' | 'other' = 'other'): Promise<void> {
-    this.closing ??= this.doClose(kind);
+    this.closing ??= this.bounded(kind);
     return this.closing;
+  }
+
+  /**
+   * The close has a deadline (MQTT_ADAPTER_CLOSE_TIMEOUT_MS): past it, the
+   * client id is free for a reconnect while the rest of the undo goes on in
+   * the background (a blocked RabbitMQ answers once it is unblocked).
+   */
+  private async bounded(kind: 'drain' | 'other'): Promise<void> {
+    const ms = this.deps.config.closeTimeoutMs;
+    const work = this.doClose(kind).catch((err: unknown) => {
+      this.log.error({ err: (err as Error).message }, 'session close failed');
+    });
+    if ((await withDeadline(work, ms)) === 'timeout') {
+      this.deps.metrics.deadlinesExceeded.inc({ step: 'close' });
+      this.log.warn({ ms }, 'session close passed its deadline; finishing in the background');
+    }
+    this.deps.registry.release(this.clientId, this);
   }
 
   private async doClose(kind: 'drain' | 'other'): Promise<void> {
     this.link.connection.off('lost', this.onAmqpLost);
-    await this.chain.catch(() => undefined);
-    await this.publisher.settledAll();
+    // Half the close deadline for work already under way (a SUBSCRIBE, confirms of QoS 1/2 publishes whose
+    // PUBACKs can no longer be sent), so the teardown below still runs within the rest.
+    const half = this.deps.config.closeTimeoutMs / 2;
+    await withDeadline(
+      this.chain.then(() => this.publisher.settledAll()),
+      half,
+    );
+    if (!this.opened) {
+      await this.abandon();
+      return;
+    }
     const ending = !this.init.persistent || this.expirySeconds === 0;
     // A displaced connection's will is the new owner's to settle (it supersedes it at CONNECT, see
     // supersededWillFate): settling it here as well would race that and could publish a will the
@@ -285,6 +367,21 @@ export class Session implements Displaceable {
     if (!ending) {
       await this.deps.sessions.save(this.clientId, this.init.epoch, this.state()).catch(() => undefined);
     }
+    await this.link.close();
+    if (ending) await this.deps.sessions.discard(this.clientId, this.init.epoch).catch(() => undefined);
+    else await this.deps.sessions.release(this.clientId, this.init.epoch).catch(() => undefined);
+    this.deps.registry.release(this.clientId, this);
+  }
+
+  /**
+   * A CONNECT that did not reach CONNACK: the client never counted as
+   * connected, so its will is removed rather than published, and a partly
+   * restored session is not written back over the stored one.
+   */
+  private async abandon(): Promise<void> {
+    const ending = !this.init.persistent;
+    if (this.init.will) await this.deps.wills.remove(this.clientId, this.init.epoch).catch(() => undefined);
+    await this.subs.teardown(ending && !this.displaced);
     await this.link.close();
     if (ending) await this.deps.sessions.discard(this.clientId, this.init.epoch).catch(() => undefined);
     else await this.deps.sessions.release(this.clientId, this.init.epoch).catch(() => undefined);

@@ -38,6 +38,8 @@ export class Subscriptions implements FastPathSubscriber {
   readonly map = new Map<string, Subscription>();
   private queueReady: Promise<void> | undefined;
   private staleQueueGone = false;
+  /** Teardown began: work that finishes after it undoes what it made instead of keeping it. */
+  private closed = false;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -153,9 +155,14 @@ export class Subscriptions implements FastPathSubscriber {
         return qos;
       }
       const fast = !this.persistent && qos === 0;
-      if (fast)
-        await this.deps.broker.fastPath(this.link).add(filter, this, (q, key) => this.link.bind(q, key));
-      else {
+      if (fast) {
+        const fastPath = this.deps.broker.fastPath(this.link);
+        await fastPath.add(filter, this, (q, key) => this.link.bind(q, key));
+        if (this.closed) {
+          await fastPath.remove(filter, this);
+          return this.refusedCode(Reason.UnspecifiedError);
+        }
+      } else {
         await this.ensureQueue();
         await this.link.bind(this.queue, filterToBindingKey(filter));
       }
@@ -221,6 +228,11 @@ export class Subscriptions implements FastPathSubscriber {
         expiresMs: this.persistent ? this.expirySeconds * 1000 : CLEAN_QUEUE_EXPIRES_MS,
         quorum: this.persistent && this.deps.config.queueType === 'quorum',
       });
+      if (this.closed && !this.persistent) {
+        // The teardown's delete may have gone out before this declare; a clean session's queue must not outlive it.
+        await this.link.deleteQueue(this.queue);
+        throw new Error('session closed');
+      }
       // A present session whose queue expired first (its x-expires is the expiry at declaration,
       // and DISCONNECT may have lengthened the session [MQTT-3.14.2-2]) gets its bindings back.
       if (this.queueMayExist) {
@@ -235,6 +247,7 @@ export class Subscriptions implements FastPathSubscriber {
 
   /** Leaves the fast path; a session that ends also deletes its queue. */
   async teardown(ending: boolean): Promise<void> {
+    this.closed = true;
     for (const s of this.map.values()) {
       if (s.fast)
         await this.deps.broker

@@ -51,6 +51,10 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve();
   }
 
+  epochOf(clientId: string): Promise<number | undefined> {
+    return Promise.resolve(this.entries.get(clientId)?.epoch);
+  }
+
   onTakeover(listener: (clientId: string, owner: OwnerRef) => void): void {
     this.events.on('takeover', listener);
   }

@@ -83,6 +83,11 @@ export class RedisSessionStore implements SessionStore {
     await this.unindex(clientId, await RELEASE.run(this.redis, this.clientKeys(clientId), [String(epoch)]));
   }
 
+  async epochOf(clientId: string): Promise<number | undefined> {
+    const epoch = await this.redis.hget(this.keys.owner(clientId), 'epoch');
+    return epoch === null ? undefined : Number(epoch);
+  }
+
   onTakeover(listener: (clientId: string, owner: OwnerRef) => void): void {
     this.takeovers.onTakeover(listener);
   }
