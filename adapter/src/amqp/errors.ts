@@ -27,3 +27,11 @@ export function loginFailure(err: unknown): MqttError {
 export function isAccessRefused(err: unknown): boolean {
   return replyCode(err) === 403 || /\b403\b|ACCESS[-_]REFUSED/.test(err instanceof Error ? err.message : '');
 }
+
+/**
+ * Whether RabbitMQ answered a confirmed publish with basic.nack (a queue did
+ * not take it). amqplib tells a nack from a closed channel only by this message.
+ */
+export function isNacked(err: unknown): boolean {
+  return err instanceof Error && err.message === 'message nacked' && replyCode(err) === undefined;
+}

@@ -1,10 +1,11 @@
 import type { IPublishPacket } from 'mqtt-packet';
 import type { ClientLink } from '../amqp/client-link';
-import { isAccessRefused } from '../amqp/errors';
 import { isUtf8, type MessageProps } from '../amqp/properties';
 import { MqttError } from '../mqtt/errors';
 import { Reason, type ReasonCode } from '../mqtt/reason-codes';
 import { topicNameProblem } from '../mqtt/topic';
+import { InboundQos2Ids } from './inbound-qos2';
+import { ACCEPTED, NO_SUBSCRIBERS, refusal, refusalAnswer, type PublishAnswer } from './publish-answer';
 import { InboundAliases } from './topic-alias';
 import type { Outbound, QoS, SessionDeps } from './types';
 
@@ -18,18 +19,24 @@ export interface PublisherContext {
   readonly window: number;
 }
 
+/** The answer to a retransmission of a QoS 2 message RabbitMQ already holds. */
+const HELD = Promise.resolve(ACCEPTED);
+
 /**
  * Inbound PUBLISH: to the exchange with publisher confirms, acknowledged to the
- * client only once RabbitMQ has confirmed, in the order received
+ * client only once RabbitMQ has answered, in the order received
  * [MQTT-4.6.0-2], with at most `window` unconfirmed at once. QoS 2 ids are kept
- * until PUBREL so a retransmission is not published twice.
+ * until PUBREL so a retransmission is not published twice, and a retransmission
+ * whose original is unconfirmed gets the original's answer, never an earlier one.
  */
 export class InboundPublisher {
   private pending = 0;
   private acks: Promise<void> = Promise.resolve();
   private windowOpen: (() => void) | undefined;
+  /** A publish failure closed the connection; the failures after it have nothing to add. */
+  private failed = false;
   /** QoS 2 ids published and not yet released; made on first use, as most clients never use QoS 2. */
-  private awaitingRel: Set<number> | undefined;
+  private qos2: InboundQos2Ids<Promise<PublishAnswer>> | undefined;
   private readonly aliases: InboundAliases | undefined;
   private readonly v5: boolean;
 
@@ -49,11 +56,16 @@ export class InboundPublisher {
   }
 
   restore(ids: readonly number[]): void {
-    for (const id of ids) (this.awaitingRel ??= new Set()).add(id);
+    if (ids.length > 0) this.qos2Ids().restore(ids);
   }
 
+  /** The QoS 2 ids to keep in the stored session: those RabbitMQ confirmed and the client has not released. */
   awaitingRelease(): number[] {
-    return [...(this.awaitingRel ?? [])];
+    return this.qos2?.awaitingRelease() ?? [];
+  }
+
+  private qos2Ids(): InboundQos2Ids<Promise<PublishAnswer>> {
+    return (this.qos2 ??= new InboundQos2Ids());
   }
 
   handle(p: IPublishPacket): void {
@@ -73,11 +85,7 @@ export class InboundPublisher {
         `QoS ${p.qos} exceeds the maximum ${this.deps.config.maxQos}`,
       );
     }
-    if (p.qos === 2 && p.messageId !== undefined && this.awaitingRel?.has(p.messageId)) {
-      // A retransmission of a QoS 2 message we already published [MQTT-4.3.3-9].
-      this.out.send({ cmd: 'pubrec', messageId: p.messageId });
-      return;
-    }
+    if (p.qos === 2 && p.messageId !== undefined && this.retransmission(p.messageId)) return;
     if (this.v5 && p.qos > 0 && this.pending >= this.ctx.window) {
       throw new MqttError(
         Reason.ReceiveMaximumExceeded,
@@ -112,52 +120,106 @@ export class InboundPublisher {
         })
       : published;
     if (qos === 0) {
-      done.catch((err: unknown) => this.refused(err, undefined));
+      // Nothing answers a QoS 0 PUBLISH, so a failure can only close the connection.
+      done.catch((err: unknown) => {
+        const { reason, why } = refusal(err);
+        this.close(new MqttError(reason, why));
+      });
       return;
     }
     this.track(done, p);
   }
 
+  /**
+   * A QoS 2 PUBLISH with an id that has not been released is the same message
+   * again: answered with PUBREC, in order, and not published [MQTT-4.3.3-10].
+   * While its original is unconfirmed it waits for the original's answer, as
+   * a PUBREC says the message is ours [MQTT-4.3.3-8] and RabbitMQ may yet refuse it.
+   */
+  private retransmission(id: number): boolean {
+    const arrival = this.qos2?.arrival(id);
+    if (!arrival || arrival.kind === 'new') return false;
+    this.inOrder(arrival.kind === 'received' ? HELD : arrival.answer, (a) => {
+      // A failure that closes the connection was the original's to act on.
+      if (!('close' in a)) this.answer('pubrec', id, a);
+    });
+    return true;
+  }
+
   /** v5 answers a bad QoS > 0 message in its ack; a bad QoS 0 one costs the connection. */
-  private reject(p: IPublishPacket, reason: number, message: string): void {
-    if (p.qos === 0 || p.messageId === undefined) throw new MqttError(reason as ReasonCode, message);
-    this.deps.log.info({ reason, err: message }, 'PUBLISH refused');
-    this.out.send({ cmd: p.qos === 2 ? 'pubrec' : 'puback', messageId: p.messageId, reasonCode: reason });
+  private reject(p: IPublishPacket, reason: ReasonCode, why: string): void {
+    if (p.qos === 0 || p.messageId === undefined) throw new MqttError(reason, why);
+    const id = p.messageId;
+    this.inOrder(Promise.resolve({ reason, why }), (a) =>
+      this.answer(p.qos === 2 ? 'pubrec' : 'puback', id, a),
+    );
   }
 
   private track(done: Promise<boolean>, p: IPublishPacket): void {
     const id = p.messageId as number;
-    if (p.qos === 2) (this.awaitingRel ??= new Set()).add(id);
+    const qos2 = p.qos === 2;
+    const answered = done.then(
+      (routed) => (routed ? ACCEPTED : NO_SUBSCRIBERS),
+      (err: unknown) => refusalAnswer(err, this.v5),
+    );
+    if (qos2) this.qos2Ids().publishing(id, answered);
     this.pending++;
     // One pause at a time: publishes parsed from the same chunk after the window closed must not replace
     // the resolver of the pause in force, or reading would never resume.
     if (this.pending >= this.ctx.window && !this.windowOpen) {
       this.out.pauseReading(new Promise<void>((resolve) => (this.windowOpen = resolve)));
     }
+    this.inOrder(answered, (a) => {
+      if (qos2) this.settleQos2(id, a);
+      this.settled();
+      this.answer(qos2 ? 'pubrec' : 'puback', id, a);
+    });
+  }
+
+  /** Runs `send` with the answer once every earlier PUBLISH was answered [MQTT-4.6.0-2]. */
+  private inOrder(answer: Promise<PublishAnswer>, send: (a: PublishAnswer) => void): void {
     const previous = this.acks;
-    this.acks = done.then(
-      async (routed) => {
-        await previous;
-        if (p.qos === 2) this.qos2Changed();
-        const cmd = p.qos === 2 ? 'pubrec' : 'puback';
-        // [MQTT-3.4.2.1] 0x10: accepted, but no queue (so no subscriber) took it.
-        this.out.send(
-          routed ? { cmd, messageId: id } : { cmd, messageId: id, reasonCode: Reason.NoMatchingSubscribers },
-        );
-        this.settled();
-      },
-      async (err: unknown) => {
-        await previous;
-        this.awaitingRel?.delete(id);
-        this.settled();
-        this.refused(err, p);
-      },
+    this.acks = answer.then(async (a) => {
+      await previous;
+      send(a);
+    });
+  }
+
+  /**
+   * A confirmed id awaits PUBREL. A refused one is free: after a PUBREC of 0x80
+   * or more the id starts a new message [MQTT-4.3.3-9], and a v3 client resends
+   * it after the closed connection with an id the stored session must not hold.
+   */
+  private settleQos2(id: number, a: PublishAnswer): void {
+    const qos2 = this.qos2Ids();
+    if ('close' in a || a.reason >= Reason.UnspecifiedError) {
+      qos2.refused(id);
+      return;
+    }
+    qos2.confirmed(id);
+    this.qos2Changed();
+  }
+
+  private answer(cmd: 'puback' | 'pubrec', messageId: number, a: PublishAnswer): void {
+    if ('close' in a) {
+      this.close(a.close);
+      return;
+    }
+    if (a.why !== undefined) this.deps.log.info({ reason: a.reason, err: a.why }, 'PUBLISH refused');
+    this.out.send(
+      a.reason === Reason.Success ? { cmd, messageId } : { cmd, messageId, reasonCode: a.reason },
     );
+  }
+
+  private close(err: MqttError): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.fail(err);
   }
 
   /** PUBREL: the QoS 2 id may be reused; answer PUBCOMP [MQTT-4.3.3-11]. */
   released(messageId: number): void {
-    const known = this.awaitingRel?.delete(messageId) ?? false;
+    const known = this.qos2?.release(messageId) ?? false;
     if (known) this.qos2Changed();
     this.out.send(
       known || !this.v5
@@ -172,24 +234,6 @@ export class InboundPublisher {
       this.windowOpen();
       this.windowOpen = undefined;
     }
-  }
-
-  private refused(err: unknown, p: IPublishPacket | undefined): void {
-    const denied = isAccessRefused(err);
-    if (denied && this.v5 && p?.messageId !== undefined) {
-      this.out.send({
-        cmd: p.qos === 2 ? 'pubrec' : 'puback',
-        messageId: p.messageId,
-        reasonCode: Reason.NotAuthorized,
-      });
-      return;
-    }
-    this.fail(
-      new MqttError(
-        denied ? Reason.NotAuthorized : Reason.ServerUnavailable,
-        denied ? 'RabbitMQ refused the publish' : `publish failed: ${(err as Error).message}`,
-      ),
-    );
   }
 
   private async storeRetained(
