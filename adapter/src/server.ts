@@ -54,7 +54,7 @@ export class Adapter {
     const metrics = createMetrics();
     const broker = new Broker(config.amqpUrl, config.exchange, pod, metrics.amqp, log);
     const stores = createStores(config, pod, log, metrics.redis);
-    const registry = new LocalRegistry();
+    const registry = new LocalRegistry((n) => metrics.sessions.set(n));
     const willPublisher = new WillPublisher(config, broker, stores.retained, metrics, log);
     const sweeper = new Sweeper(
       stores.liveness,

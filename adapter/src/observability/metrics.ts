@@ -108,6 +108,11 @@ export function createMetrics() {
       help: 'Connections closed because another took their client id',
       registers,
     }),
+    sessions: new Gauge({
+      name: `${P}sessions`,
+      help: 'Sessions this process holds (its registry of client ids)',
+      registers,
+    }),
     internalErrors: new Counter({
       name: `${P}internal_errors_total`,
       help: 'Unexpected errors; each closed its one connection',

@@ -20,6 +20,9 @@ export class LocalRegistry {
   private readonly byClient = new Map<string, Displaceable>();
   private readonly byConnection = new Map<string, string>();
 
+  /** `onSize` hears the number of sessions after every change (the sessions gauge). */
+  constructor(private readonly onSize: (size: number) => void = () => undefined) {}
+
   get size(): number {
     return this.byClient.size;
   }
@@ -34,6 +37,7 @@ export class LocalRegistry {
     if (old && old !== holder && old.epoch > holder.epoch) throw new StaleEpochError(clientId, holder.epoch);
     this.byClient.set(clientId, holder);
     this.byConnection.set(holder.connectionId, clientId);
+    this.onSize(this.byClient.size);
     if (old && old !== holder) await old.takeover();
   }
 
@@ -46,6 +50,7 @@ export class LocalRegistry {
   release(clientId: string, holder: Displaceable): void {
     this.byConnection.delete(holder.connectionId);
     if (this.byClient.get(clientId) === holder) this.byClient.delete(clientId);
+    this.onSize(this.byClient.size);
   }
 
   all(): Displaceable[] {
