@@ -18,6 +18,7 @@ import type { SessionDeps } from './session/types';
 import { listen, tcpServer, tlsServer } from './transport/listeners';
 import { webSocketServer } from './transport/websocket';
 import { createStores, type Stores } from './store/factory';
+import { newIncarnation } from './store/incarnation';
 
 export interface Ports {
   readonly mqtt: number;
@@ -51,9 +52,12 @@ export class Adapter {
 
   static async start(config: Config, log: Logger): Promise<Adapter> {
     const pod = config.podName ?? `${hostname()}-${process.pid}`;
+    // Client ids are owned, and liveness kept, per process start: a container restarted in the same
+    // pod must not pass for the process it replaced. Humans keep reading the plain pod name (AMQP).
+    const incarnation = newIncarnation(pod);
     const metrics = createMetrics();
     const broker = new Broker(config.amqpUrl, config.exchange, pod, metrics.amqp, log);
-    const stores = createStores(config, pod, log, metrics.redis);
+    const stores = createStores(config, incarnation, log, metrics.redis);
     const registry = new LocalRegistry((n) => metrics.sessions.set(n));
     const willPublisher = new WillPublisher(config, broker, stores.retained, metrics, log);
     const sweeper = new Sweeper(
@@ -68,7 +72,7 @@ export class Adapter {
       wills: stores.wills,
       willPublisher,
       config,
-      pod,
+      pod: incarnation,
       broker,
       sessions: stores.sessions,
       retained: stores.retained,
@@ -126,7 +130,7 @@ export class Adapter {
     adapter.servers.push(...servers);
     holder.adapter = adapter;
     log.info(
-      { pod, ports: adapter.ports, store: config.store, exchange: config.exchange },
+      { pod, incarnation, ports: adapter.ports, store: config.store, exchange: config.exchange },
       'mqtt-adapter listening',
     );
     return adapter;

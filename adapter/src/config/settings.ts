@@ -228,7 +228,12 @@ export const settings = {
   livenessTtlMs: setting(
     'MQTT_ADAPTER_LIVENESS_TTL_MS',
     positiveInt(2000),
-    'TTL of the pod liveness key in Redis; a pod silent this long is presumed dead.',
+    "A replica silent this long (no liveness refresh) is presumed dead once its Redis connections are closed, as a crashed process's are at once.",
+  ),
+  livenessStallMs: setting(
+    'MQTT_ADAPTER_LIVENESS_STALL_MS',
+    z.coerce.number().int().min(0).default(10000),
+    'Stall tolerance: a silent replica whose Redis connections are still open (GC pause, CPU throttling, SIGSTOP) is presumed dead only this much later than the TTL; also bounds a node lost without closing its connections.',
   ),
   sweepIntervalMs: setting(
     'MQTT_ADAPTER_SWEEP_INTERVAL_MS',
@@ -238,7 +243,7 @@ export const settings = {
   podName: setting(
     'MQTT_ADAPTER_POD_NAME',
     optionalString(),
-    'Name of this replica (the pod name); defaults to hostname-pid.',
+    'Name of this replica (the pod name); defaults to hostname-pid. Each process start adds a start id of its own to it for liveness and client ownership.',
   ),
   logLevel: setting(
     'MQTT_ADAPTER_LOG_LEVEL',

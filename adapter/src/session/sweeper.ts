@@ -4,10 +4,11 @@ import type { WillStore } from '../ports/will-store';
 import type { WillPublisher } from './will-publisher';
 
 /**
- * Runs on every replica: keeps this pod's liveness key fresh, takes over the
- * connections of pods whose key expired (publishing their wills, each exactly
- * once across the deployment), publishes delayed wills that came due, and
- * settles the wills of connections that closed while Redis was out of reach.
+ * Runs on every replica: keeps this incarnation's liveness fresh, takes over
+ * the connections of dead incarnations (see store/liveness-verdict.ts),
+ * publishing their wills, each exactly once across the deployment, publishes
+ * delayed wills that came due, and settles the wills of connections that
+ * closed while Redis was out of reach.
  */
 export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -48,10 +49,12 @@ export class Sweeper {
       // meanwhile; they get time to refresh them before this pod takes any of them for dead, or a
       // Redis outage would displace live clients and fire their wills. After an outage that is two
       // TTLs: the others come back one by one (reconnect backoff, a command caught by the outage).
-      if (Date.now() - this.reachableSince >= this.settleMs) {
-        for (const o of await this.liveness.claimDeadPods())
-          void this.publisher.publish(o.clientId, o.will, 'sweep');
-      }
+      // Earlier incarnations of this pod need no settling: a pod runs one process at a time, so one
+      // whose connections are gone is dead whatever an outage did to its key. A container restarted
+      // in place thus hands over its predecessor's clients from its first tick.
+      const settled = Date.now() - this.reachableSince >= this.settleMs;
+      for (const o of await this.liveness.claimDeadPods(settled ? 'all' : 'predecessors'))
+        void this.publisher.publish(o.clientId, o.will, 'sweep');
       for (const o of await this.wills.claimDue()) void this.publisher.publish(o.clientId, o.will, 'delay');
     } catch (err) {
       this.reachableSince = undefined;

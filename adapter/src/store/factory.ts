@@ -23,19 +23,31 @@ export interface Stores {
 }
 
 /**
- * The stores the configuration selects: memory for one process, Redis for
- * replicas. A Redis that is away at start does not stop the adapter: it starts
- * not ready and recovers when Redis comes back.
+ * The stores the configuration selects, for one incarnation of this pod
+ * (store/incarnation.ts): memory for one process, Redis for replicas. A Redis
+ * that is away at start does not stop the adapter: it starts not ready and
+ * recovers when Redis comes back.
  */
-export function createStores(config: Config, pod: string, log: Logger, metrics?: StoreMetrics): Stores {
+export function createStores(
+  config: Config,
+  incarnation: string,
+  log: Logger,
+  metrics?: StoreMetrics,
+): Stores {
   if (config.store === 'redis') {
     let lastError = '';
-    const redis = openRedisStores(config, pod, (err) => {
+    const onError = (err: Error): void => {
       metrics?.errors.inc({ operation: 'connection' });
       // ioredis repeats the same error on every reconnect attempt; log each change once.
       if (err.message !== lastError) log.warn({ err: err.message }, 'Redis error');
       lastError = err.message;
-    });
+    };
+    const redis = openRedisStores(config, incarnation, onError, () =>
+      log.warn(
+        { stallMs: config.livenessStallMs },
+        'Redis refuses CLIENT LIST: a replica is taken for dead only after the liveness TTL plus the stall tolerance',
+      ),
+    );
     if (!metrics) return redis;
     return {
       ...redis,
@@ -48,8 +60,8 @@ export function createStores(config: Config, pod: string, log: Logger, metrics?:
   const table = new MemoryWillTable();
   const sessions = new MemorySessionStore();
   const retained = new MemoryRetainedStore();
-  const wills = new MemoryWillStore(table, pod);
-  const liveness = new MemoryLiveness(table, pod, config.livenessTtlMs);
+  const wills = new MemoryWillStore(table, incarnation);
+  const liveness = new MemoryLiveness(table, incarnation, config.livenessTtlMs, config.livenessStallMs);
   return {
     sessions,
     retained,

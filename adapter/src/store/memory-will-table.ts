@@ -9,6 +9,14 @@ export interface WillEntry {
   due?: number;
 }
 
+/** One incarnation's liveness record. */
+export interface PodEntry {
+  /** When it last refreshed (ms). */
+  refreshedAt: number;
+  /** False once it closed: what a closed store connection is to the Redis backend. */
+  connected: boolean;
+}
+
 /**
  * The state MemoryWillStore and MemoryLiveness instances share: in one process
  * several "pods" (tests, `make run`) see one table, as replicas see one Redis.
@@ -17,8 +25,8 @@ export class MemoryWillTable {
   readonly wills = new Map<string, WillEntry>();
   /** The newest epoch seen per client id: a will under an older one is refused. */
   readonly epochs = new Map<string, number>();
-  /** Pod -> the time (ms) its liveness runs out. */
-  readonly pods = new Map<string, number>();
+  /** Incarnation -> its liveness record. */
+  readonly pods = new Map<string, PodEntry>();
 
   /** Removes and returns the entry when the test holds. */
   takeIf(clientId: string, test: (e: WillEntry) => boolean): WillEntry | undefined {

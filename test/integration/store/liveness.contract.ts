@@ -15,13 +15,18 @@ export function livenessContract(name: string, harness: () => WillHarness): void
     afterEach(() => h.closeAll());
 
     const ids = (wills: OrphanWill[]): string[] => wills.map((w) => w.clientId).sort();
-    /** Lets pod-a's liveness run out while b and c keep theirs. */
-    const killA = async (): Promise<void> => {
-      for (let waited = 0; waited <= h.ttlMs; waited += h.ttlMs / 3) {
+    /** Waits `ms` while b and c keep their liveness fresh. */
+    const othersLive = async (ms: number): Promise<void> => {
+      for (let waited = 0; waited <= ms; waited += h.ttlMs / 3) {
         await Promise.all([pods.b.liveness.refresh(), pods.c.liveness.refresh()]);
         await sleep(h.ttlMs / 3);
       }
       await Promise.all([pods.b.liveness.refresh(), pods.c.liveness.refresh()]);
+    };
+    /** Pod-a's process dies (its connections close) and its liveness runs out while b and c keep theirs. */
+    const killA = async (): Promise<void> => {
+      await h.kill(pods.a);
+      await othersLive(h.ttlMs);
     };
 
     it('leaves the wills of a live pod alone', async () => {
@@ -63,6 +68,59 @@ export function livenessContract(name: string, harness: () => WillHarness): void
       await killA();
       assert.deepEqual(await pods.b.liveness.claimDeadPods(), []);
       assert.deepEqual(ids(await pods.b.wills.claimDue()), [id]);
+    });
+
+    it('leaves a stalled pod (connections open) its clients while it is silent for less than TTL + stall tolerance', async () => {
+      const id = newClient();
+      const epoch = await connect(pods.a, 'pod-a', id, will('stalled'));
+      await othersLive(h.ttlMs * 2);
+      assert.deepEqual(await pods.b.liveness.claimDeadPods(), [], 'silent past the TTL, but connected');
+      await pods.a.liveness.refresh();
+      // Past TTL + stall tolerance since the stall began, but it refreshed in between.
+      await othersLive(h.stallMs);
+      assert.deepEqual(await pods.b.liveness.claimDeadPods(), []);
+      assert.deepEqual(await pods.a.wills.take(id, epoch), will('stalled'));
+    });
+
+    it('takes a pod silent for longer than TTL + stall tolerance for dead, connections open or not', async () => {
+      const id = newClient();
+      await connect(pods.a, 'pod-a', id, will('frozen'));
+      await othersLive(h.ttlMs + h.stallMs + 50);
+      assert.deepEqual(ids(await pods.b.liveness.claimDeadPods()), [id]);
+      assert.deepEqual(await pods.c.liveness.claimDeadPods(), [], 'and only once');
+    });
+
+    it('lets a new incarnation of a pod sweep its predecessor once that one has no connections left, before its liveness runs out', async () => {
+      const first = await h.open('pod-d/1');
+      await first.liveness.refresh();
+      const id = newClient();
+      await connect(first, 'pod-d/1', id, will('restarted'));
+      const second = await h.open('pod-d/2');
+      await second.liveness.refresh();
+      assert.deepEqual(
+        await second.liveness.claimDeadPods('predecessors'),
+        [],
+        'the predecessor is connected',
+      );
+      await h.kill(first);
+      assert.deepEqual(await pods.b.liveness.claimDeadPods(), [], 'to other pods it is fresh');
+      assert.deepEqual(await pods.b.liveness.claimDeadPods('predecessors'), [], 'and not their predecessor');
+      assert.deepEqual(ids(await second.liveness.claimDeadPods('predecessors')), [id]);
+      assert.deepEqual(await second.liveness.claimDeadPods(), [], 'and only once');
+    });
+
+    it('never lets a new incarnation keep its predecessor alive', async () => {
+      const first = await h.open('pod-e/1');
+      await first.liveness.refresh();
+      const id = newClient();
+      await connect(first, 'pod-e/1', id, will('replaced'));
+      await h.kill(first);
+      const second = await h.open('pod-e/2');
+      for (let waited = 0; waited <= h.ttlMs; waited += h.ttlMs / 3) {
+        await second.liveness.refresh();
+        await othersLive(0);
+      }
+      assert.deepEqual(ids(await pods.b.liveness.claimDeadPods()), [id]);
     });
 
     it('a pod does not sweep itself, and a stopped pod is not swept', async () => {

@@ -78,6 +78,7 @@ describe('Redis stores through a Redis restart', function () {
         redisPassword: undefined,
         redisKeyPrefix: redis.keys.prefix,
         livenessTtlMs: 2000,
+        livenessStallMs: 10000,
       },
       'pod-ready',
     );

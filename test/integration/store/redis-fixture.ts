@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Cluster } from 'ioredis';
+import { Cluster, type RedisOptions } from 'ioredis';
 import {
   createRedisClient,
   type RedisClient,
@@ -35,8 +35,13 @@ export class RedisFixture {
   }
 
   /** Another connection to the same Redis, as a second replica would have. */
-  duplicate(): RedisClient {
-    return quiet(this.client.duplicate());
+  duplicate(overrides: RedisOptions = {}): RedisClient {
+    const c = this.client;
+    return quiet(
+      c instanceof Cluster
+        ? c.duplicate(undefined, { redisOptions: { ...c.options.redisOptions, ...overrides } })
+        : c.duplicate(overrides),
+    );
   }
 
   /** Every key this run created: SCAN with our prefix, on every master of a Cluster. */

@@ -14,6 +14,7 @@ describe('openRedisStores', () => {
         redisPassword: undefined,
         redisKeyPrefix: prefix,
         livenessTtlMs: 2000,
+        livenessStallMs: 10000,
       },
       'pod-wiring',
     );

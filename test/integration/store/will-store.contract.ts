@@ -11,9 +11,14 @@ export interface PodStores {
 }
 
 export interface WillHarness {
-  open(pod: string): Promise<PodStores>;
+  /** Opens the stores of one incarnation (a pod name, or `<pod>/<start id>`). */
+  open(incarnation: string): Promise<PodStores>;
   /** The liveness TTL the harness gave its pods. */
   readonly ttlMs: number;
+  /** The stall tolerance the harness gave its pods. */
+  readonly stallMs: number;
+  /** The process of these stores dies: their connections to the backend close, as a kernel closes a killed process's. */
+  kill(pod: PodStores): Promise<void>;
   closeAll(): Promise<void>;
 }
 

@@ -10,14 +10,17 @@ function memoryPods(): WillHarness {
   const sessions = new MemorySessionStore();
   const table = new MemoryWillTable();
   const ttlMs = 150;
+  const stallMs = 600;
   return {
     ttlMs,
+    stallMs,
     open: (pod) =>
       Promise.resolve({
         sessions,
         wills: new MemoryWillStore(table, pod),
-        liveness: new MemoryLiveness(table, pod, ttlMs),
+        liveness: new MemoryLiveness(table, pod, ttlMs, stallMs),
       }),
+    kill: (pod) => pod.liveness.close(),
     closeAll: () => sessions.close(),
   };
 }

@@ -4,15 +4,18 @@ import { EXPIRE_RELEASED_LUA } from './release-lua';
 import { SCHEDULE_WILL_LUA, TAKE_WILL_LUA } from './will-lua';
 
 /**
- * KEYS: the dead pod's alive key and sweeper lease. ARGV: sweeping pod, lease ms.
- * 1 when the pod is (still) dead and this sweeper holds the lease. The lease
- * only saves work: the per-client script below is what makes the hand-over
- * happen once, so a lease that lapses mid-sweep does no harm.
+ * KEYS: the dead incarnation's alive key and sweeper lease. ARGV: sweeping
+ * incarnation, lease ms, the most time the alive key may have left (-2: it
+ * must be gone). That bound re-checks, atomically, what the sweeper saw: an
+ * incarnation that refreshed meanwhile is alive again and keeps its clients.
+ * 1 when the sweeper holds the lease. The lease only saves work: the
+ * per-client script below is what makes the hand-over happen once, so a lease
+ * that lapses mid-sweep does no harm.
  */
 export const LEASE_DEAD_POD = new LuaScript(
   'lease-dead-pod',
   `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if redis.call('PTTL', KEYS[1]) > tonumber(ARGV[3]) then return 0 end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 return 0
 `,

@@ -1,31 +1,54 @@
-import type { Liveness } from '../../ports/liveness';
+import type { Liveness, SweepScope } from '../../ports/liveness';
 import type { OrphanWill } from '../../ports/will-store';
+import { podOf } from '../incarnation';
+import { verdict } from '../liveness-verdict';
 import type { RedisClient } from './client';
+import { connectedNames } from './connected-names';
 import { DueIndex } from './due-index';
 import { RedisKeys } from './keys';
 import { LEASE_DEAD_POD, SWEEP_CLIENT } from './liveness-scripts';
 import { parseWillReply } from './will-reply';
 
 export interface RedisLivenessOptions {
-  readonly podName: string;
-  /** MQTT_ADAPTER_LIVENESS_TTL_MS: a pod silent this long is presumed dead. */
+  /** This process's incarnation (store/incarnation.ts): the name of its liveness, index and channel. */
+  readonly incarnation: string;
+  /** The name this incarnation's Redis connections carry (CLIENT SETNAME). */
+  readonly connectionName: string;
+  /** MQTT_ADAPTER_LIVENESS_TTL_MS: an incarnation silent this long is dead once its connections are gone. */
   readonly ttlMs: number;
+  /** MQTT_ADAPTER_LIVENESS_STALL_MS: silent this much longer, it is dead even with connections open. */
+  readonly stallMs: number;
   readonly keys?: RedisKeys;
-  /** How long one sweeper has a dead pod to itself; default ten liveness TTLs. */
+  /** How long one sweeper has a dead incarnation to itself; default ten liveness TTLs. */
   readonly sweepLeaseMs?: number;
+  /** Told (once) that Redis refuses CLIENT LIST, so only the TTL plus stall tolerance tells death. */
+  readonly onClientListRefused?: () => void;
 }
 
-/** Client ids read per SSCAN of a dead pod's index. */
+/** Client ids read per SSCAN of a dead incarnation's index. */
 const BATCH = 200;
+/** The alive key's value before incarnations: such a record counts by its TTL alone (a rolling upgrade). */
+const NAMELESS = '1';
+/** LEASE_DEAD_POD bound: the alive key must be gone. */
+const GONE = -2;
+
+interface Seen {
+  readonly incarnation: string;
+  readonly predecessor: boolean;
+  readonly sinceRefreshMs: number | undefined;
+  readonly connectionName: string | undefined;
+}
 
 /**
- * Pod liveness in Redis: a key with a short TTL per pod, a set of known pods,
- * and per pod the client ids claimed through it. A dead pod's clients are
- * handed over one atomic script each (see SWEEP_CLIENT).
+ * Liveness in Redis: per incarnation an alive key holding its connection name
+ * and living TTL + stall tolerance, a set of known incarnations, and the client
+ * ids claimed through each. A dead incarnation's clients are handed over one
+ * atomic script each (see SWEEP_CLIENT).
  */
 export class RedisLiveness implements Liveness {
   private readonly keys: RedisKeys;
   private readonly due: DueIndex;
+  private refusalTold = false;
 
   /** The client is shared, not owned: close() leaves it open. */
   constructor(
@@ -36,36 +59,81 @@ export class RedisLiveness implements Liveness {
     this.due = new DueIndex(redis, this.keys.willsDue());
   }
 
+  private get recordMs(): number {
+    return this.options.ttlMs + this.options.stallMs;
+  }
+
   async refresh(): Promise<void> {
-    const pod = this.options.podName;
+    const me = this.options.incarnation;
     await Promise.all([
-      this.redis.set(this.keys.podAlive(pod), '1', 'PX', this.options.ttlMs),
-      this.redis.sadd(this.keys.pods(), pod),
+      this.redis.set(this.keys.podAlive(me), this.options.connectionName, 'PX', this.recordMs),
+      this.redis.sadd(this.keys.pods(), me),
     ]);
   }
 
-  async claimDeadPods(): Promise<OrphanWill[]> {
+  async claimDeadPods(scope: SweepScope = 'all'): Promise<OrphanWill[]> {
+    const me = this.options.incarnation;
+    const pod = podOf(me);
+    const others = (await this.redis.smembers(this.keys.pods())).filter(
+      (p) => p !== me && (scope === 'all' || podOf(p) === pod),
+    );
+    const seen = await Promise.all(others.map((p) => this.look(p, podOf(p) === pod)));
+    let names: Promise<Set<string> | undefined> | undefined;
     const out: OrphanWill[] = [];
-    for (const pod of await this.redis.smembers(this.keys.pods())) {
-      if (pod !== this.options.podName) out.push(...(await this.sweep(pod)));
+    for (const s of seen) {
+      const v = verdict(s.sinceRefreshMs, s.predecessor, this.options.ttlMs);
+      if (v === 'alive') continue;
+      let bound = GONE;
+      if (v === 'ask') {
+        if (s.connectionName === undefined) continue;
+        // One CLIENT LIST per sweep, and only when some incarnation has gone quiet.
+        names ??= this.connectedNames();
+        const open = await names;
+        if (!open || open.has(s.connectionName)) continue;
+        // Still as quiet as seen: a refresh in between sets the key's time back above this.
+        bound = s.predecessor ? Number.MAX_SAFE_INTEGER : this.options.stallMs;
+      }
+      out.push(...(await this.sweep(s.incarnation, bound)));
     }
     return out;
   }
 
   async stop(): Promise<void> {
-    const pod = this.options.podName;
-    await this.redis.srem(this.keys.pods(), pod);
-    await this.redis.del(this.keys.podAlive(pod), this.keys.podClients(pod));
+    const me = this.options.incarnation;
+    await this.redis.srem(this.keys.pods(), me);
+    await this.redis.del(this.keys.podAlive(me), this.keys.podClients(me));
   }
 
   close(): Promise<void> {
     return Promise.resolve();
   }
 
-  private async sweep(pod: string): Promise<OrphanWill[]> {
+  private async look(incarnation: string, predecessor: boolean): Promise<Seen> {
+    const key = this.keys.podAlive(incarnation);
+    const [value, left] = await Promise.all([this.redis.get(key), this.redis.pttl(key)]);
+    const alive = value !== null && left >= 0;
+    return {
+      incarnation,
+      predecessor,
+      sinceRefreshMs: alive ? Math.max(0, this.recordMs - left) : undefined,
+      connectionName: alive && value !== NAMELESS ? value : undefined,
+    };
+  }
+
+  private async connectedNames(): Promise<Set<string> | undefined> {
+    const names = await connectedNames(this.redis);
+    if (!names && !this.refusalTold) {
+      this.refusalTold = true;
+      this.options.onClientListRefused?.();
+    }
+    return names;
+  }
+
+  private async sweep(pod: string, bound: number): Promise<OrphanWill[]> {
     const lease = this.options.sweepLeaseMs ?? this.options.ttlMs * 10;
     const leaseKeys = [this.keys.podAlive(pod), this.keys.podSweeper(pod)];
-    if ((await LEASE_DEAD_POD.run(this.redis, leaseKeys, [this.options.podName, lease])) !== 1) return [];
+    const leased = await LEASE_DEAD_POD.run(this.redis, leaseKeys, [this.options.incarnation, lease, bound]);
+    if (leased !== 1) return [];
     const out: OrphanWill[] = [];
     const clients = this.keys.podClients(pod);
     let cursor = '0';

@@ -1,4 +1,5 @@
 import type { Config } from '../../config/settings';
+import { redisConnectionName } from '../incarnation';
 import { createRedisClient, type RedisClient } from './client';
 import { RedisKeys } from './keys';
 import { RedisLiveness } from './redis-liveness';
@@ -8,7 +9,13 @@ import { RedisWillStore } from './redis-will-store';
 
 export type RedisStoresConfig = Pick<
   Config,
-  'redisMode' | 'redisUrl' | 'redisSentinelName' | 'redisPassword' | 'redisKeyPrefix' | 'livenessTtlMs'
+  | 'redisMode'
+  | 'redisUrl'
+  | 'redisSentinelName'
+  | 'redisPassword'
+  | 'redisKeyPrefix'
+  | 'livenessTtlMs'
+  | 'livenessStallMs'
 >;
 
 /** Every Redis-backed port of one replica, over one shared connection. */
@@ -25,22 +32,35 @@ export interface RedisStores {
   close(): Promise<void>;
 }
 
-/** The stores of MQTT_ADAPTER_STORE=redis, from the configuration. */
+/**
+ * The stores of MQTT_ADAPTER_STORE=redis, from the configuration, for one
+ * incarnation (store/incarnation.ts). Its connections carry the incarnation's
+ * name, which is how other pods tell it crashed rather than stalled.
+ */
 export function openRedisStores(
   config: RedisStoresConfig,
-  podName: string,
+  incarnation: string,
   onError: (err: Error) => void = () => undefined,
+  onClientListRefused?: () => void,
 ): RedisStores {
-  const client = createRedisClient(config);
+  const connectionName = redisConnectionName(incarnation);
+  const client = createRedisClient(config, { connectionName });
   client.on('error', onError);
   const keys = new RedisKeys(config.redisKeyPrefix);
-  const sessions = new RedisSessionStore(client, { podName, keys, onError });
+  const sessions = new RedisSessionStore(client, { podName: incarnation, keys, onError });
   return {
     client,
     sessions,
     retained: new RedisRetainedStore(client, keys),
     wills: new RedisWillStore(client, keys),
-    liveness: new RedisLiveness(client, { podName, ttlMs: config.livenessTtlMs, keys }),
+    liveness: new RedisLiveness(client, {
+      incarnation,
+      connectionName,
+      ttlMs: config.livenessTtlMs,
+      stallMs: config.livenessStallMs,
+      keys,
+      onClientListRefused,
+    }),
     ready: sessions.ready,
     notReady: () => Promise.resolve(client.status === 'ready' ? [] : [`redis: ${client.status}`]),
     close: async () => {
