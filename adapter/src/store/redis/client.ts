@@ -1,5 +1,6 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Config } from '../../config/settings';
+import { stallAwareCommandTimeout } from './command-timeout';
 
 export type RedisClient = Redis | Cluster;
 
@@ -11,14 +12,17 @@ export type RedisConnectionConfig = Pick<
 /**
  * Commands fail within a bounded time while Redis is away instead of queueing
  * without limit, so a CONNECT can be answered "server unavailable" and memory
- * stays bounded; ioredis keeps reconnecting in the background.
+ * stays bounded; ioredis keeps reconnecting in the background. The command
+ * timeout is COMMAND_TIMEOUT_MS, applied by stallAwareCommandTimeout rather
+ * than ioredis's own `commandTimeout`.
  */
 const RESILIENCE: RedisOptions = {
   maxRetriesPerRequest: 1,
   connectTimeout: 2000,
-  commandTimeout: 2000,
   retryStrategy: (times: number) => Math.min(50 * times, 1000),
 };
+
+const COMMAND_TIMEOUT_MS = 2000;
 
 /** `host:port,host:port` -> seed list; the port defaults to 6379 (26379 for Sentinel). */
 export function parseSeeds(list: string, defaultPort: number): { host: string; port: number }[] {
@@ -35,9 +39,19 @@ export function parseSeeds(list: string, defaultPort: number): { host: string; p
     });
 }
 
-/** A client for the configured topology: standalone URL, Sentinel seeds, or Cluster seeds. */
+/**
+ * A client for the configured topology: standalone URL, Sentinel seeds, or
+ * Cluster seeds. Its `duplicate()` copies the options but not the command
+ * timeout, which belongs to this client.
+ */
 export function createRedisClient(config: RedisConnectionConfig, overrides: RedisOptions = {}): RedisClient {
-  const options: RedisOptions = { ...RESILIENCE, ...overrides };
+  const { commandTimeout = COMMAND_TIMEOUT_MS, ...rest } = overrides;
+  const client = connect(config, { ...RESILIENCE, ...rest });
+  stallAwareCommandTimeout(client, commandTimeout);
+  return client;
+}
+
+function connect(config: RedisConnectionConfig, options: RedisOptions): RedisClient {
   switch (config.redisMode) {
     case 'standalone':
       return new Redis(config.redisUrl, {
