@@ -101,7 +101,11 @@ describe('replicas: SIGKILL of the owning process', function () {
     const back = await join(b.ports.mqtt, { clientId: id, clean: false });
     assert.equal(back.connack.sessionPresent, true);
     await watcher.waitFor('quick', undefined, 3000);
-    await until(async () => (await set.aliveTtl(a.pod)) < 0, 'the dead replica key gone', 5000);
+    await until(
+      async () => !(await set.incarnations()).includes(a.incarnation),
+      'the dead replica swept',
+      5000,
+    );
     await sleep(1500);
     assert.equal(watcher.received.length, 1, 'the will published once');
   });

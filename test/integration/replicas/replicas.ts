@@ -25,6 +25,10 @@ export class Replica {
 
   private constructor(
     readonly pod: string,
+    /** This process start of the pod (`<pod>/<start id>`): what owns its clients and liveness in Redis. */
+    readonly incarnation: string,
+    /** The environment it was started with, for a restart under the same pod name. */
+    readonly env: Record<string, string>,
     private readonly proc: ChildProcess,
     readonly ports: { readonly mqtt: number; readonly http: number },
     readonly exited: Promise<Exit>,
@@ -39,24 +43,25 @@ export class Replica {
     const exited = new Promise<Exit>((resolve) =>
       proc.once('exit', (code, signal) => resolve({ code, signal })),
     );
-    const listening = new Promise<{ mqtt: number; http: number }>((resolve, reject) => {
+    const listening = new Promise<{ mqtt: number; http: number; incarnation: string }>((resolve, reject) => {
       const onData = (d: Buffer): void => {
         out += d.toString();
-        const m = /"ports":\{"mqtt":(\d+)[^}]*"http":(\d+)/.exec(out);
-        if (m) resolve({ mqtt: Number(m[1]), http: Number(m[2]) });
+        const m = /"incarnation":"([^"]+)","ports":\{"mqtt":(\d+)[^}]*"http":(\d+)/.exec(out);
+        if (m) resolve({ incarnation: m[1], mqtt: Number(m[2]), http: Number(m[3]) });
       };
       proc.stdout?.on('data', onData);
       proc.stderr?.on('data', onData);
       void exited.then((e) => reject(new Error(`replica ${pod} exited (${e.code ?? e.signal}): ${out}`)));
     });
-    let ports: { mqtt: number; http: number };
+    let started: { mqtt: number; http: number; incarnation: string };
     try {
-      ports = await within(listening, 20_000, `replica ${pod} listening`);
+      started = await within(listening, 20_000, `replica ${pod} listening`);
     } catch (err) {
       proc.kill('SIGKILL');
       throw err;
     }
-    const r = new Replica(pod, proc, ports, exited);
+    const { incarnation, ...ports } = started;
+    const r = new Replica(pod, incarnation, env, proc, ports, exited);
     r.out = out;
     const keep = (d: Buffer): void => void (r.out += d.toString());
     proc.stdout?.removeAllListeners('data');
@@ -161,6 +166,22 @@ export class Replicas {
     return r;
   }
 
+  /**
+   * A new process under the pod name and environment of `dead`, as a container
+   * restarted inside the same Kubernetes pod is: same pod name, new incarnation.
+   */
+  async restart(dead: Replica): Promise<Replica> {
+    if (dead.running) throw new Error(`${dead.pod} is still running`);
+    const r = await Replica.start(dead.pod, dead.env);
+    this.list.push(r);
+    return r;
+  }
+
+  /** The incarnations Redis knows as live or not yet swept. */
+  async incarnations(): Promise<string[]> {
+    return this.withRedis((redis) => redis.smembers(`${this.prefix}{pods}`));
+  }
+
   /** A session queue (plugin-compatible name) to delete in cleanup. */
   sessionQueue(clientId: string): string {
     const q = `mqtt-subscription-${clientId}qos1`;
@@ -188,9 +209,9 @@ export class Replicas {
     });
   }
 
-  /** Milliseconds left on a pod's liveness key (negative when there is none). */
-  async aliveTtl(pod: string): Promise<number> {
-    return this.withRedis((redis) => redis.pttl(`${this.prefix}pod:{${pod}}:alive`));
+  /** Milliseconds left on an incarnation's liveness key (negative when there is none). */
+  async aliveTtl(incarnation: string): Promise<number> {
+    return this.withRedis((redis) => redis.pttl(`${this.prefix}pod:{${incarnation}}:alive`));
   }
 
   /** A metric summed over the replicas still running. */
@@ -228,6 +249,24 @@ export class Replicas {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The hooks of a suite over `n` replicas started once: clients end after each
+ * test, processes and keys after the suite. `started` holds the replicas once
+ * the suite's `before` has run.
+ */
+export function suiteReplicas(n: number): { readonly set: Replicas; readonly started: readonly Replica[] } {
+  const suite = { set: new Replicas(), started: [] as Replica[] };
+  before(async () => {
+    suite.started.push(...(await suite.set.start(n)));
+  });
+  afterEach(leaveAll);
+  after(async () => {
+    await leaveAll();
+    await suite.set.cleanup();
+  });
+  return suite;
+}
 
 const opened = new Set<MqttClient>();
 

@@ -125,7 +125,7 @@ describe('replicas: sessions, takeover and retained messages across processes', 
     // Give A every chance to write what it would write (its close saves the session).
     await sleep(500);
     const { session, owner } = await set.stored(id);
-    assert.equal(owner.pod, b.pod, 'the new owner keeps the client id');
+    assert.equal(owner.pod, b.incarnation, 'the new owner keeps the client id');
     const filters = (session as { subscriptions: { filter: string }[] }).subscriptions.map((s) => s.filter);
     assert.deepEqual(filters, [`${root}/new`], 'the stored session is the new owner state');
   });
