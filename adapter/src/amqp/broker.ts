@@ -3,13 +3,14 @@ import { ConnectionPool, type PooledConnection } from './pool';
 import { ClientLink } from './client-link';
 import { FastPath } from './fast-path';
 import type { Credentials } from './credentials';
+import type { BrokerPort } from '../ports/broker';
 import type { AmqpMetrics } from './metrics';
 
 /**
  * The AMQP port the session uses: logs clients in as their RabbitMQ user and
  * hands out per-client links on pooled connections.
  */
-export class Broker {
+export class Broker implements BrokerPort {
   private readonly pool: ConnectionPool;
   private readonly fastPaths = new WeakMap<PooledConnection, FastPath>();
 
@@ -26,14 +27,14 @@ export class Broker {
   /** Throws MqttError(BadUserNameOrPassword | NotAuthorized | ServerUnavailable). */
   async login(c: Credentials): Promise<ClientLink> {
     const conn = await this.pool.acquire(c);
-    return new ClientLink(conn, this.exchange, this.metrics);
+    return new ClientLink(conn, this.exchange, this.metrics, () => this.fastPath(conn));
   }
 
-  fastPath(link: ClientLink): FastPath {
-    let fp = this.fastPaths.get(link.connection);
+  private fastPath(conn: PooledConnection): FastPath {
+    let fp = this.fastPaths.get(conn);
     if (!fp) {
-      fp = new FastPath(link.connection, this.exchange, `mqtt-adapter-qos0-${this.pod}-`);
-      this.fastPaths.set(link.connection, fp);
+      fp = new FastPath(conn, this.exchange, `mqtt-adapter-qos0-${this.pod}-`);
+      this.fastPaths.set(conn, fp);
     }
     return fp;
   }

@@ -2,27 +2,28 @@ import { once } from 'node:events';
 import type * as amqp from 'amqplib';
 import type { PooledConnection } from './pool';
 import { ClientConsumers } from './client-consumers';
-import { publishOptions, type Delivery, type PublishExtras, type QoS } from './message';
+import { publishOptions, type Delivery, type QoS } from './message';
 import { topicToRoutingKey } from '../mqtt/topic';
 import { H } from './properties';
+import { brokerError } from './errors';
+import type { FastPath } from './fast-path';
+import type {
+  BrokerError,
+  BrokerLink,
+  FastPathSubscriber,
+  LinkPublishExtras,
+  OnFull,
+  QueueSpec,
+} from '../ports/broker';
+
+export type { QueueSpec } from '../ports/broker';
 
 const SEQ_HEADER = H.seq;
 const WRITTEN = Promise.resolve(true);
 
-/** Told that the channel's buffer is full, with when it drains, so the caller stops reading. */
-type OnFull = (drained: Promise<void>) => void;
-type LinkExtras = PublishExtras & { mandatory?: boolean };
-
 /** An ops channel unused this long is closed. */
 const OPS_IDLE_MS = 2000;
 import type { AmqpMetrics } from './metrics';
-
-export interface QueueSpec {
-  readonly name: string;
-  readonly durable: boolean;
-  readonly expiresMs: number;
-  readonly quorum: boolean;
-}
 
 /**
  * One MQTT client's AMQP resources on its user's pooled connection: a confirm
@@ -32,7 +33,7 @@ export interface QueueSpec {
  * separate so that a refused bind (which closes its channel) never takes the
  * client's publishes or deliveries down, nor another client's.
  */
-export class ClientLink {
+export class ClientLink implements BrokerLink {
   private pub: Promise<amqp.ConfirmChannel> | undefined;
   private fire: Promise<amqp.Channel> | undefined;
   private fireChannel: amqp.Channel | undefined;
@@ -52,14 +53,26 @@ export class ClientLink {
   /** Told when RabbitMQ cancels one of this client's consumers (its queue was deleted). */
   onConsumerCancelled: ((queue: string) => void) | undefined;
   /** Told when RabbitMQ closes the publish channel, which is how a refused QoS 0 publish shows. */
-  onPublishError: ((err: Error) => void) | undefined;
+  onPublishError: ((err: BrokerError) => void) | undefined;
 
   constructor(
     readonly connection: PooledConnection,
     private readonly exchange: string,
     private readonly metrics: AmqpMetrics,
+    /** The QoS 0 fast path of the pooled connection this link is on. */
+    private readonly fastPath: () => FastPath,
   ) {
     connection.lease();
+  }
+
+  get lost(): boolean {
+    return this.connection.isClosed;
+  }
+
+  onLost(listener: () => void): () => void {
+    const once = (): void => listener();
+    this.connection.once('lost', once);
+    return () => this.connection.off('lost', once);
   }
 
   /**
@@ -69,7 +82,13 @@ export class ClientLink {
    * MQTT 5 "no matching subscribers" case). `onFull` fires when the channel's
    * buffer is full, so the caller stops reading.
    */
-  publish(topic: string, payload: Buffer, qos: QoS, onFull: OnFull, extras?: LinkExtras): Promise<boolean> {
+  publish(
+    topic: string,
+    payload: Buffer,
+    qos: QoS,
+    onFull: OnFull,
+    extras?: LinkPublishExtras,
+  ): Promise<boolean> {
     return qos === 0
       ? this.publishUnconfirmed(topic, payload, onFull, extras)
       : this.publishConfirmed(topic, payload, qos, onFull, extras);
@@ -84,7 +103,7 @@ export class ClientLink {
     topic: string,
     payload: Buffer,
     onFull: OnFull,
-    extras?: PublishExtras,
+    extras?: LinkPublishExtras,
   ): Promise<boolean> {
     const ch = this.fireChannel;
     if (!ch)
@@ -94,7 +113,7 @@ export class ClientLink {
       this.holdBackIfFull(ch, written, onFull);
     } catch (err) {
       // amqplib throws when the channel closed under us; the server's reason came on 'error'.
-      return Promise.reject(this.fireError ?? (err instanceof Error ? err : new Error(String(err))));
+      return Promise.reject(brokerError(this.fireError ?? err));
     }
     return WRITTEN;
   }
@@ -105,7 +124,7 @@ export class ClientLink {
         this.fireError = undefined;
         ch.on('error', (err: Error) => {
           this.fireError = err;
-          this.onPublishError?.(err);
+          this.onPublishError?.(brokerError(err));
         });
         ch.once('close', () => {
           this.fire = undefined;
@@ -143,9 +162,9 @@ export class ClientLink {
     payload: Buffer,
     qos: QoS,
     onFull: OnFull,
-    extras?: LinkExtras,
+    extras?: LinkPublishExtras,
   ): Promise<boolean> {
-    const ch = await this.publishChannel();
+    const ch = await this.publishChannel().catch((err: unknown) => Promise.reject(brokerError(err)));
     const started = process.hrtime.bigint();
     let written = false;
     const options = publishOptions(qos, extras);
@@ -159,7 +178,7 @@ export class ClientLink {
     const confirmed = new Promise<void>((resolve, reject) => {
       const cb = (err: unknown): void => {
         // amqplib reports a closed channel generically; the server's reason (a 403, say) came on 'error'.
-        if (err) reject(this.pubError ?? (err instanceof Error ? err : new Error('publish not confirmed')));
+        if (err) reject(brokerError(this.pubError ?? (err instanceof Error ? err : 'publish not confirmed')));
         else resolve();
       };
       written = ch.publish(this.exchange, this.routingKey(topic), payload, options, cb);
@@ -184,7 +203,7 @@ export class ClientLink {
           });
           ch.on('error', (err: Error) => {
             this.pubError = err;
-            this.onPublishError?.(err);
+            this.onPublishError?.(brokerError(err));
           });
           this.resetOnClose(ch, () => (this.pub = undefined));
         },
@@ -209,6 +228,8 @@ export class ClientLink {
     this.opsActive++;
     try {
       return await fn(await this.ops);
+    } catch (err) {
+      throw brokerError(err);
     } finally {
       if (--this.opsActive === 0) this.closeOpsWhenIdle();
     }
@@ -253,7 +274,7 @@ export class ClientLink {
 
   /** Deletes a queue that may be left from an earlier session, without opening a channel of this client's. */
   async deleteStaleQueue(queue: string): Promise<void> {
-    await this.connection.deleteQueueShared(queue);
+    await this.connection.deleteQueueShared(queue).catch((err: unknown) => Promise.reject(brokerError(err)));
   }
 
   async deleteQueue(queue: string): Promise<void> {
@@ -281,7 +302,22 @@ export class ClientLink {
       this.consumers.onLost = (err) => this.onConsumerLost?.(err);
       this.consumers.onCancelled = (queue) => this.onConsumerCancelled?.(queue);
     }
-    return this.consumers.consume(queue, prefetch, onDelivery);
+    return this.consumers
+      .consume(queue, prefetch, onDelivery)
+      .catch((err: unknown) => Promise.reject(brokerError(err)));
+  }
+
+  /** The first bind of a binding key is made on this client's own ops channel, so RabbitMQ checks its user. */
+  async addFast(filter: string, s: FastPathSubscriber): Promise<void> {
+    try {
+      await this.fastPath().add(filter, s, (queue, key) => this.bind(queue, key));
+    } catch (err) {
+      throw brokerError(err);
+    }
+  }
+
+  removeFast(filter: string, s: FastPathSubscriber): Promise<void> {
+    return this.fastPath().remove(filter, s);
   }
 
   /** Stops consuming a queue; its unacked deliveries stay ours until acked or the link closes. */

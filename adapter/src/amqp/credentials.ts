@@ -1,20 +1,8 @@
 import { createHash } from 'node:crypto';
+import type { Credentials } from '../ports/credentials';
 
-export interface Credentials {
-  readonly vhost: string;
-  readonly user: string;
-  readonly password: string;
-}
-
-/**
- * Splits an MQTT username of the form `vhost:user` as RabbitMQ's plugin does;
- * a name without a colon uses the listener's default vhost.
- */
-export function parseUsername(username: string, defaultVhost: string): { vhost: string; user: string } {
-  const colon = username.indexOf(':');
-  if (colon <= 0) return { vhost: defaultVhost, user: username };
-  return { vhost: username.slice(0, colon), user: username.slice(colon + 1) };
-}
+export type { Credentials } from '../ports/credentials';
+export { parseUsername } from '../auth/username';
 
 /**
  * Pool key of a login. The password's digest is part of it so a client with a

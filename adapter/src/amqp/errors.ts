@@ -1,5 +1,6 @@
 import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';
+import { BrokerError } from '../ports/broker';
 
 /** The AMQP reply code an amqplib error carries, when it has one. */
 export function replyCode(err: unknown): number | undefined {
@@ -34,4 +35,14 @@ export function isAccessRefused(err: unknown): boolean {
  */
 export function isNacked(err: unknown): boolean {
   return err instanceof Error && err.message === 'message nacked' && replyCode(err) === undefined;
+}
+
+/** An amqplib error as the broker port's BrokerError, classified so the session needs no AMQP knowledge. */
+export function brokerError(err: unknown): BrokerError {
+  if (err instanceof BrokerError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  const code = replyCode(err);
+  if (isAccessRefused(err)) return new BrokerError('access-refused', message, code ?? 403);
+  if (isNacked(err)) return new BrokerError('nacked', message);
+  return code === undefined ? new BrokerError('gone', message) : new BrokerError('refused', message, code);
 }

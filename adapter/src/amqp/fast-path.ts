@@ -3,11 +3,9 @@ import type { PooledConnection } from './pool';
 import { toDelivery, type Delivery } from './message';
 import { TopicTrie } from '../mqtt/topic-trie';
 import { filterToBindingKey } from '../mqtt/topic';
+import type { FastPathSubscriber } from '../ports/broker';
 
-export interface FastPathSubscriber {
-  /** Delivers a QoS 0 message; the subscriber drops it when its socket is congested. */
-  deliverFast(d: Delivery, filter: string): void;
-}
+export type { FastPathSubscriber } from '../ports/broker';
 
 /**
  * The QoS 0 fast path: clean-session QoS 0 subscriptions of one pooled

@@ -1,36 +1,12 @@
 import type { Options, ConsumeMessage } from 'amqplib';
 import { routingKeyToTopic } from '../mqtt/topic';
-import { H, propsFromAmqp, propsToAmqp, type MessageProps } from './properties';
+import type { Delivery, PublishExtras, QoS } from '../ports/message';
+import { H, propsFromAmqp, propsToAmqp } from './properties';
 
-export type QoS = 0 | 1 | 2;
+export type { BrokerMessage, Delivery, PublishExtras, QoS } from '../ports/message';
 
 /** Header names shared with RabbitMQ's MQTT plugin, so the two interoperate. */
 export const QOS_HEADER = H.qos;
-
-/** A message as the session sees it, independent of AMQP. */
-export interface BrokerMessage {
-  readonly topic: string;
-  readonly payload: Buffer;
-  readonly qos: QoS;
-}
-
-export interface Delivery extends BrokerMessage {
-  readonly deliveryTag: number;
-  readonly redelivered: boolean;
-  /** The retain flag it was published with (for Retain As Published). */
-  readonly retain: boolean;
-  /** Client id of the MQTT publisher, for No Local. */
-  readonly publisher: string | undefined;
-  readonly props: MessageProps;
-  /** Its Message Expiry Interval has run out: drop it. */
-  readonly expired: boolean;
-}
-
-export interface PublishExtras {
-  readonly retain?: boolean;
-  readonly publisher?: string;
-  readonly props?: MessageProps;
-}
 
 /** AMQP properties of an MQTT publish: QoS>=1 messages are persistent and say their QoS in a header. */
 export function publishOptions(qos: QoS, extras?: PublishExtras): Options.Publish {

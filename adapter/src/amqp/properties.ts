@@ -1,15 +1,8 @@
 import type { MessageProperties, Options } from 'amqplib';
 import { routingKeyToTopic, topicToRoutingKey } from '../mqtt/topic';
+import type { MessageProps } from '../ports/message';
 
-/** MQTT 5 PUBLISH properties that travel with a message through RabbitMQ. */
-export interface MessageProps {
-  readonly payloadFormatIndicator?: boolean;
-  readonly messageExpiryInterval?: number;
-  readonly contentType?: string;
-  readonly responseTopic?: string;
-  readonly correlationData?: Buffer;
-  readonly userProperties?: Readonly<Record<string, string | string[]>>;
-}
+export type { MessageProps } from '../ports/message';
 
 /** Headers the adapter owns; everything else in `headers` is a user property. */
 export const H = {

@@ -13,6 +13,7 @@ import { Acquisitions } from '../session/acquisitions';
 import { Lifecycle, beforeOpen, type Phase } from '../session/lifecycle';
 import { DeadlineExceeded, within } from '../session/deadline';
 import { StaleEpochError } from '../ports/session-store';
+import { systemClock, type Clock, type Timer } from '../ports/clock';
 import type { Session } from '../session/session';
 import type { Outbound, SessionDeps } from '../session/types';
 import { Keepalive } from './keepalive';
@@ -50,7 +51,8 @@ export class Connection implements Outbound {
   private pauses = 0;
   private corked = false;
   private readonly keepalive: Keepalive;
-  private connectTimer: NodeJS.Timeout | undefined;
+  private connectTimer: Timer | undefined;
+  private readonly clock: Clock;
   private clientMaxPacket = Number.MAX_SAFE_INTEGER;
   private draining = false;
   private resolveClosed!: () => void;
@@ -66,15 +68,16 @@ export class Connection implements Outbound {
       this.log.warn({ what, err: (err as Error).message }, 'undo failed'),
     );
     this.framer = new Framer(deps.config.maxPacketSize);
-    this.keepalive = new Keepalive(() => this.timedOut());
+    this.clock = deps.clock ?? systemClock;
+    this.keepalive = new Keepalive(() => this.timedOut(), this.clock);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err: Error) => this.log.debug({ err: err.message }, 'socket error'));
     socket.on('close', () => void this.onClosed());
-    this.connectTimer = setTimeout(() => {
+    this.connectTimer = this.clock.after(deps.config.connectTimeoutMs, () => {
       this.deps.metrics.protocolErrors.inc({ kind: 'connect-timeout' });
       this.log.info({ ms: deps.config.connectTimeoutMs }, 'no CONNECT in time; closing');
       this.close('CONNECT timeout');
-    }, deps.config.connectTimeoutMs);
+    });
     this.undo.add('timer', () => this.stopConnectTimer());
     deps.metrics.connections.inc({ transport: info.transport });
   }
@@ -142,7 +145,7 @@ export class Connection implements Outbound {
     void this.undo.release();
     this.socket.end();
     // A peer that does not read must not hold the socket open.
-    setTimeout(() => this.socket.destroy(), 2000).unref();
+    this.clock.after(2000, () => this.socket.destroy(), { unref: true });
   }
 
   private onData(chunk: Buffer): void {
@@ -238,7 +241,7 @@ export class Connection implements Outbound {
   }
 
   private stopConnectTimer(): void {
-    clearTimeout(this.connectTimer);
+    this.connectTimer?.cancel();
     // A cleared timer still holds its callback and, through it, this connection's context.
     this.connectTimer = undefined;
   }
@@ -265,7 +268,7 @@ export class Connection implements Outbound {
           this.lifecycle.move(phase);
         },
       });
-      const c = await within(pipeline, this.deps.config.connectDeadlineMs, 'CONNECT');
+      const c = await within(pipeline, this.deps.config.connectDeadlineMs, 'CONNECT', this.clock);
       // Closed while the pipeline ran: the undo has the session and everything before it.
       if (this.lifecycle.ended) return;
       this.opened(c, p);

@@ -1,5 +1,4 @@
-import type { QoS } from '../amqp/message';
-import type { MessageProps } from '../amqp/properties';
+import type { MessageProps, QoS } from './message';
 
 export interface RetainedMessage {
   readonly topic: string;

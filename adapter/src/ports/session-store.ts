@@ -1,4 +1,4 @@
-import type { QoS } from '../amqp/message';
+import type { QoS } from './message';
 
 export interface StoredSubscription {
   readonly filter: string;

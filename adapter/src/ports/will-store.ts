@@ -1,5 +1,4 @@
-import type { QoS } from '../amqp/message';
-import type { MessageProps } from '../amqp/properties';
+import type { MessageProps, QoS } from './message';
 
 /** MQTT 5 properties a will is published with (MQTT 3 wills have none). */
 export type WillProperties = MessageProps;

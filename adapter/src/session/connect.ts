@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { IConnectPacket } from 'mqtt-packet';
 import type { Log } from '../log';
-import { parseUsername, type Credentials } from '../amqp/credentials';
+import { parseUsername } from '../auth/username';
+import type { Credentials } from '../ports/credentials';
 import { derivedPassword } from '../auth/cert-identity';
 import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';

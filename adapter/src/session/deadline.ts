@@ -1,13 +1,19 @@
+import { systemClock, type Clock, type Timer } from '../ports/clock';
+
 /** Waits for `work` at most `ms`; 'timeout' when the deadline came first. The work goes on either way. */
-export async function withDeadline(work: Promise<unknown>, ms: number): Promise<'done' | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
+export async function withDeadline(
+  work: Promise<unknown>,
+  ms: number,
+  clock: Clock = systemClock,
+): Promise<'done' | 'timeout'> {
+  let timer: Timer | undefined;
   const late = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
+    timer = clock.after(ms, () => resolve('timeout'));
   });
   try {
     return await Promise.race([work.then(() => 'done' as const), late]);
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
   }
 }
 
@@ -20,14 +26,19 @@ export class DeadlineExceeded extends Error {
 }
 
 /** Like withDeadline, but the step's result, or DeadlineExceeded. */
-export async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
+export async function within<T>(
+  work: Promise<T>,
+  ms: number,
+  what: string,
+  clock: Clock = systemClock,
+): Promise<T> {
+  let timer: Timer | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineExceeded(what, ms)), ms);
+    timer = clock.after(ms, () => reject(new DeadlineExceeded(what, ms)));
   });
   try {
     return await Promise.race([work, late]);
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
   }
 }

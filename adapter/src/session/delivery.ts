@@ -1,8 +1,7 @@
 import type { IPublishPacket } from 'mqtt-packet';
 import { PacketIdAllocator } from '../mqtt/packet-ids';
 import { topicMatches, topicNameProblem } from '../mqtt/topic';
-import type { Delivery } from '../amqp/message';
-import type { MessageProps } from '../amqp/properties';
+import type { Delivery, MessageProps } from '../ports/message';
 import type { ClientLimits, Outbound, QoS, Subscription } from './types';
 import type { Metrics } from '../observability/metrics';
 import { parseShared } from './shared';

@@ -1,4 +1,4 @@
-import { isAccessRefused, isNacked, replyCode } from '../amqp/errors';
+import { failureOf } from '../ports/broker';
 import { MqttError } from '../mqtt/errors';
 import { Reason, type ReasonCode } from '../mqtt/reason-codes';
 
@@ -43,10 +43,14 @@ export function refusalAnswer(err: unknown, answerable: boolean): PublishAnswer 
 /** Why RabbitMQ did not take a publish, as the MQTT reason code that says so (see refusalAnswer). */
 export function refusal(err: unknown): { readonly reason: ReasonCode; readonly why: string } {
   const message = err instanceof Error ? err.message : String(err);
-  if (isAccessRefused(err)) return { reason: Reason.NotAuthorized, why: 'RabbitMQ refused the publish' };
-  if (isNacked(err))
-    return { reason: Reason.QuotaExceeded, why: 'a queue rejected the publish (basic.nack)' };
-  if (replyCode(err) !== undefined)
-    return { reason: Reason.UnspecifiedError, why: `RabbitMQ refused the publish: ${message}` };
-  return { reason: Reason.ServerUnavailable, why: `publish failed: ${message}` };
+  switch (failureOf(err)) {
+    case 'access-refused':
+      return { reason: Reason.NotAuthorized, why: 'RabbitMQ refused the publish' };
+    case 'nacked':
+      return { reason: Reason.QuotaExceeded, why: 'a queue rejected the publish (basic.nack)' };
+    case 'refused':
+      return { reason: Reason.UnspecifiedError, why: `RabbitMQ refused the publish: ${message}` };
+    case 'gone':
+      return { reason: Reason.ServerUnavailable, why: `publish failed: ${message}` };
+  }
 }

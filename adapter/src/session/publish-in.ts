@@ -1,6 +1,7 @@
+import { isUtf8 } from 'node:buffer';
 import type { IPublishPacket } from 'mqtt-packet';
-import type { ClientLink } from '../amqp/client-link';
-import { isUtf8, type MessageProps } from '../amqp/properties';
+import type { BrokerLink } from '../ports/broker';
+import type { MessageProps } from '../ports/message';
 import { MqttError } from '../mqtt/errors';
 import { Reason, type ReasonCode } from '../mqtt/reason-codes';
 import { topicNameProblem } from '../mqtt/topic';
@@ -42,7 +43,7 @@ export class InboundPublisher {
 
   constructor(
     private readonly deps: SessionDeps,
-    private readonly link: ClientLink,
+    private readonly link: BrokerLink,
     private readonly out: Outbound,
     private readonly ctx: PublisherContext,
     private readonly fail: (err: MqttError) => void,

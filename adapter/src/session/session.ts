@@ -1,8 +1,7 @@
 import type { IDisconnectPacket, Packet } from 'mqtt-packet';
 import type { Log } from '../log';
-import type { ClientLink } from '../amqp/client-link';
-import type { Credentials } from '../amqp/credentials';
-import { isAccessRefused } from '../amqp/errors';
+import { failureOf, type BrokerLink } from '../ports/broker';
+import type { Credentials } from '../ports/credentials';
 import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';
 import { StaleEpochError, type SessionState, type StoredSubscription } from '../ports/session-store';
@@ -53,10 +52,11 @@ export class Session implements Displaceable {
   private chain: Promise<void> = Promise.resolve();
   private readonly log: Log;
   private readonly v5: boolean;
+  private readonly stopHearingLost: () => void;
 
   constructor(
     private readonly deps: SessionDeps,
-    private readonly link: ClientLink,
+    private readonly link: BrokerLink,
     private readonly out: Outbound,
     private readonly init: SessionInit,
   ) {
@@ -97,24 +97,19 @@ export class Session implements Displaceable {
       () => this.serial(() => this.persist()),
       () => this.subs.hasNoLocal,
     );
-    link.connection.once('lost', this.onAmqpLost);
+    this.stopHearingLost = link.onLost(() => this.out.close('RabbitMQ connection lost'));
     link.onConsumerLost = (err) => {
       // Its unacked deliveries went back to the queue; the client resumes on reconnecting.
-      if (!link.connection.isClosed)
-        this.log.warn({ err: err?.message }, 'RabbitMQ closed the consumer channel');
+      if (!link.lost) this.log.warn({ err: err?.message }, 'RabbitMQ closed the consumer channel');
       this.out.close('consumer channel closed');
     };
     link.onConsumerCancelled = (queue) => void this.consumerCancelled(queue);
     link.onPublishError = (err) => {
       // A v3 client has no way to hear of a refused QoS 0 publish but the closed connection, as with the plugin.
-      if (!this.v5 && isAccessRefused(err))
+      if (!this.v5 && failureOf(err) === 'access-refused')
         this.fail(new MqttError(Reason.NotAuthorized, 'RabbitMQ refused a publish'));
     };
   }
-
-  private readonly onAmqpLost = (): void => {
-    this.out.close('RabbitMQ connection lost');
-  };
 
   /**
    * Resumes a present session: subscriptions, queued messages (unacked ones
@@ -331,7 +326,7 @@ export class Session implements Displaceable {
     const work = this.doClose(kind).catch((err: unknown) => {
       this.log.error({ err: (err as Error).message }, 'session close failed');
     });
-    if ((await withDeadline(work, ms)) === 'timeout') {
+    if ((await withDeadline(work, ms, this.deps.clock)) === 'timeout') {
       this.deps.metrics.deadlinesExceeded.inc({ step: 'close' });
       this.log.warn({ ms }, 'session close passed its deadline; finishing in the background');
     }
@@ -339,13 +334,14 @@ export class Session implements Displaceable {
   }
 
   private async doClose(kind: 'drain' | 'other'): Promise<void> {
-    this.link.connection.off('lost', this.onAmqpLost);
+    this.stopHearingLost();
     // Half the close deadline for work already under way (a SUBSCRIBE, confirms of QoS 1/2 publishes whose
     // PUBACKs can no longer be sent), so the teardown below still runs within the rest.
     const half = this.deps.config.closeTimeoutMs / 2;
     await withDeadline(
       this.chain.then(() => this.publisher.settledAll()),
       half,
+      this.deps.clock,
     );
     if (!this.opened) {
       await this.abandon();

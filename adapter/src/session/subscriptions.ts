@@ -1,8 +1,6 @@
 import type { ISubscribePacket, ISubscription, IUnsubscribePacket } from 'mqtt-packet';
-import type { ClientLink } from '../amqp/client-link';
-import type { FastPathSubscriber } from '../amqp/fast-path';
-import type { Delivery } from '../amqp/message';
-import { isAccessRefused } from '../amqp/errors';
+import { failureOf, type BrokerLink, type FastPathSubscriber } from '../ports/broker';
+import type { Delivery } from '../ports/message';
 import { MqttError } from '../mqtt/errors';
 import { Reason, SUBACK_FAILURE_V3 } from '../mqtt/reason-codes';
 import { filterToBindingKey, topicFilterProblem } from '../mqtt/topic';
@@ -43,7 +41,7 @@ export class Subscriptions implements FastPathSubscriber {
 
   constructor(
     private readonly deps: SessionDeps,
-    private readonly link: ClientLink,
+    private readonly link: BrokerLink,
     private readonly clientId: string,
     private readonly persistent: boolean,
     /** Whether the client's queue may hold state from before (the session was present). */
@@ -156,10 +154,9 @@ export class Subscriptions implements FastPathSubscriber {
       }
       const fast = !this.persistent && qos === 0;
       if (fast) {
-        const fastPath = this.deps.broker.fastPath(this.link);
-        await fastPath.add(filter, this, (q, key) => this.link.bind(q, key));
+        await this.link.addFast(filter, this);
         if (this.closed) {
-          await fastPath.remove(filter, this);
+          await this.link.removeFast(filter, this);
           return this.refusedCode(Reason.UnspecifiedError);
         }
       } else {
@@ -170,7 +167,7 @@ export class Subscriptions implements FastPathSubscriber {
       this.map.set(filter, { filter, qos, fast, ...options });
       return qos;
     } catch (err) {
-      const denied = isAccessRefused(err);
+      const denied = failureOf(err) === 'access-refused';
       this.deps.log.warn(
         { filter, err: (err as Error).message },
         denied ? 'RabbitMQ refused the binding' : 'binding failed',
@@ -204,7 +201,7 @@ export class Subscriptions implements FastPathSubscriber {
   private async unbind(s: Subscription): Promise<void> {
     // The group's binding stays for the other members; this client only stops consuming.
     if (s.shareQueue) await this.link.cancel(s.shareQueue);
-    else if (s.fast) await this.deps.broker.fastPath(this.link).remove(s.filter, this);
+    else if (s.fast) await this.link.removeFast(s.filter, this);
     else await this.link.unbind(this.queue, filterToBindingKey(s.filter));
   }
 
@@ -249,11 +246,7 @@ export class Subscriptions implements FastPathSubscriber {
   async teardown(ending: boolean): Promise<void> {
     this.closed = true;
     for (const s of this.map.values()) {
-      if (s.fast)
-        await this.deps.broker
-          .fastPath(this.link)
-          .remove(s.filter, this)
-          .catch(() => undefined);
+      if (s.fast) await this.link.removeFast(s.filter, this).catch(() => undefined);
     }
     if (ending && this.queueReady) await this.link.deleteQueue(this.queue).catch(() => undefined);
   }

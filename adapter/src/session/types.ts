@@ -1,7 +1,9 @@
 import type { Packet } from 'mqtt-packet';
 import type { Log } from '../log';
 import type { Config } from '../config/settings';
-import type { Broker } from '../amqp/broker';
+import type { BrokerPort } from '../ports/broker';
+import type { Clock } from '../ports/clock';
+import type { QoS } from '../ports/message';
 import type { SessionStore } from '../ports/session-store';
 import type { RetainedStore } from '../ports/retained-store';
 import type { Metrics } from '../observability/metrics';
@@ -27,7 +29,7 @@ export interface Outbound {
 export interface SessionDeps {
   readonly config: Config;
   readonly pod: string;
-  readonly broker: Broker;
+  readonly broker: BrokerPort;
   readonly sessions: SessionStore;
   readonly retained: RetainedStore;
   readonly registry: LocalRegistry;
@@ -35,9 +37,11 @@ export interface SessionDeps {
   readonly willPublisher: WillPublisher;
   readonly metrics: Metrics;
   readonly log: Log;
+  /** Timers of connections and deadlines; the real ones unless a test drives time. */
+  readonly clock?: Clock;
 }
 
-export type QoS = 0 | 1 | 2;
+export type { QoS } from '../ports/message';
 
 export interface Subscription {
   readonly filter: string;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Broker } from '../amqp/broker';
-import type { Credentials } from '../amqp/credentials';
+import type { BrokerPort } from '../ports/broker';
+import type { Credentials } from '../ports/credentials';
 import type { Config } from '../config/settings';
 import type { Metrics } from '../observability/metrics';
 import type { RetainedStore } from '../ports/retained-store';
@@ -22,7 +22,7 @@ export class WillPublisher {
 
   constructor(
     private readonly config: Config,
-    private readonly broker: Broker,
+    private readonly broker: BrokerPort,
     private readonly retained: RetainedStore,
     private readonly metrics: Metrics,
     private readonly log: Logger,

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { refusal, refusalAnswer } from '../../../adapter/src/session/publish-answer';
 import { MqttError } from '../../../adapter/src/mqtt/errors';
+import { brokerError } from '../../../adapter/src/amqp/errors';
 
-/** An error as amqplib raises it when RabbitMQ closes a channel. */
+// Errors as amqplib raises them, classified as the client link hands them to the session.
+/** RabbitMQ closed the channel over the publish. */
 const channelError = (code: number, text: string): Error =>
-  Object.assign(new Error(`Channel closed by server: ${code} (${text}) with message "..."`), { code });
-const nack = (): Error => new Error('message nacked');
-const lost = (): Error => new Error('channel closed');
+  brokerError(
+    Object.assign(new Error(`Channel closed by server: ${code} (${text}) with message "..."`), { code }),
+  );
+const nack = (): Error => brokerError(new Error('message nacked'));
+const lost = (): Error => brokerError(new Error('channel closed'));
 
 describe('session/publish-answer', () => {
   describe('refusal', () => {
@@ -22,9 +26,13 @@ describe('session/publish-answer', () => {
     it('a channel closed without a reply code leaves the outcome unknown: 0x88 Server unavailable', () => {
       assert.equal(refusal(lost()).reason, 0x88);
       assert.equal(refusal('not an error').reason, 0x88);
+      assert.equal(refusal(new Error('an error the broker did not classify')).reason, 0x88);
     });
     it('the text of a nack with a reply code is a channel error, not a nack', () => {
-      assert.equal(refusal(Object.assign(nack(), { code: 541 })).reason, 0x80);
+      assert.equal(
+        refusal(brokerError(Object.assign(new Error('message nacked'), { code: 541 }))).reason,
+        0x80,
+      );
     });
   });
 
