@@ -30,7 +30,10 @@ describe('RedisRetainedStore', () => {
       await Promise.all(
         ['a/1', 'b/1', 'b/2', 'c/1'].map((t) => store.set({ topic: t, payload: Buffer.from(t), qos: 0 })),
       );
-      const monitor = await new Redis(REDIS_URL).monitor();
+      // monitor() opens a connection of its own; the one it was asked on is not needed after.
+      const asked = new Redis(REDIS_URL);
+      const monitor = await asked.monitor();
+      await asked.quit();
       const seen: string[][] = [];
       monitor.on('monitor', (_time: string, args: string[]) => seen.push(args));
       await store.match('b/+');
