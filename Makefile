@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 .PHONY: help install build run run-operator lint typecheck test test-unit test-integration test-e2e bench bench-full k8s-tools clean
 
 help: ## Show this help
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -37,7 +37,7 @@ test: lint build ## Lint, typecheck, then unit, integration and e2e tests
 test-unit: build ## Unit tests only
 	npm run test:unit
 
-test-integration: build ## Integration tests (real RabbitMQ, Redis, MQTT clients)
+test-integration: build ## Integration tests (real RabbitMQ, Redis, MQTT clients), a process per file, failing on leaks
 	npm run test:integration
 
 test-e2e: build ## Operator tests against a real kube-apiserver (builds it first)
