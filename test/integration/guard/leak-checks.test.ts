@@ -69,6 +69,13 @@ describe('leak checks of the test runner', function () {
     assert.match(run.output, /timer made at\n\s+at Context\.<anonymous> \(.*leaks\.fixture\.ts:\d+/);
   });
 
+  it('ends a leaking file whose own failing after hook kept the check from running', async () => {
+    const run = await runFixture('server,failing-after');
+    assert.equal(run.code, 1, run.output);
+    assert.match(run.output, /this after hook fails/);
+    assert.match(run.output, /the process did not exit within \d+ ms:\n.*\n\s+server listening on/);
+  });
+
   it('kills a file that hangs and fails it', async () => {
     const run = await runFixture('hang', ['--file-timeout', '3']);
     assert.equal(run.code, 1, run.output);
