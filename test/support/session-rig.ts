@@ -95,12 +95,20 @@ export class SessionRig {
     return (await c.pipe.next('suback')).granted as number[];
   }
 
+  /** The client's socket drops; resolves once the connection has begun closing. */
+  async hangUp(c: Client): Promise<void> {
+    c.pipe.hangUp();
+    while (c.connection.phase !== 'closing' && c.connection.phase !== 'closed') await nextTurn();
+  }
+
   /** Resolves once the connection has closed and undone all it held. */
   async closed(c: Client): Promise<void> {
     await c.pipe.closed;
-    while (c.connection.phase !== 'closed') await new Promise<void>((r) => setImmediate(r));
+    while (c.connection.phase !== 'closed') await nextTurn();
   }
 }
+
+const nextTurn = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
 
 export function connectPacket(
   clientId: string,
