@@ -32,13 +32,24 @@ export class Keepalive {
     this.timer = undefined;
   }
 
+  /** Re-arms for the rest of the period when the client was heard from in time. */
+  private rearmed(): boolean {
+    const idle = this.clock.now() - this.last;
+    if (idle >= this.limitMs) return false;
+    this.arm(this.limitMs - idle);
+    return true;
+  }
+
   private arm(ms: number): void {
     this.timer = this.clock.after(
       ms,
       () => {
-        const idle = this.clock.now() - this.last;
-        if (idle >= this.limitMs) this.expired();
-        else this.arm(this.limitMs - idle);
+        if (this.rearmed()) return;
+        // Past the limit by the clock: but a process that was stalled (GC, CPU throttling, SIGSTOP) runs its
+        // timers before it reads what its sockets received meanwhile, so one I/O phase reads first.
+        setImmediate(() => {
+          if (this.timer !== undefined && !this.rearmed()) this.expired();
+        });
       },
       { unref: true },
     );
