@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, globSync } from 'node:fs';
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { groupMembers } from './process-group';
 
 /**
  * Runs mocha test files one process each, one after another:
@@ -18,6 +20,8 @@ import { parseArgs } from 'node:util';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const MOCHA = require.resolve('mocha/bin/mocha.js');
+/** Children a file stopped may still be on their way out when mocha exits. */
+const GROUP_EXIT_GRACE_MS = 2_000;
 
 interface Outcome {
   readonly file: string;
@@ -49,13 +53,13 @@ function testFiles(patterns: string[]): string[] {
   return [...files].sort();
 }
 
-/** True while any process of the group `pgid` is alive. */
-function groupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
+/** The processes of the group still running once a short grace for their own exits is over. */
+async function settled(pgid: number): Promise<string[]> {
+  const end = Date.now() + GROUP_EXIT_GRACE_MS;
+  for (;;) {
+    const left = groupMembers(pgid);
+    if (left.length === 0 || Date.now() >= end) return left;
+    await sleep(50);
   }
 }
 
@@ -80,15 +84,17 @@ function runFile(file: string, fileTimeoutMs: number): Promise<Outcome> {
   return new Promise((resolve) => {
     child.once('exit', (code, signal) => {
       clearTimeout(watchdog);
-      running = undefined;
-      let failure: string | undefined;
-      if (timedOut) failure = `still running after ${fileTimeoutMs / 1000} s; killed`;
-      else if (code !== 0) failure = signal ? `killed by ${signal}` : `exit code ${code}`;
-      if (groupAlive(pgid)) {
-        process.kill(-pgid, 'SIGKILL');
-        failure = `${failure ? `${failure}; ` : ''}left processes of its own running; killed`;
-      }
-      resolve({ file, seconds: (Date.now() - started) / 1000, failure });
+      void settled(pgid).then((left) => {
+        running = undefined;
+        let failure: string | undefined;
+        if (timedOut) failure = `still running after ${fileTimeoutMs / 1000} s; killed`;
+        else if (code !== 0) failure = signal ? `killed by ${signal}` : `exit code ${code}`;
+        if (left.length > 0) {
+          process.kill(-pgid, 'SIGKILL');
+          failure = `${failure ? `${failure}; ` : ''}left processes of its own running (${left.join(', ')}); killed`;
+        }
+        resolve({ file, seconds: (Date.now() - started) / 1000, failure });
+      });
     });
   });
 }
