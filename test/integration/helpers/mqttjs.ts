@@ -4,13 +4,8 @@ import { GUEST, uniqueId } from './adapter';
 import { onCleanup } from './cleanup';
 import { until, within } from './wait';
 
-/**
- * Resolves with the CONNACK of a just-created mqtt.js client; rejects if it
- * errs or closes first, or nothing comes within `ms`. The client is closed by
- * the suite's clean-up whatever happens.
- */
-export function connected(client: MqttClient, ms: number): Promise<IConnackPacket> {
-  onCleanup(async () => void (await client.endAsync(true).catch(() => undefined)));
+/** Resolves with the CONNACK of a just-created mqtt.js client; rejects if it errs or closes first, or nothing comes within `ms`. */
+export function connackOf(client: MqttClient, ms: number, what = 'mqtt.js CONNECT'): Promise<IConnackPacket> {
   return within(
     new Promise<IConnackPacket>((resolve, reject) => {
       client.once('connect', (connack) => resolve(connack));
@@ -18,8 +13,14 @@ export function connected(client: MqttClient, ms: number): Promise<IConnackPacke
       client.once('close', () => reject(new Error('closed before CONNACK')));
     }),
     ms,
-    'mqtt.js CONNECT',
+    what,
   );
+}
+
+/** connackOf, with the client closed by the suite's clean-up whatever happens. */
+export function connected(client: MqttClient, ms: number): Promise<IConnackPacket> {
+  onCleanup(async () => void (await client.endAsync(true).catch(() => undefined)));
+  return connackOf(client, ms);
 }
 
 export interface Received {

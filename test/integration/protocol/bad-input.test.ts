@@ -2,15 +2,11 @@ import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
 import { generate } from 'mqtt-packet';
 import { uniqueId } from '../helpers/adapter';
-import {
-  Mqtt,
-  RawClient,
-  assertServing,
-  closeAllClients,
-  connectPacket,
-  suiteAdapter,
-  until,
-} from '../helpers/clients';
+import { until } from '../helpers/wait';
+import { closeAll } from '../helpers/cleanup';
+import { useAdapter } from '../helpers/suite';
+import { RawMqtt, connectPacket } from '../helpers/raw-mqtt';
+import { Mqtt, assertServing } from '../helpers/mqttjs';
 
 const MAX_PACKET = 1024;
 const CONNECT_TIMEOUT_MS = 300;
@@ -28,7 +24,22 @@ function publishBytes(topic: Buffer, payload: string, header = 0x30, packetId?: 
 }
 
 describe('protocol: bad input closes only the offending connection', function () {
-  const suite = suiteAdapter({
+  // Registered before the suite's own clean-up, so the bystander is checked while still connected.
+  afterEach(async function () {
+    if (this.currentTest?.state === 'passed') {
+      // The bystander is untouched and the process still serves new clients.
+      assert.equal(observer.isClosed, false, 'the other client was disconnected');
+      const pub = await Mqtt.connect(suite.port);
+      await pub.publish(topic, 'after', 1);
+      await observer.waitFor('after', topic);
+      await pub.end();
+      await until(() => suite.adapter.connectionCount === 1, 'only the observer left connected');
+      await assertServing(suite.port);
+    }
+    await closeAll();
+  });
+
+  const suite = useAdapter({
     MQTT_ADAPTER_MAX_PACKET_SIZE: String(MAX_PACKET),
     MQTT_ADAPTER_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
   });
@@ -41,33 +52,19 @@ describe('protocol: bad input closes only the offending connection', function ()
     await observer.subscribe(topic, 1);
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'passed') {
-      // The bystander is untouched and the process still serves new clients.
-      assert.equal(observer.isClosed, false, 'the other client was disconnected');
-      const pub = await Mqtt.connect(suite.port);
-      await pub.publish(topic, 'after', 1);
-      await observer.waitFor('after', topic);
-      await pub.end();
-      await until(() => suite.adapter.connectionCount === 1, 'only the observer left connected');
-      await assertServing(suite.port);
-    }
-    await closeAllClients();
-  });
-
   /** A connected raw client (CONNACK 0 seen). */
-  async function connected(keepalive = 0): Promise<RawClient> {
-    const c = await RawClient.connect(suite.port, { clientId: uniqueId(), keepalive });
-    assert.equal((await c.connack()).returnCode, 0);
+  async function connected(keepalive = 0): Promise<RawMqtt> {
+    const { client: c, connack } = await RawMqtt.connect(suite.port, { clientId: uniqueId(), keepalive });
+    assert.equal(connack.returnCode, 0);
     return c;
   }
 
   it('random bytes instead of CONNECT', async () => {
     for (let i = 0; i < 10; i++) {
-      const c = await RawClient.open(suite.port);
+      const c = await RawMqtt.open(suite.port);
       c.write(randomBytes(1 + Math.floor(Math.random() * 200)));
       await c.waitClosed(5000);
-      assert.equal(c.packets.length, 0, 'nothing answers garbage');
+      assert.equal(c.unread.length, 0, 'nothing answers garbage');
     }
   });
 
@@ -94,7 +91,7 @@ describe('protocol: bad input closes only the offending connection', function ()
     c.write(whole.subarray(0, whole.length - 3));
     c.end();
     await c.waitClosed();
-    const half = await RawClient.open(suite.port);
+    const half = await RawMqtt.open(suite.port);
     const connect = generate(connectPacket({ clientId: uniqueId() }));
     half.write(connect.subarray(0, 8));
     half.end();
@@ -104,7 +101,7 @@ describe('protocol: bad input closes only the offending connection', function ()
   });
 
   it('a remaining length of 5 bytes [MQTT-2.2.3]', async () => {
-    const before = await RawClient.open(suite.port);
+    const before = await RawMqtt.open(suite.port);
     before.write([0x10, 0xff, 0xff, 0xff, 0xff, 0x01]);
     await before.waitClosed();
     const after = await connected();
@@ -124,10 +121,10 @@ describe('protocol: bad input closes only the offending connection', function ()
       { cmd: 'pingreq' as const },
       { cmd: 'subscribe' as const, messageId: 1, subscriptions: [{ topic, qos: 0 as const }] },
     ]) {
-      const c = await RawClient.open(suite.port);
+      const c = await RawMqtt.open(suite.port);
       c.send(p);
       await c.waitClosed();
-      assert.deepEqual(c.packets, [], `${p.cmd} was answered`);
+      assert.deepEqual(c.unread, [], `${p.cmd} was answered`);
     }
   });
 
@@ -135,7 +132,7 @@ describe('protocol: bad input closes only the offending connection', function ()
     const c = await connected();
     c.send(connectPacket({ clientId: uniqueId() }));
     await c.waitClosed();
-    assert.deepEqual(c.packets, [], 'the second CONNECT was answered');
+    assert.deepEqual(c.unread, [], 'the second CONNECT was answered');
   });
 
   it('a packet over MQTT_ADAPTER_MAX_PACKET_SIZE, refused from its header', async () => {
@@ -192,7 +189,7 @@ describe('protocol: bad input closes only the offending connection', function ()
     const body = Buffer.concat([Buffer.from([0x00, 0x05, 0x00, filter.length]), filter, Buffer.from([0x01])]);
     c.write(Buffer.concat([Buffer.from([0x82, body.length]), body]));
     await c.waitClosed();
-    assert.deepEqual(c.packets, [], 'the SUBSCRIBE was answered');
+    assert.deepEqual(c.unread, [], 'the SUBSCRIBE was answered');
   });
 
   it('packet identifier 0, DUP on QoS 0, UNSUBSCRIBE without filters [MQTT-2.3.1-1] [MQTT-3.3.1-2] [MQTT-3.10.3-2]', async () => {
@@ -208,7 +205,7 @@ describe('protocol: bad input closes only the offending connection', function ()
       const c = await connected();
       c.write(bytes);
       await c.waitClosed();
-      assert.deepEqual(c.packets, [], `${what} was answered`);
+      assert.deepEqual(c.unread, [], `${what} was answered`);
     }
     assert.ok(
       !observer.received.some((r) => r.payload === 'id 0' || r.payload === 'dup 0'),
@@ -218,7 +215,7 @@ describe('protocol: bad input closes only the offending connection', function ()
 
   it('a client that never sends CONNECT, closed after MQTT_ADAPTER_CONNECT_TIMEOUT_MS', async () => {
     const started = Date.now();
-    const c = await RawClient.open(suite.port);
+    const c = await RawMqtt.open(suite.port);
     await c.waitClosed(5000);
     const elapsed = Date.now() - started;
     assert.ok(elapsed >= CONNECT_TIMEOUT_MS - 50, `closed after ${elapsed} ms`);

@@ -2,7 +2,11 @@ import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { GUEST, uniqueId } from '../helpers/adapter';
-import { Mqtt, RawClient, closeAllClients, httpGet, suiteAdapter, until } from '../helpers/clients';
+import { until } from '../helpers/wait';
+import { useAdapter } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
+import { Mqtt } from '../helpers/mqttjs';
+import { httpGet } from '../helpers/clients';
 
 const run = promisify(execFile);
 /** Nothing listens on port 1 of the loopback (it is privileged, and no test binds it). */
@@ -24,13 +28,12 @@ function connectBytes(protocolName: string, level: number, clientId: string, cle
 }
 
 describe('protocol: CONNECT and CONNACK return codes', function () {
-  const suite = suiteAdapter();
-  afterEach(closeAllClients);
+  const suite = useAdapter();
 
   /** CONNECTs over a raw socket and returns the CONNACK code; a refusal must also close the connection. */
-  async function connackFor(fields: Parameters<typeof RawClient.connect>[1]): Promise<number> {
-    const c = await RawClient.connect(suite.port, fields);
-    const { returnCode } = await c.connack();
+  async function connackFor(fields: Parameters<typeof RawMqtt.connect>[1]): Promise<number> {
+    const { client: c, connack } = await RawMqtt.connect(suite.port, fields);
+    const returnCode = connack.returnCode ?? -1;
     if (returnCode !== 0) await c.waitClosed();
     else assert.equal(c.isClosed, false);
     return returnCode;
@@ -50,17 +53,18 @@ describe('protocol: CONNECT and CONNACK return codes', function () {
     await c.subscribe(topic, 1);
     await c.publish(topic, 'v3', 1);
     await c.waitFor('v3', topic);
-    const raw = await RawClient.open(suite.port);
+    const raw = await RawMqtt.open(suite.port);
     raw.write(connectBytes('MQIsdp', 3, uniqueId()));
-    assert.equal((await raw.connack()).returnCode, 0x00);
+    assert.equal((await raw.nextOf('connack')).returnCode, 0x00);
   });
 
   it('leaves the reserved CONNACK byte of MQTT 3.1 at 0, even for a resumed session', async () => {
     const clientId = uniqueId();
     for (const clean of [false, false, true]) {
-      const raw = await RawClient.open(suite.port);
+      const raw = await RawMqtt.open(suite.port);
       raw.write(connectBytes('MQIsdp', 3, clientId, clean));
-      assert.deepEqual(await raw.connack(), { returnCode: 0x00, sessionPresent: false });
+      const { returnCode, sessionPresent } = await raw.nextOf('connack');
+      assert.deepEqual({ returnCode, sessionPresent }, { returnCode: 0x00, sessionPresent: false });
       raw.send({ cmd: 'disconnect' });
       await raw.waitClosed();
     }
@@ -68,9 +72,9 @@ describe('protocol: CONNECT and CONNACK return codes', function () {
 
   it('answers an unsupported protocol level with 0x01 and closes [MQTT-3.1.2-2]', async () => {
     for (const level of [2, 6, 0x7f]) {
-      const raw = await RawClient.open(suite.port);
+      const raw = await RawMqtt.open(suite.port);
       raw.write(connectBytes('MQTT', level, uniqueId()));
-      assert.equal((await raw.connack()).returnCode, 0x01, `level ${level}`);
+      assert.equal((await raw.nextOf('connack')).returnCode, 0x01, `level ${level}`);
       await raw.waitClosed();
     }
   });
@@ -82,15 +86,15 @@ describe('protocol: CONNECT and CONNACK return codes', function () {
 
   it('refuses an empty client id without a clean session with 0x02 [MQTT-3.1.3-8]', async () => {
     // mqtt-packet will not encode this CONNECT, so it is written by hand.
-    const raw = await RawClient.open(suite.port);
+    const raw = await RawMqtt.open(suite.port);
     raw.write(connectBytes('MQTT', 4, '', false));
-    assert.equal((await raw.connack()).returnCode, 0x02);
+    assert.equal((await raw.nextOf('connack')).returnCode, 0x02);
     await raw.waitClosed();
   });
 
   it('assigns an id to an empty client id with a clean session [MQTT-3.1.3-6]', async () => {
-    const c = await RawClient.connect(suite.port, { clientId: '', clean: true });
-    assert.equal((await c.connack()).returnCode, 0x00);
+    const { client: c, connack } = await RawMqtt.connect(suite.port, { clientId: '', clean: true });
+    assert.equal(connack.returnCode, 0x00);
     c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `anon/${uniqueId()}`, qos: 1 }] });
     const suback = await c.next();
     assert.equal(suback.cmd, 'suback');
@@ -154,19 +158,17 @@ describe('protocol: CONNECT and CONNACK return codes', function () {
 });
 
 describe('protocol: session present', () => {
-  const suite = suiteAdapter();
-  afterEach(closeAllClients);
+  const suite = useAdapter();
 
   /** CONNECT, read CONNACK, DISCONNECT. */
   async function connectOnce(
     clientId: string,
     clean: boolean,
   ): Promise<{ returnCode: number; sessionPresent: boolean }> {
-    const c = await RawClient.connect(suite.port, { clientId, clean });
-    const connack = await c.connack();
+    const { client: c, connack } = await RawMqtt.connect(suite.port, { clientId, clean });
     c.send({ cmd: 'disconnect' });
     await c.waitClosed();
-    return connack;
+    return { returnCode: connack.returnCode ?? -1, sessionPresent: connack.sessionPresent };
   }
 
   it('sets session present only when a persistent session is resumed [MQTT-3.2.2-1] [MQTT-3.2.2-2]', async () => {
@@ -182,28 +184,26 @@ describe('protocol: session present', () => {
 
 describe('protocol: the connection limit', () => {
   // An adapter of its own: a session's slot is freed only once it has closed, a moment after its socket.
-  const suite = suiteAdapter({ MQTT_ADAPTER_MAX_CONNECTIONS: '2' });
-  afterEach(closeAllClients);
+  const suite = useAdapter({ MQTT_ADAPTER_MAX_CONNECTIONS: '2' });
 
   it('answers 0x03 beyond MQTT_ADAPTER_MAX_CONNECTIONS, and accepts again once a client has left', async () => {
     const first = await Mqtt.connect(suite.port);
     await Mqtt.connect(suite.port);
-    const refused = await RawClient.connect(suite.port, { clientId: uniqueId() });
-    assert.equal((await refused.connack()).returnCode, 0x03);
+    const { connack } = await RawMqtt.connect(suite.port, { clientId: uniqueId() });
+    assert.equal(connack.returnCode, 0x03);
     await first.end();
     await until(async () => {
-      const again = await RawClient.connect(suite.port, { clientId: uniqueId() });
-      return (await again.connack()).returnCode === 0x00;
+      const { connack } = await RawMqtt.connect(suite.port, { clientId: uniqueId() });
+      return connack.returnCode === 0x00;
     }, 'a connection accepted again');
   });
 });
 
 describe('protocol: the default user', () => {
-  const suite = suiteAdapter({
+  const suite = useAdapter({
     MQTT_ADAPTER_DEFAULT_USER: GUEST.username,
     MQTT_ADAPTER_DEFAULT_PASSWORD: GUEST.password,
   });
-  afterEach(closeAllClients);
 
   it('lets a client without credentials in as the default user', async () => {
     const topic = `anon/${uniqueId()}`;
@@ -215,22 +215,21 @@ describe('protocol: the default user', () => {
   });
 
   it('still checks a client that does send credentials', async () => {
-    const raw = await RawClient.connect(suite.port, {
+    const { connack } = await RawMqtt.connect(suite.port, {
       clientId: uniqueId(),
       username: 'guest',
       password: Buffer.from('wrong'),
     });
-    assert.equal((await raw.connack()).returnCode, 0x04);
+    assert.equal(connack.returnCode, 0x04);
   });
 });
 
 describe('protocol: RabbitMQ down', () => {
-  const suite = suiteAdapter({ MQTT_ADAPTER_AMQP_URL: `amqp://127.0.0.1:${CLOSED_PORT}` });
-  afterEach(closeAllClients);
+  const suite = useAdapter({ MQTT_ADAPTER_AMQP_URL: `amqp://127.0.0.1:${CLOSED_PORT}` });
 
   it('answers CONNECT with 0x03 (server unavailable) and closes', async () => {
-    const raw = await RawClient.connect(suite.port, { clientId: uniqueId() });
-    assert.equal((await raw.connack()).returnCode, 0x03);
+    const { client: raw, connack } = await RawMqtt.connect(suite.port, { clientId: uniqueId() });
+    assert.equal(connack.returnCode, 0x03);
     await raw.waitClosed();
   });
 

@@ -1,20 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { uniqueId } from '../helpers/adapter';
-import {
-  Mqtt,
-  RawClient,
-  closeAllClients,
-  httpGet,
-  metricValue,
-  suiteAdapter,
-  until,
-} from '../helpers/clients';
+import { until } from '../helpers/wait';
+import { useAdapter } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
+import { Mqtt } from '../helpers/mqttjs';
+import { httpGet, metricValue } from '../helpers/clients';
 
 describe('protocol: /healthz, /readyz and /metrics', function () {
   // A fresh adapter, so every count below is exactly what this test did.
-  const suite = suiteAdapter();
+  const suite = useAdapter();
   const http = (): number => suite.adapter.ports.http;
-  afterEach(closeAllClients);
 
   it('answers /healthz and /readyz when RabbitMQ is up, and 404 elsewhere', async () => {
     assert.deepEqual(await httpGet(http(), '/healthz'), { status: 200, body: 'ok\n' });
@@ -33,8 +28,11 @@ describe('protocol: /healthz, /readyz and /metrics', function () {
     await pub.publish(topic, 'one again', 1);
     await sub.waitFor('zero');
     await sub.waitFor('one again');
-    const refused = await RawClient.connect(port, { clientId: uniqueId(), password: Buffer.from('bad') });
-    assert.equal((await refused.connack()).returnCode, 0x04);
+    const { client: refused, connack } = await RawMqtt.connect(port, {
+      clientId: uniqueId(),
+      password: Buffer.from('bad'),
+    });
+    assert.equal(connack.returnCode, 0x04);
     await refused.waitClosed();
 
     let text = '';

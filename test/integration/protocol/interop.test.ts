@@ -1,21 +1,14 @@
 import { strict as assert } from 'node:assert';
 import { uniqueId } from '../helpers/adapter';
-import {
-  Mqtt,
-  closeAllClients,
-  mosquittoPub,
-  mosquittoSub,
-  pahoPub,
-  pahoSub,
-  suiteAdapter,
-} from '../helpers/clients';
+import { useAdapter } from '../helpers/suite';
+import { Mqtt } from '../helpers/mqttjs';
+import { mosquittoSub, mosquittoPub, pahoSub, pahoPub } from '../helpers/clients';
 
 describe('protocol: mosquitto and paho clients interoperate with mqtt.js', function () {
-  const suite = suiteAdapter();
+  const suite = useAdapter();
   let topic: string;
 
   beforeEach(() => (topic = `interop/${uniqueId()}`));
-  afterEach(closeAllClients);
 
   it('mqtt.js publishes, mosquitto_sub receives', async () => {
     const sub = await mosquittoSub(suite.port, `${topic}/#`, 2);

@@ -3,10 +3,13 @@ import * as amqp from 'amqplib';
 import type { IConnectPacket } from 'mqtt-packet';
 import { queueNameFor } from '../../../adapter/src/session/subscriptions';
 import { startAdapter, uniqueId } from '../helpers/adapter';
-import { Mqtt, RawClient, closeAllClients, suiteAdapter } from '../helpers/clients';
+import { delay } from '../helpers/wait';
+import { useAdapter } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
+import { Mqtt } from '../helpers/mqttjs';
 
 describe('protocol: keepalive, PING, wills and takeover', function () {
-  const suite = suiteAdapter();
+  const suite = useAdapter();
   let willTopic: string;
   let watcher: Mqtt;
 
@@ -15,7 +18,6 @@ describe('protocol: keepalive, PING, wills and takeover', function () {
     watcher = await Mqtt.connect(suite.port);
     await watcher.subscribe(willTopic, 1);
   });
-  afterEach(closeAllClients);
 
   const will = (payload: string): IConnectPacket['will'] => ({
     topic: willTopic,
@@ -26,12 +28,12 @@ describe('protocol: keepalive, PING, wills and takeover', function () {
 
   it('disconnects a client silent for 1.5x its keepalive and publishes its will [MQTT-3.1.2-24]', async () => {
     const started = Date.now();
-    const raw = await RawClient.connect(suite.port, {
+    const { client: raw, connack } = await RawMqtt.connect(suite.port, {
       clientId: uniqueId(),
       keepalive: 1,
       will: will('timed out'),
     });
-    assert.equal((await raw.connack()).returnCode, 0);
+    assert.equal(connack.returnCode, 0);
     await raw.waitClosed(9000);
     const elapsed = Date.now() - started;
     assert.ok(elapsed >= 1450, `closed after ${elapsed} ms, before 1.5 x keepalive`);
@@ -42,27 +44,36 @@ describe('protocol: keepalive, PING, wills and takeover', function () {
   });
 
   it('answers PINGREQ with PINGRESP and keeps a pinging client connected past 1.5x its keepalive', async () => {
-    const raw = await RawClient.connect(suite.port, { clientId: uniqueId(), keepalive: 2 });
-    assert.equal((await raw.connack()).returnCode, 0);
+    const { client: raw, connack } = await RawMqtt.connect(suite.port, {
+      clientId: uniqueId(),
+      keepalive: 2,
+    });
+    assert.equal(connack.returnCode, 0);
     const until = Date.now() + 3500;
     while (Date.now() < until) {
       raw.send({ cmd: 'pingreq' });
       assert.equal((await raw.next()).cmd, 'pingresp');
-      await new Promise((r) => setTimeout(r, 400));
+      await delay(400);
     }
     assert.equal(raw.isClosed, false, 'closed although it kept pinging within the keepalive');
   });
 
   it('publishes the will when the connection drops without DISCONNECT', async () => {
-    const raw = await RawClient.connect(suite.port, { clientId: uniqueId(), will: will('dropped') });
-    assert.equal((await raw.connack()).returnCode, 0);
+    const { client: raw, connack } = await RawMqtt.connect(suite.port, {
+      clientId: uniqueId(),
+      will: will('dropped'),
+    });
+    assert.equal(connack.returnCode, 0);
     raw.socket.destroy();
     await watcher.waitFor('dropped', willTopic);
   });
 
   it('publishes the will when the server closes the connection for a protocol error [MQTT-3.1.2-8]', async () => {
-    const raw = await RawClient.connect(suite.port, { clientId: uniqueId(), will: will('protocol error') });
-    assert.equal((await raw.connack()).returnCode, 0);
+    const { client: raw, connack } = await RawMqtt.connect(suite.port, {
+      clientId: uniqueId(),
+      will: will('protocol error'),
+    });
+    assert.equal(connack.returnCode, 0);
     raw.send({
       cmd: 'publish',
       topic: 'no/+/wildcards',
@@ -77,13 +88,16 @@ describe('protocol: keepalive, PING, wills and takeover', function () {
 
   it('never publishes the will after DISCONNECT [MQTT-3.14.4-3]', async () => {
     const clientId = uniqueId();
-    const raw = await RawClient.connect(suite.port, { clientId, will: will('must not appear') });
-    assert.equal((await raw.connack()).returnCode, 0);
+    const { client: raw, connack } = await RawMqtt.connect(suite.port, {
+      clientId,
+      will: will('must not appear'),
+    });
+    assert.equal(connack.returnCode, 0);
     raw.send({ cmd: 'disconnect' });
     await raw.waitClosed();
     // Connecting again with the id waits until the old session has fully closed (and would have sent its will).
-    const again = await RawClient.connect(suite.port, { clientId });
-    assert.equal((await again.connack()).returnCode, 0);
+    const { connack: again } = await RawMqtt.connect(suite.port, { clientId });
+    assert.equal(again.returnCode, 0);
     const pub = await Mqtt.connect(suite.port);
     await pub.publish(willTopic, 'marker', 1);
     await watcher.waitFor('marker', willTopic);
@@ -108,8 +122,7 @@ describe('protocol: keepalive, PING, wills and takeover', function () {
 
 describe('protocol: stopping the adapter right after clients dropped', function () {
   // The watcher sits on a second adapter, which keeps running.
-  const other = suiteAdapter();
-  afterEach(closeAllClients);
+  const other = useAdapter();
 
   it("still publishes their wills and deletes their clean sessions' queues", async () => {
     const willTopic = `will/${uniqueId()}`;

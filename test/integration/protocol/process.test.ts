@@ -3,7 +3,11 @@ import { execFile } from 'node:child_process';
 import * as net from 'node:net';
 import { promisify } from 'node:util';
 import { MAIN_JS, adapterEnv, spawnAdapter, uniqueId, type AdapterProcess } from '../helpers/adapter';
-import { Child, Mqtt, RawClient, closeAllClients } from '../helpers/clients';
+import { closeAll } from '../helpers/cleanup';
+import { useCleanup } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
+import { Mqtt } from '../helpers/mqttjs';
+import { Child } from '../helpers/clients';
 
 const run = promisify(execFile);
 const rabbitmqctl = (...args: string[]) => run('rabbitmqctl', ['-q', ...args], { timeout: 30_000 });
@@ -23,7 +27,7 @@ describe('process: start-up failures (`make run`)', function () {
     takenPort = (taken.address() as net.AddressInfo).port;
   });
   after(() => new Promise((resolve) => taken.close(resolve)));
-  afterEach(closeAllClients);
+  useCleanup();
 
   it('exits 2 naming MQTT_ADAPTER_MQTT_PORT when the MQTT port is taken', async () => {
     const { code, stderr } = await runMain({ MQTT_ADAPTER_MQTT_PORT: String(takenPort) });
@@ -79,25 +83,24 @@ describe('process: logs never hold a password or a payload', function () {
     await sub.waitFor(payloads[1]);
     await pub.publish(`${topic}/r`, payloads[3], 1, true);
     await pub.publish(`${topic}/r`, '', 1, true);
-    const willing = await RawClient.connect(port, {
+    const { client: willing } = await RawMqtt.connect(port, {
       clientId: uniqueId(),
       ...creds,
       password: Buffer.from(password),
       will: { topic: `${topic}/will`, payload: Buffer.from(payloads[2]), qos: 1, retain: false },
     });
-    await willing.connack();
     willing.socket.destroy();
     await sub.waitFor(payloads[2]);
-    const refused = await RawClient.connect(port, {
+    const { connack } = await RawMqtt.connect(port, {
       clientId: uniqueId(),
       username: user,
       password: Buffer.from(wrongPassword),
     });
-    assert.equal((await refused.connack()).returnCode, 0x04);
-    const garbage = await RawClient.open(port);
+    assert.equal(connack.returnCode, 0x04);
+    const garbage = await RawMqtt.open(port);
     garbage.write([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]);
     await garbage.waitClosed();
-    await closeAllClients();
+    await closeAll();
     assert.equal(await adapter.stop(), 0, 'SIGTERM drains and exits 0');
     log = adapter.output();
   });

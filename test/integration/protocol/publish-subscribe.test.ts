@@ -3,7 +3,10 @@ import * as amqp from 'amqplib';
 import { generate, type Packet } from 'mqtt-packet';
 import type { Adapter } from '../../../adapter/src/server';
 import { startAdapter, uniqueId } from '../helpers/adapter';
-import { Mqtt, RawClient, assertServing, closeAllClients, suiteAdapter, within } from '../helpers/clients';
+import { within } from '../helpers/wait';
+import { useAdapter, useCleanup } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
+import { Mqtt, assertServing } from '../helpers/mqttjs';
 
 const publish = (topic: string, payload: string, qos: 0 | 1, messageId?: number): Packet => ({
   cmd: 'publish',
@@ -16,10 +19,9 @@ const publish = (topic: string, payload: string, qos: 0 | 1, messageId?: number)
 });
 
 describe('protocol: PUBLISH, SUBSCRIBE and UNSUBSCRIBE', function () {
-  const suite = suiteAdapter();
+  const suite = useAdapter();
   let prefix: string;
   beforeEach(() => (prefix = `ps/${uniqueId()}`));
-  afterEach(closeAllClients);
 
   for (const qos of [0, 1] as const) {
     it(`carries a QoS ${qos} PUBLISH end to end`, async () => {
@@ -38,8 +40,8 @@ describe('protocol: PUBLISH, SUBSCRIBE and UNSUBSCRIBE', function () {
     const topic = `${prefix}/many`;
     const sub = await Mqtt.connect(suite.port);
     await sub.subscribe(topic, 1);
-    const raw = await RawClient.connect(suite.port, { clientId: uniqueId() });
-    assert.equal((await raw.connack()).returnCode, 0);
+    const { client: raw, connack } = await RawMqtt.connect(suite.port, { clientId: uniqueId() });
+    assert.equal(connack.returnCode, 0);
     const n = 30;
     // All of them go out before any PUBACK can come back.
     raw.write(Buffer.concat([...Array(n).keys()].map((i) => generate(publish(topic, `m${i}`, 1, i + 1)))));
@@ -62,18 +64,18 @@ describe('protocol: PUBLISH, SUBSCRIBE and UNSUBSCRIBE', function () {
 
   it('closes the connection on a wildcard in a PUBLISH topic [MQTT-3.3.2-2]', async () => {
     for (const topic of [`${prefix}/+`, `${prefix}/#`]) {
-      const raw = await RawClient.connect(suite.port, { clientId: uniqueId() });
-      assert.equal((await raw.connack()).returnCode, 0);
+      const { client: raw, connack } = await RawMqtt.connect(suite.port, { clientId: uniqueId() });
+      assert.equal(connack.returnCode, 0);
       raw.send(publish(topic, 'bad', 1, 1));
       await raw.waitClosed();
-      assert.deepEqual(raw.packets, [], 'no PUBACK for an invalid topic');
+      assert.deepEqual(raw.unread, [], 'no PUBACK for an invalid topic');
     }
     await assertServing(suite.port);
   });
 
   it('grants or refuses each filter of one SUBSCRIBE on its own [MQTT-3.9.3-1]', async () => {
-    const raw = await RawClient.connect(suite.port, { clientId: uniqueId() });
-    assert.equal((await raw.connack()).returnCode, 0);
+    const { client: raw, connack } = await RawMqtt.connect(suite.port, { clientId: uniqueId() });
+    assert.equal(connack.returnCode, 0);
     raw.send({
       cmd: 'subscribe',
       messageId: 7,
@@ -219,13 +221,12 @@ describe('protocol: PUBLISH, SUBSCRIBE and UNSUBSCRIBE', function () {
 
 describe('protocol: more QoS 1 publishes in one go than the in-flight window', () => {
   const WINDOW = 4;
-  const suite = suiteAdapter({ MQTT_ADAPTER_INFLIGHT_WINDOW: String(WINDOW) });
-  afterEach(closeAllClients);
+  const suite = useAdapter({ MQTT_ADAPTER_INFLIGHT_WINDOW: String(WINDOW) });
 
   it('confirms them all and keeps reading the client (its PUBACKs, its PINGREQ)', async () => {
     const topic = `window/${uniqueId()}`;
-    const raw = await RawClient.connect(suite.port, { clientId: uniqueId() });
-    assert.equal((await raw.connack()).returnCode, 0);
+    const { client: raw, connack } = await RawMqtt.connect(suite.port, { clientId: uniqueId() });
+    assert.equal(connack.returnCode, 0);
     raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 1 }] });
     assert.equal((await raw.next()).cmd, 'suback');
     const n = WINDOW * 10;
@@ -270,7 +271,7 @@ describe('protocol: what `#` and `+` subscribers get, on an exchange of their ow
     await ch.deleteExchange(exchange);
     await amqpConn.close();
   });
-  afterEach(closeAllClients);
+  useCleanup();
 
   for (const qos of [0, 1] as const) {
     it(`no \`$\` topics: filters starting with a wildcard do not match them [MQTT-4.7.2-1] (QoS ${qos})`, async () => {

@@ -8,7 +8,10 @@ import { promisify } from 'node:util';
 import type { IClientOptions } from 'mqtt';
 import { generate } from 'mqtt-packet';
 import { uniqueId } from '../helpers/adapter';
-import { Mqtt, closeAllClients, connectPacket, suiteAdapter, within } from '../helpers/clients';
+import { within } from '../helpers/wait';
+import { useAdapter, useCleanup } from '../helpers/suite';
+import { connectPacket } from '../helpers/raw-mqtt';
+import { Mqtt } from '../helpers/mqttjs';
 
 const run = promisify(execFile);
 /** Made (and filled) by the suite's before hook, removed after it. */
@@ -85,10 +88,10 @@ describe('protocol: the TLS listener', function () {
     await makePki();
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
-  afterEach(closeAllClients);
+  useCleanup();
 
   describe('without client certificates', () => {
-    const suite = suiteAdapter(tlsEnv('none'));
+    const suite = useAdapter(tlsEnv('none'));
 
     it('serves MQTT over TLS on its own port, to the same exchange as plain TCP', async () => {
       const tlsPort = suite.adapter.ports.tls as number;
@@ -103,7 +106,7 @@ describe('protocol: the TLS listener', function () {
   });
 
   describe('with client certificates required', () => {
-    const suite = suiteAdapter(tlsEnv('required'));
+    const suite = useAdapter(tlsEnv('required'));
 
     it('accepts a client with a certificate from the CA', async () => {
       const port = suite.adapter.ports.tls as number;
@@ -120,7 +123,7 @@ describe('protocol: the TLS listener', function () {
   });
 
   describe('with client certificates optional', () => {
-    const suite = suiteAdapter(tlsEnv('optional'));
+    const suite = useAdapter(tlsEnv('optional'));
 
     it('accepts a client without a certificate and one with a certificate from the CA', async () => {
       const port = suite.adapter.ports.tls as number;
