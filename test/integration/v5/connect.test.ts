@@ -3,7 +3,11 @@ import { generate } from 'mqtt-packet';
 import { startAdapter, uniqueId } from '../helpers/adapter';
 import { deleteQueues } from '../helpers/rabbit';
 import type { Adapter } from '../../../adapter/src/server';
-import { RawV5, V5, closeAll, uniqueTopic, until, queueState } from './support';
+import { V5, uniqueTopic, queueState } from './support';
+import { until } from '../helpers/wait';
+import { closeAll } from '../helpers/cleanup';
+import { useCleanup } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
 
 /**
  * MQTT 5 CONNECT and CONNACK through mqtt.js and a raw socket against the real
@@ -31,7 +35,7 @@ describe('MQTT 5 CONNECT/CONNACK (issue 6)', function () {
     await adapter?.stop();
     if (queues.size > 0) await deleteQueues(queues);
   });
-  afterEach(closeAll);
+  useCleanup();
 
   it('CONNACK announces Receive Maximum, Maximum Packet Size, Topic Alias Maximum and the available features [MQTT-3.2.2.3]', async function () {
     const c = await V5.connect(adapter.ports.mqtt);
@@ -78,7 +82,7 @@ describe('MQTT 5 CONNECT/CONNACK (issue 6)', function () {
       { protocolVersion: 5 },
     );
     bytes[9] &= ~0x02;
-    const c = await RawV5.open(adapter.ports.mqtt);
+    const c = await RawMqtt.open(adapter.ports.mqtt, { protocolVersion: 5 });
     c.write(bytes);
     const connack = await c.nextOf('connack');
     assert.equal(connack.reasonCode, 0);
@@ -101,7 +105,7 @@ describe('MQTT 5 CONNECT/CONNACK (issue 6)', function () {
   });
 
   it('answers an Authentication Method it does not support with CONNACK 0x8C and closes [MQTT-4.12.0-1]', async function () {
-    const { c, connack } = await RawV5.connect(adapter.ports.mqtt, {
+    const { client: c, connack } = await RawMqtt.connect5(adapter.ports.mqtt, {
       properties: { authenticationMethod: 'SCRAM-SHA-1' },
     });
     assert.equal(connack.reasonCode, 0x8c);
@@ -147,28 +151,28 @@ describe('MQTT 5 CONNECT/CONNACK (issue 6)', function () {
     const clientId = uniqueId('redeliver');
     queueOf(clientId);
     const topic = uniqueTopic('redeliver');
-    const first = await RawV5.connect(adapter.ports.mqtt, {
+    const first = await RawMqtt.connect5(adapter.ports.mqtt, {
       clientId,
       properties: { sessionExpiryInterval: 20 },
     });
-    first.c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 1 }] });
-    await first.c.nextOf('suback');
+    first.client.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 1 }] });
+    await first.client.nextOf('suback');
     const pub = await V5.connect(adapter.ports.mqtt);
     await pub.publish(topic, 'unacked', { qos: 1 });
-    const m = await first.c.nextOf('publish');
+    const m = await first.client.nextOf('publish');
     assert.equal(m.dup, false);
-    first.c.socket.destroy(); // no PUBACK
-    await first.c.closed;
-    const again = await RawV5.connect(adapter.ports.mqtt, {
+    first.client.socket.destroy(); // no PUBACK
+    await first.client.closed;
+    const again = await RawMqtt.connect5(adapter.ports.mqtt, {
       clientId,
       clean: false,
       properties: { sessionExpiryInterval: 0 },
     });
     assert.equal(again.connack.sessionPresent, true);
-    const r = await again.c.nextOf('publish');
+    const r = await again.client.nextOf('publish');
     assert.equal(r.payload.toString(), 'unacked');
     assert.equal(r.dup, true);
-    again.c.send({ cmd: 'puback', messageId: r.messageId as number });
+    again.client.send({ cmd: 'puback', messageId: r.messageId as number });
   });
 
   it('discards a stored session and its queued messages on Clean Start [MQTT-3.1.2-4]', async function () {
@@ -232,7 +236,7 @@ describe('MQTT 5 CONNECT/CONNACK (issue 6)', function () {
   });
 
   it('refuses Session Expiry set at DISCONNECT after 0 at CONNECT with DISCONNECT 0x82 [MQTT-3.14.2-2]', async function () {
-    const { c, connack } = await RawV5.connect(adapter.ports.mqtt);
+    const { client: c, connack } = await RawMqtt.connect5(adapter.ports.mqtt);
     assert.equal(connack.reasonCode, 0);
     c.send({ cmd: 'disconnect', reasonCode: 0, properties: { sessionExpiryInterval: 60 } });
     const { reasonCode } = await c.serverClose();
@@ -251,7 +255,7 @@ describe('MQTT 5 Server Keep Alive and server-side DISCONNECT reasons (issue 6)'
   it('announces Server Keep Alive and disconnects a silent client with 0x8D [MQTT-3.2.2-21] [MQTT-3.1.2-22]', async function () {
     adapter = await startAdapter({ MQTT_ADAPTER_SERVER_KEEPALIVE: '1' });
     // The client asks for no keepalive at all; the server's value is the one that applies.
-    const { c, connack } = await RawV5.connect(adapter.ports.mqtt, { keepalive: 0 });
+    const { client: c, connack } = await RawMqtt.connect5(adapter.ports.mqtt, { keepalive: 0 });
     assert.equal(connack.properties?.serverKeepAlive, 1);
     const started = Date.now();
     const { reasonCode } = await c.serverClose(6000);
@@ -279,7 +283,7 @@ describe('MQTT 5 Server Keep Alive and server-side DISCONNECT reasons (issue 6)'
   it('refuses a v5 client over the connection limit with CONNACK 0x97 and a reason string', async function () {
     adapter = await startAdapter({ MQTT_ADAPTER_MAX_CONNECTIONS: '1' });
     await V5.connect(adapter.ports.mqtt);
-    const { connack } = await RawV5.connect(adapter.ports.mqtt);
+    const { connack } = await RawMqtt.connect5(adapter.ports.mqtt);
     assert.equal(connack.reasonCode, 0x97);
     assert.match(connack.properties?.reasonString ?? '', /connection limit 1/);
   });
@@ -295,7 +299,7 @@ describe('MQTT 5 Session Expiry changed at DISCONNECT (issue 6)', function () {
     await adapter?.stop();
     if (queues.size > 0) await deleteQueues(queues);
   });
-  afterEach(closeAll);
+  useCleanup();
 
   it('keeps the subscriptions of a session whose expiry DISCONNECT lengthened beyond its queue [MQTT-3.14.2-2]', async function () {
     const clientId = uniqueId('lengthened');
@@ -340,10 +344,10 @@ describe('MQTT 5 Maximum QoS (issue 6)', function () {
   after(async function () {
     await adapter?.stop();
   });
-  afterEach(closeAll);
+  useCleanup();
 
   it('announces Maximum QoS 1, grants QoS 1 for a QoS 2 SUBSCRIBE, and disconnects a QoS 2 PUBLISH with 0x9B [MQTT-3.2.2-11] [MQTT-3.3.1-4]', async function () {
-    const { c, connack } = await RawV5.connect(adapter.ports.mqtt);
+    const { client: c, connack } = await RawMqtt.connect5(adapter.ports.mqtt);
     assert.equal(connack.properties?.maximumQoS, 1);
     const topic = uniqueTopic('maxqos');
     c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 2 }] });

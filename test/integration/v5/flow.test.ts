@@ -3,7 +3,10 @@ import { generate, type IPublishPacket } from 'mqtt-packet';
 import { startAdapter, uniqueId } from '../helpers/adapter';
 import { deleteQueues } from '../helpers/rabbit';
 import type { Adapter } from '../../../adapter/src/server';
-import { RawV5, V5, closeAll, uniqueTopic, until, queueState } from './support';
+import { V5, uniqueTopic, queueState } from './support';
+import { until } from '../helpers/wait';
+import { useCleanup } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
 
 /**
  * Flow limits both ways, through the real RabbitMQ: the client's Receive
@@ -25,7 +28,7 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
     await adapter?.stop();
     if (queues.size > 0) await deleteQueues(queues);
   });
-  afterEach(closeAll);
+  useCleanup();
 
   describe('Receive Maximum', function () {
     it("bounds unacknowledged deliveries by the client's Receive Maximum; a PUBACK lets the next one out [MQTT-3.3.4-9]", async function () {
@@ -33,7 +36,7 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
       const queue = `mqtt-subscription-${clientId}qos1`;
       queues.add(queue);
       const topic = uniqueTopic('rm');
-      const { c, connack } = await RawV5.connect(adapter.ports.mqtt, {
+      const { client: c, connack } = await RawMqtt.connect5(adapter.ports.mqtt, {
         clientId,
         properties: { receiveMaximum: 2 },
       });
@@ -59,7 +62,7 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
     });
 
     it('disconnects a client that sends more unacknowledged QoS 1 PUBLISHes than our Receive Maximum with 0x93 [MQTT-3.3.4-8]', async function () {
-      const { c, connack } = await RawV5.connect(adapter.ports.mqtt);
+      const { client: c, connack } = await RawMqtt.connect5(adapter.ports.mqtt);
       const max = connack.properties?.receiveMaximum as number;
       assert.equal(max, 4);
       const topic = uniqueTopic('rmx');
@@ -105,7 +108,7 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
     });
 
     it("disconnects a client that sends a packet above the server's Maximum Packet Size with 0x95 [MQTT-3.2.2-15]", async function () {
-      const { c, connack } = await RawV5.connect(adapter.ports.mqtt);
+      const { client: c, connack } = await RawMqtt.connect5(adapter.ports.mqtt);
       assert.equal(connack.properties?.maximumPacketSize, 2048);
       c.send({
         cmd: 'publish',
@@ -137,7 +140,7 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
       const topic = uniqueTopic('alias-in');
       const sub = await V5.connect(adapter.ports.mqtt);
       await sub.subscribe(topic, { qos: 1 });
-      const { c } = await RawV5.connect(adapter.ports.mqtt);
+      const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
       c.send(aliased(topic, 3, 'with-topic', 1));
       assert.equal((await c.nextOf('puback')).reasonCode ?? 0, 0);
       c.send(aliased('', 3, 'alias-only', 2));
@@ -157,7 +160,7 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
       ['above the Topic Alias Maximum', 65535],
     ] as const) {
       it(`disconnects with 0x94 on topic alias ${what} [MQTT-3.3.2-8] [MQTT-3.3.2-9]`, async function () {
-        const { c, connack } = await RawV5.connect(adapter.ports.mqtt);
+        const { client: c, connack } = await RawMqtt.connect5(adapter.ports.mqtt);
         assert.ok((connack.properties?.topicAliasMaximum ?? 0) < 65535);
         c.send(aliased(uniqueTopic('alias-bad'), alias, 'x', 1));
         const { reasonCode } = await c.serverClose();
@@ -166,7 +169,7 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
     }
 
     it('disconnects with 0x82 on an alias used before it was set (section 3.3.4)', async function () {
-      const { c } = await RawV5.connect(adapter.ports.mqtt);
+      const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
       c.send(aliased('', 5, 'x', 1));
       const { reasonCode } = await c.serverClose();
       assert.equal(reasonCode, 0x82);
@@ -174,7 +177,9 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
 
     it('assigns topic aliases to a client that allows them: topic and alias first, then the alias alone [MQTT-3.3.2-17]', async function () {
       const topic = uniqueTopic('alias-out');
-      const { c } = await RawV5.connect(adapter.ports.mqtt, { properties: { topicAliasMaximum: 4 } });
+      const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt, {
+        properties: { topicAliasMaximum: 4 },
+      });
       c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 0 }] });
       await c.nextOf('suback');
       const pub = await V5.connect(adapter.ports.mqtt);
@@ -205,7 +210,7 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
 
     it('assigns no alias by a message too large to send: the first message that arrives carries the topic [MQTT-3.3.2-17]', async function () {
       const topic = uniqueTopic('alias-big');
-      const { c } = await RawV5.connect(adapter.ports.mqtt, {
+      const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt, {
         properties: { topicAliasMaximum: 4, maximumPacketSize: 300 },
       });
       c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 0 }] });
@@ -220,7 +225,7 @@ describe('MQTT 5 Receive Maximum, Maximum Packet Size and topic aliases (issue 6
 
     it('assigns no alias to a client that announced no Topic Alias Maximum [MQTT-3.3.2-17]', async function () {
       const topic = uniqueTopic('alias-none');
-      const { c } = await RawV5.connect(adapter.ports.mqtt);
+      const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
       c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 0 }] });
       await c.nextOf('suback');
       const pub = await V5.connect(adapter.ports.mqtt);
@@ -242,7 +247,7 @@ describe('MQTT 5 Receive Maximum and retained messages (issue 6)', function () {
   after(async function () {
     await adapter?.stop();
   });
-  afterEach(closeAll);
+  useCleanup();
 
   it("sends no more retained QoS 1 messages unacknowledged than the client's Receive Maximum [MQTT-3.3.4-9]", async function () {
     const base = uniqueTopic('rm-retained');
@@ -250,7 +255,7 @@ describe('MQTT 5 Receive Maximum and retained messages (issue 6)', function () {
     const n = 5;
     for (let i = 0; i < n; i++) await pub.publish(`${base}/${i}`, `r${i}`, { qos: 1, retain: true });
     try {
-      const { c } = await RawV5.connect(adapter.ports.mqtt, { properties: { receiveMaximum: 2 } });
+      const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt, { properties: { receiveMaximum: 2 } });
       c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `${base}/#`, qos: 1 }] });
       await c.nextOf('suback');
       // A live message too, which RabbitMQ hands over at once (the queue's prefetch is 2 as well).

@@ -2,7 +2,9 @@ import { strict as assert } from 'node:assert';
 import { generate, type Packet } from 'mqtt-packet';
 import { GUEST, startAdapter, uniqueId } from '../helpers/adapter';
 import type { Adapter } from '../../../adapter/src/server';
-import { RawV5, closeAll, uniqueTopic } from './support';
+import { uniqueTopic } from './support';
+import { useCleanup } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
 
 const v5 = (p: Packet): Buffer => generate(p, { protocolVersion: 5 });
 
@@ -34,14 +36,14 @@ describe('MQTT 5 forbidden properties and flags (issue 6)', function () {
   after(async function () {
     await adapter?.stop();
   });
-  afterEach(closeAll);
+  useCleanup();
 
   for (const [name, props] of [
     ['Receive Maximum 0 (3.1.2.11.3)', { receiveMaximum: 0 }],
     ['Maximum Packet Size 0 (3.1.2.11.4)', { maximumPacketSize: 0 }],
   ] as const) {
     it(`refuses a CONNECT with ${name} with CONNACK 0x82 and closes`, async function () {
-      const c = await RawV5.open(adapter.ports.mqtt);
+      const c = await RawMqtt.open(adapter.ports.mqtt, { protocolVersion: 5 });
       c.write(connectBytes(props));
       const connack = await c.nextOf('connack');
       assert.equal(connack.reasonCode, 0x82);
@@ -51,7 +53,7 @@ describe('MQTT 5 forbidden properties and flags (issue 6)', function () {
 
   /** Connects, sends `bytes`, and returns the DISCONNECT reason the server closed with. */
   async function closeReason(bytes: Buffer): Promise<number | undefined> {
-    const { c, connack } = await RawV5.connect(adapter.ports.mqtt);
+    const { client: c, connack } = await RawMqtt.connect5(adapter.ports.mqtt);
     assert.equal(connack.reasonCode, 0);
     c.write(bytes);
     return (await c.serverClose()).reasonCode;

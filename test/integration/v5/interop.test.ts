@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { startAdapter } from '../helpers/adapter';
-import { closeAllClients, pahoSub } from '../helpers/clients';
 import type { Adapter } from '../../../adapter/src/server';
 import { pahoMessages, pahoV5Pub, pahoV5Sub } from './paho';
-import { V5, closeAll, uniqueTopic } from './support';
+import { V5, uniqueTopic } from './support';
+import { useCleanup } from '../helpers/suite';
+import { pahoSub } from '../helpers/clients';
 
 /**
  * MQTT 3.1.1 and MQTT 5 clients on the same topics, and python3-paho-mqtt's
@@ -19,10 +20,7 @@ describe('MQTT 3.1.1 and MQTT 5 interoperation, mqtt.js and paho (issue 6)', fun
   after(async function () {
     await adapter?.stop();
   });
-  afterEach(async function () {
-    await closeAll();
-    await closeAllClients();
-  });
+  useCleanup();
 
   for (const qos of [1, 2] as const) {
     it(`delivers between MQTT 3.1.1 and MQTT 5 clients both ways at QoS ${qos}`, async function () {

@@ -2,7 +2,10 @@ import { strict as assert } from 'node:assert';
 import type { IPubackPacket, IPubrecPacket } from 'mqtt-packet';
 import { startAdapter } from '../helpers/adapter';
 import type { Adapter } from '../../../adapter/src/server';
-import { RawV5, closeAll, uniqueTopic, until } from './support';
+import { uniqueTopic } from './support';
+import { until } from '../helpers/wait';
+import { useCleanup } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
 
 /**
  * PUBACK / PUBREC 0x10 "no matching subscribers": the adapter publishes a v5
@@ -18,10 +21,10 @@ describe('MQTT 5 "no matching subscribers" (issue 6)', function () {
   after(async function () {
     await adapter?.stop();
   });
-  afterEach(closeAll);
+  useCleanup();
 
   it('acknowledges an unroutable QoS 1 and QoS 2 PUBLISH with 0x10, a routed one with 0x00 [MQTT-3.4.2.1]', async function () {
-    const { c } = await RawV5.connect(adapter.ports.mqtt);
+    const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
     const lonely = uniqueTopic('lonely');
     c.send({
       cmd: 'publish',

@@ -2,7 +2,10 @@ import { strict as assert } from 'node:assert';
 import { startAdapter, uniqueId } from '../helpers/adapter';
 import { AmqpClient, deleteQueues } from '../helpers/rabbit';
 import type { Adapter } from '../../../adapter/src/server';
-import { RawV5, V5, closeAll, delay, uniqueTopic, routingKey } from './support';
+import { V5, uniqueTopic, routingKey } from './support';
+import { delay } from '../helpers/wait';
+import { useCleanup } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
 
 /**
  * PUBLISH properties end to end through RabbitMQ: Message Expiry, Payload
@@ -24,7 +27,7 @@ describe('MQTT 5 PUBLISH properties (issue 6)', function () {
     await adapter?.stop();
     if (queues.size > 0) await deleteQueues(queues);
   });
-  afterEach(closeAll);
+  useCleanup();
 
   /** A persistent subscriber that subscribes and goes away, leaving its queue to fill. */
   async function awaySubscriber(topic: string): Promise<string> {
@@ -77,7 +80,7 @@ describe('MQTT 5 PUBLISH properties (issue 6)', function () {
       const topic = uniqueTopic('pfi');
       const sub = await V5.connect(adapter.ports.mqtt);
       await sub.subscribe(topic, { qos: 1 });
-      const { c } = await RawV5.connect(adapter.ports.mqtt);
+      const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
       const publish = (payload: Buffer, messageId: number): void =>
         c.send({
           cmd: 'publish',
@@ -102,7 +105,7 @@ describe('MQTT 5 PUBLISH properties (issue 6)', function () {
     });
 
     it('disconnects with 0x99 on invalid UTF-8 at QoS 0, which has no PUBACK to carry it', async function () {
-      const { c } = await RawV5.connect(adapter.ports.mqtt);
+      const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
       c.send({
         cmd: 'publish',
         topic: uniqueTopic('pfi0'),

@@ -3,9 +3,11 @@ import { generate, type IPublishPacket, type Packet } from 'mqtt-packet';
 import { startAdapter, uniqueId } from '../helpers/adapter';
 import { HoldProxy } from '../helpers/hold-proxy';
 import { AmqpClient, deleteQueues } from '../helpers/rabbit';
-import { RawClient } from '../amqp-side/raw-client';
 import type { Adapter } from '../../../adapter/src/server';
-import { RawV5, closeAll, onCleanup, routingKey, uniqueTopic, within } from './support';
+import { routingKey, uniqueTopic } from './support';
+import { within } from '../helpers/wait';
+import { closeAll } from '../helpers/cleanup';
+import { RawMqtt } from '../helpers/raw-mqtt';
 
 const QUOTA_EXCEEDED = 0x97;
 
@@ -46,7 +48,7 @@ function tally(payloads: string[], prefix: string, n: number): { lost: number; d
 }
 
 async function takeV5<C extends 'pubrec' | 'puback' | 'pubcomp'>(
-  c: RawV5,
+  c: RawMqtt,
   cmd: C,
   n: number,
 ): Promise<Extract<Packet, { cmd: C }>[]> {
@@ -79,11 +81,9 @@ describe('QoS 2 PUBREC after the RabbitMQ confirm', function () {
     return name;
   }
 
-  /** An MQTT 3.1.1 raw client, closed after the test. */
-  async function connect3(clientId: string, clean: boolean): ReturnType<typeof RawClient.connect> {
-    const connected = await RawClient.connect(adapter.ports.mqtt, { clientId, clean });
-    onCleanup(() => connected.client.destroy());
-    return connected;
+  /** An MQTT 3.1.1 raw client (closed after the test, as every raw client is). */
+  function connect3(clientId: string, clean: boolean): ReturnType<typeof RawMqtt.connect> {
+    return RawMqtt.connect(adapter.ports.mqtt, { clientId, clean, keepalive: 60 });
   }
 
   async function removeQueue(name: string): Promise<void> {
@@ -112,7 +112,7 @@ describe('QoS 2 PUBREC after the RabbitMQ confirm', function () {
     const n = 20;
     const topic = uniqueTopic('q2hold');
     const q = await amqp.consumeBound([routingKey(topic)]);
-    const { c } = await RawV5.connect(adapter.ports.mqtt);
+    const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
     // The confirm channel opens on the first QoS > 0 PUBLISH, and its handshake needs RabbitMQ's replies.
     c.send(publish(topic, 'warm-up', 100, 1));
     assert.equal((await c.nextOf('puback')).messageId, 100);
@@ -165,7 +165,7 @@ describe('QoS 2 PUBREC after the RabbitMQ confirm', function () {
     const reject = await rejectingQueue(key);
     // Another queue on the key takes a copy even of a rejected message: it shows what was published, and how often.
     const q = await amqp.consumeBound([key]);
-    const { c } = await RawV5.connect(adapter.ports.mqtt);
+    const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
 
     c.write(oneWrite(withRetransmissions(topic, 'rejected', range(n)), 5));
     const recs = await takeV5(c, 'pubrec', 2 * n);
@@ -213,7 +213,7 @@ describe('QoS 2 PUBREC after the RabbitMQ confirm', function () {
     const topic = uniqueTopic('q1nack5');
     const reject = await rejectingQueue(routingKey(topic));
     const q = await amqp.consumeBound([routingKey(`${topic}/ok`)]);
-    const { c } = await RawV5.connect(adapter.ports.mqtt);
+    const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
     c.write(
       oneWrite(
         [

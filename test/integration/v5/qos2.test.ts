@@ -3,7 +3,10 @@ import type { IPublishPacket } from 'mqtt-packet';
 import { startAdapter, uniqueId } from '../helpers/adapter';
 import { AmqpClient, deleteQueues } from '../helpers/rabbit';
 import type { Adapter } from '../../../adapter/src/server';
-import { RawV5, V5, closeAll, uniqueTopic, until, routingKey } from './support';
+import { V5, uniqueTopic, routingKey } from './support';
+import { until } from '../helpers/wait';
+import { useCleanup } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
 
 const qos2 = (topic: string, payload: string, messageId: number, dup = false): IPublishPacket => ({
   cmd: 'publish',
@@ -34,13 +37,13 @@ describe('MQTT 5 QoS 2 exactly-once (issue 6)', function () {
     await adapter?.stop();
     if (queues.size > 0) await deleteQueues(queues);
   });
-  afterEach(closeAll);
+  useCleanup();
 
   describe('inbound', function () {
     it('publishes a PUBLISH retransmitted with the same id before PUBREL once; PUBREL gets PUBCOMP [MQTT-4.3.3-9] [MQTT-4.3.3-11]', async function () {
       const topic = uniqueTopic('q2in');
       const q = await amqp.consumeBound([routingKey(topic)]);
-      const { c } = await RawV5.connect(adapter.ports.mqtt);
+      const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
       c.send(qos2(topic, 'once', 7));
       const rec1 = await c.nextOf('pubrec');
       assert.equal(rec1.messageId, 7);
@@ -66,27 +69,27 @@ describe('MQTT 5 QoS 2 exactly-once (issue 6)', function () {
       const topic = uniqueTopic('q2resume');
       const clientId = uniqueId('q2resume');
       const q = await amqp.consumeBound([routingKey(topic)]);
-      const first = await RawV5.connect(adapter.ports.mqtt, {
+      const first = await RawMqtt.connect5(adapter.ports.mqtt, {
         clientId,
         properties: { sessionExpiryInterval: 60 },
       });
-      first.c.send(qos2(topic, 'across', 11));
-      await first.c.nextOf('pubrec');
-      first.c.socket.destroy();
-      await first.c.closed;
-      const again = await RawV5.connect(adapter.ports.mqtt, {
+      first.client.send(qos2(topic, 'across', 11));
+      await first.client.nextOf('pubrec');
+      first.client.socket.destroy();
+      await first.client.closed;
+      const again = await RawMqtt.connect5(adapter.ports.mqtt, {
         clientId,
         clean: false,
         properties: { sessionExpiryInterval: 0 },
       });
       assert.equal(again.connack.sessionPresent, true);
-      again.c.send(qos2(topic, 'across', 11, true));
-      assert.equal((await again.c.nextOf('pubrec')).messageId, 11);
-      again.c.send({ cmd: 'pubrel', messageId: 11 });
-      assert.equal((await again.c.nextOf('pubcomp')).reasonCode ?? 0, 0);
+      again.client.send(qos2(topic, 'across', 11, true));
+      assert.equal((await again.client.nextOf('pubrec')).messageId, 11);
+      again.client.send({ cmd: 'pubrel', messageId: 11 });
+      assert.equal((await again.client.nextOf('pubcomp')).reasonCode ?? 0, 0);
       // A QoS 1 marker from the same client: once it is through, any second copy would be too.
-      again.c.send({ ...qos2(topic, 'marker', 12), qos: 1 });
-      await again.c.nextOf('puback');
+      again.client.send({ ...qos2(topic, 'marker', 12), qos: 1 });
+      await again.client.nextOf('puback');
       await q.waitFor(2);
       assert.deepEqual(
         q.messages.map((m) => m.content.toString()),
@@ -95,7 +98,7 @@ describe('MQTT 5 QoS 2 exactly-once (issue 6)', function () {
     });
 
     it('answers PUBREL for an unknown packet id with PUBCOMP 0x92 [MQTT-3.7.2]', async function () {
-      const { c } = await RawV5.connect(adapter.ports.mqtt);
+      const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
       c.send({ cmd: 'pubrel', messageId: 4242 });
       const comp = await c.nextOf('pubcomp');
       assert.equal(comp.messageId, 4242);
@@ -106,7 +109,7 @@ describe('MQTT 5 QoS 2 exactly-once (issue 6)', function () {
   describe('outbound', function () {
     it('grants QoS 2 and delivers with PUBLISH -> PUBREC -> PUBREL -> PUBCOMP [MQTT-4.3.3-1]', async function () {
       const topic = uniqueTopic('q2out');
-      const { c } = await RawV5.connect(adapter.ports.mqtt);
+      const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
       c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 2 }] });
       assert.deepEqual((await c.nextOf('suback')).granted, [2]);
       const pub = await V5.connect(adapter.ports.mqtt);
@@ -129,34 +132,34 @@ describe('MQTT 5 QoS 2 exactly-once (issue 6)', function () {
       const topic = uniqueTopic('q2rel');
       const clientId = uniqueId('q2rel');
       queues.add(`mqtt-subscription-${clientId}qos1`);
-      const first = await RawV5.connect(adapter.ports.mqtt, {
+      const first = await RawMqtt.connect5(adapter.ports.mqtt, {
         clientId,
         properties: { sessionExpiryInterval: 60 },
       });
-      first.c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 2 }] });
-      await first.c.nextOf('suback');
+      first.client.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 2 }] });
+      await first.client.nextOf('suback');
       const pub = await V5.connect(adapter.ports.mqtt);
       await pub.publish(topic, 'half-done', { qos: 2 });
-      const m = await first.c.nextOf('publish');
-      first.c.send({ cmd: 'pubrec', messageId: m.messageId as number });
-      await first.c.nextOf('pubrel');
+      const m = await first.client.nextOf('publish');
+      first.client.send({ cmd: 'pubrec', messageId: m.messageId as number });
+      await first.client.nextOf('pubrel');
       // Gone before PUBCOMP.
-      first.c.socket.destroy();
-      await first.c.closed;
+      first.client.socket.destroy();
+      await first.client.closed;
 
-      const again = await RawV5.connect(adapter.ports.mqtt, {
+      const again = await RawMqtt.connect5(adapter.ports.mqtt, {
         clientId,
         clean: false,
         properties: { sessionExpiryInterval: 0 },
       });
       assert.equal(again.connack.sessionPresent, true);
-      const rel = await again.c.nextOf('pubrel');
+      const rel = await again.client.nextOf('pubrel');
       assert.equal(rel.messageId, m.messageId);
-      again.c.send({ cmd: 'pubcomp', messageId: m.messageId as number });
+      again.client.send({ cmd: 'pubcomp', messageId: m.messageId as number });
       await pub.publish(topic, 'after-resume', { qos: 2 });
-      const n = await again.c.nextOf('publish');
+      const n = await again.client.nextOf('publish');
       assert.equal(n.payload.toString(), 'after-resume', 'the PUBRECed message is not delivered again');
-      assert.equal(again.c.all('publish').length, 1);
+      assert.equal(again.client.all('publish').length, 1);
     });
 
     it('delivers exactly N of N messages published at QoS 2, none twice', async function () {

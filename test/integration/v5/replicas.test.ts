@@ -5,7 +5,11 @@ import { Redis } from 'ioredis';
 import { MAIN_JS, adapterEnv, startAdapter, uniqueId } from '../helpers/adapter';
 import { AmqpClient, deleteQueues } from '../helpers/rabbit';
 import type { Adapter } from '../../../adapter/src/server';
-import { RawV5, V5, closeAll, onCleanup, routingKey, uniqueTopic, within } from './support';
+import { V5, routingKey, uniqueTopic } from './support';
+import { within } from '../helpers/wait';
+import { onCleanup } from '../helpers/cleanup';
+import { useCleanup } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
 
 const REDIS_URL = process.env.MQTT_ADAPTER_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -82,7 +86,7 @@ describe('MQTT 5 across replicas with the Redis store (issue 6)', function () {
       redis.disconnect();
     }
   });
-  afterEach(closeAll);
+  useCleanup();
 
   it('resumes a session on another replica: session present and the queued QoS 1 message delivered', async function () {
     const clientId = persistent(uniqueId('move'));
@@ -114,7 +118,10 @@ describe('MQTT 5 across replicas with the Redis store (issue 6)', function () {
     const clientId = uniqueId('q2move');
     const topic = uniqueTopic('q2move');
     const q = await amqp.consumeBound([routingKey(topic)]);
-    const first = await RawV5.connect(a.ports.mqtt, { clientId, properties: { sessionExpiryInterval: 60 } });
+    const first = await RawMqtt.connect5(a.ports.mqtt, {
+      clientId,
+      properties: { sessionExpiryInterval: 60 },
+    });
     const publish = {
       cmd: 'publish' as const,
       topic,
@@ -124,22 +131,22 @@ describe('MQTT 5 across replicas with the Redis store (issue 6)', function () {
       dup: false,
       messageId: 21,
     };
-    first.c.send(publish);
-    await first.c.nextOf('pubrec');
-    first.c.socket.destroy();
-    await first.c.closed;
-    const again = await RawV5.connect(b.ports.mqtt, {
+    first.client.send(publish);
+    await first.client.nextOf('pubrec');
+    first.client.socket.destroy();
+    await first.client.closed;
+    const again = await RawMqtt.connect5(b.ports.mqtt, {
       clientId,
       clean: false,
       properties: { sessionExpiryInterval: 0 },
     });
     assert.equal(again.connack.sessionPresent, true);
-    again.c.send({ ...publish, dup: true });
-    assert.equal((await again.c.nextOf('pubrec')).messageId, 21);
-    again.c.send({ cmd: 'pubrel', messageId: 21 });
-    assert.equal((await again.c.nextOf('pubcomp')).reasonCode ?? 0, 0);
-    again.c.send({ ...publish, qos: 1, payload: Buffer.from('marker'), messageId: 22 });
-    await again.c.nextOf('puback');
+    again.client.send({ ...publish, dup: true });
+    assert.equal((await again.client.nextOf('pubrec')).messageId, 21);
+    again.client.send({ cmd: 'pubrel', messageId: 21 });
+    assert.equal((await again.client.nextOf('pubcomp')).reasonCode ?? 0, 0);
+    again.client.send({ ...publish, qos: 1, payload: Buffer.from('marker'), messageId: 22 });
+    await again.client.nextOf('puback');
     await q.waitFor(2);
     assert.deepEqual(
       q.messages.map((m) => m.content.toString()),
@@ -150,26 +157,29 @@ describe('MQTT 5 across replicas with the Redis store (issue 6)', function () {
   it('re-sends a pending PUBREL on another replica [MQTT-4.4.0-1]', async function () {
     const clientId = persistent(uniqueId('relmove'));
     const topic = uniqueTopic('relmove');
-    const first = await RawV5.connect(a.ports.mqtt, { clientId, properties: { sessionExpiryInterval: 60 } });
-    first.c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 2 }] });
-    await first.c.nextOf('suback');
+    const first = await RawMqtt.connect5(a.ports.mqtt, {
+      clientId,
+      properties: { sessionExpiryInterval: 60 },
+    });
+    first.client.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 2 }] });
+    await first.client.nextOf('suback');
     const pub = await V5.connect(a.ports.mqtt);
     await pub.publish(topic, 'half', { qos: 2 });
-    const m = await first.c.nextOf('publish');
-    first.c.send({ cmd: 'pubrec', messageId: m.messageId as number });
-    await first.c.nextOf('pubrel');
-    first.c.socket.destroy();
-    await first.c.closed;
-    const again = await RawV5.connect(b.ports.mqtt, {
+    const m = await first.client.nextOf('publish');
+    first.client.send({ cmd: 'pubrec', messageId: m.messageId as number });
+    await first.client.nextOf('pubrel');
+    first.client.socket.destroy();
+    await first.client.closed;
+    const again = await RawMqtt.connect5(b.ports.mqtt, {
       clientId,
       clean: false,
       properties: { sessionExpiryInterval: 0 },
     });
     assert.equal(again.connack.sessionPresent, true);
-    assert.equal((await again.c.nextOf('pubrel')).messageId, m.messageId);
-    again.c.send({ cmd: 'pubcomp', messageId: m.messageId as number });
+    assert.equal((await again.client.nextOf('pubrel')).messageId, m.messageId);
+    again.client.send({ cmd: 'pubcomp', messageId: m.messageId as number });
     await pub.publish(topic, 'next', { qos: 2 });
-    assert.equal((await again.c.nextOf('publish')).payload.toString(), 'next');
+    assert.equal((await again.client.nextOf('publish')).payload.toString(), 'next');
   });
 
   it('publishes the will of a client whose adapter was SIGKILLed from a surviving replica, after the Will Delay', async function () {

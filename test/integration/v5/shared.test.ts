@@ -3,7 +3,10 @@ import { startAdapter, uniqueId } from '../helpers/adapter';
 import { deleteQueues } from '../helpers/rabbit';
 import type { Adapter } from '../../../adapter/src/server';
 import { sharedQueueName } from '../../../adapter/src/session/shared';
-import { RawV5, V5, closeAll, uniqueTopic, until } from './support';
+import { V5, uniqueTopic } from './support';
+import { until } from '../helpers/wait';
+import { useCleanup } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
 
 /**
  * Shared subscriptions `$share/<group>/<filter>` with members on two adapter
@@ -31,7 +34,7 @@ describe('MQTT 5 shared subscriptions across two adapters (issue 6)', function (
     await Promise.all([a?.stop(), b?.stop()]);
     if (queues.size > 0) await deleteQueues(queues);
   });
-  afterEach(closeAll);
+  useCleanup();
 
   it('splits the messages between members on two adapters, none lost and none duplicated [MQTT-4.8.2-4]', async function () {
     const base = uniqueTopic('share');
@@ -75,7 +78,7 @@ describe('MQTT 5 shared subscriptions across two adapters (issue 6)', function (
     const topic = uniqueTopic('share-leave');
     const { share } = group(topic);
     // A member that takes messages and never acknowledges them.
-    const { c: holder } = await RawV5.connect(a.ports.mqtt, { properties: { receiveMaximum: 3 } });
+    const { client: holder } = await RawMqtt.connect5(a.ports.mqtt, { properties: { receiveMaximum: 3 } });
     holder.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: share, qos: 1 }] });
     await holder.nextOf('suback');
     const other = await V5.connect(b.ports.mqtt);
@@ -96,7 +99,7 @@ describe('MQTT 5 shared subscriptions across two adapters (issue 6)', function (
   it("sends a leaving member's QoS 2 messages it had not PUBRECed to another member", async function () {
     const topic = uniqueTopic('share-leave2');
     const { share } = group(topic);
-    const { c: holder } = await RawV5.connect(a.ports.mqtt, { properties: { receiveMaximum: 2 } });
+    const { client: holder } = await RawMqtt.connect5(a.ports.mqtt, { properties: { receiveMaximum: 2 } });
     holder.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: share, qos: 2 }] });
     assert.deepEqual((await holder.nextOf('suback')).granted, [2]);
     const other = await V5.connect(b.ports.mqtt);

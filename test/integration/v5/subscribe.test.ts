@@ -2,7 +2,11 @@ import { strict as assert } from 'node:assert';
 import { startAdapter, uniqueId } from '../helpers/adapter';
 import { createUser, deleteQueues, deleteUser, setTopicPermissions } from '../helpers/rabbit';
 import type { Adapter } from '../../../adapter/src/server';
-import { RawV5, V5, closeAll, deleteRedisKeys, uniqueTopic } from './support';
+import { V5, deleteRedisKeys, uniqueTopic } from './support';
+import { delay } from '../helpers/wait';
+import { closeAll } from '../helpers/cleanup';
+import { useCleanup } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
 
 /**
  * SUBSCRIBE options and SUBACK/UNSUBACK reason codes through RabbitMQ: No
@@ -28,7 +32,7 @@ describe('MQTT 5 SUBSCRIBE options and reason codes (issue 6)', function () {
     await adapter?.stop();
     if (queues.size > 0) await deleteQueues(queues);
   });
-  afterEach(closeAll);
+  useCleanup();
 
   async function retain(topic: string, payload: string): Promise<void> {
     retainedTopics.add(topic);
@@ -131,7 +135,7 @@ describe('MQTT 5 SUBSCRIBE options and reason codes (issue 6)', function () {
       const clientId = uniqueId('perm');
       queues.add(`mqtt-subscription-${clientId}qos1`);
       // mqtt.js rejects a SUBACK with any failure code, so the raw client reads the codes.
-      const { c } = await RawV5.connect(adapter.ports.mqtt, {
+      const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt, {
         clientId,
         username: user,
         password: Buffer.from(password),
@@ -157,7 +161,7 @@ describe('MQTT 5 SUBSCRIBE options and reason codes (issue 6)', function () {
 
     it('answers a publish RabbitMQ refuses with PUBACK 0x87, keeping the connection', async function () {
       const c = await V5.connect(adapter.ports.mqtt, { username: user, password });
-      const { c: raw } = await RawV5.connect(adapter.ports.mqtt, {
+      const { client: raw } = await RawMqtt.connect5(adapter.ports.mqtt, {
         username: user,
         password: Buffer.from(password),
       });
@@ -189,7 +193,7 @@ describe('MQTT 5 SUBSCRIBE options and reason codes (issue 6)', function () {
 
     it('answers UNSUBSCRIBE of a filter with no subscription with UNSUBACK 0x11 [MQTT-3.11.3]', async function () {
       const topic = uniqueTopic('unsub');
-      const { c } = await RawV5.connect(adapter.ports.mqtt);
+      const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
       c.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 0 }] });
       await c.nextOf('suback');
       c.send({ cmd: 'unsubscribe', messageId: 2, unsubscriptions: [topic, `${topic}/never`] });
@@ -199,7 +203,7 @@ describe('MQTT 5 SUBSCRIBE options and reason codes (issue 6)', function () {
     });
 
     it('disconnects with 0x82 on No Local for a shared subscription [MQTT-3.8.3-4]', async function () {
-      const { c } = await RawV5.connect(adapter.ports.mqtt);
+      const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
       c.send({
         cmd: 'subscribe',
         messageId: 1,
@@ -231,7 +235,7 @@ describe('MQTT 5 retained messages keep their properties and expire (issue 6)', 
         await adapter?.stop();
         if (store === 'redis') await deleteRedisKeys(prefix);
       });
-      afterEach(closeAll);
+      useCleanup();
 
       it('sends a retained message with the properties it was published with (section 3.3.2.3)', async function () {
         const topic = uniqueTopic('retprops');
@@ -270,7 +274,7 @@ describe('MQTT 5 retained messages keep their properties and expire (issue 6)', 
         const pub = await V5.connect(adapter.ports.mqtt);
         await pub.publish(topic, 'short', { qos: 1, retain: true, properties: { messageExpiryInterval: 1 } });
         try {
-          await new Promise((r) => setTimeout(r, 1500));
+          await delay(1500);
           const sub = await V5.connect(adapter.ports.mqtt);
           await sub.subscribe(topic, { qos: 1 });
           const marker = uniqueId('marker');

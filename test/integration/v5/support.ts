@@ -1,40 +1,17 @@
 import { execFile } from 'node:child_process';
-import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as net from 'node:net';
 import { Redis } from 'ioredis';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
-import {
-  generate,
-  parser as createParser,
-  type IConnackPacket,
-  type IConnectPacket,
-  type IDisconnectPacket,
-  type Packet,
-} from 'mqtt-packet';
+import type { IConnackPacket, IDisconnectPacket, Packet } from 'mqtt-packet';
 import { GUEST, uniqueId } from '../helpers/adapter';
-import { until, within } from '../helpers/clients';
+import { connected } from '../helpers/mqttjs';
+import { until, within } from '../helpers/wait';
 
 /**
- * Clients for the MQTT 5 integration tests: mqtt.js at protocol level 5 with
- * every received PUBLISH kept whole (properties included), and a raw MQTT 5
- * socket that shows exactly which packets the adapter sends. Everything opened
- * here is closed by `closeAll()` in an afterEach.
+ * What the MQTT 5 integration tests share: mqtt.js at protocol level 5 with
+ * every received PUBLISH kept whole (properties included), topics of their
+ * own, and the state RabbitMQ and Redis hold for them.
  */
-
-const open = new Set<() => Promise<void> | void>();
-
-export async function closeAll(): Promise<void> {
-  const all = [...open];
-  open.clear();
-  await Promise.all(all.map((d) => Promise.resolve(d()).catch(() => undefined)));
-}
-
-/** Registers a clean-up for `closeAll()` (servers, temp dirs, child processes). */
-export function onCleanup(dispose: () => Promise<void> | void): void {
-  open.add(dispose);
-}
-
-export { until, within };
 
 /** Deletes the Redis keys a test adapter wrote under its own key prefix. */
 export async function deleteRedisKeys(prefix: string): Promise<void> {
@@ -95,8 +72,6 @@ function queueStateOnce(name: string, vhost: string): Promise<QueueState | undef
   });
 }
 
-export const delay = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** A unique topic under a per-test root, so concurrent or repeated runs never cross. */
 export const uniqueTopic = (what = 't'): string => `v5/${uniqueId(what)}`;
 
@@ -147,16 +122,7 @@ export class V5 {
 
   private static async start(client: MqttClient): Promise<V5> {
     const m = new V5(client);
-    open.add(() => m.end());
-    m.connack = await within(
-      new Promise<IConnackPacket>((resolve, reject) => {
-        client.once('connect', (connack) => resolve(connack));
-        client.once('error', reject);
-        client.once('close', () => reject(new Error('closed before CONNACK')));
-      }),
-      9000,
-      'mqtt.js CONNECT',
-    );
+    m.connack = await connected(client, 9000);
     // Errors after CONNACK (a server DISCONNECT, say) are what tests look at; they must not throw.
     client.on('error', () => undefined);
     return m;
@@ -220,122 +186,5 @@ export class V5 {
 
   async end(): Promise<void> {
     if (!this.isClosed) await this.client.endAsync(true).catch(() => undefined);
-  }
-}
-
-export type ConnectFields = Partial<IConnectPacket>;
-
-/** A bare MQTT 5 socket: hand-built packets out, every packet (and the close) in. */
-export class RawV5 {
-  readonly packets: Packet[] = [];
-  private readonly parser = createParser({ protocolVersion: 5 });
-  private wake: (() => void) | undefined;
-  readonly closed: Promise<void>;
-  isClosed = false;
-  private readAt = 0;
-
-  private constructor(readonly socket: net.Socket) {
-    this.parser.on('packet', (p: Packet) => {
-      this.packets.push(p);
-      this.wake?.();
-    });
-    this.parser.on('error', () => undefined);
-    socket.on('data', (chunk: Buffer) => this.parser.parse(chunk));
-    socket.on('error', () => undefined);
-    this.closed = new Promise((resolve) =>
-      socket.once('close', () => {
-        this.isClosed = true;
-        this.wake?.();
-        resolve();
-      }),
-    );
-    open.add(() => void socket.destroy());
-  }
-
-  static open(port: number, tlsOptions?: tls.ConnectionOptions): Promise<RawV5> {
-    return new Promise((resolve, reject) => {
-      const socket = tlsOptions
-        ? tls.connect({ host: '127.0.0.1', port, ...tlsOptions })
-        : net.connect({ host: '127.0.0.1', port });
-      socket.once(tlsOptions ? 'secureConnect' : 'connect', () => resolve(new RawV5(socket)));
-      socket.once('error', reject);
-    });
-  }
-
-  /** Opens a socket (TLS with `tlsOptions`), sends an MQTT 5 CONNECT (clean start, guest), and returns it with its CONNACK. */
-  static async connect(
-    port: number,
-    fields: ConnectFields = {},
-    tlsOptions?: tls.ConnectionOptions,
-  ): Promise<{ c: RawV5; connack: IConnackPacket }> {
-    const c = await RawV5.open(port, tlsOptions);
-    c.send({
-      cmd: 'connect',
-      protocolId: 'MQTT',
-      protocolVersion: 5,
-      clean: true,
-      keepalive: 0,
-      clientId: uniqueId('raw5'),
-      username: GUEST.username,
-      password: Buffer.from(GUEST.password),
-      ...fields,
-    });
-    const connack = await c.nextOf('connack', 9000);
-    return { c, connack };
-  }
-
-  send(p: Packet): void {
-    this.socket.write(generate(p, { protocolVersion: 5 }));
-  }
-
-  write(bytes: Buffer): void {
-    this.socket.write(bytes);
-  }
-
-  /** The next packet not yet returned; rejects if the connection closes first or none comes in `ms`. */
-  async next(ms = 7000): Promise<Packet> {
-    const deadline = Date.now() + ms;
-    while (this.readAt >= this.packets.length) {
-      if (this.isClosed) throw new Error('connection closed with no packet');
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no packet within ${ms} ms`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
-    return this.packets[this.readAt++];
-  }
-
-  /** The next packet of this type, skipping others (PINGRESP, say). */
-  async nextOf<C extends Packet['cmd']>(cmd: C, ms = 7000): Promise<Extract<Packet, { cmd: C }>> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const p = await this.next(Math.max(1, deadline - Date.now()));
-      if (p.cmd === cmd) return p as Extract<Packet, { cmd: C }>;
-    }
-  }
-
-  /** Every packet of a type received so far, read or not. */
-  all<C extends Packet['cmd']>(cmd: C): Extract<Packet, { cmd: C }>[] {
-    return this.packets.filter((p) => p.cmd === cmd) as Extract<Packet, { cmd: C }>[];
-  }
-
-  /**
-   * The server ending the connection: the DISCONNECT reason code if it sent one,
-   * and whether the socket then closed, within `ms`.
-   */
-  async serverClose(ms = 7000): Promise<{ reasonCode: number | undefined }> {
-    await within(this.closed, ms, 'server closing the connection');
-    const d = this.all('disconnect')[0];
-    return { reasonCode: d ? (d.reasonCode ?? 0) : undefined };
-  }
-
-  end(): void {
-    this.socket.end();
   }
 }

@@ -4,7 +4,10 @@ import { startAdapter, uniqueId } from '../helpers/adapter';
 import { Browser, chromiumAvailable, servePage, CHROMIUM } from '../helpers/browser/chromium';
 import { createPki, tlsEnv, type Pki } from '../helpers/tls';
 import type { Adapter } from '../../../adapter/src/server';
-import { V5, closeAll, onCleanup, uniqueTopic, within } from './support';
+import { V5, uniqueTopic } from './support';
+import { within } from '../helpers/wait';
+import { onCleanup } from '../helpers/cleanup';
+import { useCleanup } from '../helpers/suite';
 
 /**
  * MQTT over WebSocket through the same session code as TCP: mqtt.js with
@@ -12,7 +15,7 @@ import { V5, closeAll, onCleanup, uniqueTopic, within } from './support';
  * running mqtt.js's browser build.
  */
 describe('MQTT over WebSocket (issue 6)', function () {
-  afterEach(closeAll);
+  useCleanup();
 
   describe('ws://', function () {
     let adapter: Adapter;

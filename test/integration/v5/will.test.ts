@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { startAdapter, uniqueId } from '../helpers/adapter';
 import { deleteQueues } from '../helpers/rabbit';
 import type { Adapter } from '../../../adapter/src/server';
-import { V5, closeAll, deleteRedisKeys, uniqueTopic } from './support';
+import { V5, deleteRedisKeys, uniqueTopic } from './support';
+import { useCleanup } from '../helpers/suite';
 
 /**
  * The v5 Will Delay Interval through RabbitMQ: the will goes out after the
@@ -32,7 +33,7 @@ for (const store of ['memory', 'redis'] as const)
       if (queues.size > 0) await deleteQueues(queues);
       if (store === 'redis') await deleteRedisKeys(prefix);
     });
-    afterEach(closeAll);
+    useCleanup();
 
     /** A client with a will on `topic`, which it then loses by dropping the connection. */
     async function withWill(

@@ -7,7 +7,11 @@ import { deleteUser, rabbitmqctl, setPermissions, setTopicPermissions } from '..
 import { createPki, tlsEnv, type KeyPair, type Pki } from '../helpers/tls';
 import { derivedPassword } from '../../../adapter/src/auth/cert-identity';
 import type { Adapter } from '../../../adapter/src/server';
-import { RawV5, V5, closeAll, onCleanup, until, within } from './support';
+import { V5 } from './support';
+import { until, within } from '../helpers/wait';
+import { onCleanup } from '../helpers/cleanup';
+import { useCleanup } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
 
 /**
  * x509 client-certificate login (docs/x509-login.md) with certificates made
@@ -61,7 +65,7 @@ describe('MQTT 5 x509 client-certificate login (issue 6)', function () {
       await pki?.remove();
     }
   });
-  afterEach(closeAll);
+  useCleanup();
 
   describe('CN login', function () {
     let adapter: Adapter;
@@ -113,7 +117,7 @@ describe('MQTT 5 x509 client-certificate login (issue 6)', function () {
     it('enforces the topic permissions RabbitMQ gives the certificate user', async function () {
       const user = await certUser();
       const pair = await pki.client(user, { cn: user });
-      const { c, connack } = await RawV5.connect(
+      const { client: c, connack } = await RawMqtt.connect5(
         adapter.ports.tls as number,
         { username: undefined, password: undefined },
         tlsOf(pair),
@@ -143,7 +147,7 @@ describe('MQTT 5 x509 client-certificate login (issue 6)', function () {
     it('refuses a certificate whose user does not exist in RabbitMQ: CONNACK 0x86 (v5) and 0x04 (v3.1.1)', async function () {
       const ghost = uniqueId('x509-ghost');
       const pair = await pki.client(ghost, { cn: ghost });
-      const { c, connack } = await RawV5.connect(
+      const { client: c, connack } = await RawMqtt.connect5(
         adapter.ports.tls as number,
         { username: undefined, password: undefined },
         tlsOf(pair),
@@ -170,7 +174,7 @@ describe('MQTT 5 x509 client-certificate login (issue 6)', function () {
       let last: number | undefined;
       await until(
         async () => {
-          const { c, connack } = await RawV5.connect(
+          const { client: c, connack } = await RawMqtt.connect5(
             adapter.ports.tls as number,
             { username: undefined, password: undefined },
             tlsOf(pair),
@@ -213,7 +217,7 @@ describe('MQTT 5 x509 client-certificate login (issue 6)', function () {
       onCleanup(() => other.remove());
       const user = await certUser();
       const pair = await other.client(user, { cn: user });
-      await assert.rejects(RawV5.connect(adapter.ports.tls as number, {}, tlsOf(pair)));
+      await assert.rejects(RawMqtt.connect5(adapter.ports.tls as number, {}, tlsOf(pair)));
     });
   });
 
