@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import * as net from 'node:net';
 import * as amqp from 'amqplib';
+import { delay } from '../../test/integration/helpers/wait';
 import { rabbitAllocatedBytes, rssBytes } from '../proc/memory';
 
 /**
@@ -14,7 +15,6 @@ import { rabbitAllocatedBytes, rssBytes } from '../proc/memory';
  *   per queue, and N consumers on one shared channel (RabbitMQ's memory after
  *   `rabbitmqctl force_gc`, as the benchmark reads it, per object).
  */
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function holdSockets(): void {
   const held: net.Socket[] = [];
@@ -28,7 +28,7 @@ function holdSockets(): void {
 async function sockets(n: number): Promise<void> {
   const child = fork(__filename, ['hold']);
   const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve(m as number)));
-  await sleep(500);
+  await delay(500);
   const before = rssBytes(child.pid as number);
   const socks: net.Socket[] = [];
   for (let i = 0; i < n; i += 200) {
@@ -50,7 +50,7 @@ async function sockets(n: number): Promise<void> {
       ),
     );
   }
-  await sleep(3000);
+  await delay(3000);
   const after = rssBytes(child.pid as number);
   console.log(
     `node ${process.version}: ${((after - before) / n / 1024).toFixed(2)} KiB RSS per idle TCP socket held (${n} sockets)`,
@@ -70,7 +70,7 @@ async function rabbitmq(n: number): Promise<void> {
       await ch.assertQueue(q, { durable: true, arguments: { 'x-expires': 600_000 } });
       await ch.bindQueue(q, 'amq.topic', `${q}.t`);
     }
-    await sleep(3000);
+    await delay(3000);
     const m1 = await rabbitAllocatedBytes();
     const own: amqp.Channel[] = [];
     for (const q of names) {
@@ -79,15 +79,15 @@ async function rabbitmq(n: number): Promise<void> {
       await c.consume(q, () => undefined);
       own.push(c);
     }
-    await sleep(3000);
+    await delay(3000);
     const m2 = await rabbitAllocatedBytes();
     for (const c of own) await c.close();
     const shared = await conn.createChannel();
     await shared.prefetch(64);
-    await sleep(2000);
+    await delay(2000);
     const m3 = await rabbitAllocatedBytes();
     for (const q of names) await shared.consume(q, () => undefined);
-    await sleep(3000);
+    await delay(3000);
     const m4 = await rabbitAllocatedBytes();
     console.log(`RabbitMQ, ${n} of each, per object:`);
     console.log(`  durable queue with one binding: ${perObject(m0, m1)}`);

@@ -1,7 +1,8 @@
 import { uniqueId } from '../../test/integration/helpers/adapter';
-import type { Mqtt } from '../../test/integration/helpers/clients';
-import { Replicas, join, leaveAll, sleep, willOn } from '../../test/integration/replicas/replicas';
+import { Replicas, join, leaveAll, willOn } from '../../test/integration/replicas/replicas';
 import { WillTally } from '../../test/integration/replicas/will-tally';
+import type { Mqtt } from '../../test/integration/helpers/mqttjs';
+import { delay } from '../../test/integration/helpers/wait';
 
 export interface LivenessSetting {
   readonly ttlMs: number;
@@ -54,15 +55,15 @@ export async function falseDeaths(
         for (let i = 0; i < CLIENTS; i++)
           clients.push((await join(victim.ports.mqtt, { will: willOn(root, `c${i}`) })).m);
         // Mid-way between two refreshes, as a pause usually falls.
-        await sleep(300 + Math.random() * 500);
+        await delay(300 + Math.random() * 500);
         victim.signal('SIGSTOP');
-        await sleep(seconds * 1000);
+        await delay(seconds * 1000);
         const before = await set.aliveTtl(victim.incarnation);
         victim.signal('SIGCONT');
         // Back: it refreshed (or was swept and refreshed anew); then time for notices and wills to land.
         const deadline = Date.now() + 10_000;
-        while ((await set.aliveTtl(victim.incarnation)) <= before && Date.now() < deadline) await sleep(20);
-        await sleep(1500);
+        while ((await set.aliveTtl(victim.incarnation)) <= before && Date.now() < deadline) await delay(20);
+        await delay(1500);
         const kicked = clients.filter((c) => c.isClosed).length;
         if (watch.count > 0 || kicked > 0) falseDeathRuns++;
         willsPublished += watch.count;

@@ -2,9 +2,9 @@ import * as net from 'node:net';
 import { parseArgs } from 'node:util';
 import { generate, parser as createParser, type Packet } from 'mqtt-packet';
 import { uniqueId } from '../../test/integration/helpers/adapter';
-import { connectPacket } from '../../test/integration/helpers/clients';
 import { Replicas, arrival, join, leaveAll, type Replica } from '../../test/integration/replicas/replicas';
 import { falseDeaths, type LivenessSetting, type StallOutcome } from './false-deaths';
+import { connectPacket } from '../../test/integration/helpers/raw-mqtt';
 
 /**
  * `node build/bench/replicas/measure.js [--kills N] [--restarts N] [--resumes N]

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { uniqueId } from '../helpers/adapter';
 import { DEFAULT_MEMORY_WATERMARK, rabbitmqctl, setMemoryWatermark } from '../helpers/rabbit';
 import { fetchMetrics, metricValue, rssClimbMb, useChildAdapter } from './child-adapter';
-import { until, within } from './clients';
 import { sessionQueue, useFixture } from './fixture';
 import { queueInfo } from './vhost';
 import { flood } from './flood';
+import { until, within, delay } from '../helpers/wait';
 
 const MB = 1024 * 1024;
 
@@ -145,7 +145,7 @@ describe('amqp-side: backpressure', function () {
       // One packet per write, spaced out, so each would be a read of its own if the adapter kept reading.
       for (let i = 1; i <= n; i++) {
         client.sendPublish(`${t}/m`, `m${i}`, 0);
-        await new Promise((r) => setTimeout(r, 30));
+        await delay(30);
       }
       // RabbitMQ says connection.blocked on the first publish after the alarm; the adapter stops at the next.
       const whileBlocked = (await read()) - before;

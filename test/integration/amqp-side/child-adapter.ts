@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { within } from './clients';
 import { VHOST_ENV } from './vhost';
+import { within } from '../helpers/wait';
 
 const MAIN = path.resolve(__dirname, '../../../adapter/src/main.js');
 

@@ -1,28 +1,8 @@
 import type { Socket } from 'node:net';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { GUEST } from '../helpers/adapter';
-
-/** Retries `check` until it returns true, for effects that arrive asynchronously. */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 5000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** Rejects when `p` has not settled within `ms`. */
-export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
+import { until } from '../helpers/wait';
+import { connected } from '../helpers/mqttjs';
 
 /** An mqtt.js client connected to the adapter (guest, no automatic reconnect unless asked). */
 export async function connectMqtt(port: number, options: IClientOptions = {}): Promise<MqttClient> {
@@ -35,15 +15,7 @@ export async function connectMqtt(port: number, options: IClientOptions = {}): P
     ...GUEST,
     ...options,
   });
-  await within(
-    new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
-      client.once('close', () => reject(new Error('closed before CONNACK')));
-    }),
-    6000,
-    'mqtt.js CONNECT',
-  );
+  await connected(client, 6000);
   // mqtt.js leaves Nagle on: a client that publishes while it PUBACKs deliveries then waits ~40 ms a packet.
   (client.stream as Partial<Socket>).setNoDelay?.(true);
   return client;

@@ -8,9 +8,10 @@ import {
   createUser,
   deleteUser,
 } from '../helpers/rabbit';
-import { Inbox, closedOf, until, within } from './clients';
+import { Inbox, closedOf } from './clients';
 import { useFixture } from './fixture';
 import { VHOST } from './vhost';
+import { until, within } from '../helpers/wait';
 
 /**
  * The adapter pools one AMQP connection per (vhost, user). Losing it must

@@ -3,9 +3,11 @@ import type { MqttClient } from 'mqtt';
 import { uniqueId } from '../helpers/adapter';
 import { AmqpClient } from '../helpers/rabbit';
 import { ChildAdapter } from './child-adapter';
-import { closedOf, connectMqtt, endMqtt, until, within } from './clients';
-import { RawClient } from './raw-client';
+import { closedOf, connectMqtt, endMqtt } from './clients';
 import { VHOST_URL } from './vhost';
+import { until, within, delay } from '../helpers/wait';
+import { useCleanup } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
 
 const DRAIN_TIMEOUT_MS = 5000;
 
@@ -20,6 +22,7 @@ describe('amqp-side: SIGTERM drain (adapter in its own process)', function () {
     await child?.stop();
     await amqp?.close();
   });
+  useCleanup();
 
   it('loses no PUBACKed message and exits 0 in time', async function () {
     this.timeout(60_000);
@@ -57,16 +60,17 @@ describe('amqp-side: SIGTERM drain (adapter in its own process)', function () {
     const probing = (async (): Promise<void> => {
       while (proc.proc.exitCode === null && proc.proc.signalCode === null) {
         try {
-          const { client, connack } = await RawClient.connect(proc.ports.mqtt, {
+          const { client, connack } = await RawMqtt.connect(proc.ports.mqtt, {
             clientId: uniqueId('late'),
             clean: true,
+            keepalive: 60,
           });
           if (connack.returnCode === 0) accepted.push('CONNACK 0');
           await client.destroy();
         } catch {
           // Refused or closed without CONNACK: not accepted.
         }
-        await new Promise((r) => setTimeout(r, 20));
+        await delay(20);
       }
     })();
     const exit = await within(proc.exited, DRAIN_TIMEOUT_MS + 3000, 'the process to exit');

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
 import { uniqueId } from '../helpers/adapter';
 import { fetchMetrics, metricValue, rssClimbMb, useChildAdapter } from './child-adapter';
-import { Inbox, until } from './clients';
+import { Inbox } from './clients';
 import { useFixture } from './fixture';
 import { queueNames } from './vhost';
 import { flood } from './flood';
+import { until } from '../helpers/wait';
 
 const MB = 1024 * 1024;
 

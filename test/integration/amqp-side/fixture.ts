@@ -1,63 +1,68 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { IConnackPacket } from 'mqtt-packet';
 import type { Adapter } from '../../../adapter/src/server';
-import { startAdapter, uniqueId } from '../helpers/adapter';
+import { uniqueId } from '../helpers/adapter';
 import { AmqpClient, deleteQueues } from '../helpers/rabbit';
 import { VHOST, VHOST_ENV, VHOST_URL } from './vhost';
-import { connectMqtt, endMqtt } from './clients';
-import { RawClient, type RawConnect } from './raw-client';
+import { connectMqtt } from './clients';
+import { useAdapter, type SuiteAdapter } from '../helpers/suite';
+import { RawMqtt } from '../helpers/raw-mqtt';
 
 /** The plugin-compatible name of a client's session queue. */
 export const sessionQueue = (clientId: string): string => `mqtt-subscription-${clientId}qos1`;
 
+/** An MQTT 3.1.1 CONNECT as these tests make it: a session of their choosing, keepalive 60 unless given. */
+export interface RawConnect {
+  readonly clientId: string;
+  readonly clean: boolean;
+  readonly username?: string;
+  readonly password?: string;
+  readonly keepalive?: number;
+}
+
 /**
- * An in-process adapter and an AMQP client (both in the test vhost) for one describe block, plus the
- * MQTT clients and queues its tests make, all cleaned up after the block.
+ * The suite adapter in the test vhost with an AMQP client there, for one
+ * describe block; the MQTT clients its tests make are closed after each test,
+ * the queues they leave after the block.
  */
 export class Fixture {
-  adapter!: Adapter;
   amqp!: AmqpClient;
   /** Queues to delete afterwards (persistent sessions leave theirs by design). */
   readonly queues = new Set<string>();
-  private readonly clients: MqttClient[] = [];
-  private readonly raws: RawClient[] = [];
+
+  constructor(private readonly suite: SuiteAdapter) {}
+
+  get adapter(): Adapter {
+    return this.suite.adapter;
+  }
 
   /** An mqtt.js client as guest with a fresh client id unless given. */
-  async mqtt(options: IClientOptions = {}, port = this.adapter.ports.mqtt): Promise<MqttClient> {
-    const c = await connectMqtt(port, { clientId: uniqueId('mqtt'), ...options });
-    this.clients.push(c);
-    return c;
+  mqtt(options: IClientOptions = {}, port = this.adapter.ports.mqtt): Promise<MqttClient> {
+    return connectMqtt(port, { clientId: uniqueId('mqtt'), ...options });
   }
 
   /** A raw client; a persistent session's queue is remembered for deletion. */
-  async raw(
-    c: RawConnect,
-    port = this.adapter.ports.mqtt,
-  ): Promise<{ client: RawClient; connack: IConnackPacket }> {
+  raw(c: RawConnect, port = this.adapter.ports.mqtt): Promise<{ client: RawMqtt; connack: IConnackPacket }> {
     if (!c.clean) this.queues.add(sessionQueue(c.clientId));
-    const r = await RawClient.connect(port, c);
-    this.raws.push(r.client);
-    return r;
-  }
-
-  async cleanup(): Promise<void> {
-    await endMqtt(...this.clients);
-    for (const r of this.raws) await r.destroy();
-    await this.adapter?.stop();
-    await this.amqp?.close();
-    if (this.queues.size > 0) await deleteQueues(this.queues, VHOST);
+    return RawMqtt.connect(port, {
+      clientId: c.clientId,
+      clean: c.clean,
+      keepalive: c.keepalive ?? 60,
+      username: c.username ?? 'guest',
+      password: Buffer.from(c.password ?? 'guest'),
+    });
   }
 }
 
-/** Registers before/after hooks that start and clean up a Fixture. */
+/** Registers the hooks that start and clean up a Fixture. */
 export function useFixture(env: Record<string, string> = {}): Fixture {
-  const f = new Fixture();
+  const f = new Fixture(useAdapter({ ...VHOST_ENV, ...env }));
   before(async function () {
-    f.adapter = await startAdapter({ ...VHOST_ENV, ...env });
     f.amqp = await AmqpClient.open(VHOST_URL);
   });
   after(async function () {
-    await f.cleanup();
+    await f.amqp?.close();
+    if (f.queues.size > 0) await deleteQueues(f.queues, VHOST);
   });
   return f;
 }

@@ -3,10 +3,11 @@ import type { MqttClient } from 'mqtt';
 import type { IPubackPacket, ISubackPacket, Packet } from 'mqtt-packet';
 import { uniqueId } from '../helpers/adapter';
 import { addUser, deleteUser, setPermissions, setTopicPermissions } from '../helpers/rabbit';
-import { Inbox, closedOf, endMqtt, until, within } from './clients';
+import { Inbox, closedOf, endMqtt } from './clients';
 import { useFixture } from './fixture';
 import { VHOST } from './vhost';
-import type { RawClient } from './raw-client';
+import { until, within } from '../helpers/wait';
+import type { RawMqtt } from '../helpers/raw-mqtt';
 
 const SUBACK_FAILURE = 0x80;
 const NOT_AUTHORIZED = 0x87;
@@ -38,7 +39,7 @@ describe('amqp-side: RabbitMQ permissions (403) stay isolated', function () {
 
   const asUser = (): Promise<MqttClient> => f.mqtt({ clientId: uniqueId('perm'), username: user, password });
 
-  const rawAsUser = async (clean = true): Promise<RawClient> => {
+  const rawAsUser = async (clean = true): Promise<RawMqtt> => {
     const { client, connack } = await f.raw({
       clientId: uniqueId('perm-raw'),
       clean,
@@ -182,7 +183,7 @@ describe('amqp-side: RabbitMQ permissions (403) stay isolated', function () {
 });
 
 /** How many PUBACKs a client got (0 or 1), without waiting for more. */
-async function offenderAcks(c: RawClient): Promise<number> {
+async function offenderAcks(c: RawMqtt): Promise<number> {
   return c
     .next((p) => p.cmd === 'puback', 'PUBACK', 1)
     .then(

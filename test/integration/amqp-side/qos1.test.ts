@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import type { MqttClient } from 'mqtt';
 import type { IPublishPacket } from 'mqtt-packet';
 import { startAdapter, uniqueId } from '../helpers/adapter';
-import { Inbox, until, within } from './clients';
+import { Inbox } from './clients';
 import { sessionQueue, useFixture } from './fixture';
-import type { RawClient } from './raw-client';
 import { VHOST_ENV, queueInfo } from './vhost';
+import { until, within } from '../helpers/wait';
+import type { RawMqtt } from '../helpers/raw-mqtt';
 
 const texts = (ps: IPublishPacket[]): string[] => ps.map((p) => p.payload.toString());
 
@@ -18,7 +19,7 @@ describe('amqp-side: QoS 1 publish confirms and delivery acks', function () {
     clientId: string,
     clean: boolean,
     port?: number,
-  ): Promise<{ client: RawClient; sessionPresent: boolean }> => {
+  ): Promise<{ client: RawMqtt; sessionPresent: boolean }> => {
     const { client, connack } = await f.raw({ clientId, clean }, port);
     assert.equal(connack.returnCode, 0);
     return { client, sessionPresent: connack.sessionPresent };

@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { uniqueId } from '../helpers/adapter';
-import { until } from './clients';
 import { consumerCount } from './consumer-count';
 import { sessionQueue, useFixture } from './fixture';
-import type { RawClient } from './raw-client';
 import { queueInfo, queueNames } from './vhost';
+import { until } from '../helpers/wait';
+import type { RawMqtt } from '../helpers/raw-mqtt';
 
 /** What a session leaves in RabbitMQ: the plugin-compatible durable queue, or nothing. */
 describe('amqp-side: session queues in RabbitMQ', function () {
   const f = useFixture();
 
-  const raw = async (clientId: string, clean: boolean): Promise<{ client: RawClient; present: boolean }> => {
+  const raw = async (clientId: string, clean: boolean): Promise<{ client: RawMqtt; present: boolean }> => {
     const { client, connack } = await f.raw({ clientId, clean });
     assert.equal(connack.returnCode, 0);
     return { client, present: connack.sessionPresent };

@@ -3,11 +3,11 @@ import fc from 'fast-check';
 import mqtt from 'mqtt';
 import type { Adapter } from '../../../adapter/src/server';
 import { GUEST, startAdapter, uniqueId } from '../helpers/adapter';
-import { until } from '../helpers/clients';
 import { deleteRedisKeys } from '../v5/support';
 import { leftovers, type Leftovers } from './leftovers';
 import { runScenario } from './run-scenario';
 import { scenarios, type Scenario } from './scenarios';
+import { until } from '../helpers/wait';
 
 /*
  * A client may vanish at any point of its connection's life: mid-CONNECT,

@@ -2,10 +2,10 @@ import { strict as assert } from 'node:assert';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Adapter } from '../../../adapter/src/server';
 import { GUEST, startAdapter, uniqueId } from '../helpers/adapter';
-import { until, within } from '../helpers/clients';
 import { DEFAULT_MEMORY_WATERMARK, rabbitmqctl, setMemoryWatermark } from '../helpers/rabbit';
 import { RedisProxy } from '../replicas/redis-proxy';
 import { deleteRedisKeys } from '../v5/support';
+import { until, within } from '../helpers/wait';
 
 /*
  * The edges of a connection's life that the happy path never reaches: a

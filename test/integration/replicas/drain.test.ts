@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { uniqueId } from '../helpers/adapter';
-import { until } from '../helpers/clients';
-import { Replicas, arrival, join, leaveAll, sleep, willOn, type Joined } from './replicas';
+import { Replicas, arrival, join, leaveAll, willOn, type Joined } from './replicas';
+import { until, delay } from '../helpers/wait';
 
 const GRACE_MS = 3000;
 
@@ -55,7 +55,7 @@ describe('replicas: graceful drain (SIGTERM) with a will grace', function () {
     const after = (goneAt() as number) - stoppedAt;
     assert.ok(after >= GRACE_MS, `will ${after} ms after SIGTERM, within the grace`);
     assert.ok(after <= GRACE_MS + 2000, `will ${after} ms after SIGTERM`);
-    await sleep(1000);
+    await delay(1000);
     assert.deepEqual(
       watcher.received.map((m) => m.payload),
       ['gone'],

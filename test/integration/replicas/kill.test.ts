@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { uniqueId } from '../helpers/adapter';
-import { until } from '../helpers/clients';
-import { Replicas, arrival, join, leaveAll, sleep, willOn, type Replica } from './replicas';
+import { Replicas, arrival, join, leaveAll, willOn, type Replica } from './replicas';
+import { until, delay } from '../helpers/wait';
 
 /*
  * A replica dies without a goodbye (SIGKILL): a survivor sweeps it and
@@ -48,7 +48,7 @@ describe('replicas: SIGKILL of the owning process', function () {
       for (let n = 0; publishing; n++) {
         await pub.publish(data, String(n), 1);
         acked.push(n);
-        await sleep(2);
+        await delay(2);
       }
     })();
     await until(() => client.m.received.length >= 50, 'deliveries before the kill', 10_000);
@@ -63,7 +63,7 @@ describe('replicas: SIGKILL of the owning process', function () {
 
     const back = await join(b.ports.mqtt, { clientId: id, clean: false });
     assert.equal(back.connack.sessionPresent, true);
-    await sleep(500);
+    await delay(500);
     publishing = false;
     await publisher;
     const got = (): number[] => [...client.m.received, ...back.m.received].map((r) => Number(r.payload));
@@ -106,7 +106,7 @@ describe('replicas: SIGKILL of the owning process', function () {
       'the dead replica swept',
       5000,
     );
-    await sleep(1500);
+    await delay(1500);
     assert.equal(watcher.received.length, 1, 'the will published once');
   });
 
@@ -141,7 +141,7 @@ describe('replicas: SIGKILL of the owning process', function () {
     const after = (lateAt() as number) - killedAt;
     assert.ok(after >= 2000, `will ${after} ms after SIGKILL, before its delay`);
     assert.ok(after <= 5500, `will ${after} ms after SIGKILL`);
-    await sleep(1000);
+    await delay(1000);
     assert.deepEqual(
       watcher.received.map((r) => r.payload),
       ['late'],

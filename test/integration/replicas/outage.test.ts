@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { uniqueId } from '../helpers/adapter';
-import { until } from '../helpers/clients';
 import { RedisServer } from '../store/redis-server';
 import { RedisProxy } from './redis-proxy';
-import { Replicas, connectCode, join, leaveAll, sleep, willOn, type Replica } from './replicas';
+import { Replicas, connectCode, join, leaveAll, willOn, type Replica } from './replicas';
+import { until, delay } from '../helpers/wait';
 
 /** CONNACK "Server unavailable": 0x03 at MQTT 3, 0x88 at MQTT 5. */
 const UNAVAILABLE = { 4: 0x03, 5: 0x88 } as const;
@@ -130,17 +130,17 @@ describe('replicas: Redis out of reach longer than the liveness TTL, keys kept',
     const lost = await join(a.ports.mqtt, { will: will('lost') });
 
     for (const p of proxies) p.cutOff();
-    await sleep(500);
+    await delay(500);
     // This connection breaks while its replica cannot reach Redis to settle its will.
     (lost.m.client.stream as { destroy(): void }).destroy();
-    await sleep(3500);
+    await delay(3500);
     // A is back first; B a moment later, well within one TTL.
     proxies[0].restore();
-    await sleep(300);
+    await delay(300);
     proxies[1].restore();
     for (const r of [a, b]) await until(async () => (await r.readyz()) === 200, `${r.pod} ready`, 10_000);
     await watcher.waitFor('lost', undefined, 5000);
-    await sleep(3000);
+    await delay(3000);
     if (watcher.received.length !== 1 || onA.m.isClosed || onB.m.isClosed) {
       // Which replica swept or published what, for whoever has to read this failure.
       for (const r of [a, b]) {

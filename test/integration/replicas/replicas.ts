@@ -5,8 +5,10 @@ import { Redis } from 'ioredis';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { IConnackPacket, IDisconnectPacket } from 'mqtt-packet';
 import { GUEST, MAIN_JS, adapterEnv, uniqueId } from '../helpers/adapter';
-import { Mqtt, httpGet, metricValue, within } from '../helpers/clients';
 import { deleteQueues } from '../helpers/rabbit';
+import { within } from '../helpers/wait';
+import { Mqtt, connackOf } from '../helpers/mqttjs';
+import { httpGet, metricValue } from '../helpers/clients';
 
 export const SHARED_REDIS_URL = process.env.MQTT_ADAPTER_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -248,8 +250,6 @@ export class Replicas {
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /**
  * The hooks of a suite over `n` replicas started once: clients end after each
  * test, processes and keys after the suite. `started` holds the replicas once
@@ -301,15 +301,7 @@ export async function join(port: number, options: IClientOptions = {}): Promise<
   const m = new Mqtt(client);
   let disconnect: IDisconnectPacket | undefined;
   client.on('disconnect', (p) => (disconnect = p));
-  const connack = await within(
-    new Promise<IConnackPacket>((resolve, reject) => {
-      client.once('connect', resolve);
-      client.once('error', reject);
-      client.once('close', () => reject(new Error('closed before CONNACK')));
-    }),
-    8000,
-    `CONNECT to ${port}`,
-  );
+  const connack = await connackOf(client, 8000, `CONNECT to ${port}`);
   return { m, connack, serverDisconnect: () => disconnect };
 }
 

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { uniqueId } from '../helpers/adapter';
-import { until } from '../helpers/clients';
-import { Replicas, join, sleep, suiteReplicas, willOn, type Replica } from './replicas';
+import { Replicas, join, suiteReplicas, willOn, type Replica } from './replicas';
 import { WillTally, describeTally } from './will-tally';
+import { until, delay } from '../helpers/wait';
 
 /** Which replica published which will how long after `since`, for whoever has to read a failure. */
 function timeline(replicas: readonly Replica[], since: number): string {
@@ -54,7 +54,7 @@ describe('replicas: SIGKILL and restart in place (same pod name, new process)', 
 
     const killedAt = Date.now();
     await a.kill();
-    await sleep(backAfterMs);
+    await delay(backAfterMs);
     const again = await owner.restart(a);
     assert.notEqual(again.incarnation, a.incarnation);
     await until(() => watch.has(names), 'every will', 10_000).catch((err: Error) => {
@@ -62,7 +62,7 @@ describe('replicas: SIGKILL and restart in place (same pod name, new process)', 
     });
     // Once the dead incarnation is swept, no sweep can hand out its wills again.
     await until(async () => !(await owner.incarnations()).includes(a.incarnation), 'swept', 10_000);
-    await sleep(IN_FLIGHT_MS);
+    await delay(IN_FLIGHT_MS);
     const t = watch.tally(names, killedAt);
     process.stdout.write(`      ${label}, back after ${backAfterMs} ms: ${describeTally(t)}\n`);
     const why = `${describeTally(t)}\n${timeline(owner.list, killedAt)}`;
@@ -116,7 +116,7 @@ describe('replicas: SIGKILL and restart in place (same pod name, new process)', 
     const killedAt = Date.now();
     await a.kill();
     const other = await join(b().ports.mqtt, { ...v5, clientId: ids.toOther });
-    await sleep(500);
+    await delay(500);
     const again = await set.restart(a);
     const restarted = await join(again.ports.mqtt, { ...v5, clientId: ids.toRestarted });
     const v3 = await join(again.ports.mqtt, { clientId: ids.v3, clean: false });
@@ -127,7 +127,7 @@ describe('replicas: SIGKILL and restart in place (same pod name, new process)', 
     // The will of the client that stayed away is the signal that the delayed ones came due.
     await until(() => watch.has(['late', 'v3']), 'the wills of late and v3', 10_000);
     await until(async () => !(await set.incarnations()).includes(a.incarnation), 'predecessor swept', 10_000);
-    await sleep(IN_FLIGHT_MS);
+    await delay(IN_FLIGHT_MS);
     const t = watch.tally(['late', 'v3'], killedAt);
     process.stdout.write(`      reconnect in time: ${describeTally(t)}\n`);
     assert.deepEqual(watch.names(), ['late', 'v3'], describeTally(t));

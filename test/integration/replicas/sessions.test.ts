@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { generate, type IPublishPacket } from 'mqtt-packet';
 import { uniqueId } from '../helpers/adapter';
-import { RawClient, connectPacket, within } from '../helpers/clients';
-import { Replicas, join, leaveAll, sleep, willOn, type Replica } from './replicas';
+import { Replicas, join, leaveAll, willOn, type Replica } from './replicas';
+import { within, delay } from '../helpers/wait';
+import { useCleanup } from '../helpers/suite';
+import { RawMqtt, connectPacket } from '../helpers/raw-mqtt';
 
 /*
  * Issue 3 across replica processes sharing one Redis and one RabbitMQ: a
@@ -20,6 +22,7 @@ describe('replicas: sessions, takeover and retained messages across processes', 
     [a, b, c] = await set.start(3);
   });
   afterEach(leaveAll);
+  useCleanup();
   after(async () => {
     await leaveAll();
     await set.cleanup();
@@ -29,8 +32,10 @@ describe('replicas: sessions, takeover and retained messages across processes', 
     const id = uniqueId('resume');
     set.sessionQueue(id);
     const topic = `replicas/${uniqueId('resume')}`;
-    const raw = await RawClient.connect(a.ports.mqtt, { clientId: id, clean: false });
-    assert.deepEqual(await raw.connack(), { returnCode: 0, sessionPresent: false });
+    const connected = await RawMqtt.connect(a.ports.mqtt, { clientId: id, clean: false });
+    const { client: raw } = connected;
+    const { returnCode, sessionPresent } = connected.connack;
+    assert.deepEqual({ returnCode, sessionPresent }, { returnCode: 0, sessionPresent: false });
     raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 1 }] });
     const suback = await raw.next();
     assert.equal(suback.cmd, 'suback');
@@ -92,7 +97,7 @@ describe('replicas: sessions, takeover and retained messages across processes', 
     assert.equal(await a.metric('mqtt_adapter_takeovers_total'), takeovers + 1);
     // The old connection's will has no delay, so the takeover publishes it [MQTT-3.1.3-9], on one replica only.
     await watcher.waitFor('old');
-    await sleep(300);
+    await delay(300);
     assert.equal(watcher.received.length, 1, 'the will published once');
     assert.equal(
       await set.metricSum('mqtt_adapter_wills_published_total', { source: 'connection' }),
@@ -104,8 +109,8 @@ describe('replicas: sessions, takeover and retained messages across processes', 
     const id = uniqueId('fence');
     set.sessionQueue(id);
     const root = `replicas/${uniqueId('fence')}`;
-    const raw = await RawClient.connect(a.ports.mqtt, { clientId: id, clean: false });
-    assert.equal((await raw.connack()).returnCode, 0);
+    const { client: raw, connack } = await RawMqtt.connect(a.ports.mqtt, { clientId: id, clean: false });
+    assert.equal(connack.returnCode, 0);
     raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `${root}/old`, qos: 1 }] });
     assert.equal((await raw.next()).cmd, 'suback');
 
@@ -123,7 +128,7 @@ describe('replicas: sessions, takeover and retained messages across processes', 
     }
     await raw.waitClosed(3000);
     // Give A every chance to write what it would write (its close saves the session).
-    await sleep(500);
+    await delay(500);
     const { session, owner } = await set.stored(id);
     assert.equal(owner.pod, b.incarnation, 'the new owner keeps the client id');
     const filters = (session as { subscriptions: { filter: string }[] }).subscriptions.map((s) => s.filter);
@@ -138,22 +143,22 @@ describe('replicas: sessions, takeover and retained messages across processes', 
     await old.m.subscribe(topic, 1);
     // A stalls, so it learns of the takeover only after the new connection has declared its queue.
     a.signal('SIGSTOP');
-    let fresh: RawClient;
+    let fresh: RawMqtt;
     try {
-      fresh = await RawClient.open(b.ports.mqtt);
+      fresh = await RawMqtt.open(b.ports.mqtt);
       fresh.write(
         Buffer.concat([
           generate(connectPacket({ clientId: id, clean: true })),
           generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 1 }] }),
         ]),
       );
-      assert.equal((await fresh.connack()).returnCode, 0);
+      assert.equal((await fresh.nextOf('connack')).returnCode, 0);
       assert.equal((await fresh.next()).cmd, 'suback');
     } finally {
       a.signal('SIGCONT');
     }
     await old.m.closed(3000);
-    await sleep(300);
+    await delay(300);
     const { m: pub } = await join(c.ports.mqtt);
     await pub.publish(topic, 'to-new-owner', 1);
     const p = (await fresh.next(3000)) as IPublishPacket;
@@ -181,7 +186,7 @@ describe('replicas: sessions, takeover and retained messages across processes', 
     await pubC.publish(topic, '', 1, true);
     const { m: late } = await join(a.ports.mqtt);
     await late.subscribe(`${root}/#`, 1);
-    await sleep(500);
+    await delay(500);
     assert.deepEqual(late.received, [], 'cleared through another replica [MQTT-3.3.1-10]');
   });
 });

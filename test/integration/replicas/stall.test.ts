@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { uniqueId } from '../helpers/adapter';
-import { until, type Mqtt } from '../helpers/clients';
-import { join, sleep, suiteReplicas, willOn } from './replicas';
+import { join, suiteReplicas, willOn } from './replicas';
 import { WillTally } from './will-tally';
+import { until, delay } from '../helpers/wait';
+import type { Mqtt } from '../helpers/mqttjs';
 
 /** Numbered QoS 1 messages from `from` to `topic` until stopped; `acked` are those PUBACKed. */
 function numbered(from: Mqtt, topic: string): { acked: number[]; stop: () => Promise<void> } {
@@ -12,7 +13,7 @@ function numbered(from: Mqtt, topic: string): { acked: number[]; stop: () => Pro
     for (let n = 0; on; n++) {
       await from.publish(topic, String(n), 1);
       acked.push(n);
-      await sleep(5);
+      await delay(5);
     }
   })();
   return {
@@ -86,7 +87,7 @@ describe('replicas: a replica stalled for 3 s (SIGSTOP, SIGCONT)', function () {
     const swept = await set.metricSum('mqtt_adapter_wills_published_total', { source: 'sweep' });
 
     a.signal('SIGSTOP');
-    await sleep(3000);
+    await delay(3000);
     const stalledFor = await set.aliveTtl(a.incarnation);
     a.signal('SIGCONT');
 

@@ -1,4 +1,4 @@
-import type { Mqtt } from '../helpers/clients';
+import type { Mqtt } from '../helpers/mqttjs';
 
 /**
  * The wills a watcher on `<root>/#` saw (their payload is the name of whose

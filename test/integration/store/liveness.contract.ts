@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { OrphanWill } from '../../../adapter/src/ports/will-store';
-import { connect, newClient, sleep, will, type PodStores, type WillHarness } from './will-store.contract';
+import { connect, newClient, will, type PodStores, type WillHarness } from './will-store.contract';
+import { delay } from '../helpers/wait';
 
 /** The Liveness behaviour every implementation shares. */
 export function livenessContract(name: string, harness: () => WillHarness): void {
@@ -19,7 +20,7 @@ export function livenessContract(name: string, harness: () => WillHarness): void
     const othersLive = async (ms: number): Promise<void> => {
       for (let waited = 0; waited <= ms; waited += h.ttlMs / 3) {
         await Promise.all([pods.b.liveness.refresh(), pods.c.liveness.refresh()]);
-        await sleep(h.ttlMs / 3);
+        await delay(h.ttlMs / 3);
       }
       await Promise.all([pods.b.liveness.refresh(), pods.c.liveness.refresh()]);
     };
@@ -57,7 +58,7 @@ export function livenessContract(name: string, harness: () => WillHarness): void
       await killA();
       assert.deepEqual(await pods.b.liveness.claimDeadPods(), []);
       assert.deepEqual(await pods.b.wills.claimDue(), []);
-      await sleep(1100);
+      await delay(1100);
       assert.deepEqual(await pods.c.wills.claimDue(), [{ clientId: id, will: will('delayed', 1) }]);
     });
 
@@ -126,7 +127,7 @@ export function livenessContract(name: string, harness: () => WillHarness): void
     it('a pod does not sweep itself, and a stopped pod is not swept', async () => {
       const id = newClient();
       const epoch = await connect(pods.b, 'pod-b', id, will('b'));
-      await sleep(h.ttlMs * 1.5);
+      await delay(h.ttlMs * 1.5);
       assert.deepEqual(await pods.b.liveness.claimDeadPods(), []);
       await pods.b.liveness.stop();
       await pods.c.liveness.refresh();

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import type { Liveness } from '../../../adapter/src/ports/liveness';
 import { StaleEpochError, type SessionStore } from '../../../adapter/src/ports/session-store';
 import type { StoredWill, WillStore } from '../../../adapter/src/ports/will-store';
+import { delay } from '../helpers/wait';
 
 /** One pod's view of the shared backend. */
 export interface PodStores {
@@ -21,8 +22,6 @@ export interface WillHarness {
   kill(pod: PodStores): Promise<void>;
   closeAll(): Promise<void>;
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export const will = (topic: string, delaySeconds = 0): StoredWill => ({
   topic,
@@ -107,7 +106,7 @@ export function willStoreContract(name: string, harness: () => WillHarness): voi
       const epoch = await connect(a, 'pod-a', id, will('later', 1));
       await a.wills.schedule(id, epoch, 300);
       assert.deepEqual(await b.wills.claimDue(), []);
-      await sleep(400);
+      await delay(400);
       assert.deepEqual(await b.wills.claimDue(), [{ clientId: id, will: will('later', 1) }]);
       assert.deepEqual(await a.wills.claimDue(), []);
     });
@@ -123,7 +122,7 @@ export function willStoreContract(name: string, harness: () => WillHarness): voi
         will: will('delayed', 1),
         scheduled: true,
       });
-      await sleep(300);
+      await delay(300);
       assert.deepEqual(await b.wills.claimDue(), []);
     });
 
@@ -148,7 +147,7 @@ export function willStoreContract(name: string, harness: () => WillHarness): voi
         const epoch = await connect(a, 'pod-a', id, will(`due/${id}`));
         await a.wills.schedule(id, epoch, 0);
       }
-      await sleep(20);
+      await delay(20);
       const [x, y] = await Promise.all([a.wills.claimDue(100), b.wills.claimDue(100)]);
       const got = [...x, ...y].map((w) => w.clientId);
       assert.equal(new Set(got).size, got.length, 'no will handed out twice');

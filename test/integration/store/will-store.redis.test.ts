@@ -3,7 +3,8 @@ import { eventually } from './eventually';
 import { livenessContract } from './liveness.contract';
 import { RedisFixture } from './redis-fixture';
 import { redisPodsHarness } from './redis-harnesses';
-import { connect, newClient, sleep, willStoreContract, type WillHarness } from './will-store.contract';
+import { connect, newClient, willStoreContract, type WillHarness } from './will-store.contract';
+import { delay } from '../helpers/wait';
 
 describe('Redis wills and liveness', () => {
   const redis = new RedisFixture();
@@ -32,7 +33,7 @@ describe('Redis wills and liveness', () => {
       const epoch = await connect(a, 'pod-a', id);
       await a.sessions.save(id, epoch, { protocolVersion: 5, expirySeconds: 60, subscriptions: [] });
       // Paused (its connections open) for longer than TTL + stall tolerance: dead all the same.
-      await sleep(h.ttlMs + h.stallMs + 50);
+      await delay(h.ttlMs + h.stallMs + 50);
       await b.liveness.claimDeadPods();
       await eventually(() => assert.deepEqual(heard, [id]));
       const ttl = await redis.client.pttl(redis.keys.session(id));
@@ -60,7 +61,7 @@ describe('Redis wills and liveness', () => {
       });
       assert.equal(await redis.client.exists(redis.keys.will(id)), 1);
       await a.wills.schedule(id, epoch, 0);
-      await sleep(5);
+      await delay(5);
       assert.equal((await a.wills.claimDue()).length, 1);
       assert.equal(await redis.client.zcard(redis.keys.willsDue()), 0);
       assert.equal(await redis.client.exists(redis.keys.will(id)), 0);
