@@ -1,265 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { generate, parser as createParser, type IConnectPacket, type Packet } from 'mqtt-packet';
-import type { Adapter } from '../../../adapter/src/server';
-import { GUEST, startAdapter, uniqueId } from './adapter';
+import { GUEST, uniqueId } from './adapter';
+import { onCleanup } from './cleanup';
+import { until, within } from './wait';
 
 /**
- * MQTT clients for the protocol tests: mqtt.js, a raw socket that speaks
- * whatever bytes a test hands it, Debian's mosquitto_pub/mosquitto_sub and a
- * python3-paho-mqtt script. Everything opened here is tracked, and
- * `closeAllClients()` (in an afterEach) ends what a test left open.
+ * Clients run as child processes for the interoperability tests (Debian's
+ * mosquitto_pub/mosquitto_sub and a python3-paho-mqtt script), and the
+ * adapter's HTTP port. Every child is killed, if still running, by the
+ * suite's clean-up.
  */
-
-const open = new Set<{ dispose(): Promise<void> | void }>();
-
-export async function closeAllClients(): Promise<void> {
-  const all = [...open];
-  open.clear();
-  await Promise.all(all.map((c) => Promise.resolve(c.dispose()).catch(() => undefined)));
-}
-
-export interface SuiteAdapter {
-  readonly adapter: Adapter;
-  readonly port: number;
-}
-
-/** One in-process adapter for the enclosing describe block, started before its tests and stopped after. */
-export function suiteAdapter(env: Record<string, string> = {}): SuiteAdapter {
-  const s: { adapter?: Adapter } = {};
-  before(async () => {
-    s.adapter = await startAdapter(env);
-  });
-  after(async () => s.adapter?.stop());
-  return {
-    get adapter(): Adapter {
-      return s.adapter as Adapter;
-    },
-    get port(): number {
-      return (s.adapter as Adapter).ports.mqtt;
-    },
-  };
-}
-
-/** Rejects when `p` has not settled within `ms`, naming what was awaited. */
-export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Polls `check` until it holds, for state that changes without an event to wait on. */
-export async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-export interface Received {
-  readonly topic: string;
-  readonly payload: string;
-  readonly qos: number;
-  readonly retain: boolean;
-  readonly dup: boolean;
-}
-
-/** An mqtt.js client with everything it received, and waits on it. */
-export class Mqtt {
-  readonly received: Received[] = [];
-  private readonly closedP: Promise<void>;
-  isClosed = false;
-
-  constructor(readonly client: MqttClient) {
-    client.on('message', (topic, payload, p) =>
-      this.received.push({ topic, payload: payload.toString(), qos: p.qos, retain: p.retain, dup: p.dup }),
-    );
-    this.closedP = new Promise((resolve) =>
-      client.on('close', () => {
-        this.isClosed = true;
-        resolve();
-      }),
-    );
-  }
-
-  /** Connects (guest unless `options` say otherwise) and resolves on CONNACK; no automatic reconnect. */
-  static async connect(port: number, options: IClientOptions = {}): Promise<Mqtt> {
-    const client = mqtt.connect({
-      host: '127.0.0.1',
-      port,
-      clientId: uniqueId('mqttjs'),
-      protocolVersion: 4,
-      reconnectPeriod: 0,
-      connectTimeout: 5000,
-      ...GUEST,
-      ...options,
-    });
-    const m = new Mqtt(client);
-    open.add({ dispose: () => m.end() });
-    await within(
-      new Promise<void>((resolve, reject) => {
-        client.once('connect', () => resolve());
-        client.once('error', reject);
-        client.once('close', () => reject(new Error('closed before CONNACK')));
-      }),
-      7000,
-      'mqtt.js CONNECT',
-    );
-    return m;
-  }
-
-  /** Subscribes and returns the granted QoS of each filter (128 for a refused one). */
-  async subscribe(
-    filters: Parameters<MqttClient['subscribeAsync']>[0],
-    qos: 0 | 1 | 2 = 1,
-  ): Promise<number[]> {
-    const granted = await within(this.client.subscribeAsync(filters, { qos }), 5000, 'SUBACK');
-    return granted.map((g) => g.qos);
-  }
-
-  async publish(topic: string, payload: string, qos: 0 | 1 = 1, retain = false): Promise<void> {
-    await within(this.client.publishAsync(topic, payload, { qos, retain }), 5000, `publish ${topic}`);
-  }
-
-  /** Waits for a message with this payload (on this topic, if given). */
-  async waitFor(payload: string, topic?: string, ms = 5000): Promise<Received> {
-    const find = (): Received | undefined =>
-      this.received.find((r) => r.payload === payload && (topic === undefined || r.topic === topic));
-    await until(() => find() !== undefined, `message ${JSON.stringify(payload)}`, ms);
-    return find() as Received;
-  }
-
-  closed(ms = 5000): Promise<void> {
-    return within(this.closedP, ms, 'mqtt.js connection close');
-  }
-
-  async end(): Promise<void> {
-    if (!this.isClosed) await this.client.endAsync(true).catch(() => undefined);
-  }
-}
-
-/** A published round trip: a fresh subscriber receives what a fresh publisher sends, so the adapter serves. */
-export async function assertServing(port: number): Promise<void> {
-  const topic = `alive/${uniqueId()}`;
-  const sub = await Mqtt.connect(port);
-  const pub = await Mqtt.connect(port);
-  await sub.subscribe(topic, 1);
-  await pub.publish(topic, 'ping', 1);
-  await sub.waitFor('ping', topic);
-  await Promise.all([sub.end(), pub.end()]);
-}
-
-export type ConnectFields = Partial<IConnectPacket> & Pick<IConnectPacket, 'clientId'>;
-
-/** A CONNECT: MQTT 3.1.1, clean session, no keepalive, guest, unless `fields` say otherwise. */
-export function connectPacket(fields: ConnectFields): IConnectPacket {
-  return {
-    cmd: 'connect',
-    protocolId: 'MQTT',
-    protocolVersion: 4,
-    clean: true,
-    keepalive: 0,
-    username: GUEST.username,
-    password: Buffer.from(GUEST.password),
-    ...fields,
-  };
-}
-
-/**
- * A bare TCP client: sends hand-built packets or raw bytes and queues what
- * comes back, so tests can say exactly what is on the wire.
- */
-export class RawClient {
-  readonly packets: Packet[] = [];
-  private readonly parser = createParser({ protocolVersion: 4 });
-  private wake: (() => void) | undefined;
-  readonly closed: Promise<void>;
-  isClosed = false;
-
-  private constructor(readonly socket: net.Socket) {
-    this.parser.on('packet', (p: Packet) => {
-      this.packets.push(p);
-      this.wake?.();
-    });
-    this.parser.on('error', () => undefined);
-    socket.on('data', (chunk: Buffer) => this.parser.parse(chunk));
-    socket.on('error', () => undefined);
-    this.closed = new Promise((resolve) =>
-      socket.once('close', () => {
-        this.isClosed = true;
-        this.wake?.();
-        resolve();
-      }),
-    );
-  }
-
-  static open(port: number): Promise<RawClient> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.once('connect', () => {
-        const c = new RawClient(socket);
-        open.add({ dispose: () => void socket.destroy() });
-        resolve(c);
-      });
-      socket.once('error', reject);
-    });
-  }
-
-  /** Opens a socket and sends CONNECT (see connectPacket). */
-  static async connect(port: number, fields: ConnectFields): Promise<RawClient> {
-    const c = await RawClient.open(port);
-    c.send(connectPacket(fields));
-    return c;
-  }
-
-  send(p: Packet, protocolVersion = 4): void {
-    this.socket.write(generate(p, { protocolVersion }));
-  }
-
-  write(bytes: Buffer | number[]): void {
-    this.socket.write(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes));
-  }
-
-  /** The next packet received; rejects if the connection closes first or nothing comes in `ms`. */
-  async next(ms = 5000): Promise<Packet> {
-    const deadline = Date.now() + ms;
-    while (this.packets.length === 0) {
-      if (this.isClosed) throw new Error('connection closed with no packet');
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no packet within ${ms} ms`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.wake = undefined;
-    }
-    return this.packets.shift() as Packet;
-  }
-
-  /** Waits for CONNACK and returns its return code. */
-  async connack(ms = 7000): Promise<{ returnCode: number; sessionPresent: boolean }> {
-    const p = await this.next(ms);
-    if (p.cmd !== 'connack') throw new Error(`expected CONNACK, got ${p.cmd}`);
-    return { returnCode: p.returnCode ?? -1, sessionPresent: p.sessionPresent };
-  }
-
-  /** Resolves once the server has closed the connection. */
-  waitClosed(ms = 5000): Promise<void> {
-    return within(this.closed, ms, 'server closing the raw connection');
-  }
-
-  end(): void {
-    this.socket.end();
-  }
-}
 
 export interface Finished {
   readonly code: number | null;
@@ -267,7 +17,7 @@ export interface Finished {
   readonly stderr: string;
 }
 
-/** A child process whose output is kept, killed (if still running) by closeAllClients. */
+/** A child process whose output is kept, killed (if still running) by the suite's clean-up. */
 export class Child {
   stdout = '';
   stderr = '';
@@ -281,7 +31,7 @@ export class Child {
     this.exited = new Promise((resolve) =>
       this.proc.once('close', (code) => resolve({ code, stdout: this.stdout, stderr: this.stderr })),
     );
-    open.add({ dispose: async () => void (await this.kill()) });
+    onCleanup(async () => void (await this.kill()));
   }
 
   get pid(): number | undefined {
