@@ -45,12 +45,12 @@ async function leaks(before: ServiceState | undefined): Promise<{ handles: boole
   return { handles: handles.length > 0, problems };
 }
 
+let exitDeadlineArmed = false;
+
 /**
  * Ends a process that something keeps alive after mocha finished: quietly soon
  * when the check already named the leftovers, else naming what appeared since.
  */
-let exitDeadlineArmed = false;
-
 function armExitDeadline(leftoversNamed: boolean): void {
   if (exitDeadlineArmed) return;
   exitDeadlineArmed = true;
@@ -89,14 +89,13 @@ function leakCheck(this: Context, before: ServiceState | undefined, done: Done):
 export const mochaHooks: RootHookObject = {
   async beforeAll(this: Context) {
     const before = await servicesBefore;
+    const root = this.test?.parent;
+    if (!root) throw new Error('the root hooks found no root suite to check after');
     // Added now rather than declared above: the test files are loaded by now, so
     // this runs after their own root-level after hooks, which clean up too.
-    this.test?.parent?.afterAll(
-      'leaves no handles, queues or keys behind',
-      function (this: Context, done: Done) {
-        leakCheck.call(this, before, done);
-      },
-    );
+    root.afterAll('leaves no handles, queues or keys behind', function (this: Context, done: Done) {
+      leakCheck.call(this, before, done);
+    });
   },
 };
 
