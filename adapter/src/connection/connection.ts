@@ -90,17 +90,22 @@ export class Connection implements Outbound {
     return this.socket.writableLength > CONGESTED_BYTES;
   }
 
+  /** One wait per congestion episode, however many deliveries wait on it: two socket listeners, not two each. */
+  private untilDrained: Promise<void> | undefined;
+
   drained(): Promise<void> {
     if (!this.congested) return Promise.resolve();
-    return new Promise((resolve) => {
+    this.untilDrained ??= new Promise<void>((resolve) => {
       const done = (): void => {
         this.socket.off('drain', done);
         this.socket.off('close', done);
+        this.untilDrained = undefined;
         resolve();
       };
       this.socket.on('drain', done);
       this.socket.on('close', done);
     });
+    return this.untilDrained;
   }
 
   pauseReading(until: Promise<unknown>): void {
