@@ -85,4 +85,96 @@ describe('mqtt/framer', () => {
     assert.equal(r.frames.length, 1);
     assert.equal(r.problem?.kind, 'too-large');
   });
+
+  it('cuts any byte stream into the same frames however it is chunked', () => {
+    const packet = fc
+      .tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 20_000 }))
+      .map(([type, body]) => Buffer.concat([lengthHeader(type, body), Buffer.alloc(body, type)]));
+    fc.assert(
+      fc.property(
+        fc.array(packet, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.integer({ min: 1, max: 9000 }), { minLength: 1, maxLength: 40 }),
+        (wirePackets, sizes) => {
+          const stream = Buffer.concat(wirePackets);
+          const framer = new Framer(1 << 20);
+          const frames: Buffer[] = [];
+          for (let at = 0, i = 0; at < stream.length; i++) {
+            const end = Math.min(stream.length, at + sizes[i % sizes.length]);
+            const r = framer.push(Buffer.from(stream.subarray(at, end)));
+            assert.equal(r.problem, undefined);
+            frames.push(...r.frames);
+            at = end;
+          }
+          assert.deepEqual(frames, wirePackets);
+          assert.equal(framer.buffered, 0);
+        },
+      ),
+    );
+  });
+
+  it('copies each byte of a large packet at most once, whatever the chunking', () => {
+    const body = 16 * 1024 * 1024;
+    const stream = Buffer.concat([lengthHeader(3, body), Buffer.alloc(body, 1)]);
+    for (const chunk of [1024, 64 * 1024]) {
+      const framer = new Framer(268435455);
+      const frames: Buffer[] = [];
+      for (let at = 0; at < stream.length; at += chunk)
+        frames.push(...framer.push(stream.subarray(at, at + chunk)).frames);
+      assert.equal(frames.length, 1);
+      assert.equal(frames[0].length, stream.length);
+      assert.ok(
+        framer.bytesCopied <= stream.length,
+        `${framer.bytesCopied} bytes copied at ${chunk}-byte chunks`,
+      );
+    }
+  });
+
+  it('copies nothing when small packets lie inside their chunks', () => {
+    const framer = new Framer(1024);
+    const frames = framer.push(Buffer.concat([...wire, ...wire])).frames;
+    assert.equal(frames.length, wire.length * 2);
+    assert.equal(framer.bytesCopied, 0);
+  });
+
+  it('applies a changed limit from the next packet on', () => {
+    const framer = new Framer(100);
+    const big = wire[1];
+    assert.ok(big.length > 100);
+    assert.equal(framer.push(wire[0]).frames.length, 1);
+    framer.maxPacketSize = big.length;
+    assert.deepEqual(framer.push(big).frames, [big]);
+    framer.maxPacketSize = 100;
+    assert.equal(framer.push(big.subarray(0, 3)).problem?.kind, 'too-large');
+  });
+
+  it('keeps the first bytes of a refused packet, to say what it was', () => {
+    const connect = generate({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 5,
+      clean: true,
+      keepalive: 0,
+      clientId: 'c',
+      username: 'u',
+      password: Buffer.alloc(70_000),
+    });
+    const framer = new Framer(65536);
+    const r = framer.push(connect.subarray(0, 12));
+    assert.equal(r.problem?.kind, 'too-large');
+    assert.ok(r.problem.kind === 'too-large');
+    assert.deepEqual(r.problem.head, connect.subarray(0, 12));
+    assert.equal(framer.buffered, 0);
+  });
 });
+
+/** The fixed header of a packet of `type` with a body of `body` bytes [MQTT-2.2.3]. */
+function lengthHeader(type: number, body: number): Buffer {
+  const bytes = [type << 4];
+  let n = body;
+  do {
+    const digit = n % 128;
+    n = Math.floor(n / 128);
+    bytes.push(n > 0 ? digit | 0x80 : digit);
+  } while (n > 0);
+  return Buffer.from(bytes);
+}
