@@ -170,6 +170,11 @@ export const settings = {
     positiveInt(16 * 1024 * 1024, 268435455),
     'Largest MQTT packet accepted, in bytes.',
   ),
+  maxPacketSizeUnauthenticated: setting(
+    'MQTT_ADAPTER_MAX_PACKET_SIZE_UNAUTHENTICATED',
+    positiveInt(64 * 1024, 268435455),
+    'Largest packet accepted before CONNACK, CONNECT included, in bytes (capped by MQTT_ADAPTER_MAX_PACKET_SIZE); a larger CONNECT is refused from its fixed header, unread.',
+  ),
   inflightWindow: setting(
     'MQTT_ADAPTER_INFLIGHT_WINDOW',
     positiveInt(64, 65535),

@@ -1,7 +1,8 @@
 import type { Duplex } from 'node:stream';
 import type { IConnectPacket, Packet } from 'mqtt-packet';
 import { BoundLog, type Log } from '../log';
-import { Framer } from '../mqtt/framer';
+import { Framer, type FrameProblem } from '../mqtt/framer';
+import { connectProtocolLevel } from '../mqtt/connect-level';
 import { decode } from '../mqtt/decoder';
 import { encode } from '../mqtt/encoder';
 import { illFormedUtf8 } from '../mqtt/utf8';
@@ -10,7 +11,7 @@ import { MqttError } from '../mqtt/errors';
 import { Reason, connackCodeV3, type ReasonCode } from '../mqtt/reason-codes';
 import { connect, type Connected } from '../session/connect';
 import { Acquisitions } from '../session/acquisitions';
-import { Lifecycle, beforeOpen, type Phase } from '../session/lifecycle';
+import { Lifecycle, type Phase } from '../session/lifecycle';
 import { DeadlineExceeded, within } from '../session/deadline';
 import { StaleEpochError } from '../ports/session-store';
 import { systemClock, type Clock, type Timer } from '../ports/clock';
@@ -18,6 +19,7 @@ import type { Session } from '../session/session';
 import type { Outbound, SessionDeps } from '../session/types';
 import { Keepalive } from './keepalive';
 import { connackProperties } from './connack-properties';
+import { unauthenticatedPacketLimit } from './packet-limit';
 
 export interface ConnectionInfo {
   readonly id: string;
@@ -45,7 +47,8 @@ export class Connection implements Outbound {
   private readonly log: Log;
   private session: Session | undefined;
   private protocolVersion = 4;
-  private early: Packet[] | undefined;
+  /** From CONNECT to CONNACK nothing more is framed: what follows waits, unread, for the connected limit. */
+  private awaitingConnack = false;
   /** What the session sends while it resumes, written right after CONNACK [MQTT-3.2.0-1]. */
   private held: Buffer[] | undefined;
   private pauses = 0;
@@ -67,7 +70,7 @@ export class Connection implements Outbound {
     this.undo = new Acquisitions((what, err) =>
       this.log.warn({ what, err: (err as Error).message }, 'undo failed'),
     );
-    this.framer = new Framer(deps.config.maxPacketSize);
+    this.framer = new Framer(unauthenticatedPacketLimit(deps.config));
     this.clock = deps.clock ?? systemClock;
     this.keepalive = new Keepalive(() => this.timedOut(), this.clock);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -154,18 +157,28 @@ export class Connection implements Outbound {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.lifecycle.ended) return;
+    this.deps.metrics.bytesIn.add('', chunk.length);
+    this.framer.append(chunk);
+    this.readFrames();
+  }
+
+  private readFrames(): void {
     try {
-      this.read(chunk);
+      this.read();
     } catch (err) {
       this.internalError(err);
     }
   }
 
-  private read(chunk: Buffer): void {
-    if (this.lifecycle.ended) return;
-    this.deps.metrics.bytesIn.add('', chunk.length);
-    const { frames, problem } = this.framer.push(chunk);
-    for (const f of frames) {
+  private read(): void {
+    while (!this.awaitingConnack && !this.lifecycle.ended && !this.socket.writableEnded) {
+      const f = this.framer.next();
+      if (f === undefined) return;
+      if (!Buffer.isBuffer(f)) {
+        this.frameProblem(f);
+        return;
+      }
       if (illFormedUtf8(f, this.protocolVersion)) {
         this.protocolError(
           'malformed',
@@ -180,15 +193,46 @@ export class Connection implements Outbound {
         return;
       }
       this.onPacket(decoded.packet);
-      if (this.lifecycle.ended || this.socket.writableEnded) return;
     }
-    if (problem?.kind === 'too-large') {
+  }
+
+  private frameProblem(problem: FrameProblem): void {
+    if (problem.kind === 'malformed') this.protocolError('malformed', problem.why, Reason.MalformedPacket);
+    else if (this.lifecycle.phase === 'accepted') this.tooLargeUnauthenticated(problem.size, problem.head);
+    else
       this.protocolError(
         'too-large',
         `packet of ${problem.size} bytes exceeds the maximum`,
         Reason.PacketTooLarge,
       );
-    } else if (problem) this.protocolError('malformed', problem.why, Reason.MalformedPacket);
+  }
+
+  /**
+   * A first packet over the allowance before authentication, refused from its
+   * fixed header with its body unread: a v5 CONNECT hears CONNACK 0x95 and the
+   * connection closes [MQTT-3.2.2-7]; a v3 one has no return code for it, so it is only closed.
+   */
+  private tooLargeUnauthenticated(size: number, head: Buffer): void {
+    const level = connectProtocolLevel(head);
+    const limit = unauthenticatedPacketLimit(this.deps.config);
+    this.deps.metrics.protocolErrors.inc({ kind: 'too-large' });
+    this.deps.metrics.connects.inc({ result: Reason.PacketTooLarge.toString(16) });
+    this.log.warn(
+      { size, limit, level },
+      `packet of ${size} bytes refused before CONNACK: over MQTT_ADAPTER_MAX_PACKET_SIZE_UNAUTHENTICATED (${limit})`,
+    );
+    if (level === 5) {
+      this.protocolVersion = 5;
+      this.send({
+        cmd: 'connack',
+        reasonCode: Reason.PacketTooLarge,
+        sessionPresent: false,
+        properties: { reasonString: 'CONNECT too large' },
+      });
+    }
+    this.close('CONNECT too large');
+    // Nor is the rest read and thrown away: the peer's sending stalls on TCP flow control until the close.
+    this.socket.pause();
   }
 
   private parseError(err: Error): void {
@@ -218,10 +262,6 @@ export class Connection implements Outbound {
         return;
       }
       void this.onConnect(p);
-      return;
-    }
-    if (beforeOpen(phase)) {
-      (this.early ??= []).push(p);
       return;
     }
     this.dispatch(p);
@@ -259,7 +299,9 @@ export class Connection implements Outbound {
     const maxPacket = this.protocolVersion === 5 ? p.properties?.maximumPacketSize : undefined;
     if (maxPacket) this.clientMaxPacket = maxPacket;
     this.held = [];
-    // Packets pipelined behind CONNECT wait in `early`; not reading until CONNACK keeps that bounded.
+    // Packets pipelined behind CONNECT stay unframed until CONNACK, and the socket is not read meanwhile,
+    // which keeps them bounded; after CONNACK they are framed at the connected limit.
+    this.awaitingConnack = true;
     let connected!: () => void;
     this.pauseReading(new Promise<void>((resolve) => (connected = resolve)));
     try {
@@ -313,9 +355,9 @@ export class Connection implements Outbound {
     const serverKeepAlive = this.protocolVersion === 5 ? this.deps.config.serverKeepAlive : 0;
     this.keepalive.start(serverKeepAlive > 0 ? serverKeepAlive : (p.keepalive ?? 0));
     this.undo.add('timer', () => this.keepalive.stop());
-    const early = this.early ?? [];
-    this.early = undefined;
-    for (const packet of early) this.dispatch(packet);
+    this.framer.maxPacketSize = this.deps.config.maxPacketSize;
+    this.awaitingConnack = false;
+    this.readFrames();
   }
 
   private refuse(err: unknown): void {
