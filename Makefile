@@ -3,7 +3,7 @@
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install build run run-operator lint typecheck test test-unit test-integration test-e2e bench bench-full k8s-tools clean
+.PHONY: help install build run run-operator lint typecheck test test-unit test-integration test-e2e bench bench-full chaos k8s-tools clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
@@ -56,3 +56,7 @@ bench: build ## Quick side-by-side benchmark (< 10 min): adapter vs RabbitMQ MQT
 bench-full: build ## The whole benchmark matrix, 3 repetitions, into bench/results/<date>.md
 	scripts/bench-tools.sh
 	node build/bench/main.js --profile full
+
+CHAOS_MINUTES ?= 5
+chaos: build ## Faults against 3 replicas on Redis for CHAOS_MINUTES (default 5): losses, wills, leftovers into bench/results/chaos-<date>.md
+	CHAOS_MINUTES=$(CHAOS_MINUTES) node build/bench/chaos/main.js
