@@ -20,7 +20,11 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().slice(0, 10);
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
   const file = path.join(root, 'bench', 'results', `chaos-${date}.md`);
-  const report = chaosReport(result, { command: `CHAOS_MINUTES=${minutes} make chaos`, commit, date });
+  const report = chaosReport(result, {
+    command: `CHAOS_MINUTES=${minutes} node build/bench/chaos/main.js`,
+    commit,
+    date,
+  });
   writeFileSync(file, report);
   process.stdout.write(`\n${report}\nwritten to ${path.relative(root, file)}\n`);
   if (Object.values(mustBeZero(result)).some((v) => v !== 0)) process.exitCode = 1;

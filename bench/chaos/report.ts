@@ -33,7 +33,7 @@ export function chaosReport(r: ChaosResult, meta: { command: string; commit: str
   return [
     `# Chaos run, ${meta.date}`,
     '',
-    `Command: \`${meta.command}\` at commit \`${meta.commit}\`.`,
+    `Command: \`${meta.command}\` (what \`make chaos\` runs after the build), at commit \`${meta.commit}\`.`,
     '',
     `${r.options.replicas} replicas on the shared Redis (store \`redis\`, a private key prefix) and RabbitMQ; ` +
       `for ${r.options.durationMs / 1000} s, a fault every ${r.options.periodMs / 1000} s: ` +
