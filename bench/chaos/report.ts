@@ -53,6 +53,7 @@ export function chaosReport(r: ChaosResult, meta: { command: string; commit: str
     ...r.streams[1].map((c, i) => stream(1, c, i)),
     ...r.streams[2].map((c, i) => stream(2, c, i)),
     '',
+    ...doubledLines(r),
     '## Wills',
     '',
     '| After | Expected | Published | Duplicated | Delay from the fault |',
@@ -78,4 +79,22 @@ export function chaosReport(r: ChaosResult, meta: { command: string; commit: str
     ...r.faults.map((f) => `| ${f.atMs / 1000} s | ${f.kind} | ${f.slot} | ${f.tookMs} ms |`),
     '',
   ].join('\n');
+}
+
+/** Each doubled number, placed after the fault it followed. */
+function doubledLines(r: ChaosResult): string[] {
+  if (r.doubled.length === 0) return [];
+  return [
+    'Numbers delivered twice (subscriber 0: MQTT 3.1.1, 1: MQTT 5), with the fault before their acknowledgement:',
+    '',
+    ...r.doubled.map((d) => {
+      const before = r.faults.filter((f) => f.startedMs <= d.ackedMs).pop();
+      const after =
+        before === undefined
+          ? 'before any fault'
+          : `${d.ackedMs - before.startedMs} ms after the ${before.kind} of slot ${before.slot} at ${before.startedMs} ms`;
+      return `- QoS ${d.qos}, subscriber ${d.subscriber}: ${d.n}, acknowledged at ${d.ackedMs} ms, ${after}`;
+    }),
+    '',
+  ];
 }

@@ -31,7 +31,14 @@ export const DEFAULTS: ChaosOptions = {
 
 export interface ChaosResult {
   readonly options: Omit<ChaosOptions, 'log'>;
-  readonly faults: readonly (Fault & { readonly tookMs: number })[];
+  readonly faults: readonly (Fault & { readonly startedMs: number; readonly tookMs: number })[];
+  /** Every number a subscriber got more than once, with when it was acknowledged (ms after the traffic started, the clock of the faults). */
+  readonly doubled: readonly {
+    readonly qos: 1 | 2;
+    readonly subscriber: number;
+    readonly n: number;
+    readonly ackedMs: number;
+  }[];
   readonly streams: Record<1 | 2, StreamCount[]>;
   readonly wills: WillSummary;
   readonly willsAfter: Record<Fault['kind'], WillSummary>;
@@ -69,7 +76,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       const faultAt = Date.now();
       await fleet.inject(fault, o.restartAfterMs);
       for (const name of names) traffic.wills.expect(name, faultAt, fault.kind);
-      faults.push({ ...fault, tookMs: Date.now() - faultAt });
+      faults.push({ ...fault, startedMs: faultAt - start, tookMs: Date.now() - faultAt });
       o.log(
         `${Math.round((faultAt - start) / 1000)} s: ${fault.kind} of slot ${fault.slot}, back after ${Date.now() - faultAt} ms`,
       );
@@ -103,6 +110,16 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       },
       faults,
       streams,
+      doubled: ([1, 2] as const).flatMap((qos) =>
+        streams[qos].flatMap((c, subscriber) =>
+          c.doubled.map((n) => ({
+            qos,
+            subscriber,
+            n,
+            ackedMs: (traffic.ackedAt[qos].get(n) ?? start) - start,
+          })),
+        ),
+      ),
       wills: traffic.wills.summary(),
       willsAfter: { kill: traffic.wills.summary('kill'), drain: traffic.wills.summary('drain') },
       reconnects: traffic.reconnects(),

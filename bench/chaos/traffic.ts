@@ -22,6 +22,8 @@ export class Traffic {
   readonly wills = new WillLedger();
   readonly roamers: Roamer[] = [];
   private readonly willClients: MqttClient[] = [];
+  /** When each number was acknowledged (epoch ms), to place a doubled one among the faults. */
+  readonly ackedAt: Record<Qos, Map<number, number>> = { 1: new Map(), 2: new Map() };
   private publishing = false;
   private publishers: Promise<void>[] = [];
   private willSeq = 0;
@@ -80,6 +82,7 @@ export class Traffic {
     for (let n = 0; this.publishing; n++) {
       await p.client.publishAsync(this.topics[qos], String(n), { qos });
       for (const c of this.counters[qos]) c.acked(n);
+      this.ackedAt[qos].set(n, Date.now());
       await delay(this.paceMs);
     }
   }
