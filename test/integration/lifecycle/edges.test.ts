@@ -154,22 +154,10 @@ describe('lifecycle: RabbitMQ blocked by its memory alarm', function () {
 
       const reconnectStarted = Date.now();
       const answer = await within(
-        mqtt
-          .connectAsync({
-            host: '127.0.0.1',
-            port: adapter.ports.mqtt,
-            clientId: id,
-            clean: true,
-            reconnectPeriod: 0,
-            ...GUEST,
-          })
-          .then(
-            (again) => {
-              clients.add(again);
-              return 'CONNACK 0';
-            },
-            (err: Error) => `refused: ${err.message}`,
-          ),
+        join(adapter.ports.mqtt, { clientId: id, clean: true }).then(
+          (again) => (again ? 'CONNACK 0' : 'no CONNACK'),
+          (err: Error) => `refused: ${err.message}`,
+        ),
         CONNECT_MS + CLOSE_MS + 2000,
         'an answer to the reconnect',
       );
@@ -185,18 +173,9 @@ describe('lifecycle: RabbitMQ blocked by its memory alarm', function () {
     // Unblocked, the client id works again.
     await until(
       async () => {
-        const c2 = await mqtt
-          .connectAsync({
-            host: '127.0.0.1',
-            port: adapter.ports.mqtt,
-            clientId: id,
-            clean: true,
-            reconnectPeriod: 0,
-            ...GUEST,
-          })
-          .catch(() => undefined);
-        if (c2) clients.add(c2);
-        return c2 !== undefined;
+        return (
+          (await join(adapter.ports.mqtt, { clientId: id, clean: true }).catch(() => undefined)) !== undefined
+        );
       },
       'a CONNACK once RabbitMQ is unblocked',
       15_000,
