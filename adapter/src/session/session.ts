@@ -330,6 +330,7 @@ export class Session implements Displaceable {
       this.deps.metrics.deadlinesExceeded.inc({ step: 'close' });
       this.log.warn({ ms }, 'session close passed its deadline; finishing in the background');
     }
+    // Once the close is done, or at its deadline: the client id is free for a reconnect either way.
     this.deps.registry.release(this.clientId, this);
   }
 
@@ -343,45 +344,30 @@ export class Session implements Displaceable {
       half,
       this.deps.clock,
     );
-    if (!this.opened) {
-      await this.abandon();
-      return;
-    }
     const ending = !this.init.persistent || this.expirySeconds === 0;
-    // A displaced connection's will is the new owner's to settle (it supersedes it at CONNECT, see
-    // supersededWillFate): settling it here as well would race that and could publish a will the
-    // new connection cancels by resuming within the Will Delay or the drain grace [MQTT-3.1.3-9].
-    if (!this.displaced)
+    if (!this.opened) {
+      // A CONNECT that did not reach CONNACK never counted as connected: its will is removed, not published.
+      if (this.init.will) await this.deps.wills.remove(this.clientId, this.init.epoch).catch(() => undefined);
+    } else if (!this.displaced) {
+      // A displaced connection's will is the new owner's to settle (it supersedes it at CONNECT, see
+      // supersededWillFate): settling it here as well would race that and could publish a will the
+      // new connection cancels by resuming within the Will Delay or the drain grace [MQTT-3.1.3-9].
       await this.settleWill(kind, ending).catch((err: unknown) => {
         // Redis is away: the will stays stored under this epoch; the sweeper settles it once Redis answers.
         this.log.warn({ err: (err as Error).message }, 'will could not be settled; trying again later');
         this.deps.willPublisher.settleLater(this.clientId, () => this.settleWill(kind, ending));
       });
+    }
     // A displaced connection leaves the queue to the new owner: across replicas its close can come
     // after the new connection declared the queue afresh, and deleting it would lose the new session's messages.
     await this.subs.teardown(ending && !this.displaced);
-    if (!ending) {
+    // A session that never opened may be partly restored: it is not written back over the stored one.
+    if (this.opened && !ending) {
       await this.deps.sessions.save(this.clientId, this.init.epoch, this.state()).catch(() => undefined);
     }
     await this.link.close();
     if (ending) await this.deps.sessions.discard(this.clientId, this.init.epoch).catch(() => undefined);
     else await this.deps.sessions.release(this.clientId, this.init.epoch).catch(() => undefined);
-    this.deps.registry.release(this.clientId, this);
-  }
-
-  /**
-   * A CONNECT that did not reach CONNACK: the client never counted as
-   * connected, so its will is removed rather than published, and a partly
-   * restored session is not written back over the stored one.
-   */
-  private async abandon(): Promise<void> {
-    const ending = !this.init.persistent;
-    if (this.init.will) await this.deps.wills.remove(this.clientId, this.init.epoch).catch(() => undefined);
-    await this.subs.teardown(ending && !this.displaced);
-    await this.link.close();
-    if (ending) await this.deps.sessions.discard(this.clientId, this.init.epoch).catch(() => undefined);
-    else await this.deps.sessions.release(this.clientId, this.init.epoch).catch(() => undefined);
-    this.deps.registry.release(this.clientId, this);
   }
 
   /**
