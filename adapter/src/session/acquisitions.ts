@@ -1,6 +1,5 @@
 /** What a connection can hold; each has an undo. */
-export type Acquired =
-  'channel' | 'ownership' | 'will' | 'registry' | 'listener' | 'session' | 'timer' | 'queue' | 'consumer';
+export type Acquired = 'channel' | 'ownership' | 'will' | 'registry' | 'session' | 'timer';
 
 interface Entry {
   readonly what: Acquired;

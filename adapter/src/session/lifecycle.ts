@@ -31,11 +31,6 @@ export function canMove(from: Phase, to: Phase): boolean {
   return NEXT[from].includes(to);
 }
 
-/** Whether CONNACK is still owed: the client has not been told it is connected. */
-export function beforeOpen(phase: Phase): boolean {
-  return PHASES.indexOf(phase) < PHASES.indexOf('open');
-}
-
 export class IllegalTransition extends Error {
   override readonly name = 'IllegalTransition';
   constructor(from: Phase, to: Phase) {
@@ -46,8 +41,6 @@ export class IllegalTransition extends Error {
 /** The current phase of one connection; an illegal move is a bug and throws. */
 export class Lifecycle {
   private current: Phase = 'accepted';
-
-  constructor(private readonly onMove?: (from: Phase, to: Phase) => void) {}
 
   get phase(): Phase {
     return this.current;
@@ -61,6 +54,5 @@ export class Lifecycle {
     const from = this.current;
     if (!canMove(from, to)) throw new IllegalTransition(from, to);
     this.current = to;
-    this.onMove?.(from, to);
   }
 }
