@@ -3,45 +3,58 @@ import { remainingLength } from './framer';
 
 /**
  * Turns one whole MQTT packet (as the Framer cuts them) into a packet object.
- * Because every frame is complete, a parse never leaves state behind, so one
- * mqtt-packet parser per protocol level serves every connection: an idle
- * connection then holds no parser, buffer list or copy of its CONNECT.
- * PUBLISH packets of MQTT 3.1 and 3.1.1, the bulk of the traffic, and their
- * acknowledgements are read here directly.
+ * Because every frame is complete, a parse that went well leaves a parser as
+ * it found it, so one mqtt-packet parser per protocol level serves every
+ * connection: an idle connection then holds no parser, buffer list or copy of
+ * its CONNECT. PUBLISH packets of MQTT 3.1 and 3.1.1, the bulk of the
+ * traffic, and their acknowledgements are read here directly.
  */
 export type Decoded = { packet: Packet } | { error: Error };
 
+/**
+ * A parser kept between frames only through mqtt-packet's public interface:
+ * it is reused after a frame that came out as exactly one packet with no
+ * bytes left over, and replaced after anything else (an error, a throw, a
+ * frame read short or long), so no state of a refused frame can reach
+ * another connection's. A parser that has read a CONNECT takes that
+ * CONNECT's protocol level as its own, so it is replaced too.
+ */
 class SharedParser {
-  private readonly parser: Parser;
-  private readonly settings: { protocolVersion: number };
+  private parser: Parser | undefined;
   private result: Decoded | undefined;
+  private packets = 0;
 
-  constructor(protocolVersion: number) {
-    this.settings = { protocolVersion };
-    this.parser = createParser(this.settings);
-    this.parser.on('packet', (packet: Packet) => (this.result ??= { packet }));
-    this.parser.on('error', (error: Error) => (this.result ??= { error }));
-  }
+  constructor(private readonly protocolVersion: number) {}
 
   decode(frame: Buffer): Decoded {
+    const parser = this.parser ?? this.fresh();
+    this.parser = undefined;
     this.result = undefined;
-    this.parser.parse(frame);
-    const r = this.result ?? { error: new Error('incomplete packet') };
-    // A frame the parser read past or short of must not leak into the next connection's frame.
-    const state = this.parser as unknown as {
-      _list: { length: number };
-      _resetState(): void;
-      _pos: number;
-      settings: unknown;
-    };
-    if (state._list.length !== 0 || 'error' in r) {
-      // _resetState leaves the read position where the failed packet stopped.
-      state._resetState();
-      state._pos = 0;
+    this.packets = 0;
+    let left: number;
+    try {
+      left = parser.parse(frame);
+    } catch (err) {
+      return { error: err instanceof Error ? err : new Error(String(err)) };
     }
-    // Parsing a CONNECT makes it the parser's settings; the next frame is another connection's.
-    state.settings = this.settings;
+    const r = this.outcome() ?? { error: new Error('incomplete packet') };
+    if (left === 0 && this.packets === 1 && 'packet' in r && r.packet.cmd !== 'connect') this.parser = parser;
     return r;
+  }
+
+  /** Read through a call, as the parser's listeners set it behind the type checker's back. */
+  private outcome(): Decoded | undefined {
+    return this.result;
+  }
+
+  private fresh(): Parser {
+    const parser = createParser({ protocolVersion: this.protocolVersion });
+    parser.on('packet', (packet: Packet) => {
+      this.packets++;
+      this.result ??= { packet };
+    });
+    parser.on('error', (error: Error) => (this.result ??= { error }));
+    return parser;
   }
 }
 
