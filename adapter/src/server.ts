@@ -38,6 +38,8 @@ export class Adapter {
   private seq = 0;
 
   private constructor(
+    /** This replica's name, as its AMQP connections carry it. */
+    readonly pod: string,
     readonly config: Config,
     readonly log: Logger,
     readonly metrics: Metrics,
@@ -56,7 +58,16 @@ export class Adapter {
     // pod must not pass for the process it replaced. Humans keep reading the plain pod name (AMQP).
     const incarnation = newIncarnation(pod);
     const metrics = createMetrics();
-    const broker = new Broker(config.amqpUrl, config.exchange, pod, metrics.amqp, log);
+    const broker = new Broker(
+      {
+        urls: config.amqpUrls,
+        exchange: config.exchange,
+        pod,
+        attemptTimeoutMs: config.amqpConnectTimeoutMs,
+      },
+      metrics.amqp,
+      log,
+    );
     const stores = createStores(config, incarnation, log, metrics.redis);
     const registry = new LocalRegistry((n) => metrics.sessions.set(n));
     const willPublisher = new WillPublisher(config, broker, stores.retained, metrics, log);
@@ -81,7 +92,7 @@ export class Adapter {
       log,
     };
     stores.sessions.onTakeover((clientId, owner) => void registry.displace(clientId, owner.connection));
-    const reachability = new Reachability(config.amqpUrl);
+    const reachability = new Reachability(config.amqpUrls);
     await reachability.start();
     sweeper.start();
     // One process on the memory store holds every session itself; across replicas, notices can be lost.
@@ -121,7 +132,7 @@ export class Adapter {
     };
     const http = httpServer(metrics.registry, health);
     const httpPort = await listen(http, config.mqttHost, config.httpPort, settings.httpPort.env);
-    const adapter = new Adapter(config, log, metrics, deps, reachability, stores, sweeper, fence, http, {
+    const adapter = new Adapter(pod, config, log, metrics, deps, reachability, stores, sweeper, fence, http, {
       mqtt: mqttPort,
       tls: tlsPort,
       ws: wsPort,

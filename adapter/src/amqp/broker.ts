@@ -3,8 +3,20 @@ import { ConnectionPool, type PooledConnection } from './pool';
 import { ClientLink } from './client-link';
 import { FastPath } from './fast-path';
 import type { Credentials } from './credentials';
+import { connectionName } from './connection-name';
 import type { BrokerPort } from '../ports/broker';
 import type { AmqpMetrics } from './metrics';
+
+export interface BrokerOptions {
+  /** RabbitMQ nodes: one address, or every node of a cluster. */
+  readonly urls: readonly string[];
+  /** Topic exchange MQTT publishes go to. */
+  readonly exchange: string;
+  /** This replica's name, in every AMQP connection's name and in its QoS 0 queues' names. */
+  readonly pod: string;
+  /** Longest wait for one node to accept a connection before the next is tried. */
+  readonly attemptTimeoutMs: number;
+}
 
 /**
  * The AMQP port the session uses: logs clients in as their RabbitMQ user and
@@ -14,14 +26,18 @@ export class Broker implements BrokerPort {
   private readonly pool: ConnectionPool;
   private readonly fastPaths = new WeakMap<PooledConnection, FastPath>();
 
+  private readonly exchange: string;
+  private readonly pod: string;
+
   constructor(
-    private readonly url: string,
-    private readonly exchange: string,
-    private readonly pod: string,
+    options: BrokerOptions,
     private readonly metrics: AmqpMetrics,
     log: Logger,
   ) {
-    this.pool = new ConnectionPool(url, metrics, log);
+    const { urls, exchange, pod, attemptTimeoutMs } = options;
+    [this.exchange, this.pod] = [exchange, pod];
+    const name = (c: Credentials): string => connectionName(pod, c);
+    this.pool = new ConnectionPool({ urls, attemptTimeoutMs, name }, metrics, log);
   }
 
   /** Throws MqttError(BadUserNameOrPassword | NotAuthorized | ServerUnavailable). */
@@ -43,8 +59,9 @@ export class Broker implements BrokerPort {
     return this.pool.size;
   }
 
-  get address(): string {
-    return this.url;
+  /** Pooled connections per RabbitMQ node, in configuration order. */
+  get spread(): readonly number[] {
+    return this.pool.spread;
   }
 
   close(): Promise<void> {

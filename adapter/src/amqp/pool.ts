@@ -5,6 +5,9 @@ import { ConsumerChannels } from './consumer-channels';
 import { corkFrameWrites } from './cork';
 import { loginFailure } from './errors';
 import { loginUrl, poolKey, type Credentials } from './credentials';
+import { NodeChooser } from './nodes';
+import { MqttError } from '../mqtt/errors';
+import { Reason } from '../mqtt/reason-codes';
 import type { AmqpMetrics } from './metrics';
 
 /** RabbitMQ's default channel_max is 2047; stay well below it per connection. */
@@ -33,6 +36,8 @@ export class PooledConnection extends EventEmitter {
   constructor(
     readonly key: string,
     readonly credentials: Credentials,
+    /** Index of the RabbitMQ node (in MQTT_ADAPTER_AMQP_URL) this connection went to. */
+    readonly node: number,
     readonly model: amqp.ChannelModel,
     private readonly metrics: AmqpMetrics,
     private readonly onGone: (c: PooledConnection) => void,
@@ -143,15 +148,28 @@ export class PooledConnection extends EventEmitter {
   }
 }
 
+/** Where the pool connects and how its connections introduce themselves. */
+export interface PoolOptions {
+  /** RabbitMQ nodes: one address, or every node of a cluster. */
+  readonly urls: readonly string[];
+  /** Longest wait for one node's TCP connect and AMQP handshake before the next is tried. */
+  readonly attemptTimeoutMs: number;
+  /** Names every connection, so RabbitMQ's connection list shows whose it is. */
+  readonly name: (c: Credentials) => string;
+}
+
 export class ConnectionPool {
   private readonly byKey = new Map<string, PooledConnection[]>();
   private readonly connecting = new Map<string, Promise<PooledConnection>>();
+  private readonly nodes: NodeChooser;
 
   constructor(
-    private readonly baseUrl: string,
+    private readonly options: PoolOptions,
     private readonly metrics: AmqpMetrics,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.nodes = new NodeChooser(options.urls.length);
+  }
 
   /** A pooled connection for these credentials; throws MqttError with the CONNACK reason. */
   async acquire(c: Credentials): Promise<PooledConnection> {
@@ -165,25 +183,49 @@ export class ConnectionPool {
     return p;
   }
 
+  /**
+   * Tries the nodes in the chooser's order. A node that is down or too slow
+   * only sends the attempt on to the next; a refused login is the same on
+   * every node of a cluster, so it ends the search.
+   */
   private async connect(key: string, c: Credentials): Promise<PooledConnection> {
-    let model: amqp.ChannelModel;
-    try {
-      model = await amqp.connect(loginUrl(this.baseUrl, c), {
-        clientProperties: { connection_name: `mqtt-adapter ${c.vhost}/${c.user}` },
-        // Without it Nagle holds a publish behind an earlier small frame (a delivery ack) for
-        // RabbitMQ's delayed ACK: about 40 ms per QoS 1 publish while anyone consumes.
-        noDelay: true,
-      });
-    } catch (err) {
-      this.metrics.connectFailures.inc();
-      throw loginFailure(err);
+    let failure: MqttError | undefined;
+    for (const node of this.nodes.order()) {
+      try {
+        return this.adopt(key, c, node, await this.open(node, c));
+      } catch (err) {
+        failure = loginFailure(err);
+        if (failure.reason !== Reason.ServerUnavailable) break;
+        this.nodes.refused(node);
+        this.log.debug({ node: this.nodeAddress(node), err: failure.message }, 'RabbitMQ node refused');
+      }
     }
+    this.metrics.connectFailures.inc();
+    throw failure ?? new MqttError(Reason.ServerUnavailable, 'no RabbitMQ node configured');
+  }
+
+  private open(node: number, c: Credentials): Promise<amqp.ChannelModel> {
+    return amqp.connect(loginUrl(this.options.urls[node], c), {
+      clientProperties: { connection_name: this.options.name(c) },
+      // Without it Nagle holds a publish behind an earlier small frame (a delivery ack) for
+      // RabbitMQ's delayed ACK: about 40 ms per QoS 1 publish while anyone consumes.
+      noDelay: true,
+      timeout: this.options.attemptTimeoutMs,
+    });
+  }
+
+  private adopt(key: string, c: Credentials, node: number, model: amqp.ChannelModel): PooledConnection {
     if (!corkFrameWrites(model))
       this.log.warn('amqplib internals changed: AMQP frames are written one by one');
     this.metrics.connections.inc();
-    const pooled = new PooledConnection(key, c, model, this.metrics, (gone) => this.forget(gone));
+    this.nodes.opened(node);
+    const pooled = new PooledConnection(key, c, node, model, this.metrics, (gone) => this.forget(gone));
     pooled.on('lost', (err?: Error) => {
-      if (err) this.log.warn({ vhost: c.vhost, user: c.user, err: err.message }, 'AMQP connection lost');
+      if (err)
+        this.log.warn(
+          { vhost: c.vhost, user: c.user, node: this.nodeAddress(node), err: err.message },
+          'AMQP connection lost',
+        );
     });
     const list = this.byKey.get(key) ?? [];
     list.push(pooled);
@@ -191,7 +233,18 @@ export class ConnectionPool {
     return pooled;
   }
 
+  /** A node's host and port, for logs (its URL may carry credentials). */
+  private nodeAddress(node: number): string {
+    return new URL(this.options.urls[node]).host;
+  }
+
+  /** Pooled connections per node, in configuration order. */
+  get spread(): readonly number[] {
+    return this.nodes.spread;
+  }
+
   private forget(c: PooledConnection): void {
+    this.nodes.closed(c.node);
     const list = this.byKey.get(c.key)?.filter((p) => p !== c) ?? [];
     if (list.length === 0) this.byKey.delete(c.key);
     else this.byKey.set(c.key, list);

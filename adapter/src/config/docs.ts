@@ -8,7 +8,9 @@ export const TABLE_END = '<!-- settings:end -->';
 export function defaultText(schema: { safeParse(v: unknown): { success: boolean; data?: unknown } }): string {
   const r = schema.safeParse(undefined);
   if (!r.success || r.data === undefined) return '(unset)';
-  return `\`${JSON.stringify(r.data).replace(/^"|"$/g, '')}\``;
+  // A list setting is written as its environment value is: comma-separated.
+  const text = Array.isArray(r.data) ? r.data.join(',') : JSON.stringify(r.data).replace(/^"|"$/g, '');
+  return `\`${text}\``;
 }
 
 /** The settings table of docs/configuration.md, derived from the one schema. */

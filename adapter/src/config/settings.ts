@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAmqpUrls } from './amqp-urls';
 
 /**
  * The one schema of the adapter's configuration. Each setting names its
@@ -23,6 +24,15 @@ const bool = (def: boolean): z.ZodType<boolean> =>
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const optionalString = (): z.ZodType<string | undefined> => z.string().min(1).optional();
+const amqpUrlList = (def: string): z.ZodType<string[]> =>
+  z
+    .string()
+    .default(def)
+    .transform((v, ctx) => {
+      const { urls, problems } = parseAmqpUrls(v);
+      for (const message of problems) ctx.addIssue({ code: 'custom', message });
+      return urls;
+    });
 
 const setting = <T extends z.ZodType>(env: string, schema: T, doc: string, secret = false): Setting<T> => ({
   env,
@@ -90,11 +100,16 @@ export const settings = {
     'HTTP path of the WebSocket endpoint.',
   ),
   httpPort: setting('MQTT_ADAPTER_HTTP_PORT', port(9090), 'Port of `/metrics`, `/healthz` and `/readyz`.'),
-  amqpUrl: setting(
+  amqpUrls: setting(
     'MQTT_ADAPTER_AMQP_URL',
-    z.url({ protocol: /^amqps?$/ }).default('amqp://localhost:5672'),
-    'RabbitMQ address (amqp:// or amqps://). Any credentials in it are ignored: clients log in as themselves.',
+    amqpUrlList('amqp://localhost:5672'),
+    'RabbitMQ address (amqp:// or amqps://), or the nodes of a cluster as a comma-separated list: each pooled connection goes to the reachable node with the fewest of them. Any credentials in it are ignored: clients log in as themselves.',
     true,
+  ),
+  amqpConnectTimeoutMs: setting(
+    'MQTT_ADAPTER_AMQP_CONNECT_TIMEOUT_MS',
+    positiveInt(5000),
+    'Longest wait for one RabbitMQ node to accept a pooled connection (TCP and AMQP handshake); past it the next node is tried.',
   ),
   exchange: setting(
     'MQTT_ADAPTER_EXCHANGE',

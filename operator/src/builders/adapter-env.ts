@@ -17,7 +17,7 @@ export function adapterEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvV
     { name: settings.podName.env, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     value(settings.mqttPort.env, spec.mqtt.port),
     value(settings.httpPort.env, spec.metrics.port),
-    file(settings.amqpUrl.env, mounts.rabbitmq.files.uri.path),
+    file(settings.amqpUrls.env, mounts.rabbitmq.files.uri.path),
     value(settings.exchange.env, spec.exchange),
     value(settings.vhost.env, spec.vhost),
     value(settings.queueType.env, spec.queueType),

@@ -22,8 +22,8 @@ import { until, within } from '../helpers/wait';
 describe('amqp-side: pooled AMQP connections and their loss', function () {
   const user = uniqueId('mqtt-test-pool');
   const password = uniqueId('pw');
-  const name = adapterConnectionName(user, VHOST);
   const f = useFixture();
+  const name = (): string => adapterConnectionName(f.adapter.pod, user, VHOST);
 
   before(async function () {
     await createUser(user, password, VHOST);
@@ -44,7 +44,7 @@ describe('amqp-side: pooled AMQP connections and their loss', function () {
       const clients: MqttClient[] = [];
       for (let i = 0; i < 15; i++) clients.push(await asUser());
       await Promise.all(clients.map((c, i) => c.subscribeAsync({ [`${user}/${i}`]: { qos: 1 } })));
-      assert.equal((await connectionPids(name)).length, 1);
+      assert.equal((await connectionPids(name())).length, 1);
       await new Promise((r) => setImmediate(r));
       assert.deepEqual(
         warnings.map((w) => w.message),
@@ -79,7 +79,7 @@ describe('amqp-side: pooled AMQP connections and their loss', function () {
     assert.equal(held.payload.toString(), 'held');
     const reconnected = new Promise<void>((resolve) => auto.once('connect', () => resolve()));
 
-    assert.equal(await closeConnectionsNamed(name, 'test: AMQP connection loss'), 1);
+    assert.equal(await closeConnectionsNamed(name(), 'test: AMQP connection loss'), 1);
     await within(Promise.all([...subs.map(closedOf), holder.closed]), 5000, "the user's clients closed");
     await within(reconnected, 10_000, 'mqtt.js reconnecting by itself');
 
@@ -94,7 +94,7 @@ describe('amqp-side: pooled AMQP connections and their loss', function () {
     await again.subscribeAsync({ [`${t}/after`]: { qos: 1 } });
     await auto.publishAsync(`${t}/after`, 'works-again', { qos: 1 });
     await inbox.waitFor('works-again');
-    await until(async () => (await connectionPids(name)).length === 1, 'one pooled connection again');
+    await until(async () => (await connectionPids(name())).length === 1, 'one pooled connection again');
 
     // The delivery that was never PUBACKed went back to the queue.
     const { client: back, connack } = await f.raw({

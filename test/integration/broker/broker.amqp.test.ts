@@ -17,9 +17,7 @@ async function asOperator(fn: (ch: amqp.Channel) => Promise<unknown>): Promise<v
 
 brokerContract('AMQP client link on RabbitMQ', () => {
   const broker = new Broker(
-    AMQP_URL,
-    'amq.topic',
-    'contract',
+    { urls: [AMQP_URL], exchange: 'amq.topic', pod: 'contract', attemptTimeoutMs: 5000 },
     createMetrics().amqp,
     pino({ level: 'silent' }),
   );

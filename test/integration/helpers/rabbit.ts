@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import * as amqp from 'amqplib';
+import { connectionName } from '../../../adapter/src/amqp/connection-name';
 
 /**
  * RabbitMQ as the integration tests see it: users, permissions and queues
@@ -160,8 +161,9 @@ export async function closeConnectionsNamed(name: string, reason: string): Promi
   return pids.length;
 }
 
-/** The name the adapter gives its pooled connection of a (vhost, user). */
-export const adapterConnectionName = (user: string, vhost = '/'): string => `mqtt-adapter ${vhost}/${user}`;
+/** The name an adapter (its pod) gives its pooled connection of a (vhost, user). */
+export const adapterConnectionName = (pod: string, user: string, vhost = '/'): string =>
+  connectionName(pod, { user, vhost });
 
 export async function setMemoryWatermark(fraction: string): Promise<void> {
   await rabbitmqctl('set_vm_memory_high_watermark', fraction);

@@ -240,3 +240,19 @@ describe('protocol: RabbitMQ down', () => {
     assert.equal((await httpGet(suite.adapter.ports.http, '/healthz')).status, 200);
   });
 });
+
+describe('protocol: one of two RabbitMQ addresses down', () => {
+  const suite = useAdapter({
+    MQTT_ADAPTER_AMQP_URL: `amqp://127.0.0.1:${CLOSED_PORT},amqp://127.0.0.1:5672`,
+  });
+
+  it('logs clients in through the node that answers', async () => {
+    const { client: raw, connack } = await RawMqtt.connect(suite.port, { clientId: uniqueId() });
+    assert.equal(connack.returnCode, 0);
+    await raw.destroy();
+  });
+
+  it('is ready while one node answers', async () => {
+    assert.equal((await httpGet(suite.adapter.ports.http, '/readyz')).status, 200);
+  });
+});

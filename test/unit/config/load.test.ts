@@ -73,6 +73,32 @@ describe('config/load: loadConfig', () => {
     assert.doesNotMatch(message, /s3cr3t/);
   });
 
+  it('takes one RabbitMQ address or a comma-separated list of cluster nodes', () => {
+    assert.deepEqual(loadConfig({}, noFiles).amqpUrls, ['amqp://localhost:5672']);
+    const c = loadConfig({ MQTT_ADAPTER_AMQP_URL: 'amqp://r1:5672, amqps://r2:5671 ,amqp://r3' }, noFiles);
+    assert.deepEqual(c.amqpUrls, ['amqp://r1:5672', 'amqps://r2:5671', 'amqp://r3']);
+    const fromFile = loadConfig(
+      { MQTT_ADAPTER_AMQP_URL_FILE: '/run/secret/uri' },
+      files({ '/run/secret/uri': 'amqp://u:p@r1:5672,amqp://u:p@r2:5672\n' }),
+    );
+    assert.deepEqual(fromFile.amqpUrls, ['amqp://u:p@r1:5672', 'amqp://u:p@r2:5672']);
+  });
+
+  it('names each bad address of the list by position and host, never its credentials', () => {
+    const cases: [string, RegExp][] = [
+      ['amqp://r1,http://u:s3cr3t@r2', /address 2 of 2 \(host r2\) uses http:, not amqp: or amqps:/],
+      ['amqp://r1,,amqp://r3', /address 2 of 3 is empty/],
+      ['amqp://r1,not a url', /address 2 of 2 is not a URL/],
+      ['amqp://r1:5672,amqp://u:s3cr3t@r1:5672', /address 2 of 2 repeats address 1 \(amqp:\/\/r1:5672\)/],
+      [' ', /the address is empty/],
+    ];
+    for (const [value, expected] of cases) {
+      const message = failure({ MQTT_ADAPTER_AMQP_URL: value });
+      assert.match(message, expected, message);
+      assert.doesNotMatch(message, /s3cr3t/);
+    }
+  });
+
   it('cross-checks settings that depend on each other', () => {
     assert.match(
       failure({ MQTT_ADAPTER_TLS_CERT_FILE: '/c.pem' }),

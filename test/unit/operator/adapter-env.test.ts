@@ -63,7 +63,7 @@ describe('operator: adapter env is the adapter configuration', () => {
     const config = loadConfig(processEnv(adapterEnv(l.spec, secretMounts(l.spec))), read);
     assert.equal(config.mqttPort, 1883);
     assert.equal(config.httpPort, 9090);
-    assert.equal(config.amqpUrl, 'amqp://rabbit.ns1:5672');
+    assert.deepEqual(config.amqpUrls, ['amqp://rabbit.ns1:5672']);
     assert.equal(config.store, 'redis');
     assert.equal(config.redisMode, 'sentinel');
     assert.equal(config.redisUrl, 'redis://redis.ns1:6379');
