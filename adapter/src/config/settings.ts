@@ -195,6 +195,16 @@ export const settings = {
     positiveInt(64, 65535),
     'QoS>0 messages in flight per client each way: delivery prefetch and unconfirmed publishes.',
   ),
+  maxSubscriptionsPerClient: setting(
+    'MQTT_ADAPTER_MAX_SUBSCRIPTIONS_PER_CLIENT',
+    positiveInt(1000),
+    'Topic filters one client (one session) may hold; a SUBSCRIBE filter beyond it is refused with SUBACK 0x97 (quota exceeded; 3.x: 0x80) and nothing is bound for it. Re-subscribing to a held filter does not count again.',
+  ),
+  maxInflightQos2: setting(
+    'MQTT_ADAPTER_MAX_INFLIGHT_QOS2',
+    positiveInt(1000, 65535),
+    'MQTT 3.x only: inbound QoS 2 packet ids one client may hold between PUBLISH and PUBREL (kept in its stored session); a new QoS 2 PUBLISH beyond it closes the connection. MQTT 5 clients are held to the Receive Maximum instead.',
+  ),
   maxQos: setting(
     'MQTT_ADAPTER_MAX_QOS',
     z.coerce.number().int().min(0).max(2).default(2),

@@ -271,7 +271,7 @@ export class Connection implements Outbound {
     try {
       this.session?.handle(p);
     } catch (err) {
-      if (err instanceof MqttError) this.protocolError('protocol', err.message, err.reason);
+      if (err instanceof MqttError) this.protocolError(errorKind(err.reason), err.message, err.reason);
       else this.internalError(err);
     }
   }
@@ -393,7 +393,10 @@ export class Connection implements Outbound {
   private protocolError(kind: string, message: string, reason: ReasonCode): void {
     if (this.lifecycle.ended || this.socket.writableEnded) return;
     this.deps.metrics.protocolErrors.inc({ kind });
-    this.log.warn({ kind, err: message }, 'protocol error; closing connection');
+    this.log.warn(
+      { kind, err: message, ...(this.session ? { clientId: this.session.clientId } : {}) },
+      'protocol error; closing connection',
+    );
     if (this.protocolVersion === 5 && this.lifecycle.phase === 'open')
       // A reason string on DISCONNECT is allowed whatever Request Problem Information said [MQTT-3.1.2-29].
       this.send({ cmd: 'disconnect', reasonCode: reason, properties: { reasonString: message } });
@@ -449,4 +452,9 @@ export class Connection implements Outbound {
 /** The reason string a refused client sees: our own words, never an internal address or stack. */
 function publicReason(e: MqttError): string {
   return e.reason === Reason.ServerUnavailable ? 'server unavailable' : e.message;
+}
+
+/** How `mqtt_adapter_protocol_errors_total` counts a client's error after CONNECT. */
+function errorKind(reason: ReasonCode): string {
+  return reason === Reason.ReceiveMaximumExceeded ? 'receive-maximum' : 'protocol';
 }

@@ -130,6 +130,12 @@ export function createMetrics() {
       help: 'Connections closed because the store showed a newer owner of their client id',
       registers,
     }),
+    subscriptionsRefused: new Counter({
+      name: `${P}subscriptions_refused_total`,
+      help: 'SUBSCRIBE topic filters refused, by reason: quota (the per-client cap), invalid, not-authorized, error',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     protocolErrors: new Counter({
       name: `${P}protocol_errors_total`,
       help: 'Connections closed for bad input',

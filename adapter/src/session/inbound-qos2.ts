@@ -52,4 +52,14 @@ export class InboundQos2Ids<A> {
   awaitingRelease(): number[] {
     return [...this.received];
   }
+
+  /** Ids awaiting PUBREL: with the client, these still count against its Receive Maximum [MQTT-3.3.4-7]. */
+  get releasing(): number {
+    return this.received.size;
+  }
+
+  /** Every id held, confirmed or not. */
+  get held(): number {
+    return this.unconfirmed.size + this.received.size;
+  }
 }

@@ -87,12 +87,7 @@ export class InboundPublisher {
       );
     }
     if (p.qos === 2 && p.messageId !== undefined && this.retransmission(p.messageId)) return;
-    if (this.v5 && p.qos > 0 && this.pending >= this.ctx.window) {
-      throw new MqttError(
-        Reason.ReceiveMaximumExceeded,
-        `more than ${this.ctx.window} unacknowledged QoS>0 PUBLISHes`,
-      );
-    }
+    if (p.qos > 0) this.admit(p.qos);
     const payload = Buffer.isBuffer(p.payload) ? p.payload : Buffer.from(p.payload);
     const props = this.v5 ? messageProps(p) : undefined;
     if (props?.payloadFormatIndicator && !isUtf8(payload)) {
@@ -129,6 +124,34 @@ export class InboundPublisher {
       return;
     }
     this.track(done, p);
+  }
+
+  /**
+   * Refuses a new QoS > 0 PUBLISH over the client's allowance. A v5 client's
+   * Receive Maximum counts a QoS 1 PUBLISH until its PUBACK and a QoS 2 one
+   * until its PUBCOMP [MQTT-3.3.4-7]: here, the unanswered publishes and the
+   * ids awaiting PUBREL. Both are only freed before the answer goes out, so a
+   * client that keeps count never trips it; one that does not hears 0x93
+   * (section 3.3.4). A 3.x client has no flow control, so only the QoS 2 ids
+   * it leaves unreleased, which the stored session keeps, are capped; it cannot
+   * be told why the connection closes.
+   */
+  private admit(qos: QoS): void {
+    if (this.v5) {
+      const unanswered = this.pending + (this.qos2?.releasing ?? 0);
+      if (unanswered < this.ctx.window) return;
+      throw new MqttError(
+        Reason.ReceiveMaximumExceeded,
+        `more than ${this.ctx.window} QoS 1 and 2 PUBLISHes unacknowledged (Receive Maximum) [MQTT-3.3.4-7]`,
+      );
+    }
+    const cap = this.deps.config.maxInflightQos2;
+    if (qos === 2 && (this.qos2?.held ?? 0) >= cap) {
+      throw new MqttError(
+        Reason.ReceiveMaximumExceeded,
+        `more than ${cap} QoS 2 PUBLISHes awaiting PUBREL (MQTT_ADAPTER_MAX_INFLIGHT_QOS2)`,
+      );
+    }
   }
 
   /**

@@ -67,6 +67,10 @@ export class Session implements Displaceable {
     this.expirySeconds = init.expirySeconds;
     this.v5 = init.protocolVersion === 5;
     this.log = deps.log;
+    // Deliveries in flight, and the prefetch behind them, stay within our window as well as the client's
+    // Receive Maximum: a 3.x client has none, and its QoS 2 deliveries, acked to RabbitMQ at PUBREC, would
+    // otherwise pile up awaiting PUBCOMP up to the 65535 packet ids.
+    const outbound = Math.min(init.window, init.limits.receiveMaximum);
     this.deliverer = new Deliverer(
       out,
       init.clientId,
@@ -74,7 +78,7 @@ export class Session implements Displaceable {
       (tag) => link.ack(tag),
       deps.metrics,
       this.v5,
-      init.limits,
+      { ...init.limits, receiveMaximum: outbound },
       () => this.serial(() => this.persist()),
     );
     this.subs = new Subscriptions(
@@ -86,7 +90,7 @@ export class Session implements Displaceable {
       init.expirySeconds,
       this.deliverer,
       init.protocolVersion,
-      Math.min(init.window, init.limits.receiveMaximum),
+      outbound,
     );
     this.publisher = new InboundPublisher(
       deps,

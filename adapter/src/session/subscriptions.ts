@@ -15,6 +15,9 @@ const CLEAN_QUEUE_EXPIRES_MS = 10_000;
 /** Queue name compatible with RabbitMQ's MQTT plugin. */
 export const queueNameFor = (clientId: string): string => `mqtt-subscription-${clientId}qos1`;
 
+/** Why a SUBSCRIBE filter was refused, as `mqtt_adapter_subscriptions_refused_total` counts it. */
+type RefusalKind = 'quota' | 'invalid' | 'not-authorized' | 'error';
+
 /** Retained messages to send after the SUBACK, per granted filter. */
 export interface RetainedRequest {
   readonly filter: string;
@@ -115,8 +118,24 @@ export class Subscriptions implements FastPathSubscriber {
     return { granted, retained };
   }
 
-  private refusedCode(v5Reason: number): number {
+  /** The SUBACK code of a refused filter, counted by why. */
+  private refused(why: RefusalKind, v5Reason: number): number {
+    this.deps.metrics.subscriptionsRefused.inc({ reason: why });
     return this.protocolVersion === 5 ? v5Reason : SUBACK_FAILURE_V3;
+  }
+
+  /**
+   * A filter the client does not hold yet is refused once it holds the cap; a held one is only
+   * replaced, and restored ones count, so a resumed session cannot grow past it either.
+   */
+  private overQuota(filter: string): boolean {
+    const cap = this.deps.config.maxSubscriptionsPerClient;
+    if (this.map.has(filter) || this.map.size < cap) return false;
+    this.deps.log.info(
+      { filter, cap },
+      `SUBSCRIBE filter refused: the client holds ${cap} filters (MQTT_ADAPTER_MAX_SUBSCRIPTIONS_PER_CLIENT)`,
+    );
+    return true;
   }
 
   private async subscribeOne(s: ISubscription, subscriptionId: number | undefined): Promise<number> {
@@ -127,10 +146,11 @@ export class Subscriptions implements FastPathSubscriber {
     const problem = parsed === 'invalid' ? 'bad-share-name' : topicFilterProblem(inner);
     if (problem) {
       this.deps.log.info({ filter, problem }, 'SUBSCRIBE filter refused');
-      return this.refusedCode(Reason.TopicFilterInvalid);
+      return this.refused('invalid', Reason.TopicFilterInvalid);
     }
     if (shared && s.nl)
       throw new MqttError(Reason.ProtocolError, 'No Local on a shared subscription [MQTT-3.8.3-4]');
+    if (this.overQuota(filter)) return this.refused('quota', Reason.QuotaExceeded);
     const qos = Math.min(s.qos, this.deps.config.maxQos) as QoS;
     const options = {
       noLocal: s.nl ?? false,
@@ -157,7 +177,7 @@ export class Subscriptions implements FastPathSubscriber {
         await this.link.addFast(filter, this);
         if (this.closed) {
           await this.link.removeFast(filter, this);
-          return this.refusedCode(Reason.UnspecifiedError);
+          return this.refused('error', Reason.UnspecifiedError);
         }
       } else {
         await this.ensureQueue();
@@ -172,7 +192,9 @@ export class Subscriptions implements FastPathSubscriber {
         { filter, err: (err as Error).message },
         denied ? 'RabbitMQ refused the binding' : 'binding failed',
       );
-      return this.refusedCode(denied ? Reason.NotAuthorized : Reason.UnspecifiedError);
+      return denied
+        ? this.refused('not-authorized', Reason.NotAuthorized)
+        : this.refused('error', Reason.UnspecifiedError);
     }
   }
 
