@@ -10,6 +10,14 @@ export interface RetainedMessage {
   readonly expiresAt?: number;
 }
 
+/** One page of a filter's retained messages, and where the next one starts. */
+export interface RetainedPage {
+  /** The matching, unexpired messages among the topics this page looked at; may be empty. */
+  readonly messages: RetainedMessage[];
+  /** The last topic looked at: pass it as `after` for the next page. Absent once the filter is exhausted. */
+  readonly next?: string;
+}
+
 /**
  * Retained messages by topic. A zero-length payload clears the topic
  * [MQTT-3.3.1-10]. Both implementations pass the same contract suite.
@@ -17,7 +25,33 @@ export interface RetainedMessage {
 export interface RetainedStore {
   set(msg: RetainedMessage): Promise<void>;
   clear(topic: string): Promise<void>;
-  /** Retained messages whose topic matches the filter. */
-  match(filter: string): Promise<RetainedMessage[]>;
+  /**
+   * Up to `limit` topics that could match the filter, in the store's topic
+   * order, starting after the topic `after` (from the start when absent).
+   * The cursor is the topic itself, so the store keeps nothing between
+   * pages: a reader that stops simply asks no more. Over a whole walk,
+   * each topic retained throughout comes exactly once; one set or cleared
+   * meanwhile comes at most once, with the value it has when its page is read.
+   */
+  page(filter: string, after: string | undefined, limit: number): Promise<RetainedPage>;
   close(): Promise<void>;
+}
+
+/** Every retained message matching a filter, one non-empty page at a time. */
+export async function* retainedPages(
+  store: RetainedStore,
+  filter: string,
+  limit: number,
+): AsyncGenerator<RetainedMessage[], void, undefined> {
+  let after: string | undefined;
+  do {
+    const page = await store.page(filter, after, limit);
+    if (page.messages.length > 0) yield page.messages;
+    after = page.next;
+  } while (after !== undefined);
+}
+
+/** Past its Message Expiry Interval: no longer sent to anyone [MQTT-3.3.2-5]. */
+export function retainedExpired(m: RetainedMessage, now: number): boolean {
+  return m.expiresAt !== undefined && m.expiresAt <= now;
 }

@@ -79,8 +79,10 @@ export class Deliverer {
   private readonly aliases: OutboundAliases | undefined;
   /** The client's Receive Maximum: QoS > 0 PUBLISHes it may have unacknowledged [MQTT-3.3.4-9]. */
   private readonly receiveMaximum: number;
-  /** QoS > 0 messages held back until a PUBACK or PUBCOMP makes room (retained ones come unbounded by any prefetch). */
+  /** QoS > 0 messages held back until a PUBACK or PUBCOMP makes room (several queues' prefetches can add up past it). */
   private readonly waiting: (() => void)[] = [];
+  /** Told after each PUBACK or PUBCOMP, once the messages held back above have had their turn. */
+  private readonly freed = new Set<() => void>();
 
   constructor(
     private readonly out: Outbound,
@@ -100,6 +102,12 @@ export class Deliverer {
 
   get inFlight(): number {
     return this.inflight.size;
+  }
+
+  /** Calls `fn` after every PUBACK or PUBCOMP until the returned function is called. */
+  onFreed(fn: () => void): () => void {
+    this.freed.add(fn);
+    return () => this.freed.delete(fn);
   }
 
   /** QoS 2 packet ids whose PUBREL is out and whose PUBCOMP is not yet in. */
@@ -200,6 +208,7 @@ export class Deliverer {
     f.ack?.();
     if (f.released) this.onReleasesChanged();
     this.waiting.shift()?.();
+    for (const fn of [...this.freed]) fn();
   }
 
   /** PUBREC: the client owns the QoS 2 message now, so the AMQP delivery is acked and PUBREL goes out. */

@@ -9,7 +9,8 @@ import { closingWillPlan } from './will-rules';
 import { Deliverer } from './delivery';
 import { InboundPublisher } from './publish-in';
 import type { Displaceable } from './registry';
-import { Subscriptions, type RetainedRequest } from './subscriptions';
+import { RetainedStreams } from './retained-stream';
+import { Subscriptions } from './subscriptions';
 import type { ClientLimits, Outbound, SessionDeps } from './types';
 import type { Will } from './will';
 import { withDeadline } from './deadline';
@@ -42,6 +43,7 @@ export class Session implements Displaceable {
   private readonly deliverer: Deliverer;
   private readonly subs: Subscriptions;
   private readonly publisher: InboundPublisher;
+  private readonly retainedOut: RetainedStreams;
   private will: Will | undefined;
   private expirySeconds: number;
   private closing: Promise<void> | undefined;
@@ -91,6 +93,9 @@ export class Session implements Displaceable {
       this.deliverer,
       init.protocolVersion,
       outbound,
+    );
+    this.retainedOut = new RetainedStreams(deps.retained, this.deliverer, out, outbound, (err) =>
+      this.fail(err),
     );
     this.publisher = new InboundPublisher(
       deps,
@@ -168,11 +173,13 @@ export class Session implements Displaceable {
           const { granted, retained } = await this.subs.subscribe(p);
           this.out.send({ cmd: 'suback', messageId: p.messageId as number, granted });
           await this.persist();
-          for (const r of retained) await this.sendRetained(r);
+          // Sent outside the chain, as the window allows: reading goes on, so the PUBACKs that make room come in.
+          for (const r of retained) this.retainedOut.start(r);
         });
         return;
       case 'unsubscribe':
         this.inOrder(async () => {
+          for (const filter of p.unsubscriptions) this.retainedOut.stop(filter);
           const codes = await this.subs.unsubscribe(p);
           // mqtt-packet writes the reason codes only for protocol level 5.
           this.out.send({ cmd: 'unsuback', messageId: p.messageId as number, granted: codes });
@@ -232,12 +239,6 @@ export class Session implements Displaceable {
       }),
     );
     this.out.pauseReading(done);
-  }
-
-  private async sendRetained(r: RetainedRequest): Promise<void> {
-    for (const m of await this.deps.retained.match(r.filter)) {
-      this.deliverer.retained(m, Math.min(m.qos, r.qos) as 0 | 1 | 2, r.subscriptionId);
-    }
   }
 
   private async persist(): Promise<void> {
@@ -341,10 +342,11 @@ export class Session implements Displaceable {
   private async doClose(kind: 'drain' | 'other'): Promise<void> {
     this.stopHearingLost();
     // Half the close deadline for work already under way (a SUBSCRIBE, confirms of QoS 1/2 publishes whose
-    // PUBACKs can no longer be sent), so the teardown below still runs within the rest.
+    // PUBACKs can no longer be sent, a retained page being read), so the teardown below still runs within the rest.
     const half = this.deps.config.closeTimeoutMs / 2;
+    const stopped = this.retainedOut.close();
     await withDeadline(
-      this.chain.then(() => this.publisher.settledAll()),
+      Promise.all([this.chain.then(() => this.publisher.settledAll()), stopped]),
       half,
       this.deps.clock,
     );

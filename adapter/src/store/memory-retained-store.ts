@@ -1,9 +1,16 @@
-import type { RetainedMessage, RetainedStore } from '../ports/retained-store';
+import {
+  retainedExpired,
+  type RetainedMessage,
+  type RetainedPage,
+  type RetainedStore,
+} from '../ports/retained-store';
 import { literalPrefix, topicMatches } from '../mqtt/topic';
 
 /**
  * Retained messages of one process. Lookups walk only the topics that share
- * the filter's literal prefix, kept in a sorted array.
+ * the filter's literal prefix, kept in a sorted array, and resume after the
+ * last topic of the page before, so topics set or cleared between pages are
+ * handled as in Redis.
  */
 export class MemoryRetainedStore implements RetainedStore {
   private readonly byTopic = new Map<string, RetainedMessage>();
@@ -21,27 +28,46 @@ export class MemoryRetainedStore implements RetainedStore {
     return Promise.resolve();
   }
 
-  match(filter: string): Promise<RetainedMessage[]> {
+  page(filter: string, after: string | undefined, limit: number): Promise<RetainedPage> {
     const prefix = literalPrefix(filter);
-    const out: RetainedMessage[] = [];
-    for (let i = this.lowerBound(prefix); i < this.sorted.length; i++) {
-      const topic = this.sorted[i];
-      if (!topic.startsWith(prefix)) break;
-      if (topicMatches(filter, topic)) out.push(this.byTopic.get(topic) as RetainedMessage);
+    const now = Date.now();
+    if (prefix === filter) {
+      const m = this.byTopic.get(filter);
+      return Promise.resolve({ messages: m && after === undefined && !retainedExpired(m, now) ? [m] : [] });
     }
-    return Promise.resolve(out);
+    const messages: RetainedMessage[] = [];
+    let i = after === undefined ? this.lowerBound(prefix) : this.upperBound(after);
+    for (let looked = 0; looked < limit && i < this.sorted.length; looked++, i++) {
+      const topic = this.sorted[i];
+      if (!topic.startsWith(prefix)) return Promise.resolve({ messages });
+      const m = this.byTopic.get(topic) as RetainedMessage;
+      if (topicMatches(filter, topic) && !retainedExpired(m, now)) messages.push(m);
+    }
+    const more = i < this.sorted.length && this.sorted[i].startsWith(prefix);
+    return Promise.resolve(more ? { messages, next: this.sorted[i - 1] } : { messages });
   }
 
   close(): Promise<void> {
     return Promise.resolve();
   }
 
+  /** The index of the first topic not below `key`. */
   private lowerBound(key: string): number {
+    return this.search((t) => t < key);
+  }
+
+  /** The index of the first topic above `key`: where a page after it resumes. */
+  private upperBound(key: string): number {
+    return this.search((t) => t <= key);
+  }
+
+  /** The first index whose topic is not `before`; the sorted order makes `before` true up to there. */
+  private search(before: (topic: string) => boolean): number {
     let lo = 0;
     let hi = this.sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.sorted[mid] < key) lo = mid + 1;
+      if (before(this.sorted[mid])) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -28,6 +28,7 @@ export const GUEST = { username: 'guest', password: 'guest' } as const;
 /** An adapter run as its own process (`node build/adapter/src/main.js`), as `make run` starts it. */
 export interface AdapterProcess {
   readonly ports: { readonly mqtt: number; readonly http: number };
+  readonly pid: number;
   /** Everything the process has printed so far (pino JSON lines and stderr). */
   output(): string;
   /** SIGTERM, and the exit code. */
@@ -53,9 +54,12 @@ export function adapterEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv 
   };
 }
 
-/** Starts the adapter as a child process and resolves once it logs its listening ports. */
-export async function spawnAdapter(env: Record<string, string> = {}): Promise<AdapterProcess> {
-  const proc = spawn(process.execPath, [MAIN_JS], {
+/** Starts the adapter (another build's when `main` says so) as a child process; resolves once it logs its ports. */
+export async function spawnAdapter(
+  env: Record<string, string> = {},
+  main = MAIN_JS,
+): Promise<AdapterProcess> {
+  const proc = spawn(process.execPath, [main], {
     env: adapterEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -80,6 +84,7 @@ export async function spawnAdapter(env: Record<string, string> = {}): Promise<Ad
   });
   return {
     ports,
+    pid: proc.pid as number,
     output: () => out,
     stop: async () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Cluster, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import {
   createRedisClient,
   type RedisClient,
@@ -57,6 +57,23 @@ export class RedisFixture {
       } while (cursor !== '0');
     }
     return found;
+  }
+
+  /**
+   * Records the commands Redis runs on this run's keys (MONITOR sees the whole
+   * server) until stop() is called.
+   */
+  async watchCommands(): Promise<{ seen: string[][]; stop(): void }> {
+    // monitor() opens a connection of its own; the one it was asked on is not needed after.
+    const asked = new Redis(REDIS_URL);
+    const monitor = await asked.monitor();
+    await asked.quit();
+    const seen: string[][] = [];
+    const prefix = this.keys.prefix;
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.some((arg) => arg.startsWith(prefix))) seen.push(args);
+    });
+    return { seen, stop: () => monitor.disconnect() };
   }
 
   async cleanup(): Promise<void> {

@@ -1,4 +1,9 @@
-import type { RetainedMessage, RetainedStore } from '../../ports/retained-store';
+import {
+  retainedExpired,
+  type RetainedMessage,
+  type RetainedPage,
+  type RetainedStore,
+} from '../../ports/retained-store';
 import { literalPrefix, topicMatches } from '../../mqtt/topic';
 import type { RedisClient } from './client';
 import { RedisKeys } from './keys';
@@ -6,13 +11,12 @@ import { execOrThrow } from './multi';
 import { decodeRetained, encodeRetained } from './retained-codec';
 import { after, prefixRange, scanPrefix } from './topic-range';
 
-/** Topics read per ZRANGEBYLEX call, so a broad filter never blocks Redis for long. */
-const PAGE = 500;
-
 /**
  * Retained messages shared by all replicas: a hash of topic -> message and a
  * sorted set of topics (all score 0, so ordered by bytes). A wildcard filter
- * reads only the topics under its literal prefix, then matches them here.
+ * reads only the topics under its literal prefix, a page at a time
+ * (ZRANGEBYLEX with LIMIT, resumed after the last topic read), and matches
+ * them here; nothing is held in Redis between pages.
  *
  * Both keys carry the hash tag `{retained}`, so in Redis Cluster all retained
  * messages sit in one slot: set and clear stay atomic (MULTI) and a range
@@ -44,37 +48,33 @@ export class RedisRetainedStore implements RetainedStore {
     await execOrThrow(this.redis.multi().hdel(this.messages, topic).zrem(this.index, topic));
   }
 
-  async match(filter: string): Promise<RetainedMessage[]> {
-    if (literalPrefix(filter) === filter) return this.exact(filter);
-    const prefix = scanPrefix(filter);
-    const out: RetainedMessage[] = [];
-    let { min } = prefixRange(prefix);
-    const { max } = prefixRange(prefix);
-    for (;;) {
-      const topics = await this.redis.zrangebylex(this.index, min, max, 'LIMIT', 0, PAGE);
-      const wanted = topics.filter((t) => topicMatches(filter, t));
-      if (wanted.length > 0) out.push(...(await this.fetch(wanted)));
-      if (topics.length < PAGE) return out;
-      min = after(topics[topics.length - 1]);
+  async page(filter: string, from: string | undefined, limit: number): Promise<RetainedPage> {
+    if (literalPrefix(filter) === filter) {
+      // A filter without wildcards is one topic: one page, however large the limit.
+      return { messages: from === undefined ? await this.fetch([filter]) : [] };
     }
+    const range = prefixRange(scanPrefix(filter));
+    const min = from === undefined ? range.min : after(from);
+    const topics = await this.redis.zrangebylex(this.index, min, range.max, 'LIMIT', 0, limit);
+    const wanted = topics.filter((t) => topicMatches(filter, t));
+    const messages = wanted.length > 0 ? await this.fetch(wanted) : [];
+    return topics.length < limit ? { messages } : { messages, next: topics[topics.length - 1] };
   }
 
   close(): Promise<void> {
     return Promise.resolve();
   }
 
-  private async exact(topic: string): Promise<RetainedMessage[]> {
-    const value = await this.redis.hgetBuffer(this.messages, topic);
-    return value ? [decodeRetained(topic, value)] : [];
-  }
-
-  /** Topics cleared between the range read and this one come back null and are skipped. */
+  /** Topics cleared between the range read and this one come back null and are skipped, as are expired ones. */
   private async fetch(topics: string[]): Promise<RetainedMessage[]> {
     const values = await this.redis.hmgetBuffer(this.messages, ...topics);
+    const now = Date.now();
     const out: RetainedMessage[] = [];
     topics.forEach((topic, i) => {
       const value = values[i];
-      if (value) out.push(decodeRetained(topic, value));
+      if (!value) return;
+      const m = decodeRetained(topic, value);
+      if (!retainedExpired(m, now)) out.push(m);
     });
     return out;
   }
