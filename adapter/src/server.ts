@@ -64,6 +64,7 @@ export class Adapter {
         exchange: config.exchange,
         pod,
         attemptTimeoutMs: config.amqpConnectTimeoutMs,
+        channelMax: config.amqpChannelMax,
       },
       metrics.amqp,
       log,

@@ -16,6 +16,8 @@ export interface BrokerOptions {
   readonly pod: string;
   /** Longest wait for one node to accept a connection before the next is tried. */
   readonly attemptTimeoutMs: number;
+  /** Channels asked for per pooled connection (RabbitMQ may grant fewer). */
+  readonly channelMax: number;
 }
 
 /**
@@ -34,10 +36,10 @@ export class Broker implements BrokerPort {
     private readonly metrics: AmqpMetrics,
     log: Logger,
   ) {
-    const { urls, exchange, pod, attemptTimeoutMs } = options;
+    const { urls, exchange, pod, attemptTimeoutMs, channelMax } = options;
     [this.exchange, this.pod] = [exchange, pod];
     const name = (c: Credentials): string => connectionName(pod, c);
-    this.pool = new ConnectionPool({ urls, attemptTimeoutMs, name }, metrics, log);
+    this.pool = new ConnectionPool({ urls, attemptTimeoutMs, name, channelMax }, metrics, log);
   }
 
   /** Throws MqttError(BadUserNameOrPassword | NotAuthorized | ServerUnavailable). */

@@ -55,15 +55,14 @@ export class ClientLink implements BrokerLink {
   /** Told when RabbitMQ closes the publish channel, which is how a refused QoS 0 publish shows. */
   onPublishError: ((err: BrokerError) => void) | undefined;
 
+  /** `connection` comes with this client's place reserved (ConnectionPool.acquire); close() gives it back. */
   constructor(
     readonly connection: PooledConnection,
     private readonly exchange: string,
     private readonly metrics: AmqpMetrics,
     /** The QoS 0 fast path of the pooled connection this link is on. */
     private readonly fastPath: () => FastPath,
-  ) {
-    connection.lease();
-  }
+  ) {}
 
   get lost(): boolean {
     return this.connection.isClosed;
@@ -348,6 +347,6 @@ export class ClientLink implements BrokerLink {
       const ch = await p;
       if (ch) await ch.close().catch(() => undefined);
     }
-    this.connection.unlease();
+    this.connection.release();
   }
 }

@@ -9,9 +9,8 @@ import { NodeChooser } from './nodes';
 import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';
 import type { AmqpMetrics } from './metrics';
+import { clientRoom, Room } from './pool-room';
 
-/** RabbitMQ's default channel_max is 2047; stay well below it per connection. */
-const CHANNELS_PER_CONNECTION = 1000;
 const IDLE_CLOSE_MS = 30_000;
 /** Clients whose consumers share one channel; a channel RabbitMQ closes disconnects that many. */
 const CLIENTS_PER_CONSUMER_CHANNEL = 100;
@@ -22,10 +21,9 @@ const CLIENTS_PER_CONSUMER_CHANNEL = 100;
  * with distinct users rather than with clients.
  */
 export class PooledConnection extends EventEmitter {
-  private channels = 0;
-  private leases = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private closing = false;
   private admin: Promise<amqp.Channel> | undefined;
   readonly consumerChannels = new ConsumerChannels(
     () => this.openChannel(false),
@@ -39,12 +37,16 @@ export class PooledConnection extends EventEmitter {
     /** Index of the RabbitMQ node (in MQTT_ADAPTER_AMQP_URL) this connection went to. */
     readonly node: number,
     readonly model: amqp.ChannelModel,
+    /** Clients this connection takes, from its negotiated channel_max. */
+    readonly room: Room,
     private readonly metrics: AmqpMetrics,
     private readonly onGone: (c: PooledConnection) => void,
   ) {
     super();
-    // Every MQTT session on this connection listens for 'lost' (up to CHANNELS_PER_CONNECTION of them).
+    // Every MQTT session on this connection listens for 'lost' (as many as the room takes).
     this.setMaxListeners(0);
+    // Closes unless a client takes it, also when every waiter of its connect went elsewhere.
+    this.idleAfterLastClient();
     model.on('blocked', (reason: string) => {
       this.blocked = true;
       this.emit('blocked', reason);
@@ -77,36 +79,32 @@ export class PooledConnection extends EventEmitter {
     });
   }
 
-  hasRoom(): boolean {
-    return !this.closed && this.channels < CHANNELS_PER_CONNECTION;
-  }
-
-  lease(): void {
-    this.leases++;
+  /** Takes a client's place, synchronously; false when the room is full or the connection is going. */
+  reserve(): boolean {
+    if (this.closed || this.closing || !this.room.tryReserve()) return false;
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
+    return true;
   }
 
-  unlease(): void {
-    this.leases--;
-    if (this.leases <= 0 && !this.closed) {
-      this.idleTimer = setTimeout(() => void this.close(), IDLE_CLOSE_MS);
-      this.idleTimer.unref();
-    }
+  /** Gives a client's place back (its link closed); the last one out starts the idle close. */
+  release(): void {
+    if (this.room.release()) this.idleAfterLastClient();
+  }
+
+  private idleAfterLastClient(): void {
+    if (this.closed || this.idleTimer) return;
+    this.idleTimer = setTimeout(() => void this.close(), IDLE_CLOSE_MS);
+    this.idleTimer.unref();
   }
 
   async openChannel(confirm: boolean): Promise<amqp.Channel | amqp.ConfirmChannel> {
-    this.channels++;
     this.metrics.channels.inc();
     try {
       const ch = confirm ? await this.model.createConfirmChannel() : await this.model.createChannel();
-      ch.once('close', () => {
-        this.channels--;
-        this.metrics.channels.dec();
-      });
+      ch.once('close', () => this.metrics.channels.dec());
       return ch;
     } catch (err) {
-      this.channels--;
       this.metrics.channels.dec();
       throw err;
     }
@@ -131,6 +129,7 @@ export class PooledConnection extends EventEmitter {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.closing = true;
     try {
       await this.model.close();
     } catch {
@@ -156,12 +155,22 @@ export interface PoolOptions {
   readonly attemptTimeoutMs: number;
   /** Names every connection, so RabbitMQ's connection list shows whose it is. */
   readonly name: (c: Credentials) => string;
+  /** The channel_max asked for at the handshake; RabbitMQ may tune it lower. */
+  readonly channelMax: number;
+}
+
+/** A connect in flight and the clients that wait for it; more than its room start another. */
+interface Connecting {
+  readonly connection: Promise<PooledConnection>;
+  waiters: number;
 }
 
 export class ConnectionPool {
   private readonly byKey = new Map<string, PooledConnection[]>();
-  private readonly connecting = new Map<string, Promise<PooledConnection>>();
+  private readonly connecting = new Map<string, Connecting>();
   private readonly nodes: NodeChooser;
+  /** Clients a connection takes if RabbitMQ grants the channel_max asked for. */
+  private readonly expectedRoom: number;
 
   constructor(
     private readonly options: PoolOptions,
@@ -169,18 +178,40 @@ export class ConnectionPool {
     private readonly log: Logger,
   ) {
     this.nodes = new NodeChooser(options.urls.length);
+    this.expectedRoom = clientRoom(options.channelMax, CLIENTS_PER_CONSUMER_CHANNEL);
   }
 
-  /** A pooled connection for these credentials; throws MqttError with the CONNACK reason. */
+  /**
+   * A pooled connection for these credentials with this client's place on it
+   * already reserved (the caller's link releases it); throws MqttError with the
+   * CONNACK reason.
+   */
   async acquire(c: Credentials): Promise<PooledConnection> {
     const key = poolKey(c);
-    const existing = this.byKey.get(key)?.find((p) => p.hasRoom());
-    if (existing) return existing;
-    const inFlight = this.connecting.get(key);
-    if (inFlight) return inFlight;
-    const p = this.connect(key, c).finally(() => this.connecting.delete(key));
-    this.connecting.set(key, p);
-    return p;
+    for (;;) {
+      const existing = this.byKey.get(key)?.find((p) => p.reserve());
+      if (existing) return existing;
+      const pooled = await this.join(key, c);
+      // Newer logins may have filled it first, or RabbitMQ tuned channel_max lower: then look again.
+      if (pooled.reserve()) return pooled;
+    }
+  }
+
+  /** Waits for a connect in flight that has room for one more, or starts one. */
+  private join(key: string, c: Credentials): Promise<PooledConnection> {
+    let inFlight = this.connecting.get(key);
+    if (!inFlight || inFlight.waiters >= this.expectedRoom) {
+      const connecting: Connecting = {
+        connection: this.connect(key, c).finally(() => {
+          if (this.connecting.get(key) === connecting) this.connecting.delete(key);
+        }),
+        waiters: 0,
+      };
+      this.connecting.set(key, connecting);
+      inFlight = connecting;
+    }
+    inFlight.waiters++;
+    return inFlight.connection;
   }
 
   /**
@@ -205,7 +236,10 @@ export class ConnectionPool {
   }
 
   private open(node: number, c: Credentials): Promise<amqp.ChannelModel> {
-    return amqp.connect(loginUrl(this.options.urls[node], c), {
+    // Asking for the pool's channel_max makes RabbitMQ enforce the same bound the room is sized by.
+    const url = new URL(loginUrl(this.options.urls[node], c));
+    url.searchParams.set('channelMax', String(this.options.channelMax));
+    return amqp.connect(url.toString(), {
       clientProperties: { connection_name: this.options.name(c) },
       // Without it Nagle holds a publish behind an earlier small frame (a delivery ack) for
       // RabbitMQ's delayed ACK: about 40 ms per QoS 1 publish while anyone consumes.
@@ -215,11 +249,21 @@ export class ConnectionPool {
   }
 
   private adopt(key: string, c: Credentials, node: number, model: amqp.ChannelModel): PooledConnection {
+    const tuned = tunedChannelMax(model, this.options.channelMax);
+    const room = clientRoom(tuned, CLIENTS_PER_CONSUMER_CHANNEL);
+    if (room === 0) {
+      void model.close().catch(() => undefined);
+      throw new Error(`RabbitMQ's channel_max ${tuned} leaves no room for a client`);
+    }
+    if (tuned < this.options.channelMax)
+      this.log.info({ vhost: c.vhost, user: c.user, channelMax: tuned }, 'RabbitMQ tuned channel_max lower');
     if (!corkFrameWrites(model))
       this.log.warn('amqplib internals changed: AMQP frames are written one by one');
     this.metrics.connections.inc();
     this.nodes.opened(node);
-    const pooled = new PooledConnection(key, c, node, model, this.metrics, (gone) => this.forget(gone));
+    const pooled = new PooledConnection(key, c, node, model, new Room(room), this.metrics, (gone) =>
+      this.forget(gone),
+    );
     pooled.on('lost', (err?: Error) => {
       if (err)
         this.log.warn(
@@ -260,4 +304,10 @@ export class ConnectionPool {
     const all = [...this.byKey.values()].flat();
     await Promise.all(all.map((c) => c.close()));
   }
+}
+
+/** The channel_max both sides settled on; amqplib keeps it on its connection, untyped. */
+function tunedChannelMax(model: amqp.ChannelModel, asked: number): number {
+  const tuned = (model.connection as { channelMax?: unknown }).channelMax;
+  return typeof tuned === 'number' && tuned > 0 ? Math.min(tuned, asked) : asked;
 }

@@ -111,6 +111,11 @@ export const settings = {
     positiveInt(5000),
     'Longest wait for one RabbitMQ node to accept a pooled connection (TCP and AMQP handshake); past it the next node is tried.',
   ),
+  amqpChannelMax: setting(
+    'MQTT_ADAPTER_AMQP_CHANNEL_MAX',
+    z.coerce.number().int().min(6).max(65535).default(2047),
+    "Channels per pooled AMQP connection, asked for at the handshake; RabbitMQ's `channel_max` (2047 by default) caps it. A connection takes clients while their worst case fits (3 channels each, plus a shared consumer channel per 100 clients and 2 for the connection); more clients of one user open another connection.",
+  ),
   exchange: setting(
     'MQTT_ADAPTER_EXCHANGE',
     z.string().min(1).default('amq.topic'),

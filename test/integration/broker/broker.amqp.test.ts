@@ -17,7 +17,7 @@ async function asOperator(fn: (ch: amqp.Channel) => Promise<unknown>): Promise<v
 
 brokerContract('AMQP client link on RabbitMQ', () => {
   const broker = new Broker(
-    { urls: [AMQP_URL], exchange: 'amq.topic', pod: 'contract', attemptTimeoutMs: 5000 },
+    { urls: [AMQP_URL], exchange: 'amq.topic', pod: 'contract', attemptTimeoutMs: 5000, channelMax: 2047 },
     createMetrics().amqp,
     pino({ level: 'silent' }),
   );
