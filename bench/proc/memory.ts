@@ -7,8 +7,13 @@ const LEFT_OUT = new Set(['reserved_unallocated', 'allocated_unused', 'binary'])
 
 /** Resident set size of a process in bytes, from /proc/<pid>/status. */
 export function rssBytes(pid: number): number {
+  return statusBytes(pid, 'VmRSS');
+}
+
+/** A size line of /proc/<pid>/status in bytes (VmRSS now, VmHWM its peak so far); 0 once the process is gone. */
+export function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
   } catch {
     return 0;

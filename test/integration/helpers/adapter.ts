@@ -66,7 +66,11 @@ export async function spawnAdapter(
   let out = '';
   const exited = new Promise<number | null>((resolve) => proc.once('close', (code) => resolve(code)));
   const ports = await new Promise<{ mqtt: number; http: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`adapter did not start: ${out}`)), 15_000);
+    const timer = setTimeout(() => {
+      // One that never said where it listens is of no use, and must not outlive the caller.
+      proc.kill('SIGKILL');
+      reject(new Error(`adapter did not start: ${out}`));
+    }, 15_000);
     const onData = (d: Buffer): void => {
       out += d.toString();
       const m = /"ports":\{"mqtt":(\d+)[^}]*"http":(\d+)/.exec(out);
