@@ -63,6 +63,12 @@ export class MqttPipe {
     return this.received.map((p) => p.cmd);
   }
 
+  /** The client stops reading (true) or reads again (false): what the server writes backs up meanwhile. */
+  stall(on: boolean): void {
+    if (on) this.client.pause();
+    else this.client.resume();
+  }
+
   /** The client hangs up (its socket closes, as on a dropped TCP connection). */
   hangUp(): void {
     this.client.destroy();

@@ -74,6 +74,25 @@ describe('session core: retained messages streamed through the window', () => {
     assert.deepEqual(c.pipe.unread, []);
   });
 
+  it('QoS 0 ones wait while the socket is congested, and none is dropped', async () => {
+    // About 2 MB in all, well past the congestion mark of the connection's write buffer.
+    const big = Buffer.alloc(1024, 'x');
+    const many = Array.from({ length: 2000 }, (_, i) => `big/${i}`);
+    for (const topic of many) await rig.stores.retained.set({ topic, payload: big, qos: 0 });
+    const c = await connect('slow', 10);
+    const readsBefore = reads;
+    c.pipe.stall(true);
+    c.pipe.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'big/#', qos: 0 }] });
+    await settle(50);
+    const whileStalled = reads - readsBefore;
+    assert.ok(whileStalled < many.length / RETAINED_PAGE / 2, `${whileStalled} pages read while stalled`);
+    c.pipe.stall(false);
+    await c.pipe.next('suback');
+    const got: string[] = [];
+    for (let i = 0; i < many.length; i++) got.push((await c.pipe.next('publish')).topic);
+    assert.deepEqual([...got].sort(), [...many].sort(), 'each once');
+  });
+
   // The close waits for the stream to end (with a deadline this clock never reaches): a stream left
   // waiting for PUBACKs that cannot come would hold the close, and this test, forever.
   it('a client that hangs up with its window full stops the stream and its reads', async () => {
