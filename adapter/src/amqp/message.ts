@@ -19,6 +19,10 @@ export function publishOptions(qos: QoS, extras?: PublishExtras): Options.Publis
   if (!extras) return { deliveryMode, headers };
   if (extras.retain) headers[H.retain] = 1;
   if (extras.publisher !== undefined) headers[H.publisher] = extras.publisher;
+  if (extras.mark) {
+    headers[H.qos2Token] = extras.mark.token;
+    if (extras.mark.resent) headers[H.resent] = 1;
+  }
   return { ...propsToAmqp(extras.props, headers, Date.now()), deliveryMode };
 }
 
@@ -32,6 +36,7 @@ export function toDelivery(msg: ConsumeMessage): Delivery {
   const qos: QoS =
     header === 0 || header === 1 || header === 2 ? header : msg.properties.deliveryMode === 2 ? 1 : 0;
   const publisher = headers[H.publisher];
+  const token = headerString(headers[H.qos2Token]);
   const { props, expired } = propsFromAmqp(msg.properties, Date.now());
   return {
     topic: routingKeyToTopic(msg.fields.routingKey),
@@ -40,13 +45,14 @@ export function toDelivery(msg: ConsumeMessage): Delivery {
     deliveryTag: msg.fields.deliveryTag,
     redelivered: msg.fields.redelivered,
     retain: headers[H.retain] === 1,
-    publisher:
-      typeof publisher === 'string'
-        ? publisher
-        : Buffer.isBuffer(publisher)
-          ? publisher.toString()
-          : undefined,
+    publisher: headerString(publisher),
     props,
     expired,
+    ...(token !== undefined ? { mark: { token, resent: headers[H.resent] === 1 } } : {}),
   };
+}
+
+/** A header written as a string may read back as bytes (a longstr from another client). */
+function headerString(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString() : undefined;
 }

@@ -12,6 +12,10 @@ export const H = {
   expiresAt: 'x-mqtt-expires-at',
   payloadFormat: 'x-mqtt-payload-format-indicator',
   correlation: 'x-correlation-data',
+  /** The same on a QoS 2 message and on a copy published again after a replica failure. */
+  qos2Token: 'x-mqtt-qos2-token',
+  /** On that copy: a subscriber that already delivered the token drops it. */
+  resent: 'x-mqtt-resent',
   /** Ties a returned (unroutable) message to its publish on the channel. */
   seq: 'x-mqtt-adapter-seq',
 } as const;

@@ -87,6 +87,11 @@ export function createMetrics() {
       help: 'QoS 0 messages dropped for congested clients',
       registers,
     }),
+    qos2DuplicatesDropped: new Counter({
+      name: `${P}qos2_duplicates_dropped_total`,
+      help: 'Copies of QoS 2 messages published again after a replica failure, dropped as already delivered',
+      registers,
+    }),
     willsPublished: new Counter({
       name: `${P}wills_published_total`,
       help: 'Wills published, by who published them: the closing connection, a delay, or the sweep of a dead replica',

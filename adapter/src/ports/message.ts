@@ -17,6 +17,16 @@ export interface BrokerMessage {
   readonly qos: QoS;
 }
 
+/**
+ * What a QoS 2 message carries so a copy published again after a replica
+ * failure can be told from the original: the same token on both, and
+ * `resent` on the copy.
+ */
+export interface Qos2Mark {
+  readonly token: string;
+  readonly resent: boolean;
+}
+
 export interface Delivery extends BrokerMessage {
   readonly deliveryTag: number;
   readonly redelivered: boolean;
@@ -27,10 +37,13 @@ export interface Delivery extends BrokerMessage {
   readonly props: MessageProps;
   /** Its Message Expiry Interval has run out: drop it. */
   readonly expired: boolean;
+  /** Present on messages published at QoS 2 by an MQTT client with a persistent session. */
+  readonly mark?: Qos2Mark;
 }
 
 export interface PublishExtras {
   readonly retain?: boolean;
   readonly publisher?: string;
   readonly props?: MessageProps;
+  readonly mark?: Qos2Mark;
 }

@@ -14,11 +14,30 @@ export interface SessionState {
   readonly protocolVersion: number;
   readonly expirySeconds: number;
   readonly subscriptions: readonly StoredSubscription[];
-  /** QoS 2 packet ids published by the client and awaiting its PUBREL, so a resend is not published twice. */
+  /**
+   * QoS 2 packet ids awaiting PUBREL as sessions stored them before the ids
+   * had a record of their own (see InboundQos2Entry); read, no longer written.
+   */
   readonly inboundQos2?: readonly number[];
   /** QoS 2 packet ids we sent PUBREL for and await PUBCOMP; resent on resume [MQTT-4.4.0-1]. */
   readonly outboundPubrel?: readonly number[];
 }
+
+/**
+ * One inbound QoS 2 message between its PUBLISH and PUBREL, recorded apart
+ * from the session so each step is one small write. `pending` is written
+ * before the message goes to RabbitMQ, whose fate it leaves open; `received`
+ * once RabbitMQ confirmed it. The token travels with the message, so a copy
+ * published again after a failure can be recognised by subscribers.
+ */
+export interface InboundQos2Entry {
+  readonly id: number;
+  readonly token: string;
+  readonly state: 'pending' | 'received';
+}
+
+/** A record as written: the packet id is where it is written to. */
+export type InboundQos2Record = Omit<InboundQos2Entry, 'id'>;
 
 /** Where a live connection of a client is: the replica and the connection on it. */
 export interface OwnerRef {
@@ -32,6 +51,8 @@ export interface Claim {
   readonly previous?: OwnerRef;
   /** The stored session, unless the claim asked for a clean start. */
   readonly session?: SessionState;
+  /** The inbound QoS 2 records of that session. */
+  readonly inboundQos2?: readonly InboundQos2Entry[];
 }
 
 /**
@@ -44,6 +65,16 @@ export interface SessionStore {
   claim(clientId: string, owner: OwnerRef, cleanStart: boolean): Promise<Claim>;
   /** Saves the session under the epoch; a stale epoch throws StaleEpochError. */
   save(clientId: string, epoch: number, state: SessionState): Promise<void>;
+  /**
+   * Writes the record of one inbound QoS 2 id, or removes it (`entry`
+   * undefined), fenced by the epoch as save is. It lives and ends with the session.
+   */
+  recordInboundQos2(
+    clientId: string,
+    epoch: number,
+    id: number,
+    record: InboundQos2Record | undefined,
+  ): Promise<void>;
   /** Forgets the session and releases ownership when the epoch is still current. */
   discard(clientId: string, epoch: number): Promise<void>;
   /** Releases ownership (the session stays) when the epoch is still current. */

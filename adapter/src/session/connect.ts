@@ -217,7 +217,10 @@ export async function connect(
     await deps.sessions.save(clientId, claim.epoch, { protocolVersion, expirySeconds, subscriptions: [] });
   }
   ctx.enter('resuming');
-  await session.resume(sessionPresent && claim.session ? claim.session : { subscriptions: [] });
+  await session.resume(
+    sessionPresent && claim.session ? claim.session : { subscriptions: [] },
+    sessionPresent ? claim.inboundQos2 : [],
+  );
   undo.check('session');
   return { session, sessionPresent, clientId, assignedClientId: assigned };
 }

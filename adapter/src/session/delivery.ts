@@ -6,6 +6,7 @@ import type { ClientLimits, Outbound, QoS, Subscription } from './types';
 import type { Metrics } from '../observability/metrics';
 import { parseShared } from './shared';
 import { queueNameFor } from './subscriptions';
+import { RecentTokens } from './recent-tokens';
 import { OutboundAliases } from './topic-alias';
 
 interface InFlight {
@@ -83,6 +84,8 @@ export class Deliverer {
   private readonly waiting: (() => void)[] = [];
   /** Told after each PUBACK or PUBCOMP, once the messages held back above have had their turn. */
   private readonly freed = new Set<() => void>();
+  /** Made on the first marked delivery: most sessions never get a QoS 2 message. */
+  private recent: RecentTokens | undefined;
 
   constructor(
     private readonly out: Outbound,
@@ -127,6 +130,11 @@ export class Deliverer {
   /** A message from one of the client's queues (its own, or a shared group's). */
   fromQueue(d: Delivery, queue: string): void {
     const done = (): void => this.ack(d.deliveryTag, queue);
+    if (d.mark && (this.recent ??= new RecentTokens()).duplicate(queue, d.mark)) {
+      this.metrics.qos2DuplicatesDropped.inc();
+      done();
+      return;
+    }
     const fromSelf = d.publisher === this.clientId;
     const queued = d.expired
       ? undefined

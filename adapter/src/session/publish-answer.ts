@@ -1,14 +1,15 @@
 import { failureOf } from '../ports/broker';
 import { MqttError } from '../mqtt/errors';
+import type { StaleEpochError } from '../ports/session-store';
 import { Reason, type ReasonCode } from '../mqtt/reason-codes';
 
 /**
  * What the client hears about a QoS 1 or 2 PUBLISH once RabbitMQ has answered:
  * a PUBACK/PUBREC reason code (0x80 and above: not accepted), or the closed
- * connection.
+ * connection (StaleEpochError: another connection owns the client id now).
  */
 export type PublishAnswer =
-  { readonly reason: ReasonCode; readonly why?: string } | { readonly close: MqttError };
+  { readonly reason: ReasonCode; readonly why?: string } | { readonly close: MqttError | StaleEpochError };
 
 export const ACCEPTED: PublishAnswer = { reason: Reason.Success };
 /** [MQTT-3.4.2.1] 0x10: accepted, but no queue (so no subscriber) took it. */

@@ -1,12 +1,15 @@
 import { isUtf8 } from 'node:buffer';
 import type { IPublishPacket } from 'mqtt-packet';
 import type { BrokerLink } from '../ports/broker';
-import type { MessageProps } from '../ports/message';
+import type { MessageProps, Qos2Mark } from '../ports/message';
+import { StaleEpochError, type InboundQos2Entry } from '../ports/session-store';
 import { MqttError } from '../mqtt/errors';
 import { Reason, type ReasonCode } from '../mqtt/reason-codes';
 import { topicNameProblem } from '../mqtt/topic';
 import { InboundQos2Ids } from './inbound-qos2';
 import { ACCEPTED, NO_SUBSCRIBERS, refusal, refusalAnswer, type PublishAnswer } from './publish-answer';
+import { PublishOrder } from './publish-order';
+import type { Qos2Journal } from './qos2-journal';
 import { InboundAliases } from './topic-alias';
 import type { Outbound, QoS, SessionDeps } from './types';
 
@@ -29,6 +32,11 @@ const HELD = Promise.resolve(ACCEPTED);
  * [MQTT-4.6.0-2], with at most `window` unconfirmed at once. QoS 2 ids are kept
  * until PUBREL so a retransmission is not published twice, and a retransmission
  * whose original is unconfirmed gets the original's answer, never an earlier one.
+ *
+ * In a persistent session a QoS 2 message is recorded as pending, with a
+ * token it carries, before it is published, so the replica a client resends
+ * it to after a failure knows whether RabbitMQ may hold it: see
+ * docs/architecture.md, "QoS 2 across a replica failure".
  */
 export class InboundPublisher {
   private pending = 0;
@@ -40,15 +48,16 @@ export class InboundPublisher {
   private qos2: InboundQos2Ids<Promise<PublishAnswer>> | undefined;
   private readonly aliases: InboundAliases | undefined;
   private readonly v5: boolean;
+  private readonly order = new PublishOrder();
 
   constructor(
     private readonly deps: SessionDeps,
     private readonly link: BrokerLink,
     private readonly out: Outbound,
     private readonly ctx: PublisherContext,
-    private readonly fail: (err: MqttError) => void,
-    /** The QoS 2 state changed and should be persisted. */
-    private readonly qos2Changed: () => void,
+    private readonly fail: (err: Error) => void,
+    /** Where a persistent session records its QoS 2 ids; absent for a session that ends with its connection. */
+    private readonly journal: Qos2Journal | undefined,
     /** Whether the client holds a No Local subscription, which needs its publishes marked as its own. */
     private readonly noLocalInUse: () => boolean,
   ) {
@@ -56,13 +65,8 @@ export class InboundPublisher {
     this.aliases = this.v5 ? new InboundAliases(TOPIC_ALIAS_MAXIMUM) : undefined;
   }
 
-  restore(ids: readonly number[]): void {
-    if (ids.length > 0) this.qos2Ids().restore(ids);
-  }
-
-  /** The QoS 2 ids to keep in the stored session: those RabbitMQ confirmed and the client has not released. */
-  awaitingRelease(): number[] {
-    return this.qos2?.awaitingRelease() ?? [];
+  restore(entries: readonly InboundQos2Entry[]): void {
+    if (entries.length > 0) this.qos2Ids().restore(entries);
   }
 
   private qos2Ids(): InboundQos2Ids<Promise<PublishAnswer>> {
@@ -86,7 +90,8 @@ export class InboundPublisher {
         `QoS ${p.qos} exceeds the maximum ${this.deps.config.maxQos}`,
       );
     }
-    if (p.qos === 2 && p.messageId !== undefined && this.retransmission(p.messageId)) return;
+    const mark = p.qos === 2 && p.messageId !== undefined ? this.qos2Arrival(p, p.messageId) : undefined;
+    if (mark === 'answered') return;
     if (p.qos > 0) this.admit(p.qos);
     const payload = Buffer.isBuffer(p.payload) ? p.payload : Buffer.from(p.payload);
     const props = this.v5 ? messageProps(p) : undefined;
@@ -101,14 +106,20 @@ export class InboundPublisher {
     const qos = p.qos;
     this.deps.metrics.published.add(qos);
     // The retained copy is stored only once RabbitMQ has taken the message, so a refused publish retains nothing.
-    const published = this.link.publish(topic, payload, qos, (drained) => this.out.pauseReading(drained), {
-      retain: p.retain,
-      // The publisher's id is only read back for No Local, which only this client's own subscriptions can have.
-      ...(this.v5 && this.noLocalInUse() ? { publisher: this.ctx.clientId } : {}),
-      props,
-      // Only a v5 client can hear "no matching subscribers" (0x10), so only it pays for mandatory publishes.
-      mandatory: this.v5,
-    });
+    const publish = (): Promise<boolean> =>
+      this.link.publish(topic, payload, qos, (drained) => this.out.pauseReading(drained), {
+        retain: p.retain,
+        // The publisher's id is only read back for No Local, which only this client's own subscriptions can have.
+        ...(this.v5 && this.noLocalInUse() ? { publisher: this.ctx.clientId } : {}),
+        props,
+        // Only a v5 client can hear "no matching subscribers" (0x10), so only it pays for mandatory publishes.
+        mandatory: this.v5,
+        ...(mark ? { mark } : {}),
+      });
+    // A resent copy's record is the original's, already stored as pending.
+    const recorded =
+      mark && !mark.resent ? this.journal?.pending(p.messageId as number, mark.token) : undefined;
+    const published = this.order.run(publish, recorded);
     const done = p.retain
       ? published.then(async (routed) => {
           await this.storeRetained(topic, payload, qos, props);
@@ -118,12 +129,16 @@ export class InboundPublisher {
     if (qos === 0) {
       // Nothing answers a QoS 0 PUBLISH, so a failure can only close the connection.
       done.catch((err: unknown) => {
+        if (isStoreFailure(err)) {
+          this.close(err);
+          return;
+        }
         const { reason, why } = refusal(err);
         this.close(new MqttError(reason, why));
       });
       return;
     }
-    this.track(done, p);
+    this.track(done, p, mark);
   }
 
   /**
@@ -159,15 +174,24 @@ export class InboundPublisher {
    * again: answered with PUBREC, in order, and not published [MQTT-4.3.3-10].
    * While its original is unconfirmed it waits for the original's answer, as
    * a PUBREC says the message is ours [MQTT-4.3.3-8] and RabbitMQ may yet refuse it.
+   * Otherwise it is to be published, with the mark returned (none when the
+   * session keeps no records): a new token, or the token of a resent id
+   * restored as pending, flagged as a copy.
    */
-  private retransmission(id: number): boolean {
-    const arrival = this.qos2?.arrival(id);
-    if (!arrival || arrival.kind === 'new') return false;
-    this.inOrder(arrival.kind === 'received' ? HELD : arrival.answer, (a) => {
-      // A failure that closes the connection was the original's to act on.
-      if (!('close' in a)) this.answer('pubrec', id, a);
-    });
-    return true;
+  private qos2Arrival(p: IPublishPacket, id: number): Qos2Mark | 'answered' | undefined {
+    const arrival = this.qos2?.arrival(id) ?? { kind: 'new' };
+    if (arrival.kind === 'unconfirmed' || arrival.kind === 'received') {
+      this.inOrder(arrival.kind === 'received' ? HELD : arrival.answer, (a) => {
+        // A failure that closes the connection was the original's to act on.
+        if (!('close' in a)) this.answer('pubrec', id, a);
+      });
+      return 'answered';
+    }
+    if (!this.journal) return undefined;
+    // A client marks every resend DUP [MQTT-3.3.1-1]: without it the id carries a new message.
+    if (arrival.kind === 'pending' && p.dup) return { token: arrival.token, resent: true };
+    if (arrival.kind === 'pending') this.qos2?.forget(id);
+    return { token: this.journal.token(), resent: false };
   }
 
   /** v5 answers a bad QoS > 0 message in its ack; a bad QoS 0 one costs the connection. */
@@ -179,14 +203,14 @@ export class InboundPublisher {
     );
   }
 
-  private track(done: Promise<boolean>, p: IPublishPacket): void {
+  private track(done: Promise<boolean>, p: IPublishPacket, mark: Qos2Mark | undefined): void {
     const id = p.messageId as number;
     const qos2 = p.qos === 2;
     const answered = done.then(
       (routed) => (routed ? ACCEPTED : NO_SUBSCRIBERS),
-      (err: unknown) => refusalAnswer(err, this.v5),
+      (err: unknown) => (isStoreFailure(err) ? { close: err } : refusalAnswer(err, this.v5)),
     );
-    if (qos2) this.qos2Ids().publishing(id, answered);
+    if (qos2) this.qos2Ids().publishing(id, answered, mark?.token);
     this.pending++;
     // One pause at a time: publishes parsed from the same chunk after the window closed must not replace
     // the resolver of the pause in force, or reading would never resume.
@@ -218,10 +242,19 @@ export class InboundPublisher {
     const qos2 = this.qos2Ids();
     if ('close' in a || a.reason >= Reason.UnspecifiedError) {
       qos2.refused(id);
+      // Unanswered, the pending record stays: the resend after the closed connection is published again.
+      if (!('close' in a)) this.record(this.journal?.remove(id));
       return;
     }
-    qos2.confirmed(id);
-    this.qos2Changed();
+    const token = qos2.confirmed(id);
+    // Not awaited: until it lands, a resend after a failure is published again flagged as a copy,
+    // which subscribers that delivered the original drop.
+    if (token !== undefined) this.record(this.journal?.received(id, token));
+  }
+
+  /** A record write no answer waits for: its failure closes the connection, so the client resends. */
+  private record(write: Promise<void> | undefined): void {
+    write?.catch((err: unknown) => this.close(err as Error));
   }
 
   private answer(cmd: 'puback' | 'pubrec', messageId: number, a: PublishAnswer): void {
@@ -235,21 +268,32 @@ export class InboundPublisher {
     );
   }
 
-  private close(err: MqttError): void {
+  private close(err: Error): void {
     if (this.failed) return;
     this.failed = true;
     this.fail(err);
   }
 
-  /** PUBREL: the QoS 2 id may be reused; answer PUBCOMP [MQTT-4.3.3-11]. */
+  /**
+   * PUBREL: the QoS 2 id may be reused; answer PUBCOMP [MQTT-4.3.3-11]. A
+   * recorded id is removed first: the client reuses the id after PUBCOMP, and a
+   * record left behind would make a resumed session take the new message for
+   * the old one and not publish it.
+   */
   released(messageId: number): void {
     const known = this.qos2?.release(messageId) ?? false;
-    if (known) this.qos2Changed();
-    this.out.send(
-      known || !this.v5
-        ? { cmd: 'pubcomp', messageId }
-        : { cmd: 'pubcomp', messageId, reasonCode: Reason.PacketIdentifierNotFound },
-    );
+    const pubcomp = (): void => {
+      this.out.send(
+        known || !this.v5
+          ? { cmd: 'pubcomp', messageId }
+          : { cmd: 'pubcomp', messageId, reasonCode: Reason.PacketIdentifierNotFound },
+      );
+    };
+    if (!known || !this.journal) {
+      pubcomp();
+      return;
+    }
+    this.journal.remove(messageId).then(pubcomp, (err: unknown) => this.close(err as Error));
   }
 
   private settled(): void {
@@ -288,4 +332,9 @@ function messageProps(p: IPublishPacket): MessageProps | undefined {
   if (!p.properties) return undefined;
   const { topicAlias: _alias, subscriptionIdentifier: _ids, ...props } = p.properties;
   return props;
+}
+
+/** A record write failed: the store is away (the connection closes), or another connection owns the client id. */
+function isStoreFailure(err: unknown): err is MqttError | StaleEpochError {
+  return err instanceof StaleEpochError || err instanceof MqttError;
 }

@@ -4,10 +4,16 @@ import { failureOf, type BrokerLink } from '../ports/broker';
 import type { Credentials } from '../ports/credentials';
 import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';
-import { StaleEpochError, type SessionState, type StoredSubscription } from '../ports/session-store';
+import {
+  StaleEpochError,
+  type InboundQos2Entry,
+  type SessionState,
+  type StoredSubscription,
+} from '../ports/session-store';
 import { closingWillPlan } from './will-rules';
 import { Deliverer } from './delivery';
 import { InboundPublisher } from './publish-in';
+import { Qos2Journal } from './qos2-journal';
 import type { Displaceable } from './registry';
 import { RetainedStreams } from './retained-stream';
 import { Subscriptions } from './subscriptions';
@@ -103,7 +109,8 @@ export class Session implements Displaceable {
       out,
       init,
       (err) => this.fail(err),
-      () => this.serial(() => this.persist()),
+      // A session that ends with its connection has no resend to recognise: it keeps no records.
+      init.persistent ? new Qos2Journal(deps.sessions, init.clientId, init.epoch) : undefined,
       () => this.subs.hasNoLocal,
     );
     this.stopHearingLost = link.onLost(() => this.out.close('RabbitMQ connection lost'));
@@ -122,18 +129,26 @@ export class Session implements Displaceable {
 
   /**
    * Resumes a present session: subscriptions, queued messages (unacked ones
-   * with DUP), QoS 2 state. It runs in the chain, so a close waits for it
+   * with DUP), QoS 2 state (`inboundQos2` as older sessions stored it). It runs in the chain, so a close waits for it
    * before tearing down what it made; packets it sends before CONNACK are
    * held by the connection until CONNACK is out.
    */
-  resume(stored: {
-    subscriptions: readonly StoredSubscription[];
-    inboundQos2?: readonly number[];
-    outboundPubrel?: readonly number[];
-  }): Promise<void> {
+  resume(
+    stored: {
+      subscriptions: readonly StoredSubscription[];
+      inboundQos2?: readonly number[];
+      outboundPubrel?: readonly number[];
+    },
+    records: readonly InboundQos2Entry[] = [],
+  ): Promise<void> {
     const run = this.chain.then(async () => {
       if (this.closing) return;
-      this.publisher.restore(stored.inboundQos2 ?? []);
+      const legacy = (stored.inboundQos2 ?? []).map((id): InboundQos2Entry => ({
+        id,
+        token: '',
+        state: 'received',
+      }));
+      this.publisher.restore([...legacy, ...records]);
       this.deliverer.resendReleases(stored.outboundPubrel ?? []);
       await this.subs.restore(stored.subscriptions);
     });
@@ -252,7 +267,6 @@ export class Session implements Displaceable {
       protocolVersion: this.init.protocolVersion,
       expirySeconds: this.expirySeconds,
       subscriptions: this.subs.stored(),
-      inboundQos2: this.publisher.awaitingRelease(),
       outboundPubrel: this.deliverer.pendingReleases(),
     };
   }

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import {
   StaleEpochError,
   type Claim,
+  type InboundQos2Entry,
+  type InboundQos2Record,
   type OwnerRef,
   type SessionState,
   type SessionStore,
@@ -11,6 +13,7 @@ interface Entry {
   epoch: number;
   owner?: OwnerRef;
   session?: SessionState;
+  qos2?: Map<number, InboundQos2Entry>;
 }
 
 /** The single-process session store: the embedded default of `make run`. */
@@ -23,10 +26,14 @@ export class MemorySessionStore implements SessionStore {
     const previous = e.owner;
     e.epoch++;
     e.owner = owner;
-    if (cleanStart) e.session = undefined;
+    if (cleanStart || !e.session) {
+      e.session = undefined;
+      e.qos2 = undefined;
+    }
     this.entries.set(clientId, e);
     if (previous) this.events.emit('takeover', clientId, previous);
-    return Promise.resolve({ epoch: e.epoch, previous, session: e.session });
+    const inboundQos2 = e.qos2 ? [...e.qos2.values()] : [];
+    return Promise.resolve({ epoch: e.epoch, previous, session: e.session, inboundQos2 });
   }
 
   // async, so a stale epoch is a rejected promise like the Redis store's, never a synchronous throw.
@@ -35,12 +42,25 @@ export class MemorySessionStore implements SessionStore {
     this.current(clientId, epoch).session = state;
   }
 
+  async recordInboundQos2(
+    clientId: string,
+    epoch: number,
+    id: number,
+    entry: InboundQos2Record | undefined,
+  ): Promise<void> {
+    await Promise.resolve();
+    const e = this.current(clientId, epoch);
+    if (entry) (e.qos2 ??= new Map()).set(id, { id, ...entry });
+    else e.qos2?.delete(id);
+  }
+
   discard(clientId: string, epoch: number): Promise<void> {
     const e = this.entries.get(clientId);
     // The entry stays, with its epoch, so a later claim keeps counting up and a stale owner stays fenced.
     if (e && e.epoch === epoch) {
       e.owner = undefined;
       e.session = undefined;
+      e.qos2 = undefined;
     }
     return Promise.resolve();
   }

@@ -107,6 +107,49 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
       assert.deepEqual((await b.claim(id, podB, false)).session, full);
     });
 
+    it('keeps inbound QoS 2 records across replicas, each written and removed on its own', async () => {
+      const a = await open('pod-a');
+      const b = await open('pod-b');
+      const id = client();
+      const { epoch } = await a.claim(id, podA, false);
+      await a.save(id, epoch, state());
+      await a.recordInboundQos2(id, epoch, 1, { token: 't.1', state: 'pending' });
+      await a.recordInboundQos2(id, epoch, 2, { token: 't.2', state: 'pending' });
+      await a.recordInboundQos2(id, epoch, 2, { token: 't.2', state: 'received' });
+      await a.recordInboundQos2(id, epoch, 65535, { token: 't.3', state: 'received' });
+      await a.recordInboundQos2(id, epoch, 65535, undefined);
+      await a.release(id, epoch);
+      const claim = await b.claim(id, podB, false);
+      const byId = [...(claim.inboundQos2 ?? [])].sort((x, y) => x.id - y.id);
+      assert.deepEqual(byId, [
+        { id: 1, token: 't.1', state: 'pending' },
+        { id: 2, token: 't.2', state: 'received' },
+      ]);
+      await b.discard(id, claim.epoch);
+    });
+
+    it('refuses a QoS 2 record under a stale epoch; clean start and discard drop the records', async () => {
+      const a = await open('pod-a');
+      const id = client();
+      const old = await a.claim(id, podA, false);
+      await a.save(id, old.epoch, state());
+      await a.recordInboundQos2(id, old.epoch, 1, { token: 't', state: 'pending' });
+      const current = await a.claim(id, podB, false);
+      await assert.rejects(
+        a.recordInboundQos2(id, old.epoch, 2, { token: 't', state: 'pending' }),
+        StaleEpochError,
+      );
+      assert.deepEqual(current.inboundQos2, [{ id: 1, token: 't', state: 'pending' }]);
+      const clean = await a.claim(id, podA, true);
+      assert.deepEqual(clean.inboundQos2 ?? [], []);
+      await a.save(id, clean.epoch, state());
+      await a.recordInboundQos2(id, clean.epoch, 3, { token: 'u', state: 'received' });
+      await a.discard(id, clean.epoch);
+      const after = await a.claim(id, podA, false);
+      assert.deepEqual(after.inboundQos2 ?? [], []);
+      await a.discard(id, after.epoch);
+    });
+
     it('clean start discards the stored session [MQTT-3.1.2-4]', async () => {
       const store = await open('pod-a');
       const id = client();

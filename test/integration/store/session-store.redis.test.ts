@@ -28,30 +28,39 @@ describe('RedisSessionStore', () => {
       const { epoch } = await store.claim('ttl', owner, false);
       await store.save('ttl', epoch, state(120));
       assert.equal(await redis.client.pttl(redis.keys.session('ttl')), -1);
+      await store.recordInboundQos2('ttl', epoch, 1, { token: 't', state: 'pending' });
+      assert.equal(await redis.client.pttl(redis.keys.inboundQos2('ttl')), -1);
       await store.release('ttl', epoch);
-      const ttl = await redis.client.pttl(redis.keys.session('ttl'));
-      assert.ok(ttl > 110_000 && ttl <= 120_000, `ttl ${ttl}`);
+      for (const key of [redis.keys.session('ttl'), redis.keys.inboundQos2('ttl')]) {
+        const ttl = await redis.client.pttl(key);
+        assert.ok(ttl > 110_000 && ttl <= 120_000, `ttl of ${key}: ${ttl}`);
+      }
+      await store.recordInboundQos2('ttl', epoch, 2, { token: 't', state: 'received' });
+      const late = await redis.client.pttl(redis.keys.inboundQos2('ttl'));
+      assert.ok(late > 110_000, `a record written after the release expires with the session: ${late}`);
       await store.claim('ttl', owner, false);
-      assert.equal(
-        await redis.client.pttl(redis.keys.session('ttl')),
-        -1,
-        'a resumed session is persistent again',
-      );
+      for (const key of [redis.keys.session('ttl'), redis.keys.inboundQos2('ttl')])
+        assert.equal(await redis.client.pttl(key), -1, `a resumed session is persistent again: ${key}`);
     });
 
     it('a session with expiry 0 ends when released [MQTT-3.1.2-23]', async () => {
       const { epoch } = await store.claim('zero', owner, false);
       await store.save('zero', epoch, state(0));
+      await store.recordInboundQos2('zero', epoch, 1, { token: 't', state: 'pending' });
       await store.release('zero', epoch);
-      assert.equal(await redis.client.exists(redis.keys.session('zero')), 0);
+      assert.equal(await redis.client.exists(redis.keys.session('zero'), redis.keys.inboundQos2('zero')), 0);
     });
 
     it('keeps all keys of a client under its hash tag and indexes it under its pod', async () => {
       const id = 'we{ird}/id%';
       const { epoch } = await store.claim(id, owner, false);
       await store.save(id, epoch, state(10));
+      await store.recordInboundQos2(id, epoch, 1, { token: 't', state: 'pending' });
       const keys = (await redis.ownKeys()).filter((k) => k.includes(':client:'));
-      assert.deepEqual(keys.sort(), [redis.keys.owner(id), redis.keys.session(id)].sort());
+      assert.deepEqual(
+        keys.sort(),
+        [redis.keys.owner(id), redis.keys.session(id), redis.keys.inboundQos2(id)].sort(),
+      );
       assert.deepEqual(await redis.client.smembers(redis.keys.podClients('pod-x')), [id]);
     });
 

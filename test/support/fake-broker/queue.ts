@@ -91,5 +91,6 @@ export function toDelivery(m: Stored, deliveryTag: number): Delivery {
     publisher: m.extras?.publisher,
     props: m.extras?.props ?? {},
     expired: false,
+    ...(m.extras?.mark ? { mark: m.extras.mark } : {}),
   };
 }

@@ -48,8 +48,26 @@ describe('session/inbound-qos2', () => {
 
   it('restored ids await PUBREL, as confirmed ones', () => {
     const ids = new InboundQos2Ids<string>();
-    ids.restore([1, 2]);
+    ids.restore([
+      { id: 1, token: 't1', state: 'received' },
+      { id: 2, token: 't2', state: 'received' },
+    ]);
     assert.deepEqual(ids.arrival(2), { kind: 'received' });
     assert.deepEqual(ids.awaitingRelease().sort(), [1, 2]);
+  });
+
+  it('a restored pending id keeps its token for a resend; PUBREL or a new message frees it', () => {
+    const ids = new InboundQos2Ids<string>();
+    ids.restore([
+      { id: 3, token: 't3', state: 'pending' },
+      { id: 4, token: 't4', state: 'pending' },
+    ]);
+    assert.deepEqual(ids.arrival(3), { kind: 'pending', token: 't3' });
+    assert.deepEqual(ids.awaitingRelease(), [], 'its fate is unknown: it awaits no PUBREL yet');
+    ids.publishing(3, 'resent', 't3');
+    assert.equal(ids.confirmed(3), 't3');
+    assert.deepEqual(ids.arrival(3), { kind: 'received' });
+    assert.equal(ids.release(4), true, 'the client heard a PUBREC whose record did not land');
+    assert.deepEqual(ids.arrival(4), { kind: 'new' });
   });
 });

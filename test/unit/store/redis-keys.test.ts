@@ -21,7 +21,7 @@ describe('store: Redis key layout', () => {
 
   it('puts every key of one client in one hash slot, whatever the client id holds', () => {
     for (const id of ['plain', 'a}b', '{x}', '}', '%7D', 'a/b/#', 'ünï', 'with space']) {
-      const tags = [keys.owner(id), keys.session(id), keys.will(id)].map(hashTag);
+      const tags = [keys.owner(id), keys.session(id), keys.will(id), keys.inboundQos2(id)].map(hashTag);
       assert.equal(new Set(tags).size, 1, `id ${id}: ${tags.join(' ')}`);
       assert.notEqual(tags[0], keys.owner(id), `id ${id} must have a real tag`);
     }

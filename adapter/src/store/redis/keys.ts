@@ -34,6 +34,11 @@ export class RedisKeys {
     return `${this.prefix}client:{${escapeTag(clientId)}}:session`;
   }
 
+  /** Hash: packet id -> record of an inbound QoS 2 message between PUBLISH and PUBREL (see session-scripts.ts). */
+  inboundQos2(clientId: string): string {
+    return `${this.prefix}client:{${escapeTag(clientId)}}:qos2`;
+  }
+
   /** Hash: the will of the owning connection, its epoch, and its due time once scheduled. */
   will(clientId: string): string {
     return `${this.prefix}client:{${escapeTag(clientId)}}:will`;

@@ -22,7 +22,7 @@ return 0
 );
 
 /**
- * KEYS: owner, session, will of one client. ARGV: dead pod, client id.
+ * KEYS: owner, session, will, QoS 2 records of one client. ARGV: dead pod, client id.
  * When the dead pod still owns the client id: bumps the epoch (a paused pod
  * that wakes up is fenced out and told on its channel to close the
  * connection), releases the session to expire, and settles the will of that
@@ -37,12 +37,12 @@ export const SWEEP_CLIENT = new LuaScript(
     TAKE_WILL_LUA +
     SCHEDULE_WILL_LUA +
     `
-local owner, session, will = KEYS[1], KEYS[2], KEYS[3]
+local owner, session, will, qos2 = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local o = redis.call('HMGET', owner, 'epoch', 'pod', 'conn', 'chan')
 if o[2] ~= ARGV[1] then return {'skip'} end
 redis.call('HSET', owner, 'epoch', fmt(next_epoch(o[1])))
 redis.call('HDEL', owner, 'pod', 'conn', 'chan')
-expire_released(owner, session)
+expire_released(owner, session, qos2)
 if o[4] then
   redis.call('PUBLISH', o[4], cjson.encode({clientId = ARGV[2], pod = o[2], connection = o[3]}))
 end

@@ -152,7 +152,12 @@ export class RedisLiveness implements Liveness {
   private async sweepClient(pod: string, clientId: string): Promise<OrphanWill | undefined> {
     // Announced first, so a will scheduled by the script is never missing from the index.
     const entry = await this.due.announceIfAbsent(clientId, Date.now() + this.options.ttlMs);
-    const keys = [this.keys.owner(clientId), this.keys.session(clientId), this.keys.will(clientId)];
+    const keys = [
+      this.keys.owner(clientId),
+      this.keys.session(clientId),
+      this.keys.will(clientId),
+      this.keys.inboundQos2(clientId),
+    ];
     const reply = parseWillReply(await SWEEP_CLIENT.runBuffer(this.redis, keys, [pod, clientId]));
     if (reply.kind === 'scheduled') {
       await this.due.settle(clientId, reply.due);

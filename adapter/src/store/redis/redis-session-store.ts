@@ -1,14 +1,15 @@
 import {
   StaleEpochError,
   type Claim,
+  type InboundQos2Record,
   type OwnerRef,
   type SessionState,
   type SessionStore,
 } from '../../ports/session-store';
 import type { RedisClient } from './client';
 import { RedisKeys } from './keys';
-import { CLAIM, DISCARD, RELEASE, SAVE } from './session-scripts';
-import { decodeSession, encodeSession } from './session-codec';
+import { CLAIM, DISCARD, RECORD_QOS2, RELEASE, SAVE } from './session-scripts';
+import { decodeQos2Records, decodeSession, encodeQos2Record, encodeSession } from './session-codec';
 import { TakeoverChannel } from './takeover-channel';
 
 export interface RedisStoreOptions {
@@ -62,12 +63,28 @@ export class RedisSessionStore implements SessionStore {
       ]),
       this.redis.sadd(index, clientId),
     ]);
-    const [epoch, pod, connection, session] = stringArray(reply, 4);
+    const [epoch, pod, connection, session, records] = claimReply(reply);
     return {
       epoch: Number(epoch),
       previous: pod ? { pod, connection } : undefined,
       session: session ? decodeSession(session) : undefined,
+      inboundQos2: decodeQos2Records(records),
     };
+  }
+
+  async recordInboundQos2(
+    clientId: string,
+    epoch: number,
+    id: number,
+    entry: InboundQos2Record | undefined,
+  ): Promise<void> {
+    const record = entry ? encodeQos2Record(entry) : '';
+    const ok = await RECORD_QOS2.run(this.redis, this.clientKeys(clientId), [
+      String(epoch),
+      String(id),
+      record,
+    ]);
+    if (ok !== 1) throw new StaleEpochError(clientId, epoch);
   }
 
   async save(clientId: string, epoch: number, state: SessionState): Promise<void> {
@@ -108,13 +125,14 @@ export class RedisSessionStore implements SessionStore {
   }
 
   private clientKeys(clientId: string): string[] {
-    return [this.keys.owner(clientId), this.keys.session(clientId)];
+    return [this.keys.owner(clientId), this.keys.session(clientId), this.keys.inboundQos2(clientId)];
   }
 }
 
-function stringArray(reply: unknown, length: number): string[] {
-  if (!Array.isArray(reply) || reply.length !== length || !reply.every((v) => typeof v === 'string')) {
+function claimReply(reply: unknown): [string, string, string, string, string[]] {
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (!Array.isArray(reply) || reply.length !== 5 || !strings(reply.slice(0, 4)) || !strings(reply[4])) {
     throw new Error(`unexpected Redis script reply: ${JSON.stringify(reply)}`);
   }
-  return reply;
+  return reply as [string, string, string, string, string[]];
 }

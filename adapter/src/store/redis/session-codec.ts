@@ -1,5 +1,10 @@
 import type { QoS } from '../../amqp/message';
-import type { SessionState, StoredSubscription } from '../../ports/session-store';
+import type {
+  InboundQos2Entry,
+  InboundQos2Record,
+  SessionState,
+  StoredSubscription,
+} from '../../ports/session-store';
 
 /**
  * Sessions are stored as JSON so the Lua scripts can read expirySeconds. The
@@ -25,6 +30,25 @@ export function decodeSession(json: string): SessionState {
   if (!optionalIds(inboundQos2) || !optionalIds(outboundPubrel))
     throw new Error('stored QoS 2 state is malformed');
   return { ...raw, protocolVersion, expirySeconds, subscriptions: subscriptions.map(decodeSubscription) };
+}
+
+/** One inbound QoS 2 record as a hash value: its state's initial, a colon, its token. */
+export function encodeQos2Record(entry: InboundQos2Record): string {
+  return `${entry.state === 'pending' ? 'p' : 'r'}:${entry.token}`;
+}
+
+/** The records of HGETALL (field, value, ...); throws on data encodeQos2Record did not write. */
+export function decodeQos2Records(flat: readonly string[]): InboundQos2Entry[] {
+  const entries: InboundQos2Entry[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    const id = Number(flat[i]);
+    const value = flat[i + 1];
+    const state = value.startsWith('p:') ? 'pending' : value.startsWith('r:') ? 'received' : undefined;
+    if (!Number.isInteger(id) || id < 1 || id > 65535 || state === undefined)
+      throw new Error(`stored QoS 2 record ${flat[i]} is malformed`);
+    entries.push({ id, token: value.slice(2), state });
+  }
+  return entries;
 }
 
 function decodeSubscription(raw: unknown): StoredSubscription {

@@ -4,13 +4,16 @@ import { EXPIRE_RELEASED_LUA } from './release-lua';
 
 /*
  * Session ownership scripts. KEYS[1] is the owner hash, KEYS[2] the session
- * string, both under the client's hash tag. Every script that writes checks the
+ * string, KEYS[3] the hash of inbound QoS 2 records (packet id -> 'p:' or 'r:'
+ * and the token, for pending and received), all under the client's hash tag. Every script that writes checks the
  * epoch first: that check is the fence against an owner that was taken over.
  */
 
 /**
  * ARGV: pod, connection, cleanStart ('1'|'0'), own events channel, client id.
- * Returns {epoch, previous pod, previous connection, session}, '' for absent.
+ * Returns {epoch, previous pod, previous connection, session, QoS 2 records as
+ * HGETALL gives them}, '' for absent. Records without a session are dropped:
+ * there is nothing for them to resume.
  * The displaced owner's pod hears about it on the channel it registered, in
  * the same atomic step, so no takeover goes unannounced [MQTT-3.1.4-2].
  */
@@ -18,30 +21,60 @@ export const CLAIM = new LuaScript(
   'claim',
   NEXT_EPOCH_LUA +
     `
-local owner, session = KEYS[1], KEYS[2]
+local owner, session, qos2 = KEYS[1], KEYS[2], KEYS[3]
 local prev = redis.call('HMGET', owner, 'epoch', 'pod', 'conn', 'chan')
 local epoch = next_epoch(prev[1])
 redis.call('HSET', owner, 'epoch', fmt(epoch), 'pod', ARGV[1], 'conn', ARGV[2], 'chan', ARGV[4])
 redis.call('PERSIST', owner)
-if ARGV[3] == '1' then redis.call('DEL', session) else redis.call('PERSIST', session) end
+local state = false
+if ARGV[3] ~= '1' then state = redis.call('GET', session) end
+if state then
+  redis.call('PERSIST', session)
+  redis.call('PERSIST', qos2)
+else
+  redis.call('DEL', session, qos2)
+end
 if prev[2] then
   redis.call('PUBLISH', prev[4], cjson.encode({clientId = ARGV[5], pod = prev[2], connection = prev[3]}))
 end
-return {fmt(epoch), prev[2] or '', prev[3] or '', redis.call('GET', session) or ''}
+return {fmt(epoch), prev[2] or '', prev[3] or '', state or '', redis.call('HGETALL', qos2)}
 `,
 );
+
+/**
+ * Lua: runs `write` when ARGV[1] is the current epoch, returning 1, else 0. A
+ * write after the release (a late save, a late confirm) lands and expires with the session.
+ */
+const FENCED_WRITE_LUA =
+  EXPIRE_RELEASED_LUA +
+  `
+local function fenced_write(write)
+  local owner, session, qos2 = KEYS[1], KEYS[2], KEYS[3]
+  local fields = redis.call('HMGET', owner, 'epoch', 'pod')
+  if fields[1] ~= ARGV[1] then return 0 end
+  write(session, qos2)
+  if not fields[2] then expire_released(owner, session, qos2) end
+  return 1
+end
+`;
 
 /** ARGV: epoch, session JSON. Returns 1, or 0 for a stale epoch. */
 export const SAVE = new LuaScript(
   'save',
-  EXPIRE_RELEASED_LUA +
+  FENCED_WRITE_LUA +
     `
-local owner, session = KEYS[1], KEYS[2]
-local fields = redis.call('HMGET', owner, 'epoch', 'pod')
-if fields[1] ~= ARGV[1] then return 0 end
-redis.call('SET', session, ARGV[2])
-if not fields[2] then expire_released(owner, session) end
-return 1
+return fenced_write(function(session) redis.call('SET', session, ARGV[2]) end)
+`,
+);
+
+/** ARGV: epoch, packet id, record ('' removes it). Returns 1, or 0 for a stale epoch. */
+export const RECORD_QOS2 = new LuaScript(
+  'record-qos2',
+  FENCED_WRITE_LUA +
+    `
+return fenced_write(function(_, qos2)
+  if ARGV[3] == '' then redis.call('HDEL', qos2, ARGV[2]) else redis.call('HSET', qos2, ARGV[2], ARGV[3]) end
+end)
 `,
 );
 
@@ -53,11 +86,11 @@ export const RELEASE = new LuaScript(
   'release',
   EXPIRE_RELEASED_LUA +
     `
-local owner, session = KEYS[1], KEYS[2]
+local owner, session, qos2 = KEYS[1], KEYS[2], KEYS[3]
 local o = redis.call('HMGET', owner, 'epoch', 'pod')
 if o[1] ~= ARGV[1] then return 0 end
 redis.call('HDEL', owner, 'pod', 'conn', 'chan')
-expire_released(owner, session)
+expire_released(owner, session, qos2)
 return o[2] or ''
 `,
 );
@@ -66,10 +99,10 @@ return o[2] or ''
 export const DISCARD = new LuaScript(
   'discard',
   `
-local owner, session = KEYS[1], KEYS[2]
+local owner, session, qos2 = KEYS[1], KEYS[2], KEYS[3]
 local o = redis.call('HMGET', owner, 'epoch', 'pod')
 if o[1] ~= ARGV[1] then return 0 end
-redis.call('DEL', owner, session)
+redis.call('DEL', owner, session, qos2)
 return o[2] or ''
 `,
 );
