@@ -203,6 +203,11 @@ export class Replicas {
     });
   }
 
+  /** A client's inbound QoS 2 records (packet id -> 'p:' or 'r:' and the token), read straight from Redis. */
+  async qos2Records(clientId: string): Promise<Record<string, string>> {
+    return this.withRedis((redis) => redis.hgetall(`${this.prefix}client:{${clientId}}:qos2`));
+  }
+
   /** The due time (ms) of a client's scheduled will, or undefined while it is not scheduled. */
   async willDue(clientId: string): Promise<number | undefined> {
     return this.withRedis(async (redis) => {
