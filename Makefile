@@ -3,7 +3,7 @@
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install build run run-operator lint typecheck test test-unit test-integration test-e2e bench bench-full chaos k8s-tools clean
+.PHONY: help install build run run-operator lint typecheck test test-unit test-integration test-e2e bench bench-full chaos soak k8s-tools clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
@@ -60,3 +60,7 @@ bench-full: build ## The whole benchmark matrix, 3 repetitions, into bench/resul
 CHAOS_MINUTES ?= 5
 chaos: build ## Faults against 3 replicas on Redis for CHAOS_MINUTES (default 5): losses, wills, leftovers into bench/results/chaos-<date>.md
 	CHAOS_MINUTES=$(CHAOS_MINUTES) node build/bench/chaos/main.js
+
+SOAK_MINUTES ?= 30
+soak: build ## SOAK_MINUTES (default 30) of 5,000 held connections, churn and 1,000 msg/s on a private RabbitMQ node and Redis: memory and broker-state slopes, losses, leftovers into bench/results/soak-<date>.md and .png
+	ulimit -n "$$(ulimit -Hn)"; SOAK_MINUTES=$(SOAK_MINUTES) nice node build/bench/soak/main.js

@@ -3,8 +3,13 @@ import {
   DISCONNECT,
   connectPacket,
   pubackPacket,
+  pubcompPacket,
+  pubrecPacket,
+  pubrelPacket,
   subscribePacket,
   type ConnectOptions,
+  type QoS,
+  type Version,
 } from '../wire/packets';
 import { PacketReader, type Incoming } from '../wire/reader';
 
@@ -20,20 +25,29 @@ const BACKLOG_BYTES = 8 * 1024 * 1024;
 const TIMEOUT_MS = 20_000;
 
 /**
- * One MQTT 3.1.1 connection of the load generator, on a raw socket: it sends
- * pre-encoded packets, PUBACKs QoS 1 deliveries (one write per read), and
- * counts unacknowledged QoS 1 publishes.
+ * One MQTT 3.1.1 or 5 connection of the load generator, on a raw socket: it
+ * sends pre-encoded packets, acknowledges QoS 1 and 2 deliveries (one write
+ * per read), completes its own QoS 2 publishes, and counts unacknowledged
+ * QoS 1 and 2 publishes.
  */
 export class MqttConn {
-  private readonly reader = new PacketReader();
+  private readonly reader: PacketReader;
   private waiter: { resolve: (p: Incoming) => void; type: Incoming['type'] } | undefined;
   private nextId = 0;
   unacked = 0;
   closed = false;
   onMessage: ((payload: Buffer, qos: number) => void) | undefined;
+  /** A publish of ours acknowledged: PUBACK (QoS 1) or PUBCOMP (QoS 2), by packet id. */
+  onAck: ((id: number) => void) | undefined;
   onClose: (() => void) | undefined;
 
-  private constructor(private readonly socket: net.Socket) {
+  private constructor(
+    private readonly socket: net.Socket,
+    readonly version: Version,
+    /** QoS 2 messages received and PUBRECed, not yet released, by packet id: the state a session keeps across connections. */
+    private readonly receiving: Map<number, Buffer>,
+  ) {
+    this.reader = new PacketReader(version);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined);
@@ -43,18 +57,25 @@ export class MqttConn {
     });
   }
 
-  /** Connects and waits for CONNACK; `onMessage` is set first, so messages right behind the CONNACK count. */
+  /**
+   * Connects and waits for CONNACK; `onMessage` is set first, so messages right
+   * behind the CONNACK count. A persistent session passes the same `receiving`
+   * map to each of its connections, so a QoS 2 message resent after a reconnect
+   * is not taken as a new one [MQTT-4.3.3-9]; a different payload under an id
+   * still held is a new message (a server that restarted its packet ids).
+   */
   static async open(
     at: Endpoint,
     o: ConnectOptions,
     onMessage?: (payload: Buffer, qos: number) => void,
+    receiving = new Map<number, Buffer>(),
   ): Promise<MqttConn> {
     const socket = net.connect({ host: at.host, port: at.port, localAddress: at.localAddress });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
     });
-    const c = new MqttConn(socket);
+    const c = new MqttConn(socket, o.version ?? 4, receiving);
     c.onMessage = onMessage;
     const ack = c.expect('connack');
     socket.write(connectPacket(o));
@@ -66,15 +87,15 @@ export class MqttConn {
     return c;
   }
 
-  async subscribe(filter: string, qos: 0 | 1): Promise<number> {
+  async subscribe(filter: string, qos: QoS): Promise<number> {
     const ack = this.expect('suback');
-    this.socket.write(subscribePacket(1, filter, qos));
+    this.socket.write(subscribePacket(1, filter, qos, this.version));
     const p = await ack;
-    if (p.type !== 'suback' || p.granted > 1) throw new Error(`SUBACK refused ${filter}`);
+    if (p.type !== 'suback' || p.granted > qos) throw new Error(`SUBACK refused ${filter}`);
     return p.granted;
   }
 
-  /** Allocates a packet id for a QoS 1 publish; undefined when 65535 are unacknowledged. */
+  /** Allocates a packet id for a QoS 1 or 2 publish; undefined when 65535 are unacknowledged. */
   allocateId(): number | undefined {
     if (this.unacked >= 65535) return undefined;
     this.unacked++;
@@ -131,10 +152,18 @@ export class MqttConn {
     let acks: Buffer[] | undefined;
     this.reader.push(chunk, (p) => {
       if (p.type === 'publish') {
-        if (p.qos > 0) (acks ??= []).push(pubackPacket(p.id));
-        this.onMessage?.(p.payload, p.qos);
-      } else if (p.type === 'puback') {
+        if (p.qos > 0) (acks ??= []).push(p.qos === 1 ? pubackPacket(p.id) : pubrecPacket(p.id));
+        const held = p.qos === 2 ? this.receiving.get(p.id) : undefined;
+        if (!held?.equals(p.payload)) this.onMessage?.(p.payload, p.qos);
+        if (p.qos === 2) this.receiving.set(p.id, Buffer.from(p.payload));
+      } else if (p.type === 'pubrel') {
+        this.receiving.delete(p.id);
+        (acks ??= []).push(pubcompPacket(p.id));
+      } else if (p.type === 'pubrec') {
+        (acks ??= []).push(pubrelPacket(p.id));
+      } else if (p.type === 'puback' || p.type === 'pubcomp') {
         this.unacked--;
+        this.onAck?.(p.id);
       } else if (this.waiter && this.waiter.type === p.type) {
         const w = this.waiter;
         this.waiter = undefined;

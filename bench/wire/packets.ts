@@ -1,6 +1,9 @@
 import { generate } from 'mqtt-packet';
 
-/** Encoders for the MQTT 3.1.1 packets the load generator sends. */
+/** Encoders for the MQTT 3.1.1 and 5 packets the load generator sends. */
+
+export type Version = 4 | 5;
+export type QoS = 0 | 1 | 2;
 
 export interface ConnectOptions {
   readonly clientId: string;
@@ -8,31 +11,48 @@ export interface ConnectOptions {
   readonly username?: string;
   readonly password?: string;
   readonly keepalive: number;
+  /** 4 (MQTT 3.1.1, the default) or 5. */
+  readonly version?: Version;
+  /** MQTT 5 Session Expiry Interval in seconds (0 or unset: the session ends with the connection). */
+  readonly sessionExpiry?: number;
 }
 
 export function connectPacket(o: ConnectOptions): Buffer {
-  return generate({
-    cmd: 'connect',
-    protocolId: 'MQTT',
-    protocolVersion: 4,
-    clientId: o.clientId,
-    clean: o.clean,
-    keepalive: o.keepalive,
-    username: o.username,
-    password: o.password === undefined ? undefined : Buffer.from(o.password),
-  });
+  const version = o.version ?? 4;
+  return generate(
+    {
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: version,
+      clientId: o.clientId,
+      clean: o.clean,
+      keepalive: o.keepalive,
+      username: o.username,
+      password: o.password === undefined ? undefined : Buffer.from(o.password),
+      ...(version === 5 && o.sessionExpiry ? { properties: { sessionExpiryInterval: o.sessionExpiry } } : {}),
+    },
+    { protocolVersion: version },
+  );
 }
 
-export function subscribePacket(messageId: number, filter: string, qos: 0 | 1): Buffer {
-  return generate({ cmd: 'subscribe', messageId, subscriptions: [{ topic: filter, qos }] });
+export function subscribePacket(messageId: number, filter: string, qos: QoS, version: Version = 4): Buffer {
+  return generate(
+    { cmd: 'subscribe', messageId, subscriptions: [{ topic: filter, qos }] },
+    { protocolVersion: version },
+  );
 }
 
 export const DISCONNECT = Buffer.from([0xe0, 0x00]);
 export const PINGREQ = Buffer.from([0xc0, 0x00]);
 
-export function pubackPacket(messageId: number): Buffer {
-  return Buffer.from([0x40, 0x02, messageId >> 8, messageId & 0xff]);
-}
+/** A two-byte acknowledgement (success, no properties: the same bytes in MQTT 3.1.1 and 5). */
+const ack = (first: number, messageId: number): Buffer =>
+  Buffer.from([first, 0x02, messageId >> 8, messageId & 0xff]);
+
+export const pubackPacket = (messageId: number): Buffer => ack(0x40, messageId);
+export const pubrecPacket = (messageId: number): Buffer => ack(0x50, messageId);
+export const pubrelPacket = (messageId: number): Buffer => ack(0x62, messageId);
+export const pubcompPacket = (messageId: number): Buffer => ack(0x70, messageId);
 
 /**
  * A pre-encoded PUBLISH for one topic. Each send copies the template and
@@ -44,7 +64,7 @@ export class PublishTemplate {
 
   constructor(
     topic: string,
-    readonly qos: 0 | 1,
+    readonly qos: QoS,
     payloadSize: number,
   ) {
     this.template = generate({

@@ -12,6 +12,9 @@ import { httpGet, metricValue } from '../helpers/clients';
 
 export const SHARED_REDIS_URL = process.env.MQTT_ADAPTER_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** Characters of a replica's output kept in memory. */
+const OUTPUT_KEPT = 8 * 1024 * 1024;
+
 export interface Exit {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -65,7 +68,11 @@ export class Replica {
     const { incarnation, ...ports } = started;
     const r = new Replica(pod, incarnation, env, proc, ports, exited);
     r.out = out;
-    const keep = (d: Buffer): void => void (r.out += d.toString());
+    // Only the tail: a long run (a soak) logs every connect and disconnect at info.
+    const keep = (d: Buffer): void => {
+      r.out += d.toString();
+      if (r.out.length > OUTPUT_KEPT) r.out = r.out.slice(-OUTPUT_KEPT / 2);
+    };
     proc.stdout?.removeAllListeners('data');
     proc.stderr?.removeAllListeners('data');
     proc.stdout?.on('data', keep);
