@@ -124,6 +124,25 @@ export async function listQueues(vhost = '/'): Promise<QueueInfo[]> {
     });
 }
 
+/** The routing keys that bind `queue` to `exchange`, sorted. */
+export async function bindingKeys(queue: string, exchange = 'amq.topic', vhost = '/'): Promise<string[]> {
+  const out = await rabbitmqctl(
+    'list_bindings',
+    '-p',
+    vhost,
+    '--no-table-headers',
+    'source_name',
+    'destination_name',
+    'routing_key',
+  );
+  return out
+    .split('\n')
+    .map((line) => line.split('\t'))
+    .filter(([source, dest]) => source === exchange && dest === queue)
+    .map(([, , key]) => key)
+    .sort();
+}
+
 export async function findQueue(name: string, vhost = '/'): Promise<QueueInfo | undefined> {
   return (await listQueues(vhost)).find((q) => q.name === name);
 }

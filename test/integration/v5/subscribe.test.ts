@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { startAdapter, uniqueId } from '../helpers/adapter';
 import { createUser, deleteQueues, deleteUser, setTopicPermissions } from '../helpers/rabbit';
 import type { Adapter } from '../../../adapter/src/server';
-import { V5, deleteRedisKeys, uniqueTopic } from './support';
+import { V5, deleteRedisKeys, storeEnv, uniqueTopic } from './support';
 import { delay } from '../helpers/wait';
 import { closeAll } from '../helpers/cleanup';
 import { useCleanup } from '../helpers/suite';
@@ -221,15 +221,7 @@ describe('MQTT 5 retained messages keep their properties and expire (issue 6)', 
       let adapter: Adapter;
       const prefix = `mqtt-adapter-test-${uniqueId('ret')}:`;
       before(async function () {
-        adapter = await startAdapter(
-          store === 'redis'
-            ? {
-                MQTT_ADAPTER_STORE: 'redis',
-                MQTT_ADAPTER_REDIS_URL: process.env.MQTT_ADAPTER_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-                MQTT_ADAPTER_REDIS_KEY_PREFIX: prefix,
-              }
-            : {},
-        );
+        adapter = await startAdapter(storeEnv(store, prefix));
       });
       after(async function () {
         await adapter?.stop();

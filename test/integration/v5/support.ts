@@ -13,6 +13,16 @@ import { until, within } from '../helpers/wait';
  * own, and the state RabbitMQ and Redis hold for them.
  */
 
+/** The settings of an adapter on `store`: the shared Redis under a key prefix of its own, or memory. */
+export function storeEnv(store: 'memory' | 'redis', prefix: string): Record<string, string> {
+  if (store === 'memory') return {};
+  return {
+    MQTT_ADAPTER_STORE: 'redis',
+    MQTT_ADAPTER_REDIS_URL: process.env.MQTT_ADAPTER_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    MQTT_ADAPTER_REDIS_KEY_PREFIX: prefix,
+  };
+}
+
 /** Deletes the Redis keys a test adapter wrote under its own key prefix. */
 export async function deleteRedisKeys(prefix: string): Promise<void> {
   const redis = new Redis(process.env.MQTT_ADAPTER_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
