@@ -3,7 +3,7 @@
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install build run run-operator lint typecheck test test-unit test-integration test-e2e bench bench-full chaos soak k8s-tools clean
+.PHONY: help install build run run-operator lint typecheck test test-unit test-integration test-e2e bench bench-full chaos fuzz soak k8s-tools clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
@@ -58,7 +58,11 @@ bench-full: build ## The whole benchmark matrix, 3 repetitions, into bench/resul
 	node build/bench/main.js --profile full
 
 CHAOS_MINUTES ?= 5
-chaos: build ## Faults against 3 replicas on Redis for CHAOS_MINUTES (default 5): losses, wills, leftovers into bench/results/chaos-<date>.md
+FUZZ_PACKETS ?= 1000000
+fuzz: build ## Mutated MQTT 3.1/3.1.1/5 packets (FUZZ_PACKETS, default 1000000; FUZZ_SEED replays) beside a numbered QoS 1 stream
+	FUZZ_PACKETS=$(FUZZ_PACKETS) node build/bench/fuzz/main.js
+
+chaos: build fuzz ## Faults against 3 replicas on Redis for CHAOS_MINUTES (default 5): losses, wills, leftovers into bench/results/chaos-<date>.md
 	CHAOS_MINUTES=$(CHAOS_MINUTES) node build/bench/chaos/main.js
 
 SOAK_MINUTES ?= 30
