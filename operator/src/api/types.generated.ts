@@ -34,6 +34,7 @@ export interface MqttListenerSpec {
   queueType: 'classic' | 'quorum';
   /** RabbitMQ user for clients that send no username. A Secret, never an inline password. */
   defaultUser?: MqttListenerSpecDefaultUser;
+  /** Where RabbitMQ is: a Secret holding its URI (one address, a cluster Service, or every node comma-separated), or the nodes listed one by one in urls. Exactly one of the two. */
   rabbitmq: MqttListenerSpecRabbitmq;
   /** Shared session store. Without it each pod keeps sessions in memory (one replica only). */
   redis?: MqttListenerSpecRedis;
@@ -88,10 +89,13 @@ export interface MqttListenerSpecDefaultUser {
   secretName: string;
 }
 
+/** Where RabbitMQ is: a Secret holding its URI (one address, a cluster Service, or every node comma-separated), or the nodes listed one by one in urls. Exactly one of the two. */
 export interface MqttListenerSpecRabbitmq {
-  /** Secret holding the RabbitMQ URI (amqp:// or amqps://). */
-  secretName: string;
+  /** Secret holding the RabbitMQ URI (amqp:// or amqps://), or the URIs of every node of a cluster, comma-separated. */
+  secretName?: string;
   uriKey: string;
+  /** RabbitMQ nodes, one address each (amqp://host:port or amqps://host:port, no credentials: clients log in as themselves). Pooled connections spread over the nodes that answer. */
+  urls?: string[];
 }
 
 /** Shared session store. Without it each pod keeps sessions in memory (one replica only). */

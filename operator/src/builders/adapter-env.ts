@@ -17,7 +17,7 @@ export function adapterEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvV
     { name: settings.podName.env, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     value(settings.mqttPort.env, spec.mqtt.port),
     value(settings.httpPort.env, spec.metrics.port),
-    file(settings.amqpUrls.env, mounts.rabbitmq.files.uri.path),
+    rabbitmqEnv(spec, mounts),
     value(settings.exchange.env, spec.exchange),
     value(settings.vhost.env, spec.vhost),
     value(settings.queueType.env, spec.queueType),
@@ -33,6 +33,12 @@ export function adapterEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvV
     env.push(file(settings.defaultPassword.env, mounts.defaultUser.files.password.path));
   }
   return env;
+}
+
+/** The nodes listed in the spec go in as they are (they carry no credentials); a Secret's URI as a file. */
+function rabbitmqEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvVar {
+  if (mounts.rabbitmq) return file(settings.amqpUrls.env, mounts.rabbitmq.files.uri.path);
+  return value(settings.amqpUrls.env, (spec.rabbitmq.urls ?? []).join(','));
 }
 
 function tlsEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvVar[] {

@@ -36,7 +36,8 @@ function mount<R extends string, O extends string = never>(
 
 /** The Secret mounts a spec needs, by purpose. Absent purposes are absent keys. */
 export interface SecretMounts {
-  readonly rabbitmq: SecretMount<'uri'>;
+  /** Absent when spec.rabbitmq lists the nodes itself (urls). */
+  readonly rabbitmq?: SecretMount<'uri'>;
   readonly redis?: SecretMount<'url', 'password'>;
   readonly defaultUser?: SecretMount<'username' | 'password'>;
   readonly tls?: SecretMount<'tls.crt' | 'tls.key'>;
@@ -44,9 +45,11 @@ export interface SecretMounts {
 }
 
 export function secretMounts(spec: MqttListenerSpec): SecretMounts {
-  const { redis, defaultUser, tls } = spec;
+  const { redis, defaultUser, tls, rabbitmq } = spec;
   return {
-    rabbitmq: mount('rabbitmq', spec.rabbitmq.secretName, { uri: spec.rabbitmq.uriKey }),
+    ...(rabbitmq.secretName && {
+      rabbitmq: mount('rabbitmq', rabbitmq.secretName, { uri: rabbitmq.uriKey }),
+    }),
     ...(redis && {
       redis: mount<'url', 'password'>('redis', redis.secretName, {
         url: redis.urlKey,

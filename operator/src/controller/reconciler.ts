@@ -9,6 +9,7 @@ import { listenerRef, type ListenerRef } from '../builders/owner';
 import { referencedSecretNames } from '../builders/secret-mounts';
 import { resourcePath } from '../kube/paths';
 import type { RestClient } from '../kube/rest-client';
+import { specProblems } from '../spec/spec-problems';
 import { secretProblems } from '../secrets/check-secrets';
 import { secretHash } from '../secrets/secret-hash';
 import { listenerStatus } from '../status/listener-status';
@@ -43,7 +44,7 @@ export class Reconciler {
     if (!l || l.metadata?.deletionTimestamp) return 'gone';
     const ref = listenerRef(l);
     const secrets = await this.readSecrets(l);
-    const problems = secretProblems(l.spec, namespace, secrets);
+    const problems = [...specProblems(l.spec), ...secretProblems(l.spec, namespace, secrets)];
     let obs: Observation;
     if (problems.length > 0) {
       const message = problems.map((p) => p.message).join('; ');

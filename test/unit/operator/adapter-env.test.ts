@@ -49,6 +49,29 @@ describe('operator: adapter env is the adapter configuration', () => {
     }
   });
 
+  it('passes the nodes of spec.rabbitmq.urls as they are, with no Secret to mount', () => {
+    const urls = ['amqp://rabbit-0.rabbit.ns1:5672', 'amqp://rabbit-1.rabbit.ns1:5672'];
+    const l = listener({ rabbitmq: { urls } });
+    const mounts = secretMounts(l.spec);
+    assert.equal(mounts.rabbitmq, undefined);
+    const env = adapterEnv(l.spec, mounts);
+    assert.equal(
+      env.find((e) => e.name === `${settings.amqpUrls.env}_FILE`),
+      undefined,
+    );
+    assert.deepEqual(loadConfig(processEnv(env), read).amqpUrls, urls);
+  });
+
+  it('reads every node from the Secret when its URI is a comma-separated list', () => {
+    const l = listener({ rabbitmq: { secretName: 'cluster', uriKey: 'nodes' } });
+    const mounts = secretMounts(l.spec);
+    const path = mounts.rabbitmq?.files.uri.path ?? '';
+    const env = processEnv(adapterEnv(l.spec, mounts));
+    assert.equal(env[`${settings.amqpUrls.env}_FILE`], path);
+    const config = loadConfig(env, (p) => (p === path ? 'amqp://u:p@r0:5672,amqp://u:p@r1:5672\n' : read(p)));
+    assert.deepEqual(config.amqpUrls, ['amqp://u:p@r0:5672', 'amqp://u:p@r1:5672']);
+  });
+
   it('loads with the adapter config loader and means what the spec says', () => {
     const l = listener({
       replicas: 3,

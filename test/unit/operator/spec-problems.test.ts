@@ -1,0 +1,33 @@
+import { strict as assert } from 'node:assert';
+import { specProblems } from '../../../operator/src/spec/spec-problems';
+import { listener } from './listener-fixture';
+
+const messages = (rabbitmq: Record<string, unknown>): string[] =>
+  specProblems(listener({ rabbitmq }).spec).map((p) => `${p.reason}: ${p.message}`);
+
+describe('operator: spec problems the schema may let through', () => {
+  it('accepts a Secret or a list of nodes', () => {
+    assert.deepEqual(messages({ secretName: 'rabbit' }), []);
+    assert.deepEqual(messages({ urls: ['amqp://r0:5672', 'amqps://r1:5671'] }), []);
+  });
+
+  it('wants exactly one of secretName and urls', () => {
+    assert.deepEqual(messages({}), ['InvalidSpec: spec.rabbitmq needs secretName or urls']);
+    assert.deepEqual(messages({ secretName: 's', urls: ['amqp://r0'] }), [
+      'InvalidSpec: spec.rabbitmq takes secretName or urls, not both',
+    ]);
+  });
+
+  it('names each bad node by position', () => {
+    assert.deepEqual(messages({ urls: [] }), ['InvalidSpec: spec.rabbitmq.urls is empty']);
+    assert.deepEqual(messages({ urls: ['amqp://r0:5672', 'http://r1'] }), [
+      'InvalidSpec: spec.rabbitmq.urls: address 2 of 2 (host r1) uses http:, not amqp: or amqps:',
+    ]);
+    assert.deepEqual(messages({ urls: ['amqp://r0:5672', 'amqp://r0:5672'] }), [
+      'InvalidSpec: spec.rabbitmq.urls: address 2 of 2 repeats address 1 (amqp://r0:5672)',
+    ]);
+    assert.deepEqual(messages({ urls: ['amqp://u:secret@r0'] }), [
+      'InvalidSpec: spec.rabbitmq.urls: entry 1 carries credentials; clients log in as themselves',
+    ]);
+  });
+});
