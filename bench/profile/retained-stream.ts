@@ -27,9 +27,9 @@ const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`
 
 async function seed(store: RedisRetainedStore, count: number, size: number): Promise<void> {
   const payload = randomBytes(size);
-  for (let i = 0; i < count; i += 1000) {
+  for (let i = 0; i < count; i += 200) {
     await Promise.all(
-      Array.from({ length: Math.min(1000, count - i) }, (_, j) =>
+      Array.from({ length: Math.min(200, count - i) }, (_, j) =>
         store.set({ topic: `bench/${(i + j) % 100}/${i + j}`, payload, qos: 1 }),
       ),
     );
