@@ -9,12 +9,14 @@ import { statusBytes as status } from '../proc/memory';
 
 /**
  * `flock /tmp/itest.lock node build/bench/profile/retained-stream.js [count] [payload bytes]`:
- * how much the adapter's memory grows while one client subscribes to `#` over
+ * how much the adapter's memory grows while one client subscribes to `<root>/#` over
  * `count` (100000) retained messages of `payload` (200) bytes. It starts an
  * adapter child process on the Redis store under a key prefix of its own
  * (BENCH_ADAPTER_MAIN picks another build's main.js, for a before/after),
  * writes the retained messages straight into Redis in the adapter's layout,
- * subscribes `#` at QoS 1 with a client that PUBACKs each message as it reads
+ * subscribes `<root>/#` at QoS 1 (every retained message of the prefix, but
+ * none of the live traffic others send through the shared RabbitMQ, which a
+ * bare `#` would also bind) with a client that PUBACKs each message as it reads
  * it, samples the adapter's VmRSS every 20 ms until the last message is in,
  * and prints the baseline, the peak, the growth and VmHWM. Every key under its
  * prefix is removed at the end. It uses the machine's RabbitMQ and Redis, so
@@ -25,19 +27,19 @@ const REDIS_URL = process.env.MQTT_ADAPTER_TEST_REDIS_URL ?? 'redis://127.0.0.1:
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
-async function seed(store: RedisRetainedStore, count: number, size: number): Promise<void> {
+async function seed(store: RedisRetainedStore, root: string, count: number, size: number): Promise<void> {
   const payload = randomBytes(size);
   for (let i = 0; i < count; i += 200) {
     await Promise.all(
       Array.from({ length: Math.min(200, count - i) }, (_, j) =>
-        store.set({ topic: `bench/${(i + j) % 100}/${i + j}`, payload, qos: 1 }),
+        store.set({ topic: `${root}/${(i + j) % 100}/${i + j}`, payload, qos: 1 }),
       ),
     );
   }
 }
 
-/** Subscribes `#` through the adapter and waits for `count` messages, sampling the adapter's RSS meanwhile. */
-async function measure(pid: number, port: number, count: number): Promise<string> {
+/** Subscribes to the filter through the adapter and waits for `count` messages, sampling the adapter's RSS meanwhile. */
+async function measure(pid: number, port: number, filter: string, count: number): Promise<string> {
   let received = 0;
   const conn = await MqttConn.open(
     { host: '127.0.0.1', port },
@@ -51,8 +53,9 @@ async function measure(pid: number, port: number, count: number): Promise<string
     const sampler = setInterval(() => (peak = Math.max(peak, status(pid, 'VmRSS'))), 20);
     const started = Date.now();
     try {
-      await conn.subscribe('#', 1);
+      await conn.subscribe(filter, 1);
       while (received < count) {
+        if (conn.closed) throw new Error(`connection closed after ${received} of ${count}`);
         if (Date.now() - started > 300_000) throw new Error(`only ${received} of ${count} in 5 minutes`);
         await delay(20);
       }
@@ -81,7 +84,8 @@ async function main(): Promise<void> {
   });
   const main = process.env.BENCH_ADAPTER_MAIN ?? MAIN_JS;
   try {
-    await seed(new RedisRetainedStore(redis, keys), count, size);
+    const root = `bench-rs-${randomBytes(4).toString('hex')}`;
+    await seed(new RedisRetainedStore(redis, keys), root, count, size);
     // Info level: the line with the listening ports is how spawnAdapter learns them.
     const adapter = await spawnAdapter(
       {
@@ -92,8 +96,8 @@ async function main(): Promise<void> {
       main,
     );
     try {
-      const figures = await measure(adapter.pid, adapter.ports.mqtt, count);
-      console.log(`adapter ${main}\n${count} retained x ${size} B, subscribe # at QoS 1: ${figures}`);
+      const figures = await measure(adapter.pid, adapter.ports.mqtt, `${root}/#`, count);
+      console.log(`adapter ${main}\n${count} retained x ${size} B, subscribe <root>/# at QoS 1: ${figures}`);
     } finally {
       await adapter.stop();
     }
