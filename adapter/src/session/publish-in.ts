@@ -92,7 +92,7 @@ export class InboundPublisher {
     }
     const mark = p.qos === 2 && p.messageId !== undefined ? this.qos2Arrival(p, p.messageId) : undefined;
     if (mark === 'answered') return;
-    if (p.qos > 0) this.admit(p.qos);
+    if (p.qos > 0) this.admit(p.qos, mark?.resent === true);
     const payload = Buffer.isBuffer(p.payload) ? p.payload : Buffer.from(p.payload);
     const props = this.v5 ? messageProps(p) : undefined;
     if (props?.payloadFormatIndicator && !isUtf8(payload)) {
@@ -149,9 +149,10 @@ export class InboundPublisher {
    * client that keeps count never trips it; one that does not hears 0x93
    * (section 3.3.4). A 3.x client has no flow control, so only the QoS 2 ids
    * it leaves unreleased, which the stored session keeps, are capped; it cannot
-   * be told why the connection closes.
+   * be told why the connection closes. A resend of an id restored as pending
+   * holds no new id, so the cap does not refuse it.
    */
-  private admit(qos: QoS): void {
+  private admit(qos: QoS, resent: boolean): void {
     if (this.v5) {
       const unanswered = this.pending + (this.qos2?.releasing ?? 0);
       if (unanswered < this.ctx.window) return;
@@ -161,7 +162,7 @@ export class InboundPublisher {
       );
     }
     const cap = this.deps.config.maxInflightQos2;
-    if (qos === 2 && (this.qos2?.held ?? 0) >= cap) {
+    if (qos === 2 && !resent && (this.qos2?.held ?? 0) >= cap) {
       throw new MqttError(
         Reason.ReceiveMaximumExceeded,
         `more than ${cap} QoS 2 PUBLISHes awaiting PUBREL (MQTT_ADAPTER_MAX_INFLIGHT_QOS2)`,

@@ -151,6 +151,23 @@ describe('session core on the fake broker: per-client caps', () => {
       assert.deepEqual(again.pipe.unread, []);
     });
 
+    it('3.1.1: at the cap, a DUP resend of an id restored as pending is published; a new id closes the connection', async () => {
+      const rig = new SessionRig({ MQTT_ADAPTER_MAX_INFLIGHT_QOS2: '2' });
+      // As a replica killed between its record and the confirm leaves the session.
+      const { sessions } = rig.deps;
+      const { epoch } = await sessions.claim('q2pend', { pod: 'dead', connection: 'x' }, true);
+      await sessions.save('q2pend', epoch, { protocolVersion: 4, expirySeconds: 3600, subscriptions: [] });
+      for (const id of [5, 6])
+        await sessions.recordInboundQos2('q2pend', epoch, id, { token: `t${id}`, state: 'pending' });
+      const c = await rig.connect('q2pend', { clean: false });
+      assert.equal(c.connack.sessionPresent, true);
+      c.pipe.send({ ...publishPacket('q2/t', 'again', 2, 5), dup: true });
+      assert.equal((await c.pipe.next('pubrec')).messageId, 5);
+      c.pipe.send(publishPacket('q2/t', 'over', 2, 7));
+      await rig.closed(c);
+      assert.deepEqual(c.pipe.unread, []);
+    });
+
     it('v5: ids awaiting PUBREL count against our Receive Maximum; one more is DISCONNECT 0x93', async () => {
       const rig = new SessionRig();
       const c = await rig.connect('q2v5', v5);
