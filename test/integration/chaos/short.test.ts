@@ -21,15 +21,9 @@ describe('chaos, short form: 3 replicas on Redis, one SIGKILL and one drain', fu
       assert.ok(c.acked > 100, `only ${c.acked} acknowledged`);
     assert.equal(r.wills.expected, 4);
     assert.ok(r.reconnects.total >= 2, `${r.reconnects.total} reconnects: no client was moved by a fault`);
-    // A QoS 2 message whose replica is SIGKILLed after publishing it and before its PUBREC leaves can be
-    // published again when the client resends it elsewhere (docs/operations.md, "Chaos run"): `make chaos`
-    // counts those doubles as a failure; this short form, with one SIGKILL, holds QoS 2 to "never lost" and
-    // reports the doubles, so a known gap does not make CI fail one run in ten.
+    // QoS 2 delivered not exactly once is among them: a resend after the SIGKILL is recorded or dropped as a copy.
     const doubledQos2 = r.streams[2].reduce((n, c) => n + c.doubled.length, 0);
-    for (const c of r.streams[2]) assert.deepEqual(c.lost, [], 'QoS 2 acknowledged but never delivered');
-    const nonZero = Object.entries(mustBeZero(r)).filter(
-      ([k, v]) => v !== 0 && k !== 'QoS 2 delivered not exactly once',
-    );
+    const nonZero = Object.entries(mustBeZero(r)).filter(([, v]) => v !== 0);
     assert.deepEqual(
       nonZero,
       [],
