@@ -3,6 +3,13 @@ import type { ConsumerChannels, ConsumerHost, SharedConsumerChannel } from './co
 import { toDelivery, type Delivery } from './message';
 
 /**
+ * Starts and at once cancels a consumer of `queue` on a channel of the client's
+ * own, so that a refusal (403 no read permission, 404 gone, 405 exclusive
+ * elsewhere) closes that channel and never the shared one.
+ */
+export type ConsumeProbe = (queue: string) => Promise<void>;
+
+/**
  * One MQTT client's consumers (its own queue, shared groups' queues), all on
  * one channel shared with other clients of the pooled connection. Closing a
  * channel used to hand a leaving client's unacked deliveries back; on a shared
@@ -23,7 +30,10 @@ export class ClientConsumers implements ConsumerHost {
   /** Told when RabbitMQ cancels one of this client's consumers. */
   onCancelled: ((queue: string) => void) | undefined;
 
-  constructor(private readonly channels: ConsumerChannels) {}
+  constructor(
+    private readonly channels: ConsumerChannels,
+    private readonly probe: ConsumeProbe,
+  ) {}
 
   /** Starts consuming `queue` with at most `prefetch` unacked deliveries. */
   consume(queue: string, prefetch: number, onDelivery: (d: Delivery, queue: string) => void): Promise<void> {
@@ -44,6 +54,9 @@ export class ClientConsumers implements ConsumerHost {
     prefetch: number,
     onDelivery: (d: Delivery, queue: string) => void,
   ): Promise<void> {
+    // RabbitMQ answers a refused basic.consume by closing the channel, which on a shared
+    // one would end the consumers of up to 99 other clients: the client's own channel asks first.
+    await this.probe(queue);
     const shared = await this.channel();
     const tag = await shared.consume(queue, prefetch, (msg) => {
       // amqplib hands over null when RabbitMQ cancelled the consumer (its queue was deleted, or its node went).

@@ -297,13 +297,32 @@ export class ClientLink implements BrokerLink {
    */
   consume(queue: string, prefetch: number, onDelivery: (d: Delivery, queue: string) => void): Promise<void> {
     if (!this.consumers) {
-      this.consumers = new ClientConsumers(this.connection.consumerChannels);
+      this.consumers = new ClientConsumers(this.connection.consumerChannels, (q) => this.probeConsume(q));
       this.consumers.onLost = (err) => this.onConsumerLost?.(err);
       this.consumers.onCancelled = (queue) => this.onConsumerCancelled?.(queue);
     }
     return this.consumers
       .consume(queue, prefetch, onDelivery)
       .catch((err: unknown) => Promise.reject(brokerError(err)));
+  }
+
+  /**
+   * Consumes `queue` for a moment on this client's ops channel (open anyway:
+   * the declare or bind before a consume used it), so RabbitMQ checks the
+   * consume where a refusal costs no one else. A consume is the only
+   * non-destructive operation that needs read permission on a queue, so the
+   * check is the consume itself: prefetch 1 holds at most one delivery, which
+   * goes back to the head of the queue before the real consumer starts (its
+   * order kept, its redelivered flag set).
+   */
+  private async probeConsume(queue: string): Promise<void> {
+    await this.withOps(async (ch) => {
+      await ch.prefetch(1, false);
+      const held: amqp.Message[] = [];
+      const ok = await ch.consume(queue, (msg) => msg && held.push(msg));
+      await ch.cancel(ok.consumerTag);
+      for (const msg of held) ch.nack(msg, false, true);
+    });
   }
 
   /** The first bind of a binding key is made on this client's own ops channel, so RabbitMQ checks its user. */

@@ -1,34 +1,9 @@
 import assert from 'node:assert/strict';
 import type { IPublishPacket } from 'mqtt-packet';
 import { uniqueId } from '../helpers/adapter';
-import { rabbitmqctl } from '../helpers/rabbit';
 import { Inbox } from './clients';
 import { sessionQueue, useFixture } from './fixture';
-import { VHOST } from './vhost';
-
-interface ConsumerRow {
-  readonly channel: string;
-  readonly prefetch: number;
-}
-
-/** The consumers of these queues as RabbitMQ lists them. */
-async function consumers(queues: string[]): Promise<Map<string, ConsumerRow>> {
-  const out = await rabbitmqctl(
-    'list_consumers',
-    '-p',
-    VHOST,
-    '--no-table-headers',
-    'queue_name',
-    'channel_pid',
-    'prefetch_count',
-  );
-  const rows = new Map<string, ConsumerRow>();
-  for (const line of out.split('\n')) {
-    const [queue, channel, prefetch] = line.trim().split(/\s+/);
-    if (queues.includes(queue)) rows.set(queue, { channel, prefetch: Number(prefetch) });
-  }
-  return rows;
-}
+import { listConsumers as consumers } from './consumer-count';
 
 const texts = (ps: IPublishPacket[]): string[] => ps.map((p) => p.payload.toString());
 

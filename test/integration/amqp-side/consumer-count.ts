@@ -1,4 +1,31 @@
 import type * as amqp from 'amqplib';
+import { rabbitmqctl } from '../helpers/rabbit';
+import { VHOST } from './vhost';
+
+export interface ConsumerRow {
+  /** The Erlang pid of the channel the consumer is on: equal pids, one channel. */
+  readonly channel: string;
+  readonly prefetch: number;
+}
+
+/** The consumers of these queues in the test vhost, as `rabbitmqctl list_consumers` lists them. */
+export async function listConsumers(queues: string[]): Promise<Map<string, ConsumerRow>> {
+  const out = await rabbitmqctl(
+    'list_consumers',
+    '-p',
+    VHOST,
+    '--no-table-headers',
+    'queue_name',
+    'channel_pid',
+    'prefetch_count',
+  );
+  const rows = new Map<string, ConsumerRow>();
+  for (const line of out.split('\n')) {
+    const [queue, channel, prefetch] = line.trim().split(/\s+/);
+    if (queues.includes(queue)) rows.set(queue, { channel, prefetch: Number(prefetch) });
+  }
+  return rows;
+}
 
 /**
  * A queue's consumers as its queue.declare-ok tells them (`undefined` while
