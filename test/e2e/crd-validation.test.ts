@@ -40,6 +40,21 @@ const rejected: [string, Record<string, unknown>, RegExp][] = [
     { ...base, tls: { secretName: 'cert', clientCertificate: 'required' } },
     /needs tls\.caSecretName/,
   ],
+  [
+    'RabbitMQ with neither a Secret nor nodes',
+    { rabbitmq: {} },
+    /spec\.rabbitmq needs exactly one of secretName and urls/,
+  ],
+  [
+    'RabbitMQ with both a Secret and nodes',
+    { rabbitmq: { secretName: 'rabbit', urls: ['amqp://r0:5672'] } },
+    /spec\.rabbitmq needs exactly one of secretName and urls/,
+  ],
+  [
+    'a RabbitMQ node with credentials',
+    { rabbitmq: { urls: ['amqp://r0:5672', 'amqp://u:p@r1:5672'] } },
+    /spec\.rabbitmq\.urls\[1\].*should match/,
+  ],
   ['replicas without Redis', { ...base, replicas: 3 }, /more than one replica needs spec\.redis/],
   [
     'source ranges on a ClusterIP Service',
@@ -98,6 +113,12 @@ describe('e2e: the API server validates MqttListener specs', function () {
       resources: { requests: { cpu: '100m', memory: '128Mi' } },
       limits: { maxConnections: 1000 },
     });
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('accepts RabbitMQ nodes listed one by one', async () => {
+    const urls = ['amqp://rabbit-0.rabbit:5672', 'amqps://rabbit-1.rabbit:5671', 'amqp://rabbit-2.rabbit'];
+    const r = await apply({ rabbitmq: { urls } });
     assert.equal(r.code, 0, r.stderr);
   });
 });
