@@ -10,7 +10,7 @@ describe('operator: Helm chart', () => {
     assert.equal(copy, source);
   });
 
-  it('uses the image name of DESIGN.md', () => {
+  it('uses the image name mqtt-adapter', () => {
     const values = readFileSync(join(repoRoot(), 'charts/mqtt-adapter/values.yaml'), 'utf8');
     assert.match(values, /^ {2}repository: mqtt-adapter$/m);
   });

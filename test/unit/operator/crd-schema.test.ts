@@ -15,7 +15,7 @@ describe('operator: CRD', () => {
     };
   };
 
-  it('has the names of DESIGN.md', () => {
+  it('has the group, kind and names the chart and docs use', () => {
     assert.equal(crd.metadata.name, 'mqttlisteners.mqtt.adapter.dev');
     assert.equal(crd.spec.group, 'mqtt.adapter.dev');
     assert.equal(crd.spec.names.kind, 'MqttListener');
