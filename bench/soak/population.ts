@@ -13,6 +13,8 @@ export interface PopulationCounts {
   readonly disconnects: number;
   /** Sockets destroyed without DISCONNECT. */
   readonly drops: number;
+  /** Connections the server closed; the client comes back after a back-off, as a real one would. */
+  readonly closedByServer: number;
   readonly delivered: number;
 }
 
@@ -34,7 +36,14 @@ export class Population {
   private retry: { slot: Slot; at: number }[] = [];
   private leaving = false;
   private carry = 0;
-  private readonly counts = { connects: 0, connectFailures: 0, disconnects: 0, drops: 0, delivered: 0 };
+  private readonly counts = {
+    connects: 0,
+    connectFailures: 0,
+    disconnects: 0,
+    drops: 0,
+    closedByServer: 0,
+    delivered: 0,
+  };
   private firstErrors: string[] = [];
 
   constructor(
@@ -131,6 +140,10 @@ export class Population {
     }
   }
 
+  private retryLater(s: Slot): void {
+    if (!this.leaving) this.retry.push({ slot: s, at: Date.now() + RETRY_MS * (1 + Math.random()) });
+  }
+
   private async open(s: Slot): Promise<void> {
     if (s.busy) return;
     s.busy = true;
@@ -143,11 +156,20 @@ export class Population {
         c.destroy();
         throw err;
       }
-      if (this.leaving) await c.disconnect();
-      else s.conn = c;
+      if (this.leaving) {
+        await c.disconnect();
+        return;
+      }
+      s.conn = c;
+      c.onClose = () => {
+        if (s.conn !== c || this.leaving) return;
+        s.conn = undefined;
+        this.counts.closedByServer++;
+        this.retryLater(s);
+      };
     } catch (err) {
       this.counts.connectFailures++;
-      if (!this.leaving) this.retry.push({ slot: s, at: Date.now() + RETRY_MS * (1 + Math.random()) });
+      this.retryLater(s);
       if (this.firstErrors.length < 10)
         this.firstErrors.push(`${s.spec.clientId}: ${(err as Error).message}`);
     } finally {

@@ -93,6 +93,10 @@ export function soakReport(r: SoakResult, m: Meta): string {
         ],
         ['connect or subscribe failures', num(r.population.connectFailures)],
         [
+          'connections closed by the adapter (the client comes back after 2 to 4 s)',
+          num(r.population.closedByServer),
+        ],
+        [
           'background PUBLISH sent / acknowledged (QoS 1, 2) / skipped',
           `${num(r.group.sent)} / ${num(r.group.acked)} / ${num(r.group.skipped)}`,
         ],
