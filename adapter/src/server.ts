@@ -11,6 +11,7 @@ import { Connection, type ConnectionInfo } from './connection/connection';
 import { httpServer } from './http/http-server';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { LocalRegistry } from './session/registry';
+import { StoreBacklog } from './session/backlog';
 import { Sweeper } from './session/sweeper';
 import { FenceCheck } from './session/fence';
 import { WillPublisher } from './session/will-publisher';
@@ -72,10 +73,12 @@ export class Adapter {
     const stores = createStores(config, incarnation, log, metrics.redis);
     const registry = new LocalRegistry((n) => metrics.sessions.set(n));
     const willPublisher = new WillPublisher(config, broker, stores.retained, metrics, log);
+    const backlog = new StoreBacklog();
     const sweeper = new Sweeper(
       stores.liveness,
       stores.wills,
       willPublisher,
+      backlog,
       config.sweepIntervalMs,
       config.livenessTtlMs,
       log,
@@ -83,6 +86,7 @@ export class Adapter {
     const deps: SessionDeps = {
       wills: stores.wills,
       willPublisher,
+      backlog,
       config,
       pod: incarnation,
       broker,

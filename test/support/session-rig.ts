@@ -7,6 +7,7 @@ import { createMetrics } from '../../adapter/src/observability/metrics';
 import { LocalRegistry } from '../../adapter/src/session/registry';
 import type { SessionDeps } from '../../adapter/src/session/types';
 import { WillPublisher } from '../../adapter/src/session/will-publisher';
+import { StoreBacklog } from '../../adapter/src/session/backlog';
 import { createStores, type Stores } from '../../adapter/src/store/factory';
 import { FakeBroker } from './fake-broker';
 import { ManualClock } from './manual-clock';
@@ -45,6 +46,7 @@ export class SessionRig {
       registry: this.registry,
       wills: this.stores.wills,
       willPublisher: new WillPublisher(this.config, this.broker, this.stores.retained, metrics, log),
+      backlog: new StoreBacklog(),
       metrics,
       log,
       clock: this.clock,

@@ -175,6 +175,11 @@ export const settings = {
     'Redis password (Sentinel and Cluster modes; standalone may put it in the URL).',
     true,
   ),
+  redisFailoverMs: setting(
+    'MQTT_ADAPTER_REDIS_FAILOVER_MS',
+    z.coerce.number().int().min(0).default(10000),
+    'How long an established connection keeps retrying a session-state write (SUBSCRIBE of a persistent session, QoS 2 state) while Redis is unreachable, as during a Sentinel or Cluster failover, before the connection is closed; 0 closes it at the first failure. New CONNECTs are refused meanwhile.',
+  ),
   redisKeyPrefix: setting(
     'MQTT_ADAPTER_REDIS_KEY_PREFIX',
     z.string().default('mqtt-adapter:'),

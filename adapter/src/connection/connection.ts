@@ -67,9 +67,12 @@ export class Connection implements Outbound {
     private readonly deps: SessionDeps,
   ) {
     this.log = new BoundLog(deps.log, { conn: info.id, remote: info.remote, transport: info.transport });
-    this.undo = new Acquisitions((what, err) =>
-      this.log.warn({ what, err: (err as Error).message }, 'undo failed'),
-    );
+    this.undo = new Acquisitions((what, err, undo) => {
+      this.log.warn({ what, err: (err as Error).message }, 'undo failed');
+      // A claim or will in Redis left behind by a CONNECT that failed would never expire: redone later.
+      if (what === 'ownership' || what === 'will')
+        deps.backlog.later(`undo:${what}:${info.id}`, () => Promise.resolve(undo()));
+    });
     this.framer = new Framer(unauthenticatedPacketLimit(deps.config));
     this.clock = deps.clock ?? systemClock;
     this.keepalive = new Keepalive(() => this.timedOut(), this.clock);

@@ -80,6 +80,12 @@ export interface SessionStore {
   /** Releases ownership (the session stays) when the epoch is still current. */
   release(clientId: string, epoch: number): Promise<void>;
   /**
+   * Undoes a claim whose reply never came (Redis failing over): it may have
+   * taken effect all the same. Releases ownership, like release(), if `owner`
+   * (that very connection) still holds the client id; otherwise does nothing.
+   */
+  abandon(clientId: string, owner: OwnerRef): Promise<void>;
+  /**
    * The epoch of the client id's latest claim, undefined when none is known.
    * Read to fence a connection whose takeover notice was lost: a greater epoch
    * than its own means another connection owns the client id.

@@ -25,7 +25,8 @@ export class Acquisitions {
   private readonly entries: Entry[] = [];
   private releasing: Promise<void> | undefined;
 
-  constructor(private readonly onUndoError: (what: Acquired, err: unknown) => void) {}
+  /** `onUndoError` gets the undo that failed, to try it again later if it can. */
+  constructor(private readonly onUndoError: (what: Acquired, err: unknown, undo: () => unknown) => void) {}
 
   get held(): Acquired[] {
     return this.entries.map((e) => e.what);
@@ -71,7 +72,7 @@ export class Acquisitions {
     try {
       await e.undo();
     } catch (err) {
-      this.onUndoError(e.what, err);
+      this.onUndoError(e.what, err, e.undo);
     }
   }
 }

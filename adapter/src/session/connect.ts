@@ -179,11 +179,13 @@ export async function connect(
   ctx.enter('claiming');
   const { persistent, expirySeconds } = sessionLifetime(p, deps.config.sessionExpiryMax);
   const cleanStart = p.clean ?? true;
-  const claim = await deps.sessions.claim(
-    clientId,
-    { pod: deps.pod, connection: ctx.connectionId },
-    cleanStart,
-  );
+  const owner = { pod: deps.pod, connection: ctx.connectionId };
+  const claim = await deps.sessions.claim(clientId, owner, cleanStart).catch((err: unknown) => {
+    // No reply is not no effect: the claim may have run as Redis failed over. Left in place, it would
+    // own the client id for good (an owner record has no expiry); undone once Redis answers.
+    deps.backlog.later(`claim:${clientId}`, () => deps.sessions.abandon(clientId, owner));
+    throw err;
+  });
   // Fenced by the epoch: a later owner's claim is never undone by this.
   undo.add('ownership', () =>
     persistent ? deps.sessions.release(clientId, claim.epoch) : deps.sessions.discard(clientId, claim.epoch),

@@ -15,6 +15,8 @@ interface InFlight {
   readonly ack?: () => void;
   /** QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP. */
   released: boolean;
+  /** QoS 2: PUBREC received, the pending PUBREL being stored; PUBREL not sent yet. */
+  storing?: boolean;
 }
 
 /** What the matching subscriptions of one client make of one message. */
@@ -95,8 +97,8 @@ export class Deliverer {
     private readonly metrics: Metrics,
     private readonly v5: boolean,
     limits: ClientLimits,
-    /** Called when the set of QoS 2 ids awaiting PUBCOMP changes, so it can be persisted. */
-    private readonly onReleasesChanged: () => void,
+    /** Called when the set of QoS 2 ids awaiting PUBCOMP changes, so it can be persisted; true once it is. */
+    private readonly onReleasesChanged: () => Promise<boolean>,
   ) {
     this.aliases =
       v5 && limits.topicAliasMaximum > 0 ? new OutboundAliases(limits.topicAliasMaximum) : undefined;
@@ -113,9 +115,12 @@ export class Deliverer {
     return () => this.freed.delete(fn);
   }
 
-  /** QoS 2 packet ids whose PUBREL is out and whose PUBCOMP is not yet in. */
-  pendingReleases(): number[] {
-    return [...this.inflight].filter(([, f]) => f.released).map(([id]) => id);
+  /**
+   * QoS 2 packet ids whose PUBREL is out and whose PUBCOMP is not yet in; with
+   * `sentOnly` false, also those whose PUBREL waits for this very list to be stored.
+   */
+  pendingReleases(sentOnly = false): number[] {
+    return [...this.inflight].filter(([, f]) => f.released && !(sentOnly && f.storing)).map(([id]) => id);
   }
 
   /** A resumed session's pending PUBRELs go out again, on whatever replica [MQTT-4.4.0-1]. */
@@ -214,25 +219,38 @@ export class Deliverer {
     this.inflight.delete(messageId);
     this.ids.release(messageId);
     f.ack?.();
-    if (f.released) this.onReleasesChanged();
+    if (f.released) void this.onReleasesChanged();
     this.waiting.shift()?.();
     for (const fn of [...this.freed]) fn();
   }
 
-  /** PUBREC: the client owns the QoS 2 message now, so the AMQP delivery is acked and PUBREL goes out. */
+  /**
+   * PUBREC: the client owns the QoS 2 message now. Once the pending PUBREL is
+   * stored, PUBREL goes out and the AMQP delivery is acked, so a resumed session
+   * (on any replica) resends that PUBREL rather than the message. If the
+   * connection closes before the store write lands (a crash, Redis failing
+   * over), neither happens: the message comes back from the queue, and a client
+   * that delivers on PUBREL has it once, not never (acked too early) nor twice
+   * (released too early; so the state a closing session stores leaves it out).
+   */
   received(messageId: number, reasonCode: number | undefined): void {
     const f = this.inflight.get(messageId);
     if (!f || f.qos !== 2) return;
-    f.ack?.();
     if (reasonCode !== undefined && reasonCode >= 0x80) {
+      f.ack?.();
       // [MQTT-4.3.3-4] a failed PUBREC ends the exchange; the id is free again.
       this.inflight.set(messageId, { ...f, ack: undefined });
       this.acknowledged(messageId);
       return;
     }
-    this.inflight.set(messageId, { qos: 2, released: true });
-    this.out.send({ cmd: 'pubrel', messageId });
-    this.onReleasesChanged();
+    const releasing: InFlight = { qos: 2, released: true, storing: true };
+    this.inflight.set(messageId, releasing);
+    void this.onReleasesChanged().then((stored) => {
+      if (!stored) return;
+      releasing.storing = false;
+      this.out.send({ cmd: 'pubrel', messageId });
+      f.ack?.();
+    });
   }
 
   private sendTracked(

@@ -20,6 +20,8 @@ import { Subscriptions } from './subscriptions';
 import type { ClientLimits, Outbound, SessionDeps } from './types';
 import type { Will } from './will';
 import { withDeadline } from './deadline';
+import { rideThrough } from './ride-through';
+import { systemClock } from '../ports/clock';
 
 export interface SessionInit {
   readonly clientId: string;
@@ -87,7 +89,7 @@ export class Session implements Displaceable {
       deps.metrics,
       this.v5,
       { ...init.limits, receiveMaximum: outbound },
-      () => this.serial(() => this.persist()),
+      () => this.persistInOrder(),
     );
     this.subs = new Subscriptions(
       deps,
@@ -231,10 +233,20 @@ export class Session implements Displaceable {
   }
 
   /** SUBSCRIBE, UNSUBSCRIBE and state writes run one at a time, in order. */
-  private serial(fn: () => Promise<void>): void {
+  private serial(fn: () => Promise<void>): Promise<void> {
     this.chain = this.chain
       .then(() => (this.closing ? undefined : fn()))
       .catch((err: unknown) => this.fail(err));
+    return this.chain;
+  }
+
+  /** persist() in the chain; true once the state is stored (false when the connection closed first). */
+  private async persistInOrder(): Promise<boolean> {
+    let stored = false;
+    await this.serial(async () => {
+      stored = await this.persist();
+    });
+    return stored;
   }
 
   /** Chained work a later PUBLISH must not overtake: SUBSCRIBE, UNSUBSCRIBE and the PUBLISHes queued behind them. */
@@ -256,18 +268,41 @@ export class Session implements Displaceable {
     this.out.pauseReading(done);
   }
 
-  private async persist(): Promise<void> {
-    if (!this.init.persistent || this.closing) return;
-    await this.deps.sessions.save(this.clientId, this.init.epoch, this.state());
+  /** Stores the session's state, riding through a Redis failover; closing ends the attempts (false). */
+  private async persist(): Promise<boolean> {
+    if (!this.init.persistent) return true;
+    const { sessions, config, clock = systemClock } = this.deps;
+    try {
+      return await rideThrough(
+        async () => {
+          if (this.closing) return false;
+          await sessions.save(this.clientId, this.init.epoch, this.state());
+          return true;
+        },
+        config.redisFailoverMs,
+        clock,
+      );
+    } catch (err) {
+      if (err instanceof StaleEpochError) throw err;
+      // Counted among the store's errors already; for this connection it is the store, not a bug.
+      throw new MqttError(
+        Reason.UnspecifiedError,
+        `session state could not be stored for ${config.redisFailoverMs} ms: ${(err as Error).message}`,
+      );
+    }
   }
 
-  /** What the store keeps of this session between connections. */
-  private state(): SessionState {
+  /**
+   * What the store keeps of this session between connections. A closing session
+   * (`closing`) leaves out the PUBRELs it never sent: their messages go back to
+   * the queue, and a resume must not release them as well.
+   */
+  private state(closing = false): SessionState {
     return {
       protocolVersion: this.init.protocolVersion,
       expirySeconds: this.expirySeconds,
       subscriptions: this.subs.stored(),
-      outboundPubrel: this.deliverer.pendingReleases(),
+      outboundPubrel: this.deliverer.pendingReleases(closing),
     };
   }
 
@@ -375,7 +410,7 @@ export class Session implements Displaceable {
       await this.settleWill(kind, ending).catch((err: unknown) => {
         // Redis is away: the will stays stored under this epoch; the sweeper settles it once Redis answers.
         this.log.warn({ err: (err as Error).message }, 'will could not be settled; trying again later');
-        this.deps.willPublisher.settleLater(this.clientId, () => this.settleWill(kind, ending));
+        this.deps.backlog.later(`will:${this.clientId}`, () => this.settleWill(kind, ending));
       });
     }
     // A displaced connection leaves the queue to the new owner: across replicas its close can come
@@ -383,11 +418,19 @@ export class Session implements Displaceable {
     await this.subs.teardown(ending && !this.displaced);
     // A session that never opened may be partly restored: it is not written back over the stored one.
     if (this.opened && !ending) {
-      await this.deps.sessions.save(this.clientId, this.init.epoch, this.state()).catch(() => undefined);
+      await this.deps.sessions.save(this.clientId, this.init.epoch, this.state(true)).catch(() => undefined);
     }
     await this.link.close();
-    if (ending) await this.deps.sessions.discard(this.clientId, this.init.epoch).catch(() => undefined);
-    else await this.deps.sessions.release(this.clientId, this.init.epoch).catch(() => undefined);
+    const { sessions, backlog } = this.deps;
+    const release = (): Promise<void> =>
+      ending
+        ? sessions.discard(this.clientId, this.init.epoch)
+        : sessions.release(this.clientId, this.init.epoch);
+    await release().catch((err: unknown) => {
+      // Left owned, the owner record would never expire; the sweeper releases it once Redis answers.
+      this.log.warn({ err: (err as Error).message }, 'client id could not be released; trying again later');
+      backlog.later(`ownership:${this.clientId}`, release);
+    });
   }
 
   /**

@@ -10,6 +10,7 @@ import type { Metrics } from '../observability/metrics';
 import type { LocalRegistry } from './registry';
 import type { WillStore } from '../ports/will-store';
 import type { WillPublisher } from './will-publisher';
+import type { StoreBacklog } from './backlog';
 
 /** What the session needs from its connection; it never sees the socket. */
 export interface Outbound {
@@ -35,6 +36,8 @@ export interface SessionDeps {
   readonly registry: LocalRegistry;
   readonly wills: WillStore;
   readonly willPublisher: WillPublisher;
+  /** Store work of closed connections to redo once Redis answers again. */
+  readonly backlog: StoreBacklog;
   readonly metrics: Metrics;
   readonly log: Log;
   /** Timers of connections and deadlines; the real ones unless a test drives time. */

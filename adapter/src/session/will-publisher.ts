@@ -18,7 +18,6 @@ export type WillSource = 'connection' | 'delay' | 'sweep';
 export class WillPublisher {
   private readonly logins = new Map<string, Credentials>();
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly unsettled = new Map<string, () => Promise<void>>();
 
   constructor(
     private readonly config: Config,
@@ -79,25 +78,6 @@ export class WillPublisher {
   private lost(clientId: string, why: string): void {
     this.metrics.willsFailed.inc();
     this.log.warn({ clientId, err: why }, 'will could not be published');
-  }
-
-  /**
-   * A closed connection's will that could not be settled (Redis away). Only
-   * the latest per client id is kept: a later connection of that client
-   * superseded the older will when it claimed the id. Bounded by the clients
-   * this replica served.
-   */
-  settleLater(clientId: string, settle: () => Promise<void>): void {
-    this.unsettled.set(clientId, settle);
-  }
-
-  /** Settles the wills of settleLater in order; throws at the first that fails again, keeping the rest. */
-  async settleUnsettled(): Promise<void> {
-    for (const [clientId, settle] of this.unsettled) {
-      await settle();
-      // Unless a newer close replaced it meanwhile.
-      if (this.unsettled.get(clientId) === settle) this.unsettled.delete(clientId);
-    }
   }
 
   /** Resolves once every will being published has gone out or failed. */

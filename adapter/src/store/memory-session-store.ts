@@ -71,6 +71,12 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve();
   }
 
+  abandon(clientId: string, owner: OwnerRef): Promise<void> {
+    const e = this.entries.get(clientId);
+    if (e?.owner?.pod === owner.pod && e.owner.connection === owner.connection) e.owner = undefined;
+    return Promise.resolve();
+  }
+
   epochOf(clientId: string): Promise<number | undefined> {
     return Promise.resolve(this.entries.get(clientId)?.epoch);
   }

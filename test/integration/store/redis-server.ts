@@ -70,6 +70,16 @@ export class RedisServer {
     await exited;
   }
 
+  /** SIGKILL, as a node failure would: no goodbye to clients or replicas, nothing flushed. */
+  async crash(): Promise<void> {
+    const proc = this.proc;
+    this.proc = undefined;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = once(proc, 'exit');
+    proc.kill('SIGKILL');
+    await exited;
+  }
+
   /** SIGSTOP: the server keeps its sockets open but answers nothing, like a hung or partitioned Redis. */
   freeze(): void {
     this.proc?.kill('SIGSTOP');

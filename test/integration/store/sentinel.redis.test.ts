@@ -20,7 +20,7 @@ describe('Redis Sentinel (private master, replica and sentinel)', function () {
     servers = await RedisSentinelServers.start();
     redis = new RedisFixture({
       redisMode: 'sentinel',
-      redisUrl: `127.0.0.1:${servers.sentinel.port}`,
+      redisUrl: servers.seeds(),
       redisSentinelName: MASTER_NAME,
     });
   });

@@ -221,6 +221,20 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
       assert.deepEqual(next.session, state(30, ['kept']));
     });
 
+    it('abandoning a claim releases it only while that connection owns the client id', async () => {
+      const a = await open('pod-a');
+      const b = await open('pod-b');
+      const id = client();
+      const first = await a.claim(id, podA, false);
+      await a.save(id, first.epoch, state(30, ['kept']));
+      await a.abandon(id, podA);
+      const second = await b.claim(id, podB, false);
+      assert.equal(second.previous, undefined, 'abandoned: no owner left');
+      assert.deepEqual(second.session, state(30, ['kept']), 'the session stays, as after a release');
+      await a.abandon(id, podA);
+      assert.deepEqual((await a.claim(id, podA, false)).previous, podB, 'another owner is left in place');
+    });
+
     it('a discard forgets the session and the ownership', async () => {
       const store = await open('pod-a');
       const id = client();

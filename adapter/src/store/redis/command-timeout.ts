@@ -1,10 +1,13 @@
-import type { Command } from 'ioredis';
+import { Cluster, type Command, type Redis } from 'ioredis';
 import type { RedisClient } from './client';
 
 /** A timer this much later than asked means the process did not run meanwhile: it was stalled. */
 const STALL_SLACK_MS = 250;
 
 const armed = new WeakSet<Command>();
+/** Commands that timed out: their caller was told they failed. */
+const abandoned = new WeakSet<Command>();
+const guarded = new WeakSet<object>();
 
 /**
  * ioredis's `commandTimeout`, made to tolerate a stalled process (GC pause,
@@ -17,15 +20,36 @@ const armed = new WeakSet<Command>();
  * phase read the replies already received before it decides. A Redis that
  * does not answer still fails the command, within `ms` plus any stall plus
  * at most one more `ms`.
+ *
+ * A command that timed out is never sent again. ioredis would otherwise send
+ * it once a connection is back (the resend of unanswered commands after a
+ * reconnect, a Cluster's retry once a failed master's replica took over): a
+ * claim the client was told failed would take effect seconds later, owning a
+ * client id for a connection long refused and displacing the one that
+ * succeeded meanwhile.
  */
 export function stallAwareCommandTimeout(client: RedisClient, ms: number): void {
-  const send = client.sendCommand.bind(client) as (command: Command, ...rest: unknown[]) => unknown;
-  client.sendCommand = (command: Command, ...rest: unknown[]): unknown => {
+  guard(client, (command) => {
     // A Cluster sends a command again after MOVED or ASK: its time counts from the first send.
     if (!armed.has(command)) {
       armed.add(command);
       arm(command, ms, true);
     }
+  });
+  if (client instanceof Cluster) {
+    // A Cluster's retries and each node's resends go through the node connections.
+    for (const node of client.nodes('all')) guard(node);
+    client.on('+node', (node: Redis) => guard(node));
+  }
+}
+
+function guard(client: RedisClient, onSend?: (command: Command) => void): void {
+  if (guarded.has(client)) return;
+  guarded.add(client);
+  const send = client.sendCommand.bind(client) as (command: Command, ...rest: unknown[]) => unknown;
+  client.sendCommand = (command: Command, ...rest: unknown[]): unknown => {
+    if (abandoned.has(command)) return command.promise;
+    onSend?.(command);
     return send(command, ...rest);
   };
 }
@@ -40,7 +64,9 @@ function arm(command: Command, ms: number, mayExtend: boolean): void {
     }
     // setImmediate callbacks run after the I/O phase, which reads what the socket already holds.
     setImmediate(() => {
-      if (!command.isResolved) command.reject(new Error('Command timed out'));
+      if (command.isResolved) return;
+      abandoned.add(command);
+      command.reject(new Error('Command timed out'));
     });
   }, ms);
   const clear = (): void => clearTimeout(timer);

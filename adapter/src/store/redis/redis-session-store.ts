@@ -8,7 +8,7 @@ import {
 } from '../../ports/session-store';
 import type { RedisClient } from './client';
 import { RedisKeys } from './keys';
-import { CLAIM, DISCARD, RECORD_QOS2, RELEASE, SAVE } from './session-scripts';
+import { ABANDON, CLAIM, DISCARD, RECORD_QOS2, RELEASE, SAVE } from './session-scripts';
 import { decodeQos2Records, decodeSession, encodeQos2Record, encodeSession } from './session-codec';
 import { TakeoverChannel } from './takeover-channel';
 
@@ -98,6 +98,11 @@ export class RedisSessionStore implements SessionStore {
 
   async release(clientId: string, epoch: number): Promise<void> {
     await this.unindex(clientId, await RELEASE.run(this.redis, this.clientKeys(clientId), [String(epoch)]));
+  }
+
+  async abandon(clientId: string, owner: OwnerRef): Promise<void> {
+    const from = await ABANDON.run(this.redis, this.clientKeys(clientId), [owner.pod, owner.connection]);
+    await this.unindex(clientId, from);
   }
 
   async epochOf(clientId: string): Promise<number | undefined> {

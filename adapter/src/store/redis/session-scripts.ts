@@ -95,6 +95,23 @@ return o[2] or ''
 `,
 );
 
+/**
+ * ARGV: pod, connection. Releases ownership, as RELEASE does, if that
+ * connection still owns the client id. Returns the pod ('' if it does not).
+ */
+export const ABANDON = new LuaScript(
+  'abandon',
+  EXPIRE_RELEASED_LUA +
+    `
+local owner, session = KEYS[1], KEYS[2]
+local o = redis.call('HMGET', owner, 'pod', 'conn')
+if o[1] ~= ARGV[1] or o[2] ~= ARGV[2] then return '' end
+redis.call('HDEL', owner, 'pod', 'conn', 'chan')
+expire_released(owner, session)
+return o[1]
+`,
+);
+
 /** ARGV: epoch. Deletes the session and the ownership. Returns the pod that owned it ('' if none), or 0 when stale. */
 export const DISCARD = new LuaScript(
   'discard',
