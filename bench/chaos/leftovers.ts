@@ -21,7 +21,7 @@ export const leftoverCount = (l: Leftovers): number =>
 export async function leftovers(
   tag: string,
   amqpPorts: ReadonlySet<number>,
-  redisUrl: string,
+  redisUrls: string | readonly string[],
   prefix: string,
 ): Promise<Leftovers> {
   const queues = (await listQueues()).filter((q) => q.name.includes(tag));
@@ -29,7 +29,7 @@ export async function leftovers(
   const channels = (await rabbitmqctl('list_channels', '--no-table-headers', 'name'))
     .split('\n')
     .filter((name) => amqpPorts.has(Number(/^[\d.]+:(\d+) ->/.exec(name)?.[1])));
-  const keys = await keysUnder(redisUrl, prefix);
+  const keys = await keysUnder(redisUrls, prefix);
   return {
     queues: queues.map((q) => q.name),
     consumers: queues.reduce((sum, q) => sum + q.consumers, 0),
@@ -39,8 +39,17 @@ export async function leftovers(
   };
 }
 
-/** Keys matching `<prefix>*` with their PTTL (-1: no expiry). */
-export async function keysUnder(redisUrl: string, prefix: string): Promise<{ key: string; ttlMs: number }[]> {
+/** Keys matching `<prefix>*` on each server (the masters of a Cluster), with their PTTL (-1: no expiry). */
+export async function keysUnder(
+  redisUrls: string | readonly string[],
+  prefix: string,
+): Promise<{ key: string; ttlMs: number }[]> {
+  const urls = typeof redisUrls === 'string' ? [redisUrls] : redisUrls;
+  const each = await Promise.all(urls.map((url) => keysOn(url, prefix)));
+  return each.flat().sort((a, b) => a.key.localeCompare(b.key));
+}
+
+async function keysOn(redisUrl: string, prefix: string): Promise<{ key: string; ttlMs: number }[]> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined);
   try {
@@ -53,7 +62,7 @@ export async function keysUnder(redisUrl: string, prefix: string): Promise<{ key
       keys.push(...batch);
     } while (cursor !== '0');
     const ttls = await Promise.all(keys.map((k) => redis.pttl(k)));
-    return keys.map((key, i) => ({ key, ttlMs: ttls[i] })).sort((a, b) => a.key.localeCompare(b.key));
+    return keys.map((key, i) => ({ key, ttlMs: ttls[i] }));
   } finally {
     redis.disconnect();
   }

@@ -18,6 +18,10 @@ export class Roamer {
   reconnects = 0;
   /** Reconnects of a persistent session with session present 0. */
   withoutSession = 0;
+  /** Connections broken on purpose by drop(). */
+  dropped = 0;
+  /** Connection attempts that failed (refused CONNACK, socket error) before one succeeded. */
+  failedAttempts = 0;
   /** Milliseconds from each lost connection to the CONNACK of the next. */
   readonly gapsMs: number[] = [];
   private lostAt: number | undefined;
@@ -34,6 +38,8 @@ export class Roamer {
       connectTimeout: 5000,
       // What the session holds is under test, so mqtt.js must not make up for a lost one.
       resubscribe: false,
+      // A CONNECT refused "server unavailable" (Redis failing over) is tried again, as a device would.
+      reconnectOnConnackError: true,
       ...GUEST,
       ...options,
       servers: this.servers,
@@ -45,6 +51,7 @@ export class Roamer {
       this.lostAt = undefined;
       if (persistent && !connack.sessionPresent) this.withoutSession++;
     });
+    this.client.on('error', () => this.failedAttempts++);
     this.client.on('close', () => {
       this.lostAt ??= Date.now();
       this.servers[0] = { host: '127.0.0.1', port: livePort() };
@@ -59,6 +66,12 @@ export class Roamer {
       ms,
       `${this.options.clientId} CONNECT`,
     );
+  }
+
+  /** Breaks the connection as a network failure would; the client reconnects, to a running replica. */
+  drop(): void {
+    this.dropped++;
+    (this.client.stream as { destroy(): void }).destroy();
   }
 
   /** DISCONNECT, then (for a persistent session) a clean connect that discards it [MQTT-3.1.2-6]. */
