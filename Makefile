@@ -3,7 +3,7 @@
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install build run run-operator lint typecheck test test-unit test-integration test-e2e bench bench-full chaos fuzz soak k8s-tools clean
+.PHONY: help install build run run-operator lint typecheck test test-unit test-integration test-e2e bench bench-full chaos fuzz soak failover k8s-tools clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
@@ -68,3 +68,7 @@ chaos: build fuzz ## Faults against 3 replicas on Redis for CHAOS_MINUTES (defau
 SOAK_MINUTES ?= 30
 soak: build ## SOAK_MINUTES (default 30) of 5,000 held connections, churn and 1,000 msg/s on a private RabbitMQ node and Redis: memory and broker-state slopes, losses, leftovers into bench/results/soak-<date>.md and .png
 	ulimit -n "$$(ulimit -Hn)"; SOAK_MINUTES=$(SOAK_MINUTES) nice node build/bench/soak/main.js
+
+failover: build ## Kill the Redis master under load (private Sentinel set, then Cluster): refusal window, losses, wills into bench/results/failover-<mode>-<date>.md
+	flock /tmp/itest.lock node build/bench/failover/main.js --mode sentinel
+	flock /tmp/itest.lock node build/bench/failover/main.js --mode cluster
