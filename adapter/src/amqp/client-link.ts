@@ -311,12 +311,13 @@ export class ClientLink implements BrokerLink {
    * the declare or bind before a consume used it), so RabbitMQ checks the
    * consume where a refusal costs no one else. A consume is the only
    * non-destructive operation that needs read permission on a queue, so the
-   * check is the consume itself: prefetch 1 holds at most one delivery, which
-   * goes back to the head of the queue before the real consumer starts (its
-   * order kept, its redelivered flag set).
+   * check is the consume itself. Only an empty queue is probed: a delivery the
+   * probe held would go back with its redelivered flag set, and reach the
+   * client marked DUP although it was never sent.
    */
   private async probeConsume(queue: string): Promise<void> {
     await this.withOps(async (ch) => {
+      if ((await ch.checkQueue(queue)).messageCount > 0) return;
       await ch.prefetch(1, false);
       const held: amqp.Message[] = [];
       const ok = await ch.consume(queue, (msg) => msg && held.push(msg));
