@@ -103,11 +103,11 @@ export const ABANDON = new LuaScript(
   'abandon',
   EXPIRE_RELEASED_LUA +
     `
-local owner, session = KEYS[1], KEYS[2]
+local owner, session, qos2 = KEYS[1], KEYS[2], KEYS[3]
 local o = redis.call('HMGET', owner, 'pod', 'conn')
 if o[1] ~= ARGV[1] or o[2] ~= ARGV[2] then return '' end
 redis.call('HDEL', owner, 'pod', 'conn', 'chan')
-expire_released(owner, session)
+expire_released(owner, session, qos2)
 return o[1]
 `,
 );
