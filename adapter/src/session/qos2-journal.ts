@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';
+import type { Clock } from '../ports/clock';
 import { StaleEpochError, type InboundQos2Record, type SessionStore } from '../ports/session-store';
+import { rideThrough } from './ride-through';
+
+/** How long a record write keeps trying while Redis fails over. */
+export interface JournalRetry {
+  readonly ms: number;
+  readonly clock: Clock;
+}
 
 /**
  * The stored records of a persistent session's inbound QoS 2 messages, one
@@ -21,6 +29,7 @@ export class Qos2Journal {
     private readonly store: SessionStore,
     private readonly clientId: string,
     private readonly epoch: number,
+    private readonly retry: JournalRetry,
   ) {}
 
   token(): string {
@@ -45,7 +54,12 @@ export class Qos2Journal {
   /** Rejects with StaleEpochError, or with an MqttError that closes the connection so the client resends. */
   private async write(id: number, entry: InboundQos2Record | undefined): Promise<void> {
     try {
-      await this.store.recordInboundQos2(this.clientId, this.epoch, id, entry);
+      // A record is one field set or deleted, so a write repeated after a lost reply does no harm.
+      await rideThrough(
+        () => this.store.recordInboundQos2(this.clientId, this.epoch, id, entry),
+        this.retry.ms,
+        this.retry.clock,
+      );
     } catch (err) {
       if (err instanceof StaleEpochError) throw err;
       throw new MqttError(Reason.ServerUnavailable, `QoS 2 record not stored: ${(err as Error).message}`);

@@ -112,7 +112,12 @@ export class Session implements Displaceable {
       init,
       (err) => this.fail(err),
       // A session that ends with its connection has no resend to recognise: it keeps no records.
-      init.persistent ? new Qos2Journal(deps.sessions, init.clientId, init.epoch) : undefined,
+      init.persistent
+        ? new Qos2Journal(deps.sessions, init.clientId, init.epoch, {
+            ms: deps.config.redisFailoverMs,
+            clock: deps.clock ?? systemClock,
+          })
+        : undefined,
       () => this.subs.hasNoLocal,
     );
     this.stopHearingLost = link.onLost(() => this.out.close('RabbitMQ connection lost'));

@@ -128,12 +128,21 @@ describe('session core on the fake broker: QoS 2 exactly once across a replica f
       assert.deepEqual(acks, ['pubrec:1', 'puback:2', 'pubrec:3', 'puback:4']);
     });
 
-    it('a failed record write publishes nothing and closes the connection, so the client resends', async () => {
+    it('a record write failing past the failover window publishes nothing and closes the connection, so the client resends', async () => {
       const seen = await probe(rig, 't/f');
       const pub = await rig.connect('pub', persistent);
-      rig.deps.sessions.recordInboundQos2 = () => Promise.reject(new Error('Redis away'));
+      let attempts = 0;
+      rig.deps.sessions.recordInboundQos2 = () => {
+        attempts++;
+        return Promise.reject(new Error('Redis away'));
+      };
       pub.pipe.sendAll([publishPacket('t/f', 'm1', 2, 1), publishPacket('t/f', 'm2', 1, 2)]);
+      // A Redis failover is ridden through: the write is tried again until the window ends.
+      await rig.clock.advance(rig.config.redisFailoverMs / 2);
+      assert.equal(pub.connection.phase, 'open', 'still open within the failover window');
+      await rig.clock.advance(rig.config.redisFailoverMs);
       await rig.closed(pub);
+      assert.ok(attempts > 1, `tried ${attempts} times`);
       assert.deepEqual(seen.marks(), [], 'neither the QoS 2 message nor the one behind it');
       assert.deepEqual(pub.pipe.unread, []);
     });
