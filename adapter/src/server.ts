@@ -12,6 +12,7 @@ import { httpServer } from './http/http-server';
 import { createMetrics, type Metrics } from './observability/metrics';
 import { LocalRegistry } from './session/registry';
 import { StoreBacklog } from './session/backlog';
+import { systemClock } from './ports/clock';
 import { Sweeper } from './session/sweeper';
 import { FenceCheck } from './session/fence';
 import { WillPublisher } from './session/will-publisher';
@@ -73,12 +74,15 @@ export class Adapter {
     const stores = createStores(config, incarnation, log, metrics.redis);
     const registry = new LocalRegistry((n) => metrics.sessions.set(n));
     const willPublisher = new WillPublisher(config, broker, stores.retained, metrics, log);
-    const backlog = new StoreBacklog();
+    const backlog = new StoreBacklog({
+      clock: systemClock,
+      log,
+      onDrop: (reason) => metrics.storeRetriesDropped.inc({ reason }),
+    });
     const sweeper = new Sweeper(
       stores.liveness,
       stores.wills,
       willPublisher,
-      backlog,
       config.sweepIntervalMs,
       config.livenessTtlMs,
       log,
@@ -185,6 +189,7 @@ export class Adapter {
     // Every connection is released, so the other replicas need not sweep this pod's clients.
     await this.fence?.stop();
     await this.sweeper.stop(true);
+    await this.deps.backlog.stop();
     this.reachability.stop();
     await this.deps.broker.close().catch(() => undefined);
     await this.stores.close();

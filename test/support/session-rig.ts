@@ -46,7 +46,7 @@ export class SessionRig {
       registry: this.registry,
       wills: this.stores.wills,
       willPublisher: new WillPublisher(this.config, this.broker, this.stores.retained, metrics, log),
-      backlog: new StoreBacklog(),
+      backlog: new StoreBacklog({ clock: this.clock, log }),
       metrics,
       log,
       clock: this.clock,

@@ -103,6 +103,12 @@ export function createMetrics() {
       help: 'Wills that could not be published',
       registers,
     }),
+    storeRetriesDropped: new Counter({
+      name: `${P}store_retries_dropped_total`,
+      help: 'Store work of closed connections (a will to settle, a client id to release) given up on, by reason: attempts (still failing after every retry), overflow (the backlog was full)',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
     sessionsResumed: new Counter({
       name: `${P}sessions_resumed_total`,
       help: 'CONNECTs that resumed a stored session',

@@ -413,7 +413,7 @@ export class Session implements Displaceable {
       // supersededWillFate): settling it here as well would race that and could publish a will the
       // new connection cancels by resuming within the Will Delay or the drain grace [MQTT-3.1.3-9].
       await this.settleWill(kind, ending).catch((err: unknown) => {
-        // Redis is away: the will stays stored under this epoch; the sweeper settles it once Redis answers.
+        // Redis is away: the will stays stored under this epoch; the backlog settles it once Redis answers.
         this.log.warn({ err: (err as Error).message }, 'will could not be settled; trying again later');
         this.deps.backlog.later(`will:${this.clientId}`, () => this.settleWill(kind, ending));
       });
@@ -432,7 +432,7 @@ export class Session implements Displaceable {
         ? sessions.discard(this.clientId, this.init.epoch)
         : sessions.release(this.clientId, this.init.epoch);
     await release().catch((err: unknown) => {
-      // Left owned, the owner record would never expire; the sweeper releases it once Redis answers.
+      // Left owned, the owner record would never expire; the backlog releases it once Redis answers.
       this.log.warn({ err: (err as Error).message }, 'client id could not be released; trying again later');
       backlog.later(`ownership:${this.clientId}`, release);
     });

@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
 import type { Liveness } from '../ports/liveness';
 import type { WillStore } from '../ports/will-store';
-import type { StoreBacklog } from './backlog';
 import type { WillPublisher } from './will-publisher';
 
 /**
  * Runs on every replica: keeps this incarnation's liveness fresh, takes over
  * the connections of dead incarnations (see store/liveness-verdict.ts),
  * publishing their wills, each exactly once across the deployment, publishes
- * delayed wills that came due, and redoes the store work (wills, client
- * ids to release) of connections that closed while Redis was out of reach.
+ * delayed wills that came due. (The store work of connections that closed
+ * while Redis was out of reach is redone apart, by the StoreBacklog, so an
+ * entry that keeps failing never holds up a sweep.)
  */
 export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -23,7 +23,6 @@ export class Sweeper {
     private readonly liveness: Liveness,
     private readonly wills: WillStore,
     private readonly publisher: WillPublisher,
-    private readonly backlog: StoreBacklog,
     private readonly intervalMs: number,
     /** MQTT_ADAPTER_LIVENESS_TTL_MS: how long the other live pods may need to refresh their keys. */
     private readonly livenessTtlMs: number,
@@ -45,7 +44,6 @@ export class Sweeper {
   async sweep(): Promise<void> {
     try {
       await this.liveness.refresh();
-      await this.backlog.runAll();
       this.reachableSince ??= Date.now();
       // After Redis was out of reach (or at start), the other live pods' keys may have expired
       // meanwhile; they get time to refresh them before this pod takes any of them for dead, or a

@@ -1,44 +1,110 @@
 import { strict as assert } from 'node:assert';
-import { StoreBacklog } from '../../../adapter/src/session/backlog';
+import pino from 'pino';
+import {
+  MAX_ATTEMPTS,
+  StoreBacklog,
+  retryDelay,
+  type DropReason,
+} from '../../../adapter/src/session/backlog';
 import { rideThrough } from '../../../adapter/src/session/ride-through';
 import { StaleEpochError } from '../../../adapter/src/ports/session-store';
 import { ManualClock } from '../../support/manual-clock';
 
 const push = <T>(list: T[], v: T): Promise<number> => Promise.resolve(list.push(v));
 
+const lines: string[] = [];
+const log = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
+
+function backlog(limit?: number): { b: StoreBacklog; clock: ManualClock; drops: DropReason[] } {
+  const clock = new ManualClock();
+  const drops: DropReason[] = [];
+  const b = new StoreBacklog({ clock, log, onDrop: (r) => drops.push(r), ...(limit ? { limit } : {}) });
+  return { b, clock, drops };
+}
+
 describe('session/backlog: store work redone once Redis answers', () => {
-  it('runs entries in order, keeps the one that fails and those after it', async () => {
-    const b = new StoreBacklog();
+  beforeEach(() => (lines.length = 0));
+
+  it('runs entries in order on its own timer; one that fails holds up none after it', async () => {
+    const { b, clock } = backlog();
     const ran: string[] = [];
     let redisBack = false;
     b.later('a', () => push(ran, 'a'));
     b.later('b', () => (redisBack ? push(ran, 'b') : Promise.reject(new Error('Redis away'))));
     b.later('c', () => push(ran, 'c'));
-    await assert.rejects(b.runAll(), /Redis away/);
-    assert.deepEqual(ran, ['a']);
-    assert.equal(b.size, 2);
+    await clock.advance(retryDelay(1));
+    assert.deepEqual(ran, ['a', 'c']);
+    assert.equal(b.size, 1);
     redisBack = true;
-    await b.runAll();
-    assert.deepEqual(ran, ['a', 'b', 'c']);
+    await clock.advance(retryDelay(2));
+    assert.deepEqual(ran, ['a', 'c', 'b']);
     assert.equal(b.size, 0);
+    assert.equal(clock.pending, 0, 'no timer left once empty');
   });
 
   it('a later entry under the same key replaces the older', async () => {
-    const b = new StoreBacklog();
+    const { b, clock } = backlog();
     const ran: number[] = [];
     b.later('will:x', () => push(ran, 1));
     b.later('will:x', () => push(ran, 2));
-    await b.runAll();
+    await clock.advance(retryDelay(1));
     assert.deepEqual(ran, [2]);
   });
 
   it('drops the oldest entry past its limit, and counts it', async () => {
-    const b = new StoreBacklog(2);
+    const { b, clock, drops } = backlog(2);
     const ran: string[] = [];
     for (const k of ['a', 'b', 'c']) b.later(k, () => push(ran, k));
-    assert.equal(b.dropped, 1);
-    await b.runAll();
+    assert.deepEqual(drops, ['overflow']);
+    await clock.advance(retryDelay(1));
     assert.deepEqual(ran, ['b', 'c']);
+  });
+
+  it('backs off, then drops an entry that keeps failing, with an error naming its key', async () => {
+    const { b, clock, drops } = backlog();
+    const tried: number[] = [];
+    b.later('will:stuck', () => Promise.reject(new Error(`failure at ${tried.push(clock.now())}`)));
+    await clock.advance(60 * 60_000);
+    // The attempt that failed before the entry was queued counts as the first.
+    assert.equal(tried.length, MAX_ATTEMPTS - 1);
+    const pauses = tried.map((t, i) => t - (i === 0 ? 0 : tried[i - 1]));
+    assert.deepEqual(
+      pauses,
+      tried.map((_, i) => retryDelay(i + 1)),
+    );
+    assert.ok(pauses.every((p) => p <= 15_000));
+    assert.equal(b.size, 0);
+    assert.deepEqual(drops, ['attempts']);
+    assert.equal(lines.length, 1);
+    const line = JSON.parse(lines[0]) as { key: string; attempts: number; msg: string };
+    assert.equal(line.key, 'will:stuck');
+    assert.equal(line.attempts, MAX_ATTEMPTS);
+    assert.match(line.msg, /dropped/);
+    assert.equal(clock.pending, 0);
+  });
+
+  it('stop cancels its timer: nothing is tried after it', async () => {
+    const { b, clock } = backlog();
+    const ran: string[] = [];
+    b.later('a', () => push(ran, 'a'));
+    assert.equal(clock.pending, 1);
+    await b.stop();
+    assert.equal(clock.pending, 0);
+    b.later('b', () => push(ran, 'b'));
+    await clock.advance(60_000);
+    assert.deepEqual(ran, []);
+  });
+
+  it('stop waits for the entry being tried', async () => {
+    const { b, clock } = backlog();
+    let finish!: () => void;
+    let finished = false;
+    b.later('a', () => new Promise<void>((resolve) => (finish = resolve)).then(() => void (finished = true)));
+    await clock.advance(retryDelay(1));
+    const stopped = b.stop();
+    finish();
+    await stopped;
+    assert.ok(finished);
   });
 });
 
