@@ -21,6 +21,19 @@ export interface SessionState {
   readonly inboundQos2?: readonly number[];
   /** QoS 2 packet ids we sent PUBREL for and await PUBCOMP; resent on resume [MQTT-4.4.0-1]. */
   readonly outboundPubrel?: readonly number[];
+  /**
+   * QoS 1 and 2 PUBLISHes the session had sent and not seen acknowledged when
+   * its connection closed: their messages went back to their queues and go out
+   * again under the same ids [MQTT-4.4.0-1]. Written by a closing session only.
+   */
+  readonly outboundUnacked?: readonly OutboundUnacked[];
+}
+
+/** One PUBLISH out and unacknowledged: its packet id, the queue its message came from, and what tells the message apart. */
+export interface OutboundUnacked {
+  readonly id: number;
+  readonly queue: string;
+  readonly key: string;
 }
 
 /**

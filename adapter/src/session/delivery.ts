@@ -7,6 +7,8 @@ import type { Metrics } from '../observability/metrics';
 import { parseShared } from './shared';
 import { queueNameFor } from './subscriptions';
 import { RecentTokens } from './recent-tokens';
+import { ResendIds, resendKey } from './resend-ids';
+import type { OutboundUnacked } from '../ports/session-store';
 import { OutboundAliases } from './topic-alias';
 
 interface InFlight {
@@ -17,6 +19,8 @@ interface InFlight {
   released: boolean;
   /** QoS 2: PUBREC received, the pending PUBREL being stored; PUBREL not sent yet. */
   storing?: boolean;
+  /** Where a queued message came from, so a closing session can say which PUBLISH went out under this id. */
+  readonly from?: { readonly queue: string; readonly d: Delivery };
 }
 
 /** What the matching subscriptions of one client make of one message. */
@@ -88,6 +92,8 @@ export class Deliverer {
   private readonly freed = new Set<() => void>();
   /** Made on the first marked delivery: most sessions never get a QoS 2 message. */
   private recent: RecentTokens | undefined;
+  /** Ids a resumed session awaits its requeued messages under. */
+  private resends: ResendIds | undefined;
 
   constructor(
     private readonly out: Outbound,
@@ -132,11 +138,34 @@ export class Deliverer {
     }
   }
 
+  /**
+   * The PUBLISHes out and unacknowledged as the connection closes, whose
+   * messages go back to their queues: a PUBREC whose PUBREL was still being
+   * stored counts too, as its message is not acked either.
+   */
+  unacked(): OutboundUnacked[] {
+    const out: OutboundUnacked[] = [];
+    for (const [id, f] of this.inflight)
+      if (f.from && (!f.released || f.storing))
+        out.push({ id, queue: f.from.queue, key: resendKey(f.from.d) });
+    // Awaited ids whose message has not come back yet stay awaited across the next connection too.
+    return [...out, ...(this.resends?.entries() ?? [])];
+  }
+
+  /** A resumed session's unacknowledged PUBLISHes: their ids wait for their messages [MQTT-4.4.0-1]. */
+  awaitResends(entries: readonly OutboundUnacked[]): void {
+    if (entries.length === 0) return;
+    this.resends = new ResendIds(entries);
+    for (const { id } of entries) this.ids.reserve(id);
+  }
+
   /** A message from one of the client's queues (its own, or a shared group's). */
   fromQueue(d: Delivery, queue: string): void {
     const done = (): void => this.ack(d.deliveryTag, queue);
+    const again = this.resendId(d, queue);
     if (d.mark && (this.recent ??= new RecentTokens()).duplicate(queue, d.mark)) {
       this.metrics.qos2DuplicatesDropped.inc();
+      if (again !== undefined) this.ids.release(again);
       done();
       return;
     }
@@ -154,19 +183,31 @@ export class Deliverer {
           )
         : queued;
     if (g === undefined) {
+      if (again !== undefined) this.ids.release(again);
       done();
       return;
     }
     const qos = Math.min(g.qos, d.qos) as QoS;
     const retain = g.retainAsPublished && d.retain;
     if (qos === 0) {
+      if (again !== undefined) this.ids.release(again);
       this.send(d, 0, retain, false, g);
       // Acking QoS 0 deliveries only once the socket drains keeps what we buffer bounded by the prefetch.
       if (this.out.congested) void this.out.drained().then(done);
       else done();
       return;
     }
-    this.sendTracked(d, qos, retain, d.redelivered, g, done);
+    const ack = (): void => this.ack(d.deliveryTag, queue);
+    this.sendTracked(d, qos, retain, d.redelivered, g, ack, { queue, d }, again);
+  }
+
+  /** The id a requeued delivery went out under before, still reserved; frees the ids no longer awaited. */
+  private resendId(d: Delivery, queue: string): number | undefined {
+    if (!this.resends) return undefined;
+    const { id, givenUp } = this.resends.claim(queue, d);
+    for (const lost of givenUp) this.ids.release(lost);
+    if (this.resends.empty) this.resends = undefined;
+    return id;
   }
 
   private fromThisQueue(s: Subscription, queue: string): boolean {
@@ -209,7 +250,7 @@ export class Deliverer {
       subscriptionIds: subscriptionId === undefined ? [] : [subscriptionId],
     };
     if (qos === 0) this.send(m, 0, true, false, g);
-    else this.sendTracked(m, qos, true, false, g, undefined);
+    else this.sendTracked(m, qos, true, false, g, undefined, undefined, undefined);
   }
 
   /** PUBACK, or PUBCOMP at QoS 2. */
@@ -243,7 +284,7 @@ export class Deliverer {
       this.acknowledged(messageId);
       return;
     }
-    const releasing: InFlight = { qos: 2, released: true, storing: true };
+    const releasing: InFlight = { qos: 2, released: true, storing: true, from: f.from };
     this.inflight.set(messageId, releasing);
     void this.onReleasesChanged().then((stored) => {
       if (!stored) return;
@@ -260,14 +301,16 @@ export class Deliverer {
     dup: boolean,
     g: Grant,
     ack: (() => void) | undefined,
+    from: InFlight['from'],
+    again: number | undefined,
   ): void {
     if (this.inflight.size >= this.receiveMaximum) {
-      this.waiting.push(() => this.sendTracked(m, qos, retain, dup, g, ack));
+      this.waiting.push(() => this.sendTracked(m, qos, retain, dup, g, ack, from, again));
       return;
     }
-    const id = this.ids.allocate();
+    const id = again ?? this.ids.allocate();
     if (id === undefined) return; // 65535 unacked: the Receive Maximum makes this unreachable
-    this.inflight.set(id, { qos, ack, released: false });
+    this.inflight.set(id, { qos, ack, released: false, from });
     if (!this.send(m, qos, retain, dup, g, id)) {
       // Too large for the client [MQTT-3.1.2-25]: the message is discarded, as if acknowledged.
       this.acknowledged(id);

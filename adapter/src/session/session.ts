@@ -7,6 +7,7 @@ import { Reason } from '../mqtt/reason-codes';
 import {
   StaleEpochError,
   type InboundQos2Entry,
+  type OutboundUnacked,
   type SessionState,
   type StoredSubscription,
 } from '../ports/session-store';
@@ -145,6 +146,7 @@ export class Session implements Displaceable {
       subscriptions: readonly StoredSubscription[];
       inboundQos2?: readonly number[];
       outboundPubrel?: readonly number[];
+      outboundUnacked?: readonly OutboundUnacked[];
     },
     records: readonly InboundQos2Entry[] = [],
   ): Promise<void> {
@@ -157,6 +159,7 @@ export class Session implements Displaceable {
       }));
       this.publisher.restore([...legacy, ...records]);
       this.deliverer.resendReleases(stored.outboundPubrel ?? []);
+      this.deliverer.awaitResends(stored.outboundUnacked ?? []);
       await this.subs.restore(stored.subscriptions);
     });
     // The chain goes on whatever happened; the CONNECT pipeline hears the failure and refuses the client.
@@ -300,7 +303,8 @@ export class Session implements Displaceable {
   /**
    * What the store keeps of this session between connections. A closing session
    * (`closing`) leaves out the PUBRELs it never sent: their messages go back to
-   * the queue, and a resume must not release them as well.
+   * the queue, and a resume must not release them as well; it names the
+   * PUBLISHes out and unacknowledged instead, so they go out again under their ids.
    */
   private state(closing = false): SessionState {
     return {
@@ -308,6 +312,7 @@ export class Session implements Displaceable {
       expirySeconds: this.expirySeconds,
       subscriptions: this.subs.stored(),
       outboundPubrel: this.deliverer.pendingReleases(closing),
+      ...(closing ? { outboundUnacked: this.deliverer.unacked() } : {}),
     };
   }
 

@@ -75,7 +75,7 @@ export class Mqtt {
     return granted.map((g) => g.qos);
   }
 
-  async publish(topic: string, payload: string, qos: 0 | 1 = 1, retain = false): Promise<void> {
+  async publish(topic: string, payload: string, qos: 0 | 1 | 2 = 1, retain = false): Promise<void> {
     await within(this.client.publishAsync(topic, payload, { qos, retain }), 5000, `publish ${topic}`);
   }
 

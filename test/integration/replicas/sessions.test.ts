@@ -70,6 +70,57 @@ describe('replicas: sessions, takeover and retained messages across processes', 
     assert.ok(claims >= 1, 'the claim timed in the Redis latency histogram');
   });
 
+  it('sends QoS 2 PUBLISHes left unacknowledged on one replica again under their packet ids on another [MQTT-4.4.0-1]', async () => {
+    const id = uniqueId('sameid');
+    set.sessionQueue(id);
+    const topic = `replicas/${uniqueId('sameid')}`;
+    const { client: raw } = await RawMqtt.connect(a.ports.mqtt, { clientId: id, clean: false });
+    raw.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic, qos: 2 }] });
+    await raw.nextOf('suback');
+    const { m: pub } = await join(c.ports.mqtt);
+    // Two messages taken through PUBCOMP first, so the ids left open are past those a fresh allocator starts at.
+    for (const warm of ['warm-1', 'warm-2']) {
+      await pub.publish(topic, warm, 2);
+      const p = await raw.nextOf('publish');
+      raw.send({ cmd: 'pubrec', messageId: p.messageId as number });
+      await raw.nextOf('pubrel');
+      raw.send({ cmd: 'pubcomp', messageId: p.messageId as number });
+    }
+    await pub.publish(topic, 'open-1', 2);
+    await pub.publish(topic, 'open-2', 2);
+    const open = await raw.publishes(2);
+    const idOf = new Map(open.map((p) => [p.payload.toString(), p.messageId as number]));
+    assert.deepEqual([...idOf.keys()], ['open-1', 'open-2']);
+    // Neither is acknowledged: a client that delivers on PUBLISH holds both ids until their PUBREL.
+    raw.send({ cmd: 'disconnect' });
+    await raw.waitClosed();
+
+    const { client: back, connack } = await RawMqtt.connect(b.ports.mqtt, { clientId: id, clean: false });
+    assert.equal(connack.sessionPresent, true);
+    const again = await back.publishes(2);
+    assert.deepEqual(
+      again.map((p) => ({ payload: p.payload.toString(), id: p.messageId, dup: p.dup })),
+      [
+        { payload: 'open-1', id: idOf.get('open-1'), dup: true },
+        { payload: 'open-2', id: idOf.get('open-2'), dup: true },
+      ],
+    );
+    for (const p of again) {
+      back.send({ cmd: 'pubrec', messageId: p.messageId as number });
+      await back.nextOf('pubrel');
+      back.send({ cmd: 'pubcomp', messageId: p.messageId as number });
+    }
+    await pub.publish(topic, 'after', 2);
+    const [after] = await back.publishes(1);
+    assert.ok(!idOf.has(after.payload.toString()) && after.dup === false, 'a new message, not a copy');
+    back.send({ cmd: 'disconnect' });
+    await back.waitClosed();
+    // A clean connect ends the session: its queue and keys go.
+    const { client: end } = await RawMqtt.connect(b.ports.mqtt, { clientId: id, clean: true });
+    end.send({ cmd: 'disconnect' });
+    await end.waitClosed();
+  });
+
   it('closes the old connection on another replica within 1 s with DISCONNECT 0x8E, publishing its will once [MQTT-3.1.4-2]', async () => {
     const id = uniqueId('takeover');
     set.sessionQueue(id);

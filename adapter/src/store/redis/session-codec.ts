@@ -19,7 +19,7 @@ export function encodeSession(state: SessionState): string {
 export function decodeSession(json: string): SessionState {
   const raw: unknown = JSON.parse(json);
   if (!isRecord(raw)) throw new Error('stored session is not an object');
-  const { protocolVersion, expirySeconds, subscriptions, inboundQos2, outboundPubrel } = raw;
+  const { protocolVersion, expirySeconds, subscriptions, inboundQos2, outboundPubrel, outboundUnacked } = raw;
   if (
     typeof protocolVersion !== 'number' ||
     typeof expirySeconds !== 'number' ||
@@ -29,6 +29,8 @@ export function decodeSession(json: string): SessionState {
   }
   if (!optionalIds(inboundQos2) || !optionalIds(outboundPubrel))
     throw new Error('stored QoS 2 state is malformed');
+  if (outboundUnacked !== undefined && !(Array.isArray(outboundUnacked) && outboundUnacked.every(isUnacked)))
+    throw new Error('stored unacknowledged PUBLISHes are malformed');
   return { ...raw, protocolVersion, expirySeconds, subscriptions: subscriptions.map(decodeSubscription) };
 }
 
@@ -76,6 +78,17 @@ function optional(v: unknown, type: 'boolean' | 'number'): boolean {
 
 function optionalIds(v: unknown): boolean {
   return v === undefined || (Array.isArray(v) && v.every((id) => Number.isInteger(id)));
+}
+
+function isUnacked(v: unknown): boolean {
+  return (
+    isRecord(v) &&
+    Number.isInteger(v.id) &&
+    (v.id as number) >= 1 &&
+    (v.id as number) <= 65535 &&
+    typeof v.queue === 'string' &&
+    typeof v.key === 'string'
+  );
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
