@@ -126,7 +126,7 @@ export class Adapter {
     }
     let wsPort: number | undefined;
     if (config.wsEnabled) {
-      const ws = webSocketServer(config, onStream);
+      const ws = webSocketServer(config, onStream, log);
       servers.push(ws);
       wsPort = await listen(ws, config.mqttHost, config.wsPort, settings.wsPort.env);
     }

@@ -198,7 +198,7 @@ export const settings = {
   maxPacketSizeUnauthenticated: setting(
     'MQTT_ADAPTER_MAX_PACKET_SIZE_UNAUTHENTICATED',
     positiveInt(64 * 1024, 268435455),
-    'Largest packet accepted before CONNACK, CONNECT included, in bytes (capped by MQTT_ADAPTER_MAX_PACKET_SIZE); a larger CONNECT is refused from its fixed header, unread.',
+    'Largest packet accepted before CONNACK, CONNECT included, in bytes (capped by MQTT_ADAPTER_MAX_PACKET_SIZE); a larger CONNECT is refused from its fixed header, unread. Over WebSocket also the largest message before CONNACK, refused from its frame header.',
   ),
   inflightWindow: setting(
     'MQTT_ADAPTER_INFLIGHT_WINDOW',

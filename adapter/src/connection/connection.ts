@@ -26,6 +26,8 @@ export interface ConnectionInfo {
   readonly transport: 'tcp' | 'tls' | 'ws' | 'wss';
   readonly remote: string;
   readonly certificateUser?: string;
+  /** Lifts a transport's own message limit (WebSocket) to the connected one, at CONNACK with the framer's. */
+  readonly raiseMessageLimit?: () => void;
 }
 
 /** Above this many unsent bytes a client counts as congested: QoS 0 is dropped and acks wait. */
@@ -359,6 +361,7 @@ export class Connection implements Outbound {
     this.keepalive.start(serverKeepAlive > 0 ? serverKeepAlive : (p.keepalive ?? 0));
     this.undo.add('timer', () => this.keepalive.stop());
     this.framer.maxPacketSize = this.deps.config.maxPacketSize;
+    this.info.raiseMessageLimit?.();
     this.awaitingConnack = false;
     this.readFrames();
   }

@@ -1,20 +1,33 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import { certificateUsername } from '../auth/cert-identity';
 import type { Config } from '../config/settings';
+import { unauthenticatedPacketLimit } from '../connection/packet-limit';
 import { tlsOptions, type OnStream } from './listeners';
+import { setMessageLimit } from './ws-message-limit';
 
 /** Subprotocols MQTT clients offer; `mqtt` is the standard one, the others are older clients'. */
 const SUBPROTOCOLS = ['mqtt', 'mqttv3.1', 'mqttv3.1.1'];
+
+/** A WebSocket message carries one MQTT packet; the slack is that of a fixed header. */
+const messageLimit = (packetLimit: number): number => packetLimit + 5;
 
 /**
  * MQTT over WebSocket: the transport only turns each WebSocket into a byte
  * stream, so the same connection and session code serves it as serves TCP.
  * With a server certificate configured it listens with TLS (wss).
+ *
+ * `ws` reads a whole message before the stream sees any of it, so the packet
+ * framer's limit before CONNACK would come too late: each socket starts with
+ * its message limit at MQTT_ADAPTER_MAX_PACKET_SIZE_UNAUTHENTICATED, checked
+ * against each frame header, and gets MQTT_ADAPTER_MAX_PACKET_SIZE with
+ * CONNACK. A client that sends a larger packet behind its CONNECT without
+ * waiting for CONNACK is thus refused over WebSocket, where TCP would take it.
  */
-export function webSocketServer(config: Config, onStream: OnStream): http.Server {
+export function webSocketServer(config: Config, onStream: OnStream, log: Logger): http.Server {
   const secure = Boolean(config.tlsCertFile);
   const server = secure ? https.createServer(tlsOptions(config)) : http.createServer();
   server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -23,7 +36,7 @@ export function webSocketServer(config: Config, onStream: OnStream): http.Server
   const wss = new WebSocketServer({
     server,
     path: config.wsPath,
-    maxPayload: config.maxPacketSize + 5,
+    maxPayload: messageLimit(unauthenticatedPacketLimit(config)),
     handleProtocols: (offered) => SUBPROTOCOLS.find((p) => offered.has(p)) ?? false,
   });
   wss.on('connection', (ws, req) => {
@@ -40,7 +53,30 @@ export function webSocketServer(config: Config, onStream: OnStream): http.Server
         return;
       }
     }
-    onStream(createWebSocketStream(ws), { transport: secure ? 'wss' : 'ws', remote, certificateUser });
+    let connected = false;
+    ws.on('error', (err: Error & { code?: string }) => {
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        const limit = connected ? config.maxPacketSize : unauthenticatedPacketLimit(config);
+        log.warn(
+          { remote, limit, connected },
+          connected
+            ? `WebSocket message refused: over MQTT_ADAPTER_MAX_PACKET_SIZE (${limit})`
+            : `WebSocket message refused before CONNACK: over MQTT_ADAPTER_MAX_PACKET_SIZE_UNAUTHENTICATED (${limit})`,
+        );
+      }
+      // Else `ws` sends a close frame and waits up to 30 s for the answer a peer like this may never send.
+      ws.terminate();
+    });
+    const raiseMessageLimit = (): void => {
+      connected = true;
+      setMessageLimit(ws, messageLimit(config.maxPacketSize));
+    };
+    onStream(createWebSocketStream(ws), {
+      transport: secure ? 'wss' : 'ws',
+      remote,
+      certificateUser,
+      raiseMessageLimit,
+    });
   });
   return server;
 }

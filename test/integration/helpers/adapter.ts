@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import { loadConfig } from '../../../adapter/src/config/load';
+import type { Logger } from 'pino';
 import { createLogger } from '../../../adapter/src/log';
 import { Adapter } from '../../../adapter/src/server';
 
-/** Starts an in-process adapter on free ports; extra settings by environment name. */
-export async function startAdapter(env: Record<string, string> = {}): Promise<Adapter> {
+/** Starts an in-process adapter on free ports; extra settings by environment name; `log` to read what it logs. */
+export async function startAdapter(env: Record<string, string> = {}, log?: Logger): Promise<Adapter> {
   const config = loadConfig({
     MQTT_ADAPTER_MQTT_HOST: '127.0.0.1',
     MQTT_ADAPTER_MQTT_PORT: '0',
@@ -17,7 +18,7 @@ export async function startAdapter(env: Record<string, string> = {}): Promise<Ad
     MQTT_ADAPTER_POD_NAME: `test-${randomBytes(4).toString('hex')}`,
     ...env,
   });
-  return Adapter.start(config, createLogger(config.logLevel));
+  return Adapter.start(config, log ?? createLogger(config.logLevel));
 }
 
 /** A client id no other test uses. */
