@@ -42,6 +42,12 @@ export class SharedConsumerChannel {
     this.step = run.catch(() => undefined);
     return run;
   }
+
+  /** Closes the channel; no host is on it, so nobody is told. */
+  close(): void {
+    this.closed = true;
+    this.channel.close().catch(() => undefined);
+  }
 }
 
 /** The shared consumer channels of one pooled connection, each holding up to `perChannel` clients. */
@@ -63,8 +69,19 @@ export class ConsumerChannels {
     return c;
   }
 
+  /**
+   * The last host to leave a channel closes it when another open one can take
+   * new hosts, so the channels of a burst do not outlive it while one stays
+   * ready for the next client.
+   */
   leave(host: ConsumerHost, c: SharedConsumerChannel): void {
     c.hosts.delete(host);
+    if (c.hosts.size === 0 && !c.closed && this.channels.some((o) => o !== c && !o.closed)) c.close();
+  }
+
+  /** Channels open now. */
+  get openCount(): number {
+    return this.channels.filter((c) => !c.closed).length;
   }
 
   private async openOne(): Promise<SharedConsumerChannel> {
