@@ -55,6 +55,16 @@ const rejected: [string, Record<string, unknown>, RegExp][] = [
     { rabbitmq: { urls: ['amqp://r0:5672', 'amqp://u:p@r1:5672'] } },
     /spec\.rabbitmq\.urls\[1\].*should match/,
   ],
+  [
+    "an in-flight QoS 2 cap above the adapter's",
+    { ...base, limits: { maxInflightQos2: 65536 } },
+    /spec\.limits\.maxInflightQos2.*less than or equal to 65535/,
+  ],
+  [
+    'no subscriptions per client',
+    { ...base, limits: { maxSubscriptionsPerClient: 0 } },
+    /spec\.limits\.maxSubscriptionsPerClient.*greater than or equal to 1/,
+  ],
   ['replicas without Redis', { ...base, replicas: 3 }, /more than one replica needs spec\.redis/],
   [
     'source ranges on a ClusterIP Service',
@@ -111,7 +121,12 @@ describe('e2e: the API server validates MqttListener specs', function () {
         loadBalancerSourceRanges: ['10.0.0.0/8'],
       },
       resources: { requests: { cpu: '100m', memory: '128Mi' } },
-      limits: { maxConnections: 1000 },
+      limits: {
+        maxConnections: 1000,
+        maxSubscriptionsPerClient: 100,
+        maxInflightQos2: 500,
+        maxPacketSizeUnauthenticated: 8192,
+      },
     });
     assert.equal(r.code, 0, r.stderr);
   });

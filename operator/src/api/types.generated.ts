@@ -143,6 +143,12 @@ export interface MqttListenerSpecLimits {
   inflightWindow?: number;
   /** Longest session expiry a client may ask for. */
   sessionExpirySeconds?: number;
+  /** Topic filters one client may hold; a SUBSCRIBE beyond it is refused. */
+  maxSubscriptionsPerClient?: number;
+  /** MQTT 3.x inbound QoS 2 packet ids one client may hold between PUBLISH and PUBREL. */
+  maxInflightQos2?: number;
+  /** Largest packet, and WebSocket message, accepted before CONNACK, in bytes (capped by maxPacketSize). */
+  maxPacketSizeUnauthenticated?: number;
 }
 
 export interface MqttListenerStatusCondition {

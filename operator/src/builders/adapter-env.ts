@@ -1,6 +1,7 @@
 import type { V1EnvVar } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { settings } from '../../../adapter/src/config/settings';
 import type { MqttListenerSpec } from '../api/types.generated';
+import { setLimits } from '../spec/limits';
 import { clientPorts, DEFAULT_TLS_PORT } from './ports';
 import type { SecretMounts } from './secret-mounts';
 
@@ -78,12 +79,5 @@ function storeEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvVar[] {
 }
 
 function limitsEnv(spec: MqttListenerSpec): V1EnvVar[] {
-  const l = spec.limits;
-  const pairs: [string, number | undefined][] = [
-    [settings.maxConnections.env, l.maxConnections],
-    [settings.maxPacketSize.env, l.maxPacketSize],
-    [settings.inflightWindow.env, l.inflightWindow],
-    [settings.sessionExpiryMax.env, l.sessionExpirySeconds],
-  ];
-  return pairs.filter((p): p is [string, number] => p[1] !== undefined).map(([n, v]) => value(n, v));
+  return setLimits(spec.limits).map(({ setting, value: v }) => value(setting.env, v));
 }

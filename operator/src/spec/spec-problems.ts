@@ -1,5 +1,6 @@
 import { parseAmqpUrls } from '../../../adapter/src/config/amqp-urls';
 import type { MqttListenerSpec } from '../api/types.generated';
+import { limitProblems } from './limits';
 
 export interface SpecProblem {
   readonly reason: 'InvalidSpec';
@@ -12,22 +13,23 @@ export interface SpecProblem {
  * a condition naming it, instead of pods that would crash at start.
  */
 export function specProblems(spec: MqttListenerSpec): SpecProblem[] {
+  return [...rabbitmqProblems(spec), ...limitProblems(spec.limits)].map(problem);
+}
+
+const problem = (message: string): SpecProblem => ({ reason: 'InvalidSpec', message });
+
+function rabbitmqProblems(spec: MqttListenerSpec): string[] {
   const { secretName, urls } = spec.rabbitmq;
-  const problem = (message: string): SpecProblem => ({ reason: 'InvalidSpec', message });
-  if (secretName === undefined && urls === undefined)
-    return [problem('spec.rabbitmq needs secretName or urls')];
+  if (secretName === undefined && urls === undefined) return ['spec.rabbitmq needs secretName or urls'];
   if (secretName !== undefined && urls !== undefined)
-    return [problem('spec.rabbitmq takes secretName or urls, not both')];
+    return ['spec.rabbitmq takes secretName or urls, not both'];
   if (urls === undefined) return [];
-  if (urls.length === 0) return [problem('spec.rabbitmq.urls is empty')];
-  const found = parseAmqpUrls(urls.join(',')).problems.map((p) => problem(`spec.rabbitmq.urls: ${p}`));
+  if (urls.length === 0) return ['spec.rabbitmq.urls is empty'];
+  const found = parseAmqpUrls(urls.join(',')).problems.map((p) => `spec.rabbitmq.urls: ${p}`);
   urls.forEach((u, i) => {
-    if (u.includes(','))
-      found.push(problem(`spec.rabbitmq.urls: entry ${i + 1} holds a comma; list each node once`));
+    if (u.includes(',')) found.push(`spec.rabbitmq.urls: entry ${i + 1} holds a comma; list each node once`);
     if (URL.canParse(u) && (new URL(u).username || new URL(u).password))
-      found.push(
-        problem(`spec.rabbitmq.urls: entry ${i + 1} carries credentials; clients log in as themselves`),
-      );
+      found.push(`spec.rabbitmq.urls: entry ${i + 1} carries credentials; clients log in as themselves`);
   });
   return found;
 }

@@ -4,7 +4,8 @@ import { loadConfig } from '../../../adapter/src/config/load';
 import { settings } from '../../../adapter/src/config/settings';
 import { adapterEnv } from '../../../operator/src/builders/adapter-env';
 import { secretMounts } from '../../../operator/src/builders/secret-mounts';
-import { listener } from './listener-fixture';
+import { LIMIT_SETTINGS } from '../../../operator/src/spec/limits';
+import { listener, listenerSchema } from './listener-fixture';
 
 /** Resolves env the way the kubelet would (fieldRef) and returns it as the adapter's process.env. */
 function processEnv(env: V1EnvVar[]): Record<string, string> {
@@ -102,6 +103,44 @@ describe('operator: adapter env is the adapter configuration', () => {
     assert.equal(config.inflightWindow, 8);
     assert.equal(config.podName, 'demo-7d9f-abcde');
     assert.equal(config.drainTimeoutMs, 20000);
+  });
+
+  it('sets every limit of spec.limits as the adapter setting of that name', () => {
+    const limits = {
+      maxConnections: 10,
+      maxPacketSize: 4096,
+      inflightWindow: 8,
+      sessionExpirySeconds: 60,
+      maxSubscriptionsPerClient: 5,
+      maxInflightQos2: 7,
+      maxPacketSizeUnauthenticated: 512,
+    };
+    const l = listener({ limits });
+    const c = loadConfig(processEnv(adapterEnv(l.spec, secretMounts(l.spec))), read);
+    assert.deepEqual(
+      {
+        maxConnections: c.maxConnections,
+        maxPacketSize: c.maxPacketSize,
+        inflightWindow: c.inflightWindow,
+        sessionExpirySeconds: c.sessionExpiryMax,
+        maxSubscriptionsPerClient: c.maxSubscriptionsPerClient,
+        maxInflightQos2: c.maxInflightQos2,
+        maxPacketSizeUnauthenticated: c.maxPacketSizeUnauthenticated,
+      },
+      limits,
+    );
+  });
+
+  it('holds each limit in the CRD to the bounds the adapter takes', () => {
+    const schema = listenerSchema().properties!.spec.properties!.limits.properties!;
+    assert.deepEqual(Object.keys(schema).sort(), Object.keys(LIMIT_SETTINGS).sort());
+    for (const [field, s] of Object.entries(schema)) {
+      const setting = LIMIT_SETTINGS[field as keyof typeof LIMIT_SETTINGS];
+      const takes = (n: number): boolean => setting.schema.safeParse(String(n)).success;
+      const { minimum, maximum } = s as { minimum: number; maximum: number };
+      assert.ok(takes(minimum) && !takes(minimum - 1), `${field}: minimum ${minimum}`);
+      assert.ok(takes(maximum) && !takes(maximum + 1), `${field}: maximum ${maximum}`);
+    }
   });
 
   it('turns TLS on with the mounted certificate paths', () => {

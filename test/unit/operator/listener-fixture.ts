@@ -21,7 +21,7 @@ export function applyDefaults(schema: SchemaProps, value: unknown): unknown {
   return value;
 }
 
-const rootSchema = (): SchemaProps => loadCrd().spec.versions[0].schema.openAPIV3Schema;
+export const listenerSchema = (): SchemaProps => loadCrd().spec.versions[0].schema.openAPIV3Schema;
 
 /** A listener as the API server would return it: the given spec with CRD defaults applied. */
 export function listener(spec: Record<string, unknown> = {}, name = 'demo'): MqttListener {
@@ -31,7 +31,7 @@ export function listener(spec: Record<string, unknown> = {}, name = 'demo'): Mqt
     metadata: { name, namespace: 'ns1', uid: 'uid-1', generation: 3 },
     spec: { rabbitmq: { secretName: 'rabbit' }, ...structuredClone(spec) },
   };
-  return applyDefaults(rootSchema(), raw) as MqttListener;
+  return applyDefaults(listenerSchema(), raw) as MqttListener;
 }
 
 export const inputs = { defaultImage: 'mqtt-adapter:test', secretHash: 'abc123' };

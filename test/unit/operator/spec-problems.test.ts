@@ -30,4 +30,14 @@ describe('operator: spec problems the schema may let through', () => {
       'InvalidSpec: spec.rabbitmq.urls: entry 1 carries credentials; clients log in as themselves',
     ]);
   });
+
+  it('names a limit the adapter would refuse at start', () => {
+    const problems = (limits: Record<string, number>): string[] =>
+      specProblems(listener({ rabbitmq: { secretName: 'rabbit' }, limits }).spec).map((p) => p.message);
+    assert.deepEqual(problems({ maxInflightQos2: 65535, maxPacketSizeUnauthenticated: 1024 }), []);
+    const found = problems({ maxInflightQos2: 65536, maxSubscriptionsPerClient: 0 });
+    assert.equal(found.length, 2, found.join('\n'));
+    assert.match(found[0], /^spec\.limits\.maxSubscriptionsPerClient: .*>=1/);
+    assert.match(found[1], /^spec\.limits\.maxInflightQos2: .*<=65535/);
+  });
 });
