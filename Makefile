@@ -58,12 +58,13 @@ bench-full: build ## The whole benchmark matrix, 3 repetitions, into bench/resul
 	node build/bench/main.js --profile full
 
 CHAOS_MINUTES ?= 5
+CHAOS_PHASE ?=
 FUZZ_PACKETS ?= 1000000
 fuzz: build ## Mutated MQTT 3.1/3.1.1/5 packets (FUZZ_PACKETS, default 1000000; FUZZ_SEED replays) beside a numbered QoS 1 stream
 	FUZZ_PACKETS=$(FUZZ_PACKETS) node build/bench/fuzz/main.js
 
-chaos: build fuzz ## Faults against 3 replicas on Redis for CHAOS_MINUTES (default 5): losses, wills, leftovers into bench/results/chaos-<date>.md
-	CHAOS_MINUTES=$(CHAOS_MINUTES) node build/bench/chaos/main.js
+chaos: build fuzz ## Replica faults on the shared Redis, then RabbitMQ node kills and Redis failovers on private ones, CHAOS_MINUTES each (default 5; CHAOS_PHASE=1|2 runs one): losses, wills, leftovers into bench/results/chaos-<date>.md
+	CHAOS_MINUTES=$(CHAOS_MINUTES) CHAOS_PHASE=$(CHAOS_PHASE) node build/bench/chaos/main.js
 
 SOAK_MINUTES ?= 30
 soak: build ## SOAK_MINUTES (default 30) of 5,000 held connections, churn and 1,000 msg/s on a private RabbitMQ node and Redis: memory and broker-state slopes, losses, leftovers into bench/results/soak-<date>.md and .png

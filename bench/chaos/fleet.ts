@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Replicas, type Replica } from '../../test/integration/replicas/replicas';
 import { delay } from '../../test/integration/helpers/wait';
 import type { Fault } from './schedule';
@@ -15,12 +17,17 @@ export class Fleet {
   readonly amqpPorts = new Set<number>();
   private turn = 0;
 
-  constructor(env: Record<string, string> = {}) {
+  constructor(
+    env: Record<string, string> = {},
+    /** Settings of one slot on top of `env`, kept across its restarts. */
+    private readonly slotEnv: (slot: number) => Record<string, string> = () => ({}),
+  ) {
     this.set = new Replicas(env);
   }
 
+  /** Starts `n` replicas, one after another (the machine is small). */
   async start(n: number): Promise<void> {
-    this.slots.push(...(await this.set.start(n)));
+    for (let i = 0; i < n; i++) this.slots.push(await this.set.add(this.slotEnv(this.slots.length)));
   }
 
   /** The MQTT port of a running replica, taken in turn so clients spread out. */
@@ -60,5 +67,11 @@ export class Fleet {
       const pid = /pid=(\d+)/.exec(line);
       if (port && pid && pids.has(Number(pid[1]))) this.amqpPorts.add(Number(port[1]));
     }
+  }
+
+  /** Each replica's output, every process a slot had, into `dir` (`<pod>-<n>.log`). */
+  writeLogs(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    this.set.list.forEach((r, i) => writeFileSync(join(dir, `${r.pod}-${i}.log`), r.output()));
   }
 }

@@ -18,17 +18,31 @@ export interface Leftovers {
 export const leftoverCount = (l: Leftovers): number =>
   l.queues.length + l.consumers + l.channels + l.redisKeys.length;
 
+/** Where a run's queues and channels are counted: the shared RabbitMQ, or a private cluster. */
+export interface Broker {
+  queues(): Promise<{ readonly name: string; readonly consumers: number }[]>;
+  /** The channels of the run's replicas. */
+  channels(): Promise<string[]>;
+}
+
+/** The machine's RabbitMQ on 5672, whose channels are the run's when on one of `amqpPorts`. */
+export const sharedBroker = (amqpPorts: ReadonlySet<number>): Broker => ({
+  queues: () => listQueues(),
+  // A channel's name is `<peer ip>:<peer port> -> <ip>:5672 (<n>)`.
+  channels: async () =>
+    (await rabbitmqctl('list_channels', '--no-table-headers', 'name'))
+      .split('\n')
+      .filter((name) => amqpPorts.has(Number(/^[\d.]+:(\d+) ->/.exec(name)?.[1]))),
+});
+
 export async function leftovers(
   tag: string,
-  amqpPorts: ReadonlySet<number>,
+  broker: Broker,
   redisUrls: string | readonly string[],
   prefix: string,
 ): Promise<Leftovers> {
-  const queues = (await listQueues()).filter((q) => q.name.includes(tag));
-  // A channel's name is `<peer ip>:<peer port> -> <ip>:5672 (<n>)`.
-  const channels = (await rabbitmqctl('list_channels', '--no-table-headers', 'name'))
-    .split('\n')
-    .filter((name) => amqpPorts.has(Number(/^[\d.]+:(\d+) ->/.exec(name)?.[1])));
+  const queues = (await broker.queues()).filter((q) => q.name.includes(tag));
+  const channels = await broker.channels();
   const keys = await keysUnder(redisUrls, prefix);
   return {
     queues: queues.map((q) => q.name),

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { SHARED_REDIS_URL } from '../../test/integration/replicas/replicas';
 import { deleteQueues } from '../../test/integration/helpers/rabbit';
-import { until } from '../../test/integration/helpers/wait';
 import { Fleet } from './fleet';
-import { keysUnder, leftoverCount, leftovers, type Leftovers } from './leftovers';
+import { settle, type Figures } from './figures';
+import { keysUnder, leftovers, sharedBroker } from './leftovers';
 import { faultSchedule, type Fault } from './schedule';
-import type { StreamCount } from './stream-count';
 import { Traffic } from './traffic';
 import type { WillSummary } from './will-ledger';
 
@@ -29,26 +28,15 @@ export const DEFAULTS: ChaosOptions = {
   log: () => undefined,
 };
 
-export interface ChaosResult {
+export interface ChaosResult extends Figures {
   readonly options: Omit<ChaosOptions, 'log'>;
   readonly faults: readonly (Fault & { readonly startedMs: number; readonly tookMs: number })[];
-  /** Every number a subscriber got more than once, with when it was acknowledged (ms after the traffic started, the clock of the faults). */
-  readonly doubled: readonly {
-    readonly qos: 1 | 2;
-    readonly subscriber: number;
-    readonly n: number;
-    readonly ackedMs: number;
-  }[];
-  readonly streams: Record<1 | 2, StreamCount[]>;
-  readonly wills: WillSummary;
   readonly willsAfter: Record<Fault['kind'], WillSummary>;
-  readonly reconnects: ReturnType<Traffic['reconnects']>;
-  readonly redisBaseline: number;
-  readonly leftovers: Leftovers;
   readonly elapsedMs: number;
 }
 
-const at = (start: number, ms: number): Promise<void> =>
+/** Resolves `ms` after `start` (epoch ms), at once if that has passed. */
+export const at = (start: number, ms: number): Promise<void> =>
   new Promise((r) => setTimeout(r, Math.max(0, start + ms - Date.now())));
 
 /**
@@ -82,25 +70,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
       );
     }
     await at(start, o.durationMs);
-    await traffic.stopPublishing();
-    // Waits end on their own: a message or will that never comes is what the report counts.
-    await until(() => traffic.streamsComplete(), 'every acknowledged message delivered', 30_000).catch(
-      () => undefined,
-    );
-    await until(() => traffic.wills.complete(), 'every expected will', 30_000).catch(() => undefined);
-    const streams = {
-      1: traffic.counters[1].map((c) => c.count()),
-      2: traffic.counters[2].map((c) => c.count()),
-    };
-    await traffic.leave(fleet.livePort());
-    await fleet.stopAll();
-    const left = (): Promise<Leftovers> =>
-      leftovers(tag, fleet.amqpPorts, SHARED_REDIS_URL, fleet.set.prefix);
-    // Queues of closed channels and swept keys go away asynchronously.
-    await until(async () => leftoverCount(await left()) <= redisBaseline, 'leftovers gone', 15_000).catch(
-      () => undefined,
+    const figures = await settle(
+      traffic,
+      fleet,
+      start,
+      () => leftovers(tag, sharedBroker(fleet.amqpPorts), SHARED_REDIS_URL, fleet.set.prefix),
+      redisBaseline,
     );
     return {
+      ...figures,
       options: {
         durationMs: o.durationMs,
         periodMs: o.periodMs,
@@ -109,28 +87,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         paceMs: o.paceMs,
       },
       faults,
-      streams,
-      doubled: ([1, 2] as const).flatMap((qos) =>
-        streams[qos].flatMap((c, subscriber) =>
-          c.doubled.map((n) => ({
-            qos,
-            subscriber,
-            n,
-            ackedMs: (traffic.ackedAt[qos].get(n) ?? start) - start,
-          })),
-        ),
-      ),
-      wills: traffic.wills.summary(),
       willsAfter: { kill: traffic.wills.summary('kill'), drain: traffic.wills.summary('drain') },
-      reconnects: traffic.reconnects(),
-      redisBaseline,
-      leftovers: await left(),
       elapsedMs: Date.now() - started,
     };
   } finally {
     await traffic.leave(fleet.livePort()).catch(() => undefined);
     await fleet.set.cleanup();
-    const queues = (await leftovers(tag, new Set(), SHARED_REDIS_URL, fleet.set.prefix)).queues;
+    const queues = (await leftovers(tag, sharedBroker(new Set()), SHARED_REDIS_URL, fleet.set.prefix)).queues;
     if (queues.length > 0) await deleteQueues(queues);
   }
 }

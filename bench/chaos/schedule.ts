@@ -30,3 +30,11 @@ export function faultSchedule({ durationMs, periodMs, replicas }: ScheduleOption
     faults.push({ atMs: at, kind: i % 2 === 0 ? 'kill' : 'drain', slot: i % replicas });
   return faults;
 }
+
+/** `firstMs`, then every `periodMs` after it, up to `durationMs`: when one kind of backend fault is due. */
+export function everyPeriod(durationMs: number, periodMs: number, firstMs = periodMs): number[] {
+  if (periodMs <= 0) throw new Error('period must be positive');
+  const times: number[] = [];
+  for (let at = firstMs; at <= durationMs; at += periodMs) times.push(at);
+  return times;
+}

@@ -21,7 +21,7 @@ export class Traffic {
   readonly counters: Record<Qos, StreamCounter[]> = { 1: [], 2: [] };
   readonly wills = new WillLedger();
   readonly roamers: Roamer[] = [];
-  private readonly willClients: MqttClient[] = [];
+  private readonly willClients = new Map<string, MqttClient>();
   /** When each number was acknowledged (epoch ms), to place a doubled one among the faults. */
   readonly ackedAt: Record<Qos, Map<number, number>> = { 1: new Map(), 2: new Map() };
   private publishing = false;
@@ -106,10 +106,16 @@ export class Traffic {
         will: { topic: `${this.willRoot}/${name}`, payload: Buffer.from(name), qos: 1, retain: false },
         ...GUEST,
       });
-      this.willClients.push(client);
+      this.willClients.set(name, client);
       await within(new Promise((resolve) => client.once('connect', resolve)), 8000, 'will client CONNECT');
     }
     return names.map((n) => n.name);
+  }
+
+  /** Breaks the connections of the named will clients, as a network failure would (they do not reconnect). */
+  cutWills(names: readonly string[]): void {
+    for (const name of names)
+      (this.willClients.get(name)?.stream as { destroy(): void } | undefined)?.destroy();
   }
 
   streamsComplete(): boolean {
@@ -120,7 +126,7 @@ export class Traffic {
   async leave(port: number): Promise<void> {
     if (this.left) return;
     this.left = true;
-    for (const c of this.willClients) await c.endAsync(true).catch(() => undefined);
+    for (const c of this.willClients.values()) await c.endAsync(true).catch(() => undefined);
     for (const r of this.roamers) await r.leave(port);
   }
 

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { deleteQueues } from '../../test/integration/helpers/rabbit';
 import { delay, until } from '../../test/integration/helpers/wait';
-import { leaveAll, type Replica } from '../../test/integration/replicas/replicas';
+import { leaveAll } from '../../test/integration/replicas/replicas';
 import { Fleet } from '../chaos/fleet';
-import { leftoverCount, leftovers, type Leftovers } from '../chaos/leftovers';
+import { leftoverCount, leftovers, sharedBroker, type Leftovers } from '../chaos/leftovers';
 import type { StreamCount } from '../chaos/stream-count';
 import { Traffic } from '../chaos/traffic';
 import type { WillSummary } from '../chaos/will-ledger';
@@ -185,9 +183,9 @@ export async function runFailover(o: FailoverOptions): Promise<FailoverResult> {
     await leaveAll();
     await fleet.stopAll();
     log(`${Math.round((Date.now() - started) / 1000)} s: replicas stopped`);
-    if (o.logDir) writeLogs(o.logDir, fleet.set.list);
+    if (o.logDir) fleet.writeLogs(o.logDir);
     const left = async (): Promise<Leftovers> =>
-      leftovers(tag, fleet.amqpPorts, await redis.masterUrls(), fleet.set.prefix);
+      leftovers(tag, sharedBroker(fleet.amqpPorts), await redis.masterUrls(), fleet.set.prefix);
     // Each look runs rabbitmqctl, seconds on a busy machine: the last one is the figure.
     let last = await left();
     if (leftoverCount(last) > 0)
@@ -227,13 +225,8 @@ export async function runFailover(o: FailoverOptions): Promise<FailoverResult> {
     await fleet.set.cleanup();
     await redis.stop();
     if (!completed) {
-      const queues = (await leftovers(tag, new Set(), [], fleet.set.prefix)).queues;
+      const queues = (await leftovers(tag, sharedBroker(new Set()), [], fleet.set.prefix)).queues;
       if (queues.length > 0) await deleteQueues(queues);
     }
   }
-}
-
-function writeLogs(dir: string, replicas: readonly Replica[]): void {
-  mkdirSync(dir, { recursive: true });
-  replicas.forEach((r, i) => writeFileSync(join(dir, `${r.pod}-${i}.log`), r.output()));
 }

@@ -31,7 +31,7 @@ export interface FailoverRedis {
 const url = (s: RedisServer): string => `redis://127.0.0.1:${s.port}`;
 
 /** Polls every 100 ms (each poll is a redis-cli process on a small machine) until `now()` is not `old`. */
-async function promoted(old: RedisServer, now: () => Promise<RedisServer>): Promise<void> {
+export async function promoted(old: RedisServer, now: () => Promise<RedisServer>): Promise<void> {
   const deadline = Date.now() + 60_000;
   while ((await now().catch(() => old)) === old) {
     if (Date.now() > deadline) throw new Error('no replica promoted within 60 s');

@@ -53,10 +53,12 @@ export class RedisServer {
     return server;
   }
 
-  /** (Re)starts the process on the same port. */
-  async resume(): Promise<void> {
+  /** (Re)starts the process on the same port; `extra` options override the first start's (a later `--replicaof` wins). */
+  async resume(extra: readonly string[] = []): Promise<void> {
     const base = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-    this.proc = spawn('redis-server', [...this.args, ...base, '--dir', this.dir], { stdio: 'ignore' });
+    this.proc = spawn('redis-server', [...this.args, ...extra, ...base, '--dir', this.dir], {
+      stdio: 'ignore',
+    });
     await waitForPing(this.port);
   }
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { faultSchedule } from '../../../bench/chaos/schedule';
+import { everyPeriod, faultSchedule } from '../../../bench/chaos/schedule';
 
 describe('chaos fault schedule', () => {
   it('puts a fault every period, kills and drains alternating, on each slot in turn', () => {
@@ -24,5 +24,20 @@ describe('chaos fault schedule', () => {
   it('has no fault in a run shorter than a period, and refuses a zero period', () => {
     assert.deepEqual(faultSchedule({ durationMs: 9_999, periodMs: 10_000, replicas: 3 }), []);
     assert.throws(() => faultSchedule({ durationMs: 1000, periodMs: 0, replicas: 3 }));
+  });
+});
+
+describe('chaos backend fault times', () => {
+  it('gives RabbitMQ node kills every 30 s and Redis failovers every 60 s from 45 s, in 5 minutes', () => {
+    assert.deepEqual(
+      everyPeriod(300_000, 30_000),
+      [30, 60, 90, 120, 150, 180, 210, 240, 270, 300].map((s) => s * 1000),
+    );
+    assert.deepEqual(everyPeriod(300_000, 60_000, 45_000), [45_000, 105_000, 165_000, 225_000, 285_000]);
+  });
+
+  it('has none before the first is due, and refuses a zero period', () => {
+    assert.deepEqual(everyPeriod(44_999, 60_000, 45_000), []);
+    assert.throws(() => everyPeriod(1000, 0));
   });
 });
