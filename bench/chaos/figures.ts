@@ -47,14 +47,11 @@ export async function settle(
   };
   await traffic.leave(fleet.livePort());
   await fleet.stopAll();
-  // Queues of closed channels and swept keys go away asynchronously; each look may run rabbitmqctl.
-  let last = await left();
-  if (leftoverCount(last) > redisBaseline)
-    await until(
-      async () => leftoverCount((last = await left())) <= redisBaseline,
-      'leftovers gone',
-      15_000,
-    ).catch(() => undefined);
+  // Queues of closed channels and swept keys go away asynchronously: the last look is the figure.
+  await until(async () => leftoverCount(await left()) <= redisBaseline, 'leftovers gone', 15_000).catch(
+    () => undefined,
+  );
+  const last = await left();
   return {
     streams,
     doubled: ([1, 2] as const).flatMap((qos) =>
