@@ -12,7 +12,10 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY adapter ./adapter
 COPY operator ./operator
 COPY crds ./crds
-RUN npx tsc -p tsconfig.build.json
+COPY scripts/build-info.mjs ./scripts/
+# No .git in the build context: the commit comes in as a build argument (`make image` passes it).
+ARG MQTT_ADAPTER_COMMIT=unknown
+RUN npx tsc -p tsconfig.build.json && MQTT_ADAPTER_COMMIT=$MQTT_ADAPTER_COMMIT node scripts/build-info.mjs
 
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
@@ -25,6 +28,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/build/adapter ./build/adapter
 COPY --from=build /app/build/operator ./build/operator
+COPY --from=build /app/build/build-info.json ./build/
 COPY --from=build /app/crds ./crds
 COPY package.json ./
 # The unprivileged user of the official image; the pod also runs with a read-only root filesystem.

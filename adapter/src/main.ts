@@ -1,8 +1,19 @@
+import { parseArgs } from './cli/args';
+import { buildInfo } from './cli/build-info';
+import { adapterHelp, versionLine } from './cli/help';
 import { loadConfig, ConfigError } from './config/load';
 import { createLogger } from './log';
 import { Adapter } from './server';
 
 async function main(): Promise<void> {
+  const command = parseArgs(process.argv.slice(2));
+  if (command.kind === 'error') {
+    process.stderr.write(`mqtt-adapter: ${command.message}\n`);
+    process.exit(2);
+  }
+  if (command.kind === 'help') process.stdout.write(adapterHelp(buildInfo()));
+  if (command.kind === 'version') process.stdout.write(versionLine('mqtt-adapter', buildInfo()));
+  if (command.kind !== 'run') return;
   let config;
   try {
     config = loadConfig();

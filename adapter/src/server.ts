@@ -21,6 +21,7 @@ import { listen, tcpServer, tlsServer } from './transport/listeners';
 import { webSocketServer } from './transport/websocket';
 import { createStores, type Stores } from './store/factory';
 import { newIncarnation } from './store/incarnation';
+import { buildInfo } from './cli/build-info';
 
 export interface Ports {
   readonly mqtt: number;
@@ -59,7 +60,8 @@ export class Adapter {
     // Client ids are owned, and liveness kept, per process start: a container restarted in the same
     // pod must not pass for the process it replaced. Humans keep reading the plain pod name (AMQP).
     const incarnation = newIncarnation(pod);
-    const metrics = createMetrics();
+    const build = buildInfo();
+    const metrics = createMetrics(build);
     const broker = new Broker(
       {
         urls: config.amqpUrls,
@@ -150,7 +152,15 @@ export class Adapter {
     adapter.servers.push(...servers);
     holder.adapter = adapter;
     log.info(
-      { pod, incarnation, ports: adapter.ports, store: config.store, exchange: config.exchange },
+      {
+        pod,
+        incarnation,
+        ports: adapter.ports,
+        store: config.store,
+        exchange: config.exchange,
+        version: build.version,
+        commit: build.commit,
+      },
       'mqtt-adapter listening',
     );
     return adapter;

@@ -29,6 +29,14 @@ const schema = z.object({
     .default('info'),
 });
 
+/** Every setting and its default as --help lists it. */
+export function operatorSettings(): { env: string; default: string }[] {
+  return Object.entries(schema.shape).map(([env, s]) => {
+    const r = s.safeParse(undefined);
+    return { env, default: r.success && r.data !== undefined ? String(r.data) : '(unset)' };
+  });
+}
+
 export interface OperatorConfig {
   readonly httpPort: number;
   readonly namespace: string;

@@ -1,5 +1,8 @@
 import pino from 'pino';
-import { loadOperatorConfig } from './config';
+import { parseArgs } from '../../adapter/src/cli/args';
+import { buildInfo } from '../../adapter/src/cli/build-info';
+import { versionLine } from '../../adapter/src/cli/help';
+import { loadOperatorConfig, operatorSettings } from './config';
 import { Controller } from './controller/controller';
 import { EventRecorder } from './controller/events';
 import { Reconciler } from './controller/reconciler';
@@ -14,8 +17,31 @@ import { OperatorMetrics } from './metrics';
  * MqttListeners only while leading. SIGTERM stops the controller and frees the
  * Lease, so a standby replica takes over without waiting for it to expire.
  */
+function operatorHelp(): string {
+  return [
+    versionLine('mqtt-adapter-operator', buildInfo()).trimEnd(),
+    '',
+    'Usage: node build/operator/src/main.js [--help | --version]',
+    '',
+    'Reconciles MqttListener resources into Deployments, Services and the objects',
+    'around them, using the kubeconfig it finds (in a pod, its service account).',
+    'Every setting is an environment variable (the Helm chart sets them):',
+    ...operatorSettings().map((s) => `  ${s.env}  (default ${s.default})`),
+    '',
+  ].join('\n');
+}
+
 async function main(): Promise<void> {
+  const command = parseArgs(process.argv.slice(2));
+  if (command.kind === 'error') {
+    process.stderr.write(`mqtt-adapter-operator: ${command.message}\n`);
+    process.exit(2);
+  }
+  if (command.kind === 'help') process.stdout.write(operatorHelp());
+  if (command.kind === 'version') process.stdout.write(versionLine('mqtt-adapter-operator', buildInfo()));
+  if (command.kind !== 'run') return;
   const config = loadOperatorConfig();
+  const build = buildInfo();
   const log = pino({
     level: config.logLevel,
     base: { component: 'mqtt-adapter-operator', identity: config.identity },
@@ -24,7 +50,7 @@ async function main(): Promise<void> {
   const kc = new k8s.KubeConfig();
   kc.loadFromDefault();
   const rest = await RestClient.fromKubeConfig(kc);
-  const metrics = new OperatorMetrics();
+  const metrics = new OperatorMetrics(build);
   const events = new EventRecorder(rest, 'mqtt-adapter-operator', log);
   const reconciler = new Reconciler({ rest, events, log, defaultImage: config.adapterImage });
   let controller: Controller | undefined;
@@ -70,7 +96,15 @@ async function main(): Promise<void> {
     metrics.registry,
     () => !elector.isLeader || controllerStarted,
   );
-  log.info({ port: boundPort(server), lease: `${config.namespace}/${config.leaseName}` }, 'operator started');
+  log.info(
+    {
+      port: boundPort(server),
+      lease: `${config.namespace}/${config.leaseName}`,
+      version: build.version,
+      commit: build.commit,
+    },
+    'operator started',
+  );
   elector.start();
 
   let stopping = false;

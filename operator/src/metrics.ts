@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BuildInfo } from '../../adapter/src/cli/build-info';
 
 /** The operator's own metrics, under mqtt_adapter_operator_. */
 export class OperatorMetrics {
@@ -31,7 +32,15 @@ export class OperatorMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(build?: BuildInfo) {
     collectDefaultMetrics({ register: this.registry, prefix: 'mqtt_adapter_operator_' });
+    if (build) {
+      new Gauge({
+        name: 'mqtt_adapter_operator_build_info',
+        help: 'The running build: version, commit and Node.js version as labels; always 1.',
+        labelNames: ['version', 'commit', 'node'] as const,
+        registers: [this.registry],
+      }).set(build, 1);
+    }
   }
 }

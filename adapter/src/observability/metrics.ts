@@ -2,14 +2,24 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { Tally } from './tally';
 import type { AmqpMetrics } from '../amqp/metrics';
 import type { StoreMetrics } from '../store/instrumented';
+import type { BuildInfo } from '../cli/build-info';
 
 const P = 'mqtt_adapter_';
 
 /** Every instrument of one adapter process, on a registry of its own. */
-export function createMetrics() {
+export function createMetrics(build?: BuildInfo) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: P });
   const registers = [registry];
+  if (build) {
+    // The usual info-metric shape: always 1, the build in its labels, so a query can join on it.
+    new Gauge({
+      name: `${P}build_info`,
+      help: 'The running build: version, commit and Node.js version as labels; always 1',
+      labelNames: ['version', 'commit', 'node'],
+      registers,
+    }).set(build, 1);
+  }
   const amqp: AmqpMetrics = {
     connections: new Gauge({ name: `${P}amqp_connections`, help: 'Open pooled AMQP connections', registers }),
     channels: new Gauge({ name: `${P}amqp_channels`, help: 'Open AMQP channels', registers }),

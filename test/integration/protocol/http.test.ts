@@ -1,10 +1,15 @@
 import { strict as assert } from 'node:assert';
-import { uniqueId } from '../helpers/adapter';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { MAIN_JS, uniqueId } from '../helpers/adapter';
 import { until } from '../helpers/wait';
 import { useAdapter } from '../helpers/suite';
 import { RawMqtt } from '../helpers/raw-mqtt';
 import { Mqtt } from '../helpers/mqttjs';
 import { httpGet, metricValue } from '../helpers/clients';
+
+const ROOT = path.resolve(__dirname, '../../../..');
 
 describe('protocol: /healthz, /readyz and /metrics', function () {
   // A fresh adapter, so every count below is exactly what this test did.
@@ -15,6 +20,27 @@ describe('protocol: /healthz, /readyz and /metrics', function () {
     assert.deepEqual(await httpGet(http(), '/healthz'), { status: 200, body: 'ok\n' });
     assert.deepEqual(await httpGet(http(), '/readyz'), { status: 200, body: 'ready\n' });
     assert.equal((await httpGet(http(), '/nope')).status, 404);
+  });
+
+  it('exports the build it runs as mqtt_adapter_build_info, and prints it for --version', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+    const text = (await httpGet(http(), '/metrics')).body;
+    const labels = { version, commit, node: process.versions.node };
+    assert.equal(
+      metricValue(text, 'mqtt_adapter_build_info', labels),
+      1,
+      text.split('\n').find((l) => l.includes('build_info')),
+    );
+    const printed = execFileSync(process.execPath, [MAIN_JS, '--version']).toString();
+    assert.equal(printed, `mqtt-adapter ${version} (commit ${commit}, Node.js ${process.versions.node})\n`);
+    const help = execFileSync(process.execPath, [MAIN_JS, '--help']).toString();
+    assert.match(help, /MQTT_ADAPTER_AMQP_URL {2}\(default amqp:\/\/localhost:5672\)/);
+    const wrong = spawnSync(process.execPath, [MAIN_JS, '--port=1']);
+    assert.equal(wrong.status, 2);
+    assert.match(wrong.stderr.toString(), /unknown argument "--port=1"; try --help/);
   });
 
   it('counts connections, CONNECT results, packets by type and messages by QoS', async () => {
