@@ -213,9 +213,12 @@ export class InboundPublisher {
     );
     if (qos2) this.qos2Ids().publishing(id, answered, mark?.token);
     this.pending++;
-    // One pause at a time: publishes parsed from the same chunk after the window closed must not replace
-    // the resolver of the pause in force, or reading would never resume.
-    if (this.pending >= this.ctx.window && !this.windowOpen) {
+    // A v5 client is bound by our Receive Maximum: reading on lets `admit` see the PUBLISH past it and
+    // answer 0x93, where a pause would leave that client waiting with its PINGREQs unread. A 3.x client
+    // has no such bound, so its socket waits for room. One pause at a time: publishes parsed from the
+    // same chunk after the window closed must not replace the resolver of the pause in force, or
+    // reading would never resume.
+    if (!this.v5 && this.pending >= this.ctx.window && !this.windowOpen) {
       this.out.pauseReading(new Promise<void>((resolve) => (this.windowOpen = resolve)));
     }
     this.inOrder(answered, (a) => {

@@ -1,12 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { generate, type IPublishPacket, type Packet } from 'mqtt-packet';
-import { startAdapter, uniqueId } from '../helpers/adapter';
-import { HoldProxy } from '../helpers/hold-proxy';
-import { AmqpClient, deleteQueues } from '../helpers/rabbit';
-import type { Adapter } from '../../../adapter/src/server';
+import { uniqueId } from '../helpers/adapter';
+import { useHeldAdapter } from '../helpers/held-adapter';
+import { deleteQueues } from '../helpers/rabbit';
 import { routingKey, uniqueTopic } from './support';
 import { within } from '../helpers/wait';
-import { closeAll } from '../helpers/cleanup';
 import { RawMqtt } from '../helpers/raw-mqtt';
 
 const QUOTA_EXCEEDED = 0x97;
@@ -64,60 +62,45 @@ async function takeV5<C extends 'pubrec' | 'puback' | 'pubcomp'>(
  * reaches RabbitMQ through a proxy that can hold the confirms back.
  */
 describe('QoS 2 PUBREC after the RabbitMQ confirm', function () {
-  let proxy: HoldProxy;
-  let adapter: Adapter;
-  let amqp: AmqpClient;
+  const held = useHeldAdapter();
   const queues = new Set<string>();
 
   /** A queue that takes nothing (length limit 0) and so makes RabbitMQ nack every publish routed to it. */
   async function rejectingQueue(key: string): Promise<string> {
     const name = uniqueId('qos2-reject');
     queues.add(name);
-    await amqp.channel.assertQueue(name, {
+    await held.current.amqp.channel.assertQueue(name, {
       durable: false,
       arguments: { 'x-max-length': 0, 'x-overflow': 'reject-publish' },
     });
-    await amqp.channel.bindQueue(name, 'amq.topic', key);
+    await held.current.amqp.channel.bindQueue(name, 'amq.topic', key);
     return name;
   }
 
   /** An MQTT 3.1.1 raw client (closed after the test, as every raw client is). */
   function connect3(clientId: string, clean: boolean): ReturnType<typeof RawMqtt.connect> {
-    return RawMqtt.connect(adapter.ports.mqtt, { clientId, clean, keepalive: 60 });
+    return RawMqtt.connect(held.current.adapter.ports.mqtt, { clientId, clean, keepalive: 60 });
   }
 
   async function removeQueue(name: string): Promise<void> {
-    await amqp.channel.deleteQueue(name);
+    await held.current.amqp.channel.deleteQueue(name);
     queues.delete(name);
   }
 
-  before(async function () {
-    proxy = await HoldProxy.start(5672);
-    adapter = await startAdapter({ MQTT_ADAPTER_AMQP_URL: `amqp://127.0.0.1:${proxy.port}` });
-    amqp = await AmqpClient.open();
-  });
   after(async function () {
-    proxy?.release();
-    await amqp?.close();
-    await adapter?.stop();
-    await proxy?.close();
     if (queues.size > 0) await deleteQueues(queues);
-  });
-  afterEach(async function () {
-    proxy.release();
-    await closeAll();
   });
 
   it('answers a PUBLISH and its retransmission sent before the confirm only after it, publishing once [MQTT-4.3.3-8] [MQTT-4.3.3-10]', async function () {
     const n = 20;
     const topic = uniqueTopic('q2hold');
-    const q = await amqp.consumeBound([routingKey(topic)]);
-    const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
+    const q = await held.current.amqp.consumeBound([routingKey(topic)]);
+    const { client: c } = await RawMqtt.connect5(held.current.adapter.ports.mqtt);
     // The confirm channel opens on the first QoS > 0 PUBLISH, and its handshake needs RabbitMQ's replies.
     c.send(publish(topic, 'warm-up', 100, 1));
     assert.equal((await c.nextOf('puback')).messageId, 100);
 
-    proxy.hold();
+    held.current.proxy.hold();
     c.write(oneWrite(withRetransmissions(topic, 'held', range(n)), 5));
     // RabbitMQ has routed every message; its confirms can reach the adapter only through the held proxy.
     await q.waitFor(1 + n);
@@ -126,7 +109,7 @@ describe('QoS 2 PUBREC after the RabbitMQ confirm', function () {
     await c.nextOf('pingresp');
     assert.equal(c.all('pubrec').length, 0, 'PUBRECs before RabbitMQ confirmed');
 
-    proxy.release();
+    held.current.proxy.release();
     const recs = await takeV5(c, 'pubrec', 2 * n);
     // One PUBREC per PUBLISH, retransmissions included [MQTT-4.3.3-10], in the order received [MQTT-4.6.0-2].
     assert.deepEqual(
@@ -164,8 +147,8 @@ describe('QoS 2 PUBREC after the RabbitMQ confirm', function () {
     const key = routingKey(topic);
     const reject = await rejectingQueue(key);
     // Another queue on the key takes a copy even of a rejected message: it shows what was published, and how often.
-    const q = await amqp.consumeBound([key]);
-    const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
+    const q = await held.current.amqp.consumeBound([key]);
+    const { client: c } = await RawMqtt.connect5(held.current.adapter.ports.mqtt);
 
     c.write(oneWrite(withRetransmissions(topic, 'rejected', range(n)), 5));
     const recs = await takeV5(c, 'pubrec', 2 * n);
@@ -212,8 +195,8 @@ describe('QoS 2 PUBREC after the RabbitMQ confirm', function () {
   it('MQTT 5: answers a QoS 1 message RabbitMQ rejects with PUBACK 0x97, in order, keeping the connection', async function () {
     const topic = uniqueTopic('q1nack5');
     const reject = await rejectingQueue(routingKey(topic));
-    const q = await amqp.consumeBound([routingKey(`${topic}/ok`)]);
-    const { client: c } = await RawMqtt.connect5(adapter.ports.mqtt);
+    const q = await held.current.amqp.consumeBound([routingKey(`${topic}/ok`)]);
+    const { client: c } = await RawMqtt.connect5(held.current.adapter.ports.mqtt);
     c.write(
       oneWrite(
         [
@@ -255,7 +238,7 @@ describe('QoS 2 PUBREC after the RabbitMQ confirm', function () {
     );
 
     await removeQueue(reject);
-    const q = await amqp.consumeBound([key]);
+    const q = await held.current.amqp.consumeBound([key]);
     const again = await connect3(clientId, false);
     assert.equal(again.connack.sessionPresent, true);
     // The client sends its unacknowledged PUBLISHes again, DUP set [MQTT-4.4.0-1].
