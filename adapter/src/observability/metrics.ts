@@ -108,6 +108,11 @@ export function createMetrics(build?: BuildInfo) {
       labelNames: ['source'],
       registers,
     }),
+    willRetries: new Counter({
+      name: `${P}will_retries_total`,
+      help: 'Will publishes tried again after RabbitMQ did not take one (a nack, or its channel or connection lost)',
+      registers,
+    }),
     willsFailed: new Counter({
       name: `${P}wills_failed_total`,
       help: 'Wills that could not be published',

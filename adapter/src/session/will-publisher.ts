@@ -1,12 +1,35 @@
 import type { Logger } from 'pino';
-import type { BrokerPort } from '../ports/broker';
+import { failureOf, type BrokerPort } from '../ports/broker';
 import type { Credentials } from '../ports/credentials';
+import { MqttError } from '../mqtt/errors';
+import { Reason } from '../mqtt/reason-codes';
 import type { Config } from '../config/settings';
 import type { Metrics } from '../observability/metrics';
 import type { RetainedStore } from '../ports/retained-store';
 import type { StoredWill } from '../ports/will-store';
 
 export type WillSource = 'connection' | 'delay' | 'sweep';
+
+/**
+ * A will RabbitMQ did not take (a queue's leader on a node that just died
+ * nacks it; a channel closing loses the confirm) is tried again on a fresh
+ * login, from 250 ms doubling, for this long: a quorum queue elects a new
+ * leader within seconds. Nobody else would send it again. A will whose
+ * confirm was lost may have been routed, so a retry can publish it twice;
+ * losing it outright is the worse failure.
+ */
+const RETRY_WINDOW_MS = 20_000;
+const FIRST_PAUSE_MS = 250;
+const MAX_PAUSE_MS = 4000;
+
+/** RabbitMQ lost it or could not be reached; a refusal (a login, permissions) is the same on every attempt. */
+function worthRetrying(err: unknown): boolean {
+  if (err instanceof MqttError) return err.reason === Reason.ServerUnavailable;
+  const kind = failureOf(err);
+  return kind === 'nacked' || kind === 'gone';
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 /**
  * Publishes wills. A will goes out under its client's own RabbitMQ login
@@ -25,6 +48,7 @@ export class WillPublisher {
     private readonly retained: RetainedStore,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    private readonly pause: (ms: number) => Promise<void> = sleep,
   ) {}
 
   /** Keeps a client's login until its delayed will is published or cancelled. */
@@ -56,22 +80,46 @@ export class WillPublisher {
 
   private async send(clientId: string, w: StoredWill, login: Credentials, source: WillSource): Promise<void> {
     try {
-      const link = await this.broker.login(login);
-      try {
-        await link.publish(w.topic, w.payload, w.qos, () => undefined, {
-          retain: w.retain,
-          publisher: clientId,
-          ...(w.props ? { props: w.props } : {}),
-        });
-      } finally {
-        await link.close();
-      }
+      await this.publishRetrying(clientId, w, login);
       // The store clears the topic for a zero-length payload [MQTT-3.3.1-10].
       if (w.retain) await this.retained.set({ topic: w.topic, payload: w.payload, qos: w.qos });
       this.metrics.willsPublished.inc({ source });
       this.log.info({ clientId, topic: w.topic, source }, 'will published');
     } catch (err) {
       this.lost(clientId, (err as Error).message);
+    }
+  }
+
+  /** Publishes on a fresh login each attempt (the last one's connection may be the one that died). */
+  private async publishRetrying(clientId: string, w: StoredWill, login: Credentials): Promise<void> {
+    let waited = 0;
+    for (let pauseMs = FIRST_PAUSE_MS; ; pauseMs = Math.min(2 * pauseMs, MAX_PAUSE_MS)) {
+      try {
+        await this.publishOnce(clientId, w, login);
+        return;
+      } catch (err) {
+        if (!worthRetrying(err) || waited + pauseMs > RETRY_WINDOW_MS) throw err;
+        this.metrics.willRetries.inc();
+        this.log.info(
+          { clientId, err: (err as Error).message, retryInMs: pauseMs },
+          'will not taken; trying again',
+        );
+        await this.pause(pauseMs);
+        waited += pauseMs;
+      }
+    }
+  }
+
+  private async publishOnce(clientId: string, w: StoredWill, login: Credentials): Promise<void> {
+    const link = await this.broker.login(login);
+    try {
+      await link.publish(w.topic, w.payload, w.qos, () => undefined, {
+        retain: w.retain,
+        publisher: clientId,
+        ...(w.props ? { props: w.props } : {}),
+      });
+    } finally {
+      await link.close();
     }
   }
 
