@@ -235,6 +235,11 @@ export const settings = {
     z.coerce.number().int().min(0).max(65535).default(0),
     'MQTT 5 Server Keep Alive in seconds; 0 keeps the client value.',
   ),
+  maxKeepAlive: setting(
+    'MQTT_ADAPTER_MAX_KEEPALIVE',
+    z.coerce.number().int().min(0).max(65535).default(0),
+    'Longest keepalive a client may ask for, in seconds; 0 sets no cap. An MQTT 5 client asking for more, or for 0 (none), is held to the cap and told so in CONNACK (Server Keep Alive); one asking for less keeps its own. An MQTT 3.x client asking for more, or for 0, is refused with CONNACK 0x02 (identifier rejected), as it cannot be told another value. MQTT_ADAPTER_SERVER_KEEPALIVE, when set, takes precedence for MQTT 5 clients.',
+  ),
   serverReference: setting(
     'MQTT_ADAPTER_SERVER_REFERENCE',
     optionalString(),

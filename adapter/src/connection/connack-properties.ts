@@ -8,6 +8,8 @@ export function connackProperties(
   c: { clientId: string; assignedClientId: boolean },
   /** The Session Expiry Interval the client asked for, if any. */
   requestedExpiry?: number,
+  /** The keepalive the client is held to, when it is not the one it asked for. */
+  serverKeepAlive?: number,
 ): NonNullable<IConnackPacket['properties']> {
   // A capped expiry is announced, or the client would believe its session outlives what we keep [MQTT-3.2.2.3.2].
   const capped = requestedExpiry !== undefined && requestedExpiry > config.sessionExpiryMax;
@@ -20,7 +22,7 @@ export function connackProperties(
     subscriptionIdentifiersAvailable: true,
     sharedSubscriptionAvailable: true,
     ...(config.maxQos < 2 ? { maximumQoS: config.maxQos } : {}),
-    ...(config.serverKeepAlive > 0 ? { serverKeepAlive: config.serverKeepAlive } : {}),
+    ...(serverKeepAlive !== undefined ? { serverKeepAlive } : {}),
     ...(c.assignedClientId ? { assignedClientIdentifier: c.clientId } : {}),
     ...(capped ? { sessionExpiryInterval: config.sessionExpiryMax } : {}),
   };

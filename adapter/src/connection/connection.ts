@@ -18,6 +18,7 @@ import { systemClock, type Clock, type Timer } from '../ports/clock';
 import type { Session } from '../session/session';
 import type { Outbound, SessionDeps } from '../session/types';
 import { Keepalive } from './keepalive';
+import { grantKeepalive } from '../session/keepalive-rule';
 import { connackProperties } from './connack-properties';
 import { unauthenticatedPacketLimit } from './packet-limit';
 
@@ -340,12 +341,18 @@ export class Connection implements Outbound {
       'client connected',
     );
     this.deps.metrics.connects.inc({ result: 'accepted' });
+    const keepalive = grantKeepalive(p, this.deps.config);
     if (this.protocolVersion === 5) {
       this.send({
         cmd: 'connack',
         reasonCode: 0,
         sessionPresent: c.sessionPresent,
-        properties: connackProperties(this.deps.config, c, p.properties?.sessionExpiryInterval),
+        properties: connackProperties(
+          this.deps.config,
+          c,
+          p.properties?.sessionExpiryInterval,
+          keepalive.announced,
+        ),
       });
     } else {
       // MQTT 3.1 has no session-present flag: that byte is reserved there, so it stays 0.
@@ -357,8 +364,7 @@ export class Connection implements Outbound {
     const held = this.held ?? [];
     this.held = undefined;
     for (const buf of held) this.write(buf);
-    const serverKeepAlive = this.protocolVersion === 5 ? this.deps.config.serverKeepAlive : 0;
-    this.keepalive.start(serverKeepAlive > 0 ? serverKeepAlive : (p.keepalive ?? 0));
+    this.keepalive.start(keepalive.seconds);
     this.undo.add('timer', () => this.keepalive.stop());
     this.framer.maxPacketSize = this.deps.config.maxPacketSize;
     this.info.raiseMessageLimit?.();

@@ -12,6 +12,7 @@ import type { ClientLimits, Outbound, SessionDeps } from './types';
 import { willOf } from './will';
 import { supersededWillFate } from './will-rules';
 import type { Acquisitions } from './acquisitions';
+import { checkKeepalive } from './keepalive-rule';
 
 export interface ConnectContext {
   readonly connectionId: string;
@@ -151,6 +152,7 @@ export async function connect(
 ): Promise<Connected> {
   checkProtocol(p);
   checkConnectProperties(p);
+  checkKeepalive(p, deps.config);
   if (p.protocolVersion === 5 && p.properties?.authenticationMethod !== undefined) {
     throw new MqttError(
       Reason.BadAuthenticationMethod,

@@ -149,6 +149,8 @@ export interface MqttListenerSpecLimits {
   maxInflightQos2?: number;
   /** Largest packet, and WebSocket message, accepted before CONNACK, in bytes (capped by maxPacketSize). */
   maxPacketSizeUnauthenticated?: number;
+  /** Longest keepalive a client may ask for; 0 sets no cap. MQTT 5 clients past it are held to it (Server Keep Alive), MQTT 3.x clients past it are refused. */
+  maxKeepAliveSeconds?: number;
 }
 
 export interface MqttListenerStatusCondition {

@@ -15,6 +15,7 @@ export const LIMIT_SETTINGS: Readonly<Record<keyof MqttListenerSpecLimits, Setti
   maxSubscriptionsPerClient: settings.maxSubscriptionsPerClient,
   maxInflightQos2: settings.maxInflightQos2,
   maxPacketSizeUnauthenticated: settings.maxPacketSizeUnauthenticated,
+  maxKeepAliveSeconds: settings.maxKeepAlive,
 };
 
 /** The limits the spec sets, each with its setting, in the order above. */

@@ -114,6 +114,7 @@ describe('operator: adapter env is the adapter configuration', () => {
       maxSubscriptionsPerClient: 5,
       maxInflightQos2: 7,
       maxPacketSizeUnauthenticated: 512,
+      maxKeepAliveSeconds: 120,
     };
     const l = listener({ limits });
     const c = loadConfig(processEnv(adapterEnv(l.spec, secretMounts(l.spec))), read);
@@ -126,6 +127,7 @@ describe('operator: adapter env is the adapter configuration', () => {
         maxSubscriptionsPerClient: c.maxSubscriptionsPerClient,
         maxInflightQos2: c.maxInflightQos2,
         maxPacketSizeUnauthenticated: c.maxPacketSizeUnauthenticated,
+        maxKeepAliveSeconds: c.maxKeepAlive,
       },
       limits,
     );
