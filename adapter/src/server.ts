@@ -19,6 +19,8 @@ import { WillPublisher } from './session/will-publisher';
 import type { SessionDeps } from './session/types';
 import { listen, tcpServer, tlsServer } from './transport/listeners';
 import { webSocketServer } from './transport/websocket';
+import { acceptProxyHeaders } from './transport/proxy/accept';
+import { ProxiedPeers } from './transport/proxy/peers';
 import { createStores, type Stores } from './store/factory';
 import { newIncarnation } from './store/incarnation';
 import { buildInfo } from './cli/build-info';
@@ -117,18 +119,32 @@ export class Adapter {
     const onStream = (stream: Duplex, info: Omit<ConnectionInfo, 'id'>): void =>
       holder.adapter?.accept(stream, info);
     const servers: net.Server[] = [];
-    const mqtt = tcpServer(onStream);
+    const peers = new ProxiedPeers();
+    const proxied = (server: net.Server): void => {
+      if (config.proxyProtocol === 'off') return;
+      acceptProxyHeaders(server, {
+        mode: config.proxyProtocol,
+        deadlineMs: config.connectTimeoutMs,
+        peers,
+        log,
+        onRefused: () => metrics.protocolErrors.inc({ kind: 'proxy-header' }),
+      });
+    };
+    const mqtt = tcpServer(onStream, peers.peerOf);
+    proxied(mqtt);
     servers.push(mqtt);
     const mqttPort = await listen(mqtt, config.mqttHost, config.mqttPort, settings.mqttPort.env);
     let tlsPort: number | undefined;
     if (config.tlsCertFile) {
-      const tls = tlsServer(config, onStream);
+      const tls = tlsServer(config, onStream, peers.peerOf);
+      proxied(tls);
       servers.push(tls);
       tlsPort = await listen(tls, config.mqttHost, config.tlsPort, settings.tlsPort.env);
     }
     let wsPort: number | undefined;
     if (config.wsEnabled) {
-      const ws = webSocketServer(config, onStream, log);
+      const ws = webSocketServer(config, onStream, log, peers.peerOf);
+      proxied(ws);
       servers.push(ws);
       wsPort = await listen(ws, config.mqttHost, config.wsPort, settings.wsPort.env);
     }

@@ -99,6 +99,11 @@ export const settings = {
     z.string().startsWith('/').default('/mqtt'),
     'HTTP path of the WebSocket endpoint.',
   ),
+  proxyProtocol: setting(
+    'MQTT_ADAPTER_PROXY_PROTOCOL',
+    z.enum(['off', 'optional', 'required']).default('off'),
+    'PROXY protocol (v1 or v2, as HAProxy and cloud load balancers send it) on the TCP, TLS and WebSocket listeners, read before TLS and HTTP: `off`, `optional` (a connection with a header is taken as from the client it names, one without as from its own peer) or `required` (a connection without one is closed). Only for listeners that nothing but the proxy can reach: a header names any address its sender likes. See docs/operations.md.',
+  ),
   httpPort: setting('MQTT_ADAPTER_HTTP_PORT', port(9090), 'Port of `/metrics`, `/healthz` and `/readyz`.'),
   amqpUrls: setting(
     'MQTT_ADAPTER_AMQP_URL',

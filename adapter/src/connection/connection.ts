@@ -25,7 +25,10 @@ import { unauthenticatedPacketLimit } from './packet-limit';
 export interface ConnectionInfo {
   readonly id: string;
   readonly transport: 'tcp' | 'tls' | 'ws' | 'wss';
+  /** The client's address: from the PROXY header when one named it, else the socket's peer. */
   readonly remote: string;
+  /** The proxy's address, when a PROXY header named the client. */
+  readonly proxy?: string;
   readonly certificateUser?: string;
   /** Lifts a transport's own message limit (WebSocket) to the connected one, at CONNACK with the framer's. */
   readonly raiseMessageLimit?: () => void;
@@ -69,7 +72,12 @@ export class Connection implements Outbound {
     private readonly info: ConnectionInfo,
     private readonly deps: SessionDeps,
   ) {
-    this.log = new BoundLog(deps.log, { conn: info.id, remote: info.remote, transport: info.transport });
+    this.log = new BoundLog(deps.log, {
+      conn: info.id,
+      remote: info.remote,
+      ...(info.proxy === undefined ? {} : { proxy: info.proxy }),
+      transport: info.transport,
+    });
     this.undo = new Acquisitions((what, err, undo) => {
       this.log.warn({ what, err: (err as Error).message }, 'undo failed');
       // A claim or will in Redis left behind by a CONNECT that failed would never expire: redone later.

@@ -6,6 +6,7 @@ import { ConfigError } from '../config/load';
 import type { ConnectionInfo } from '../connection/connection';
 import type { Duplex } from 'node:stream';
 import { certificateUsername } from '../auth/cert-identity';
+import { directPeer, type PeerOf } from './proxy/peers';
 
 export type OnStream = (stream: Duplex, info: Omit<ConnectionInfo, 'id'>) => void;
 
@@ -27,9 +28,9 @@ export function listen(server: net.Server, host: string, port: number, settingEn
   });
 }
 
-export function tcpServer(onStream: OnStream): net.Server {
+export function tcpServer(onStream: OnStream, peerOf: PeerOf = directPeer): net.Server {
   return net.createServer({ noDelay: true }, (socket) => {
-    onStream(socket, { transport: 'tcp', remote: `${socket.remoteAddress}:${socket.remotePort}` });
+    onStream(socket, { transport: 'tcp', ...peerOf(socket) });
   });
 }
 
@@ -51,7 +52,7 @@ export function tlsOptions(config: Config): tls.TlsOptions {
   };
 }
 
-export function tlsServer(config: Config, onStream: OnStream): tls.Server {
+export function tlsServer(config: Config, onStream: OnStream, peerOf: PeerOf = directPeer): tls.Server {
   return tls.createServer(tlsOptions(config), (socket) => {
     socket.setNoDelay(true);
     // With optional client certificates an unverified one is refused here rather than ignored.
@@ -63,9 +64,9 @@ export function tlsServer(config: Config, onStream: OnStream): tls.Server {
       socket.destroy();
       return;
     }
-    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    const peer = peerOf(socket);
     if (config.tlsCertLogin === 'off') {
-      onStream(socket, { transport: 'tls', remote });
+      onStream(socket, { transport: 'tls', ...peer });
       return;
     }
     // Client certificates are required for certificate login, so an authorized socket has a verified one.
@@ -76,6 +77,6 @@ export function tlsServer(config: Config, onStream: OnStream): tls.Server {
       socket.destroy();
       return;
     }
-    onStream(socket, { transport: 'tls', remote, certificateUser });
+    onStream(socket, { transport: 'tls', ...peer, certificateUser });
   });
 }

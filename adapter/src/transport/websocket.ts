@@ -8,6 +8,7 @@ import type { Config } from '../config/settings';
 import { unauthenticatedPacketLimit } from '../connection/packet-limit';
 import { tlsOptions, type OnStream } from './listeners';
 import { setMessageLimit } from './ws-message-limit';
+import { directPeer, type PeerOf } from './proxy/peers';
 
 /** Subprotocols MQTT clients offer; `mqtt` is the standard one, the others are older clients'. */
 const SUBPROTOCOLS = ['mqtt', 'mqttv3.1', 'mqttv3.1.1'];
@@ -27,7 +28,12 @@ const messageLimit = (packetLimit: number): number => packetLimit + 5;
  * CONNACK. A client that sends a larger packet behind its CONNECT without
  * waiting for CONNACK is thus refused over WebSocket, where TCP would take it.
  */
-export function webSocketServer(config: Config, onStream: OnStream, log: Logger): http.Server {
+export function webSocketServer(
+  config: Config,
+  onStream: OnStream,
+  log: Logger,
+  peerOf: PeerOf = directPeer,
+): http.Server {
   const secure = Boolean(config.tlsCertFile);
   const server = secure ? https.createServer(tlsOptions(config)) : http.createServer();
   server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -41,7 +47,8 @@ export function webSocketServer(config: Config, onStream: OnStream, log: Logger)
   });
   wss.on('connection', (ws, req) => {
     const s = req.socket;
-    const remote = `${s.remoteAddress}:${s.remotePort}`;
+    const peer = peerOf(s);
+    const { remote } = peer;
     let certificateUser: string | undefined;
     if (secure && config.tlsCertLogin !== 'off') {
       const t = s as TLSSocket;
@@ -73,7 +80,7 @@ export function webSocketServer(config: Config, onStream: OnStream, log: Logger)
     };
     onStream(createWebSocketStream(ws), {
       transport: secure ? 'wss' : 'ws',
-      remote,
+      ...peer,
       certificateUser,
       raiseMessageLimit,
     });

@@ -21,6 +21,8 @@ export interface OpenOptions {
   readonly protocolVersion?: ProtocolLevel;
   /** Connect over TLS with these options (to the adapter's TLS port). */
   readonly tls?: tls.ConnectionOptions;
+  /** Bytes sent first on the TCP connection, before TLS if any: a PROXY protocol header. */
+  readonly preamble?: Buffer;
 }
 
 export type ConnectFields = Partial<IConnectPacket>;
@@ -81,9 +83,13 @@ export class RawMqtt {
   static open(port: number, options: OpenOptions = {}): Promise<RawMqtt> {
     const secure = options.tls;
     return new Promise((resolve, reject) => {
+      const preamble = options.preamble;
+      const tcp = (): net.Socket => net.connect({ host: '127.0.0.1', port }).setNoDelay(true);
+      const raw = preamble ? tcp() : undefined;
+      if (raw && preamble) raw.write(preamble);
       const socket = secure
-        ? tls.connect({ host: '127.0.0.1', port, ...secure })
-        : net.connect({ host: '127.0.0.1', port });
+        ? tls.connect({ host: '127.0.0.1', port, ...(raw ? { socket: raw } : {}), ...secure })
+        : (raw ?? tcp());
       socket.once(secure ? 'secureConnect' : 'connect', () =>
         resolve(new RawMqtt(socket, options.protocolVersion ?? 4)),
       );

@@ -1,0 +1,43 @@
+import type * as net from 'node:net';
+import { formatEndpoint, type Endpoint } from './types';
+
+/** Who a connection is from: `remote` the client, `proxy` the proxy it came through, if any. */
+export interface Peer {
+  readonly remote: string;
+  readonly proxy?: string;
+}
+
+export type PeerOf = (socket: net.Socket) => Peer;
+
+type Addressed = Pick<net.Socket, 'remoteAddress' | 'remotePort' | 'localAddress' | 'localPort'>;
+
+const socketPeer = (s: Addressed): string => `${s.remoteAddress}:${s.remotePort}`;
+
+/** A socket's own peer, for listeners without the PROXY protocol. */
+export const directPeer: PeerOf = (s) => ({ remote: socketPeer(s) });
+
+/**
+ * The client each proxied connection stands for, from its PROXY header, while
+ * the connection is open. Looked up by the TCP 4-tuple rather than the socket
+ * object, since a TLS listener hands on a TLSSocket wrapping the socket the
+ * header came on; the tuple is the same and no two open connections share it.
+ */
+export class ProxiedPeers {
+  private readonly clients = new Map<string, string>();
+
+  private static key(s: Addressed): string {
+    return `${s.localAddress}:${s.localPort}|${socketPeer(s)}`;
+  }
+
+  /** Records the client behind `socket` until it closes. */
+  record(socket: net.Socket, client: Endpoint): void {
+    const key = ProxiedPeers.key(socket);
+    this.clients.set(key, formatEndpoint(client));
+    socket.once('close', () => this.clients.delete(key));
+  }
+
+  readonly peerOf: PeerOf = (s) => {
+    const client = this.clients.get(ProxiedPeers.key(s));
+    return client === undefined ? directPeer(s) : { remote: client, proxy: socketPeer(s) };
+  };
+}
