@@ -29,11 +29,17 @@ export interface SessionState {
   readonly outboundUnacked?: readonly OutboundUnacked[];
 }
 
-/** One PUBLISH out and unacknowledged: its packet id, the queue its message came from, and what tells the message apart. */
+/**
+ * One PUBLISH out and unacknowledged: its packet id, the queue its message
+ * came from, and what tells the message apart. `released`: PUBREC came and
+ * PUBREL went out, so the message is the client's; should it come back (its
+ * ack lost with a connection), it is not sent again.
+ */
 export interface OutboundUnacked {
   readonly id: number;
   readonly queue: string;
   readonly key: string;
+  readonly released?: true;
 }
 
 /**

@@ -141,13 +141,19 @@ export class Deliverer {
   /**
    * The PUBLISHes out and unacknowledged as the connection closes, whose
    * messages go back to their queues: a PUBREC whose PUBREL was still being
-   * stored counts too, as its message is not acked either.
+   * stored counts too, as its message is not acked either. Those released
+   * are named as well (when they carry a QoS 2 token), in case their ack was lost.
    */
   unacked(): OutboundUnacked[] {
     const out: OutboundUnacked[] = [];
-    for (const [id, f] of this.inflight)
-      if (f.from && (!f.released || f.storing))
-        out.push({ id, queue: f.from.queue, key: resendKey(f.from.d) });
+    for (const [id, f] of this.inflight) {
+      if (!f.from) continue;
+      const released = f.released && !f.storing;
+      // Two messages alike in topic and payload share a digest: dropping one as "released" could drop the
+      // other, never sent, so only a token (unique per message) names a released one.
+      if (released && !f.from.d.mark) continue;
+      out.push({ id, queue: f.from.queue, key: resendKey(f.from.d), ...(released ? { released } : {}) });
+    }
     // Awaited ids whose message has not come back yet stay awaited across the next connection too.
     return [...out, ...(this.resends?.entries() ?? [])];
   }
@@ -156,13 +162,19 @@ export class Deliverer {
   awaitResends(entries: readonly OutboundUnacked[]): void {
     if (entries.length === 0) return;
     this.resends = new ResendIds(entries);
-    for (const { id } of entries) this.ids.reserve(id);
+    for (const id of this.resends.ids()) this.ids.reserve(id);
   }
 
   /** A message from one of the client's queues (its own, or a shared group's). */
   fromQueue(d: Delivery, queue: string): void {
     const done = (): void => this.ack(d.deliveryTag, queue);
     const again = this.resendId(d, queue);
+    if (again === 'released') {
+      // Its ack was lost with a connection: the client has it and its PUBREL is pending [MQTT-4.3.3].
+      this.metrics.qos2DuplicatesDropped.inc();
+      done();
+      return;
+    }
     if (d.mark && (this.recent ??= new RecentTokens()).duplicate(queue, d.mark)) {
       this.metrics.qos2DuplicatesDropped.inc();
       if (again !== undefined) this.ids.release(again);
@@ -202,12 +214,12 @@ export class Deliverer {
   }
 
   /** The id a requeued delivery went out under before, still reserved; frees the ids no longer awaited. */
-  private resendId(d: Delivery, queue: string): number | undefined {
+  private resendId(d: Delivery, queue: string): number | 'released' | undefined {
     if (!this.resends) return undefined;
-    const { id, givenUp } = this.resends.claim(queue, d);
+    const { id, released, givenUp } = this.resends.claim(queue, d);
     for (const lost of givenUp) this.ids.release(lost);
     if (this.resends.empty) this.resends = undefined;
-    return id;
+    return released ? 'released' : id;
   }
 
   private fromThisQueue(s: Subscription, queue: string): boolean {

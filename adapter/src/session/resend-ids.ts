@@ -19,21 +19,32 @@ export function resendKey(d: Pick<Delivery, 'topic' | 'payload' | 'mark'>): stri
  * QoS 2 message on PUBLISH and remembers its id until PUBREL would deliver it
  * a second time under a new id.
  *
+ * A QoS 2 message whose PUBREL went out was acked to RabbitMQ, but an ack
+ * lost with its connection (a node dying) brings it back too: the client owns
+ * it already, so such a match is dropped rather than sent.
+ *
  * RabbitMQ hands requeued messages out before the ones behind them, so the
  * first delivery from a queue that is not a redelivery means none of that
  * queue's awaited messages is coming (expired, or taken by another member of a
  * shared group): their ids are given up then.
  */
 export class ResendIds {
-  /** queue -> key -> ids, oldest first. */
-  private readonly awaited = new Map<string, Map<string, number[]>>();
+  /** queue -> key -> entries, oldest first. */
+  private readonly awaited = new Map<string, Map<string, Awaited[]>>();
 
   constructor(entries: readonly OutboundUnacked[]) {
     for (const e of entries) {
-      const keys = this.awaited.get(e.queue) ?? new Map<string, number[]>();
+      const keys = this.awaited.get(e.queue) ?? new Map<string, Awaited[]>();
       this.awaited.set(e.queue, keys);
-      keys.set(e.key, [...(keys.get(e.key) ?? []), e.id]);
+      keys.set(e.key, [...(keys.get(e.key) ?? []), { id: e.id, released: e.released === true }]);
     }
+  }
+
+  /** Ids to keep from new messages meanwhile; a released one's id is the pending PUBREL's. */
+  ids(): number[] {
+    return this.entries()
+      .filter((e) => !e.released)
+      .map((e) => e.id);
   }
 
   get empty(): boolean {
@@ -43,29 +54,39 @@ export class ResendIds {
   /** What is still awaited, in the form it was given. */
   entries(): OutboundUnacked[] {
     return [...this.awaited].flatMap(([queue, keys]) =>
-      [...keys].flatMap(([key, ids]) => ids.map((id) => ({ id, queue, key }))),
+      [...keys].flatMap(([key, list]) =>
+        list.map(({ id, released }) => ({ id, queue, key, ...(released ? { released } : {}) })),
+      ),
     );
   }
 
   /**
    * A delivery from `queue`: the id it went out under before, if it is one of
-   * those awaited. `given up` lists the ids no longer awaited because of it.
+   * those awaited, or `released` if the client owns it already. `givenUp`
+   * lists the reserved ids no longer awaited because of it.
    */
   claim(
     queue: string,
     d: Pick<Delivery, 'topic' | 'payload' | 'mark' | 'redelivered'>,
-  ): { id?: number; givenUp: number[] } {
+  ): { id?: number; released?: true; givenUp: number[] } {
     const keys = this.awaited.get(queue);
     if (!keys) return { givenUp: [] };
     if (!d.redelivered) {
       this.awaited.delete(queue);
-      return { givenUp: [...keys.values()].flat() };
+      const all = [...keys.values()].flat();
+      return { givenUp: all.filter((e) => !e.released).map((e) => e.id) };
     }
     const key = resendKey(d);
-    const ids = keys.get(key);
-    const id = ids?.shift();
-    if (ids?.length === 0) keys.delete(key);
+    const list = keys.get(key);
+    const hit = list?.shift();
+    if (list?.length === 0) keys.delete(key);
     if (keys.size === 0) this.awaited.delete(queue);
-    return { id, givenUp: [] };
+    if (hit?.released) return { released: true, givenUp: [] };
+    return { id: hit?.id, givenUp: [] };
   }
+}
+
+interface Awaited {
+  readonly id: number;
+  readonly released: boolean;
 }

@@ -89,6 +89,33 @@ describe('a resumed session sends unacknowledged PUBLISHes again under their ids
     assert.deepEqual(seen(await take(back, 1)), [{ payload: 'm1', id: p.messageId, dup: true }]);
   });
 
+  it('QoS 2: a released message whose ack was lost with the broker connection is not sent again', async () => {
+    const sub = await rig.connect('s', { clean: false, username: 'subuser' });
+    await rig.subscribe(sub, 't/x', 2);
+    // A persistent publisher's QoS 2 messages carry a token, which names a released one without doubt.
+    const pub = await rig.connect('p', { clean: false });
+    await publishQos2(pub, 't/x', ['m1'], 200);
+    const [p] = await take(sub, 1);
+    const link = [...rig.broker.links].find((l) => l.user === 'subuser');
+    assert.ok(link);
+    link.ack = () => undefined;
+    sub.pipe.send({ cmd: 'pubrec', messageId: p.messageId as number });
+    await sub.pipe.next('pubrel');
+    rig.broker.loseConnection('subuser');
+    await rig.closed(sub);
+    const back = await rig.connect('s', { clean: false, username: 'subuser' });
+    assert.equal((await back.pipe.next('pubrel')).messageId, p.messageId, 'the PUBREL goes out again');
+    back.pipe.send({ cmd: 'pubcomp', messageId: p.messageId as number });
+    await publishQos2(pub, 't/x', ['m2'], 201);
+    assert.deepEqual(
+      seen(await take(back, 1)).map((m) => m.payload),
+      ['m2'],
+      'm1 came back from RabbitMQ but the client has it',
+    );
+    const dropped = await rig.deps.metrics.qos2DuplicatesDropped.get();
+    assert.equal(dropped.values[0]?.value, 1);
+  });
+
   it('a message unacknowledged across two connections keeps its id', async () => {
     const { sub, pub } = await subscriberPastId1(1);
     await publishQos2(pub, 't/x', ['m1'], 200);

@@ -87,7 +87,8 @@ function isUnacked(v: unknown): boolean {
     (v.id as number) >= 1 &&
     (v.id as number) <= 65535 &&
     typeof v.queue === 'string' &&
-    typeof v.key === 'string'
+    typeof v.key === 'string' &&
+    (v.released === undefined || v.released === true)
   );
 }
 
