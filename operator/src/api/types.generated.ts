@@ -24,6 +24,8 @@ export interface MqttListenerSpec {
   /** Adapter image. Defaults to the image the operator was released with. */
   image?: string;
   imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  /** PROXY protocol (v1 or v2) on the MQTT, TLS and WebSocket listeners, for pods behind a load balancer that sends it: off, optional (with or without a header) or required. Only when nothing but that load balancer can reach the pods. */
+  proxyProtocol: 'off' | 'optional' | 'required';
   mqtt: MqttListenerSpecMqtt;
   tls?: MqttListenerSpecTls;
   webSocket: MqttListenerSpecWebSocket;

@@ -24,6 +24,7 @@ export function adapterEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvV
     value(settings.queueType.env, spec.queueType),
     value(settings.logLevel.env, spec.logLevel),
     value(settings.drainTimeoutMs.env, spec.drainTimeoutSeconds * 1000),
+    value(settings.proxyProtocol.env, spec.proxyProtocol),
     ...tlsEnv(spec, mounts),
     ...webSocketEnv(spec),
     ...storeEnv(spec, mounts),

@@ -73,6 +73,14 @@ describe('operator: adapter env is the adapter configuration', () => {
     assert.deepEqual(config.amqpUrls, ['amqp://u:p@r0:5672', 'amqp://u:p@r1:5672']);
   });
 
+  it('passes spec.proxyProtocol through, off when unset', () => {
+    const config = (spec: Record<string, unknown>) =>
+      loadConfig(processEnv(adapterEnv(listener(spec).spec, secretMounts(listener(spec).spec))), read);
+    assert.equal(config({}).proxyProtocol, 'off');
+    for (const mode of ['optional', 'required'] as const)
+      assert.equal(config({ proxyProtocol: mode }).proxyProtocol, mode);
+  });
+
   it('loads with the adapter config loader and means what the spec says', () => {
     const l = listener({
       replicas: 3,
