@@ -1,8 +1,6 @@
 import { strict as assert } from 'node:assert';
-import type { Adapter } from '../../../adapter/src/server';
-import { startAdapter } from '../helpers/adapter';
 import { RawMqtt } from '../helpers/raw-mqtt';
-import { useCleanup } from '../helpers/suite';
+import { useAdapter } from '../helpers/suite';
 
 const CAP = 2;
 
@@ -19,19 +17,11 @@ async function closedAfter(c: RawMqtt, from: number, ms: number): Promise<number
  * MQTT 3.1.1 client asking for more, or for none, is refused with 0x02.
  */
 describe('MQTT_ADAPTER_MAX_KEEPALIVE', function () {
-  let adapter: Adapter;
-
-  before(async function () {
-    adapter = await startAdapter({ MQTT_ADAPTER_MAX_KEEPALIVE: String(CAP) });
-  });
-  after(async function () {
-    await adapter?.stop();
-  });
-  useCleanup();
+  const suite = useAdapter({ MQTT_ADAPTER_MAX_KEEPALIVE: String(CAP) });
 
   for (const asked of [0, 100]) {
     it(`v5 asking for ${asked} s: Server Keep Alive ${CAP} in CONNACK, DISCONNECT 0x8D after 1.5 x ${CAP} s of silence [MQTT-3.2.2-21]`, async function () {
-      const { client, connack } = await RawMqtt.connect5(adapter.ports.mqtt, { keepalive: asked });
+      const { client, connack } = await RawMqtt.connect5(suite.port, { keepalive: asked });
       const started = Date.now();
       assert.equal(connack.reasonCode, 0);
       assert.equal(connack.properties?.serverKeepAlive, CAP);
@@ -44,7 +34,7 @@ describe('MQTT_ADAPTER_MAX_KEEPALIVE', function () {
   }
 
   it('v5 asking for less than the cap keeps its own keepalive, unannounced', async function () {
-    const { client, connack } = await RawMqtt.connect5(adapter.ports.mqtt, { keepalive: 1 });
+    const { client, connack } = await RawMqtt.connect5(suite.port, { keepalive: 1 });
     const started = Date.now();
     assert.equal(connack.reasonCode, 0);
     assert.equal(connack.properties?.serverKeepAlive, undefined);
@@ -54,14 +44,14 @@ describe('MQTT_ADAPTER_MAX_KEEPALIVE', function () {
 
   for (const asked of [0, 100]) {
     it(`3.1.1 asking for ${asked} s: refused with CONNACK 0x02 (identifier rejected), as it cannot be told the cap`, async function () {
-      const { client, connack } = await RawMqtt.connect(adapter.ports.mqtt, { keepalive: asked });
+      const { client, connack } = await RawMqtt.connect(suite.port, { keepalive: asked });
       assert.equal(connack.returnCode, 0x02);
       await client.waitClosed();
     });
   }
 
   it('3.1.1 within the cap is accepted and held to its own keepalive', async function () {
-    const { client, connack } = await RawMqtt.connect(adapter.ports.mqtt, { keepalive: CAP });
+    const { client, connack } = await RawMqtt.connect(suite.port, { keepalive: CAP });
     const started = Date.now();
     assert.equal(connack.returnCode, 0);
     const elapsed = await closedAfter(client, started, 6000);
