@@ -5,7 +5,7 @@ import { Framer, type FrameProblem } from '../mqtt/framer';
 import { connectProtocolLevel } from '../mqtt/connect-level';
 import { decode } from '../mqtt/decoder';
 import { encode } from '../mqtt/encoder';
-import { illFormedUtf8 } from '../mqtt/utf8';
+import { utf8Problem, type Utf8Problem } from '../mqtt/utf8';
 import { brokenPacketRule } from '../mqtt/packet-rules';
 import { MqttError } from '../mqtt/errors';
 import { Reason, connackCodeV3, type ReasonCode } from '../mqtt/reason-codes';
@@ -193,12 +193,9 @@ export class Connection implements Outbound {
         this.frameProblem(f);
         return;
       }
-      if (illFormedUtf8(f, this.protocolVersion)) {
-        this.protocolError(
-          'malformed',
-          'ill-formed UTF-8 in a string [MQTT-1.5.3-1]',
-          Reason.MalformedPacket,
-        );
+      const utf8 = utf8Problem(f, this.protocolVersion);
+      if (utf8) {
+        this.illFormed(f, utf8);
         return;
       }
       const decoded = decode(f, this.lifecycle.phase === 'accepted' ? 0 : this.protocolVersion);
@@ -247,6 +244,24 @@ export class Connection implements Outbound {
     this.close('CONNECT too large');
     // Nor is the rest read and thrown away: the peer's sending stalls on TCP flow control until the close.
     this.socket.pause();
+  }
+
+  /**
+   * A string that is ill-formed UTF-8 or holds U+0000: a Malformed Packet
+   * [MQTT-1.5.4-1] [MQTT-1.5.4-2]. A v5 CONNECT hears why in CONNACK, 0x85
+   * for its client id and 0x81 otherwise (section 4.13.1); a v3 one has no
+   * code for it, so it is only closed [MQTT-1.5.3-1].
+   */
+  private illFormed(frame: Buffer, problem: Utf8Problem): void {
+    const why = `ill-formed UTF-8 or U+0000 in ${problem === 'client-id' ? 'the client id' : 'a string'} [MQTT-1.5.4-1]`;
+    if (this.lifecycle.phase === 'accepted' && connectProtocolLevel(frame) === 5) {
+      this.protocolVersion = 5;
+      this.deps.metrics.protocolErrors.inc({ kind: 'malformed' });
+      const reason = problem === 'client-id' ? Reason.ClientIdentifierNotValid : Reason.MalformedPacket;
+      this.refuse(new MqttError(reason, why));
+      return;
+    }
+    this.protocolError('malformed', why, Reason.MalformedPacket);
   }
 
   private parseError(err: Error): void {

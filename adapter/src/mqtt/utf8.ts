@@ -1,89 +1,87 @@
-import { isUtf8 } from 'node:buffer';
+import { FieldReader, type FieldCheck } from './field-reader';
 
 const CONNECT = 1;
 const PUBLISH = 3;
 const SUBSCRIBE = 8;
 const UNSUBSCRIBE = 10;
 
+/** Where a packet holds an ill-formed string: a CONNECT's client id has a reason code of its own (0x85). */
+export type Utf8Problem = 'client-id' | 'string';
+
 /**
- * Whether a whole packet holds ill-formed UTF-8 in a string field the adapter
- * routes or logs by: the CONNECT client id, will topic and username, a PUBLISH
- * topic, SUBSCRIBE and UNSUBSCRIBE filters. mqtt-packet decodes strings
- * without checking them (ill-formed bytes become U+FFFD), but a server must
- * close the connection on them [MQTT-1.5.3-1], so the raw frame is checked
- * before it is parsed. A field cut short is left for the parser to report.
+ * The first string field of a whole packet that holds ill-formed UTF-8 or
+ * U+0000, among those the adapter routes or logs by: the CONNECT client id,
+ * will topic and username (and, at MQTT 5, every string property), a PUBLISH
+ * topic, SUBSCRIBE and UNSUBSCRIBE filters (and their MQTT 5 properties).
+ * mqtt-packet decodes strings without checking them (ill-formed bytes become
+ * U+FFFD), but such a packet is malformed [MQTT-1.5.4-1] [MQTT-1.5.4-2], so
+ * the raw frame is checked before it is parsed. A field cut short is left
+ * for the parser to report.
  */
-export function illFormedUtf8(frame: Buffer, protocolVersion: number): boolean {
+export function utf8Problem(frame: Buffer, protocolVersion: number): Utf8Problem | undefined {
   const r = new FieldReader(frame);
   switch (frame[0] >> 4) {
     case PUBLISH:
-      return r.string() === 'bad';
+      return r.string() === 'bad' ? 'string' : undefined;
     case SUBSCRIBE:
     case UNSUBSCRIBE:
-      // MQTT 5 puts properties before the filters; those packets are not checked here.
-      if (protocolVersion === 5) return false;
-      r.skip(2);
-      while (!r.done) {
-        const s = r.string();
-        if (s !== 'ok') return s === 'bad';
-        if (frame[0] >> 4 === SUBSCRIBE) r.skip(1);
-      }
-      return false;
+      return filtersProblem(r, frame[0] >> 4 === SUBSCRIBE, protocolVersion === 5);
     case CONNECT:
-      return connectIllFormed(r);
+      return connectProblem(r);
     default:
-      return false;
+      return undefined;
   }
 }
 
-function connectIllFormed(r: FieldReader): boolean {
+/** Whether a whole packet holds an ill-formed string (see utf8Problem). */
+export function illFormedUtf8(frame: Buffer, protocolVersion: number): boolean {
+  return utf8Problem(frame, protocolVersion) !== undefined;
+}
+
+function filtersProblem(r: FieldReader, subscribe: boolean, v5: boolean): Utf8Problem | undefined {
+  r.skip(2); // packet id
+  if (v5) {
+    const props = r.properties();
+    if (props !== 'ok') return found(props);
+  }
+  while (!r.done) {
+    const s = r.string();
+    if (s !== 'ok') return found(s);
+    if (subscribe) r.skip(1); // subscription options
+  }
+  return undefined;
+}
+
+function connectProblem(r: FieldReader): Utf8Problem | undefined {
   r.string(); // protocol name, which the parser checks against MQTT/MQIsdp
   const level = r.byte();
   const flags = r.byte();
-  if (level === undefined || flags === undefined || level === 5) return false;
+  if (level === undefined || flags === undefined) return undefined;
   r.skip(2); // keepalive
-  if (r.string() === 'bad') return true;
-  if (flags & 0x04) {
-    if (r.string() === 'bad') return true;
-    r.binary(); // will payload
+  const v5 = level === 5;
+  if (v5) {
+    const props = r.properties();
+    if (props !== 'ok') return found(props);
   }
-  return (flags & 0x80) !== 0 && r.string() === 'bad';
+  const clientId = r.string();
+  if (clientId !== 'ok') return clientId === 'bad' ? 'client-id' : undefined;
+  const rest: (() => FieldCheck)[] = [];
+  if (flags & 0x04) {
+    if (v5) rest.push(() => r.properties());
+    rest.push(
+      () => r.string(), // will topic
+      () => (r.binary() ? 'ok' : 'short'), // will payload, binary
+    );
+  }
+  if (flags & 0x80) rest.push(() => r.string()); // username; the password is binary
+  for (const check of rest) {
+    const c = check();
+    if (c !== 'ok') return found(c);
+  }
+  return undefined;
 }
 
-/** Walks the variable header and payload of one frame. */
-class FieldReader {
-  private pos = 1;
-
-  constructor(private readonly frame: Buffer) {
-    while (this.pos < frame.length && (frame[this.pos] & 0x80) !== 0) this.pos++;
-    this.pos++; // past the remaining length
-  }
-
-  get done(): boolean {
-    return this.pos >= this.frame.length;
-  }
-
-  skip(n: number): void {
-    this.pos += n;
-  }
-
-  byte(): number | undefined {
-    return this.pos < this.frame.length ? this.frame[this.pos++] : undefined;
-  }
-
-  /** A length-prefixed field's bytes, or undefined when the frame ends first. */
-  binary(): Buffer | undefined {
-    if (this.pos + 2 > this.frame.length) return undefined;
-    const end = this.pos + 2 + this.frame.readUInt16BE(this.pos);
-    if (end > this.frame.length) return undefined;
-    const bytes = this.frame.subarray(this.pos + 2, end);
-    this.pos = end;
-    return bytes;
-  }
-
-  string(): 'ok' | 'bad' | 'short' {
-    const bytes = this.binary();
-    if (!bytes) return 'short';
-    return isUtf8(bytes) ? 'ok' : 'bad';
-  }
+/** A check that did not pass: 'bad' is a problem, 'short' is the parser's to report. */
+function found(check: FieldCheck): Utf8Problem | undefined {
+  return check === 'bad' ? 'string' : undefined;
 }

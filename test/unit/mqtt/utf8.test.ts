@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { generate, type Packet } from 'mqtt-packet';
-import { illFormedUtf8 } from '../../../adapter/src/mqtt/utf8';
+import { illFormedUtf8, utf8Problem } from '../../../adapter/src/mqtt/utf8';
 
 const BAD = [
   Buffer.from([0xc3, 0x28]), // a 2-byte sequence with a bad continuation
@@ -9,6 +9,11 @@ const BAD = [
   Buffer.from([0xff]),
   Buffer.from([0xed, 0xa0, 0x80]), // a UTF-16 surrogate, not allowed in UTF-8 [MQTT-1.5.3-1]
 ];
+
+// U+0000 is well-formed UTF-8 but no MQTT string may hold it [MQTT-1.5.4-2].
+const wellFormed = fc
+  .string({ unit: 'grapheme', minLength: 1, maxLength: 20 })
+  .filter((s) => !s.includes('\u0000'));
 
 /** Replaces the first occurrence of `marker` in a generated packet with `bytes` of the same length. */
 function withBytes(p: Packet, marker: string, bytes: Buffer): Buffer {
@@ -22,9 +27,8 @@ const marker = (b: Buffer): string => 'x'.repeat(b.length);
 
 describe('mqtt/utf8: ill-formed strings on the wire [MQTT-1.5.3-1]', () => {
   it('accepts any well-formed string in every checked field', () => {
-    const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 });
     fc.assert(
-      fc.property(text, (s) => {
+      fc.property(wellFormed, (s) => {
         const packets: Packet[] = [
           { cmd: 'publish', topic: s, payload: Buffer.from([0xff]), qos: 0, retain: false, dup: false },
           { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: s, qos: 1 }] },
@@ -99,6 +103,77 @@ describe('mqtt/utf8: ill-formed strings on the wire [MQTT-1.5.3-1]', () => {
       illFormedUtf8(withBytes(connect({ username: 'u', password: Buffer.from(m) }), m, b), 4),
       false,
     );
+  });
+
+  it('MQTT 5: accepts well-formed strings in every field and property, whatever the other properties', () => {
+    fc.assert(
+      fc.property(wellFormed, (s) => {
+        const userProperties = { [s]: s };
+        const packets: Packet[] = [
+          {
+            cmd: 'subscribe',
+            messageId: 1,
+            subscriptions: [{ topic: s, qos: 1 }],
+            properties: { subscriptionIdentifier: 300, userProperties },
+          },
+          { cmd: 'unsubscribe', messageId: 1, unsubscriptions: [s], properties: { userProperties } },
+          {
+            cmd: 'connect',
+            protocolId: 'MQTT',
+            protocolVersion: 5,
+            clientId: s,
+            clean: true,
+            keepalive: 0,
+            username: s,
+            password: Buffer.from([0xff]),
+            properties: {
+              sessionExpiryInterval: 9,
+              receiveMaximum: 5,
+              authenticationData: Buffer.from([0xff]),
+              userProperties,
+            },
+            will: {
+              topic: s,
+              payload: Buffer.from([0xfe]),
+              qos: 0,
+              retain: false,
+              properties: { contentType: s, correlationData: Buffer.from([0xfd]), willDelayInterval: 1 },
+            },
+          },
+        ];
+        for (const p of packets) assert.equal(utf8Problem(generate(p, { protocolVersion: 5 }), 5), undefined);
+      }),
+    );
+  });
+
+  it('MQTT 5: tells an ill-formed CONNECT client id from any other string, U+0000 included', () => {
+    const connect = (over: Partial<Extract<Packet, { cmd: 'connect' }>>): Packet => ({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 5,
+      clientId: 'id',
+      clean: true,
+      keepalive: 0,
+      ...over,
+    });
+    const v5 = (p: Packet, m: string, b: Buffer): Buffer => {
+      const buf = generate(p, { protocolVersion: 5 });
+      b.copy(buf, buf.indexOf(m));
+      return buf;
+    };
+    for (const b of [...BAD, Buffer.from([0x00])]) {
+      const m = marker(b);
+      assert.equal(utf8Problem(v5(connect({ clientId: m }), m, b), 5), 'client-id');
+      const props = connect({ properties: { userProperties: { k: m } } });
+      assert.equal(utf8Problem(v5(props, m, b), 5), 'string');
+      const sub: Packet = {
+        cmd: 'subscribe',
+        messageId: 1,
+        subscriptions: [{ topic: 'a', qos: 0 }],
+        properties: { userProperties: { [m]: 'v' } },
+      };
+      assert.equal(utf8Problem(v5(sub, m, b), 5), 'string');
+    }
   });
 
   it('leaves a field cut short to the parser', () => {
