@@ -1,4 +1,8 @@
-/** Warning and error lines of a replica's pino output, counted by message (the most frequent first). */
+/**
+ * Warning and error lines of a replica's pino output, counted by message (the
+ * most frequent first); a line with a `step` field counts under its message
+ * and step, so a close past its deadline says where it waited.
+ */
 export interface LogCount {
   readonly level: 'warn' | 'error' | 'fatal';
   readonly msg: string;
@@ -13,7 +17,9 @@ export function warningsOf(output: string): LogCount[] {
     const level = /"level":(\d+)/.exec(line);
     const name = level ? LEVELS[Number(level[1])] : undefined;
     if (!name) continue;
-    const msg = /"msg":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1] ?? line.slice(0, 120);
+    const text = /"msg":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1] ?? line.slice(0, 120);
+    const step = /"step":"((?:[^"\\]|\\.)*)"/.exec(line)?.[1];
+    const msg = step === undefined ? text : `${text} (step: ${step})`;
     const key = `${name} ${msg}`;
     const c = counts.get(key);
     counts.set(key, { level: name, msg, count: (c?.count ?? 0) + 1 });

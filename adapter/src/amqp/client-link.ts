@@ -363,10 +363,13 @@ export class ClientLink implements BrokerLink {
       (this.fire ?? Promise.resolve(undefined)).catch(() => undefined),
       (this.ops ?? Promise.resolve(undefined)).catch(() => undefined),
     ];
-    for (const p of channels) {
-      const ch = await p;
-      if (ch) await ch.close().catch(() => undefined);
-    }
+    // Each close is a round trip of its own channel: waiting for them together, not in turn.
+    await Promise.all(
+      channels.map(async (p) => {
+        const ch = await p;
+        if (ch) await ch.close().catch(() => undefined);
+      }),
+    );
     this.connection.release();
   }
 }

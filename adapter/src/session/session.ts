@@ -56,6 +56,8 @@ export class Session implements Displaceable {
   private will: Will | undefined;
   private expirySeconds: number;
   private closing: Promise<void> | undefined;
+  /** Where the close is, for the log line of a close past its deadline. */
+  private closeStep = 'not started';
   /** CONNACK went out: from here on the client counts as connected (its will, its stored state). */
   private opened = false;
   /** Another connection, perhaps on another replica, owns the client id now, and with it the queue. */
@@ -392,7 +394,11 @@ export class Session implements Displaceable {
     });
     if ((await withDeadline(work, ms, this.deps.clock)) === 'timeout') {
       this.deps.metrics.deadlinesExceeded.inc({ step: 'close' });
-      this.log.warn({ ms }, 'session close passed its deadline; finishing in the background');
+      // The step it was at says which backend kept it waiting.
+      this.log.warn(
+        { ms, step: this.closeStep },
+        'session close passed its deadline; finishing in the background',
+      );
     }
     // Once the close is done, or at its deadline: the client id is free for a reconnect either way.
     this.deps.registry.release(this.clientId, this);
@@ -400,6 +406,7 @@ export class Session implements Displaceable {
 
   private async doClose(kind: 'drain' | 'other'): Promise<void> {
     this.stopHearingLost();
+    this.closeStep = 'work under way';
     // Half the close deadline for work already under way (a SUBSCRIBE, confirms of QoS 1/2 publishes whose
     // PUBACKs can no longer be sent, a retained page being read), so the teardown below still runs within the rest.
     const half = this.deps.config.closeTimeoutMs / 2;
@@ -410,6 +417,7 @@ export class Session implements Displaceable {
       this.deps.clock,
     );
     const ending = !this.init.persistent || this.expirySeconds === 0;
+    this.closeStep = 'will';
     if (!this.opened) {
       // A CONNECT that did not reach CONNACK never counted as connected: its will is removed, not published.
       if (this.init.will) await this.deps.wills.remove(this.clientId, this.init.epoch).catch(() => undefined);
@@ -425,12 +433,16 @@ export class Session implements Displaceable {
     }
     // A displaced connection leaves the queue to the new owner: across replicas its close can come
     // after the new connection declared the queue afresh, and deleting it would lose the new session's messages.
+    this.closeStep = 'consumers and queue';
     await this.subs.teardown(ending && !this.displaced);
     // A session that never opened may be partly restored: it is not written back over the stored one.
     if (this.opened && !ending) {
+      this.closeStep = 'session save';
       await this.deps.sessions.save(this.clientId, this.init.epoch, this.state(true)).catch(() => undefined);
     }
+    this.closeStep = 'AMQP channels';
     await this.link.close();
+    this.closeStep = 'client id release';
     const { sessions, backlog } = this.deps;
     const release = (): Promise<void> =>
       ending
