@@ -19,7 +19,7 @@ import { WillPublisher } from './session/will-publisher';
 import type { SessionDeps } from './session/types';
 import { listen, tcpServer, tlsServer } from './transport/listeners';
 import { webSocketServer } from './transport/websocket';
-import { acceptProxyHeaders } from './transport/proxy/accept';
+import { acceptProxyHeaders, type HeaderReader } from './transport/proxy/accept';
 import { ProxiedPeers } from './transport/proxy/peers';
 import { createStores, type Stores } from './store/factory';
 import { newIncarnation } from './store/incarnation';
@@ -39,6 +39,7 @@ export interface Ports {
 export class Adapter {
   private readonly connections = new Set<Connection>();
   private readonly servers: net.Server[] = [];
+  private readonly headerReaders: HeaderReader[] = [];
   private stopping = false;
   private seq = 0;
 
@@ -120,15 +121,17 @@ export class Adapter {
       holder.adapter?.accept(stream, info);
     const servers: net.Server[] = [];
     const peers = new ProxiedPeers();
+    const headerReaders: HeaderReader[] = [];
     const proxied = (server: net.Server): void => {
       if (config.proxyProtocol === 'off') return;
-      acceptProxyHeaders(server, {
+      const reader = acceptProxyHeaders(server, {
         mode: config.proxyProtocol,
         deadlineMs: config.connectTimeoutMs,
         peers,
         log,
         onRefused: () => metrics.protocolErrors.inc({ kind: 'proxy-header' }),
       });
+      headerReaders.push(reader);
     };
     const mqtt = tcpServer(onStream, peers.peerOf);
     proxied(mqtt);
@@ -166,6 +169,7 @@ export class Adapter {
       http: httpPort,
     });
     adapter.servers.push(...servers);
+    adapter.headerReaders.push(...headerReaders);
     holder.adapter = adapter;
     log.info(
       {
@@ -208,6 +212,7 @@ export class Adapter {
     this.stopping = true;
     this.log.info({ connections: this.connections.size }, 'draining');
     for (const s of this.servers) s.close();
+    for (const r of this.headerReaders) r.abort();
     const closed = [...this.connections].map((c) => c.shutdown());
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, this.config.drainTimeoutMs).unref());
     await Promise.race([Promise.all(closed), timeout]);

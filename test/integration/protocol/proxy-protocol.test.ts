@@ -186,6 +186,24 @@ describe('protocol: PROXY protocol on the listeners', function () {
     });
   });
 
+  describe('drain', function () {
+    it('closes sockets still sending their header when the adapter stops', async () => {
+      const adapter = await startAdapter({ MQTT_ADAPTER_PROXY_PROTOCOL: 'required' });
+      try {
+        const c = await RawMqtt.open(adapter.ports.mqtt, {
+          preamble: Buffer.from('PROXY TCP4 203.0.113.7 '),
+        });
+        await new Promise((r) => setTimeout(r, 100));
+        assert.equal(c.isClosed, false);
+        await adapter.stop();
+        // The header deadline is the 10 s CONNECT timeout: a close this early is the drain's.
+        await within(c.closed, 2000, 'close of a socket mid-header at stop');
+      } finally {
+        await adapter.stop();
+      }
+    });
+  });
+
   describe('optional', function () {
     const { log, lines } = captured();
     let adapter: Adapter;

@@ -62,6 +62,11 @@ function readHeader(
   socket.on('close', onGone);
 }
 
+/** Sockets whose header is still awaited; `abort` closes them (the drain), as no connection owns them yet. */
+export interface HeaderReader {
+  abort(): void;
+}
+
 /**
  * Puts PROXY protocol reading in front of a listener (TCP, TLS or HTTP): the
  * server's own connection handling (for TLS the handshake, for HTTP the
@@ -69,12 +74,15 @@ function readHeader(
  * with the bytes after it put back. The client named in the header is
  * recorded in `peers`; a socket without a valid header is closed and logged.
  */
-export function acceptProxyHeaders(server: net.Server, options: ProxyAcceptOptions): void {
+export function acceptProxyHeaders(server: net.Server, options: ProxyAcceptOptions): HeaderReader {
   const own = server.listeners('connection') as ((socket: net.Socket) => void)[];
+  const pending = new Set<net.Socket>();
   server.removeAllListeners('connection');
   server.on('connection', (socket: net.Socket) => {
     const from = `${socket.remoteAddress}:${socket.remotePort}`;
+    pending.add(socket);
     readHeader(socket, options.mode === 'required', options.deadlineMs, (o) => {
+      pending.delete(socket);
       if (!o.ok) {
         if (o.reason !== undefined) {
           options.onRefused();
@@ -91,4 +99,5 @@ export function acceptProxyHeaders(server: net.Server, options: ProxyAcceptOptio
       if (socket.listenerCount('data') > 0) socket.resume();
     });
   });
+  return { abort: () => [...pending].forEach((s) => s.destroy()) };
 }
