@@ -11,7 +11,8 @@ import { ACCEPTED, NO_SUBSCRIBERS, refusal, refusalAnswer, type PublishAnswer } 
 import { PublishOrder } from './publish-order';
 import type { Qos2Journal } from './qos2-journal';
 import { InboundAliases } from './topic-alias';
-import type { Outbound, QoS, SessionDeps } from './types';
+import { sendWithReason } from './reason-string';
+import type { ClientLimits, Outbound, QoS, SessionDeps } from './types';
 
 /** Topic aliases we accept from a v5 client (announced in CONNACK). */
 export const TOPIC_ALIAS_MAXIMUM = 64;
@@ -21,6 +22,7 @@ export interface PublisherContext {
   readonly protocolVersion: number;
   /** Our Receive Maximum: QoS > 0 PUBLISHes a client may have unacknowledged. */
   readonly window: number;
+  readonly limits: Pick<ClientLimits, 'requestProblemInformation'>;
 }
 
 /** The answer to a retransmission of a QoS 2 message RabbitMQ already holds. */
@@ -267,8 +269,12 @@ export class InboundPublisher {
       return;
     }
     if (a.why !== undefined) this.deps.log.info({ reason: a.reason, err: a.why }, 'PUBLISH refused');
-    this.out.send(
+    const failed = this.v5 && a.reason >= Reason.UnspecifiedError;
+    sendWithReason(
+      this.out,
       a.reason === Reason.Success ? { cmd, messageId } : { cmd, messageId, reasonCode: a.reason },
+      failed ? a.why : undefined,
+      this.ctx.limits.requestProblemInformation,
     );
   }
 

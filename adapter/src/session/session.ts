@@ -17,6 +17,7 @@ import { InboundPublisher } from './publish-in';
 import { Qos2Journal } from './qos2-journal';
 import type { Displaceable } from './registry';
 import { RetainedStreams } from './retained-stream';
+import { sendWithReason, subackReasonString } from './reason-string';
 import { Subscriptions } from './subscriptions';
 import type { ClientLimits, Outbound, SessionDeps } from './types';
 import type { Will } from './will';
@@ -198,7 +199,14 @@ export class Session implements Displaceable {
       case 'subscribe':
         this.inOrder(async () => {
           const { granted, retained } = await this.subs.subscribe(p);
-          this.out.send({ cmd: 'suback', messageId: p.messageId as number, granted });
+          const why = this.v5
+            ? subackReasonString(
+                p.subscriptions.map((s) => s.topic),
+                granted,
+              )
+            : undefined;
+          const suback = { cmd: 'suback' as const, messageId: p.messageId as number, granted };
+          sendWithReason(this.out, suback, why, this.init.limits.requestProblemInformation);
           await this.persist();
           // Sent outside the chain, as the window allows: reading goes on, so the PUBACKs that make room come in.
           for (const r of retained) this.retainedOut.start(r);
