@@ -27,6 +27,20 @@ export interface SessionState {
    * again under the same ids [MQTT-4.4.0-1]. Written by a closing session only.
    */
   readonly outboundUnacked?: readonly OutboundUnacked[];
+  /**
+   * The QoS 2 tokens of the messages the session delivered last, so a copy
+   * its publisher's new replica publishes again after a failure is still known
+   * for one when the subscriber's session moved in the same failure. Written
+   * by a closing session only.
+   */
+  readonly recentTokens?: readonly RecentToken[];
+}
+
+/** A QoS 2 token a session met on a queue, and whether that copy was flagged as published again. */
+export interface RecentToken {
+  readonly queue: string;
+  readonly token: string;
+  readonly resent?: true;
 }
 
 /**

@@ -6,9 +6,9 @@ import type { ClientLimits, Outbound, QoS, Subscription } from './types';
 import type { Metrics } from '../observability/metrics';
 import { parseShared } from './shared';
 import { queueNameFor } from './subscriptions';
-import { RecentTokens } from './recent-tokens';
+import { RECENT_TOKENS, RecentTokens } from './recent-tokens';
 import { ResendIds, resendKey } from './resend-ids';
-import type { OutboundUnacked } from '../ports/session-store';
+import type { OutboundUnacked, RecentToken } from '../ports/session-store';
 import { OutboundAliases } from './topic-alias';
 
 interface InFlight {
@@ -92,6 +92,8 @@ export class Deliverer {
   private readonly freed = new Set<() => void>();
   /** Made on the first marked delivery: most sessions never get a QoS 2 message. */
   private recent: RecentTokens | undefined;
+  /** Tokens the session's last connection met, until the first marked message makes `recent`. */
+  private handedOn: readonly RecentToken[] = [];
   /** Ids a resumed session awaits its requeued messages under. */
   private resends: ResendIds | undefined;
 
@@ -158,6 +160,16 @@ export class Deliverer {
     return [...out, ...(this.resends?.entries() ?? [])];
   }
 
+  /** The tokens this connection met last, for the session's next one. */
+  recentTokens(): RecentToken[] {
+    return this.recent?.newest() ?? [...this.handedOn];
+  }
+
+  /** Tokens the session's last connection met (see recentTokens). */
+  rememberTokens(tokens: readonly RecentToken[]): void {
+    this.handedOn = tokens;
+  }
+
   /** A resumed session's unacknowledged PUBLISHes: their ids wait for their messages [MQTT-4.4.0-1]. */
   awaitResends(entries: readonly OutboundUnacked[]): void {
     if (entries.length === 0) return;
@@ -175,7 +187,7 @@ export class Deliverer {
       done();
       return;
     }
-    if (d.mark && (this.recent ??= new RecentTokens()).duplicate(queue, d.mark)) {
+    if (d.mark && (this.recent ??= new RecentTokens(RECENT_TOKENS, this.handedOn)).duplicate(queue, d.mark)) {
       this.metrics.qos2DuplicatesDropped.inc();
       if (again !== undefined) this.ids.release(again);
       done();

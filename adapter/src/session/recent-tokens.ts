@@ -1,7 +1,15 @@
 import type { Qos2Mark } from '../ports/message';
+import type { RecentToken } from '../ports/session-store';
 
 /** How many tokens a session remembers; about 100 bytes each, held only by sessions that get marked messages. */
 export const RECENT_TOKENS = 4096;
+
+/**
+ * How many of them a closing session hands to the next connection: a copy is
+ * published again within seconds of its original (the publisher's resend after
+ * its replica failed), so the newest few cover it.
+ */
+export const HANDED_ON_TOKENS = 256;
 
 /**
  * The tokens of QoS 2 messages a session delivered lately, per queue, oldest
@@ -14,7 +22,20 @@ export class RecentTokens {
   /** Key: queue and token; value: whether the copy seen was flagged. Insertion order is FIFO order. */
   private readonly seen = new Map<string, boolean>();
 
-  constructor(private readonly capacity = RECENT_TOKENS) {}
+  constructor(
+    private readonly capacity = RECENT_TOKENS,
+    handedOn: readonly RecentToken[] = [],
+  ) {
+    for (const t of handedOn.slice(-capacity)) this.seen.set(`${t.queue}\n${t.token}`, t.resent === true);
+  }
+
+  /** The newest `n`, oldest first, for the session's next connection. */
+  newest(n = HANDED_ON_TOKENS): RecentToken[] {
+    return [...this.seen].slice(-n).map(([key, resent]) => {
+      const at = key.lastIndexOf('\n');
+      return { queue: key.slice(0, at), token: key.slice(at + 1), ...(resent ? { resent } : {}) };
+    });
+  }
 
   /** Whether this delivery is a copy of one already delivered; remembers it otherwise. */
   duplicate(queue: string, mark: Qos2Mark): boolean {

@@ -8,6 +8,7 @@ import {
   StaleEpochError,
   type InboundQos2Entry,
   type OutboundUnacked,
+  type RecentToken,
   type SessionState,
   type StoredSubscription,
 } from '../ports/session-store';
@@ -150,6 +151,7 @@ export class Session implements Displaceable {
       inboundQos2?: readonly number[];
       outboundPubrel?: readonly number[];
       outboundUnacked?: readonly OutboundUnacked[];
+      recentTokens?: readonly RecentToken[];
     },
     records: readonly InboundQos2Entry[] = [],
   ): Promise<void> {
@@ -163,6 +165,7 @@ export class Session implements Displaceable {
       this.publisher.restore([...legacy, ...records]);
       this.deliverer.resendReleases(stored.outboundPubrel ?? []);
       this.deliverer.awaitResends(stored.outboundUnacked ?? []);
+      this.deliverer.rememberTokens(stored.recentTokens ?? []);
       await this.subs.restore(stored.subscriptions);
     });
     // The chain goes on whatever happened; the CONNECT pipeline hears the failure and refuses the client.
@@ -322,7 +325,16 @@ export class Session implements Displaceable {
       expirySeconds: this.expirySeconds,
       subscriptions: this.subs.stored(),
       outboundPubrel: this.deliverer.pendingReleases(closing),
-      ...(closing ? { outboundUnacked: this.deliverer.unacked() } : {}),
+      ...(closing ? this.handedOn() : {}),
+    };
+  }
+
+  /** What only a closing session stores: what went out unacknowledged, and the QoS 2 tokens it met last. */
+  private handedOn(): Pick<SessionState, 'outboundUnacked' | 'recentTokens'> {
+    const tokens = this.deliverer.recentTokens();
+    return {
+      outboundUnacked: this.deliverer.unacked(),
+      ...(tokens.length > 0 ? { recentTokens: tokens } : {}),
     };
   }
 

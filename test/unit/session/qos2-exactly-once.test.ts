@@ -196,11 +196,14 @@ describe('session core on the fake broker: QoS 2 exactly once across a replica f
 
   describe('subscriber side', () => {
     /** A subscriber that got one marked message, and a link to publish copies with. */
-    async function delivered(mark: Qos2Mark): Promise<{
+    async function delivered(
+      mark: Qos2Mark,
+      over: { clean?: boolean } = {},
+    ): Promise<{
       sub: Awaited<ReturnType<SessionRig['connect']>>;
       link: FakeLink;
     }> {
-      const sub = await rig.connect('sub');
+      const sub = await rig.connect('sub', over);
       await rig.subscribe(sub, 't/s', 2);
       const link = await rig.broker.login({ user: 'guest', password: 'guest' } as never);
       await link.publish('t/s', Buffer.from('original'), 2, () => undefined, { mark });
@@ -211,17 +214,22 @@ describe('session core on the fake broker: QoS 2 exactly once across a replica f
       return { sub, link };
     }
 
-    const dropped = async (): Promise<number> =>
-      (await rig.deps.metrics.qos2DuplicatesDropped.get()).values[0]?.value ?? 0;
-
-    it('drops, and acks, a flagged copy of a message it delivered', async () => {
-      const { sub, link } = await delivered({ token: 'T1', resent: false });
+    /** A flagged copy of T1's message, then a new message. */
+    async function copyThenNext(link: FakeLink): Promise<void> {
       await link.publish('t/s', Buffer.from('copy'), 2, () => undefined, {
         mark: { token: 'T1', resent: true },
       });
       await link.publish('t/s', Buffer.from('next'), 2, () => undefined, {
         mark: { token: 'T2', resent: false },
       });
+    }
+
+    const dropped = async (): Promise<number> =>
+      (await rig.deps.metrics.qos2DuplicatesDropped.get()).values[0]?.value ?? 0;
+
+    it('drops, and acks, a flagged copy of a message it delivered', async () => {
+      const { sub, link } = await delivered({ token: 'T1', resent: false });
+      await copyThenNext(link);
       assert.equal((await sub.pipe.next('publish')).payload.toString(), 'next');
       assert.equal(await dropped(), 1);
       assert.equal(rig.broker.leftovers().unacked, 1, 'only "next" awaits its PUBREC');
@@ -236,6 +244,16 @@ describe('session core on the fake broker: QoS 2 exactly once across a replica f
       assert.equal(await dropped(), 0);
     });
 
+    it('drops a flagged copy that reaches the session on its next connection (both moved in one failure)', async () => {
+      const { sub, link } = await delivered({ token: 'T1', resent: false }, persistent);
+      await rig.hangUp(sub);
+      await rig.closed(sub);
+      const back = await rig.connect('sub', persistent);
+      await copyThenNext(link);
+      assert.equal((await back.pipe.next('publish')).payload.toString(), 'next');
+      assert.equal(await dropped(), 1);
+    });
+
     it('delivers an unflagged message with a token it has seen', async () => {
       const { sub, link } = await delivered({ token: 'T1', resent: false });
       await link.publish('t/s', Buffer.from('again'), 2, () => undefined, {
@@ -247,6 +265,21 @@ describe('session core on the fake broker: QoS 2 exactly once across a replica f
   });
 
   describe('the memory of delivered tokens', () => {
+    it('hands its newest tokens on, which the next memory starts from', () => {
+      const recent = new RecentTokens(10);
+      for (const t of ['a', 'b', 'c']) recent.duplicate('q/1', { token: t, resent: false });
+      recent.duplicate('q/1', { token: 'd', resent: true });
+      const handed = recent.newest(2);
+      assert.deepEqual(handed, [
+        { queue: 'q/1', token: 'c' },
+        { queue: 'q/1', token: 'd', resent: true },
+      ]);
+      const next = new RecentTokens(10, handed);
+      assert.equal(next.duplicate('q/1', { token: 'c', resent: true }), true);
+      assert.equal(next.duplicate('q/1', { token: 'd', resent: false }), true);
+      assert.equal(next.duplicate('q/1', { token: 'a', resent: true }), false, 'a was not handed on');
+    });
+
     it('is bounded: the oldest token is forgotten first', () => {
       const recent = new RecentTokens(3);
       for (const t of ['a', 'b', 'c', 'd'])

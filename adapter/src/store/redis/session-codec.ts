@@ -29,6 +29,11 @@ export function decodeSession(json: string): SessionState {
   }
   if (!optionalIds(inboundQos2) || !optionalIds(outboundPubrel))
     throw new Error('stored QoS 2 state is malformed');
+  if (
+    raw.recentTokens !== undefined &&
+    !(Array.isArray(raw.recentTokens) && raw.recentTokens.every(isRecentToken))
+  )
+    throw new Error('stored QoS 2 tokens are malformed');
   if (outboundUnacked !== undefined && !(Array.isArray(outboundUnacked) && outboundUnacked.every(isUnacked)))
     throw new Error('stored unacknowledged PUBLISHes are malformed');
   return { ...raw, protocolVersion, expirySeconds, subscriptions: subscriptions.map(decodeSubscription) };
@@ -89,6 +94,15 @@ function isUnacked(v: unknown): boolean {
     typeof v.queue === 'string' &&
     typeof v.key === 'string' &&
     (v.released === undefined || v.released === true)
+  );
+}
+
+function isRecentToken(v: unknown): boolean {
+  return (
+    isRecord(v) &&
+    typeof v.queue === 'string' &&
+    typeof v.token === 'string' &&
+    (v.resent === undefined || v.resent === true)
   );
 }
 
