@@ -1,7 +1,5 @@
-import { Redis } from 'ioredis';
 import { delay } from '../../test/integration/helpers/wait';
 import { MASTER_NAME, RedisSentinelServers } from '../../test/integration/store/redis-sentinel';
-import type { RedisServer } from '../../test/integration/store/redis-server';
 import { RabbitCluster } from '../../test/support/rabbit-cluster';
 import { promoted } from '../failover/topology';
 import type { Broker } from './leftovers';
@@ -71,7 +69,7 @@ export class Backends {
     const promotedMs = Date.now() - t0;
     const now = await this.redis.currentMaster();
     await old.resume(['--replicaof', '127.0.0.1', String(now.port)]);
-    await inSync(old);
+    await old.inSync(RESYNC_DEADLINE_MS);
     return { from: old.port, to: now.port, promotedMs, resyncedMs: Date.now() - t0 };
   }
 
@@ -98,23 +96,5 @@ export class Backends {
 
   async stop(): Promise<void> {
     await Promise.all([this.rabbit.stop(), this.redis.stop()]);
-  }
-}
-
-/** Waits until `server` replicates with its link to the master up. */
-async function inSync(server: RedisServer): Promise<void> {
-  const redis = new Redis(server.port, '127.0.0.1', { maxRetriesPerRequest: 1, lazyConnect: true });
-  redis.on('error', () => undefined);
-  const deadline = Date.now() + RESYNC_DEADLINE_MS;
-  try {
-    await redis.connect();
-    for (;;) {
-      const info = await redis.info('replication').catch(() => '');
-      if (/role:slave/.test(info) && /master_link_status:up/.test(info)) return;
-      if (Date.now() > deadline) throw new Error(`Redis on ${server.port} not in sync within 30 s`);
-      await delay(200);
-    }
-  } finally {
-    redis.disconnect();
   }
 }

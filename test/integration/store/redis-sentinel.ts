@@ -27,8 +27,11 @@ export class RedisSentinelServers {
 
   static async start(options: SentinelOptions = {}): Promise<RedisSentinelServers> {
     const { sentinels: count = 3, downAfterMs = 500 } = options;
-    const master = await RedisServer.start();
-    const replica = await RedisServer.start(['--replicaof', '127.0.0.1', String(master.port)]);
+    // Redis waits 5 s by default before a diskless sync, in case more replicas come: a master killed
+    // sooner would leave its replica empty. Either server may be master after a failover.
+    const now = ['--repl-diskless-sync-delay', '0'];
+    const master = await RedisServer.start(now);
+    const replica = await RedisServer.start([...now, '--replicaof', '127.0.0.1', String(master.port)]);
     // Sentinel rewrites its config file, so each gets one of its own.
     const confDir = mkdtempSync(join(tmpdir(), 'mqtt-adapter-sentinel-'));
     const sentinels: RedisServer[] = [];
@@ -47,6 +50,8 @@ export class RedisSentinelServers {
         );
         sentinels.push(await RedisServer.start([conf, '--sentinel']));
       }
+      // A failover before the first sync would promote an empty replica.
+      await replica.inSync();
     } catch (err) {
       await servers.stop();
       throw err;

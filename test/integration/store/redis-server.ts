@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -51,6 +52,25 @@ export class RedisServer {
     const server = new RedisServer(port ?? (await freePort()), args);
     await server.resume();
     return server;
+  }
+
+  /** Resolves once this server replicates with its link to the master up (its first sync done). */
+  async inSync(timeoutMs = 30_000): Promise<void> {
+    const redis = new Redis(this.port, '127.0.0.1', { maxRetriesPerRequest: 1, lazyConnect: true });
+    redis.on('error', () => undefined);
+    const deadline = Date.now() + timeoutMs;
+    try {
+      await redis.connect();
+      for (;;) {
+        const info = await redis.info('replication').catch(() => '');
+        if (/role:slave/.test(info) && /master_link_status:up/.test(info)) return;
+        if (Date.now() > deadline)
+          throw new Error(`Redis on ${this.port} not in sync within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    } finally {
+      redis.disconnect();
+    }
   }
 
   /** (Re)starts the process on the same port; `extra` options override the first start's (a later `--replicaof` wins). */
