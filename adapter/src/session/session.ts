@@ -426,6 +426,13 @@ export class Session implements Displaceable {
 
   private async doClose(kind: 'drain' | 'other'): Promise<void> {
     this.stopHearingLost();
+    // A client that reconnects at once claims its session, and from then on this connection's writes
+    // are fenced out: what goes out again under its ids, and the tokens met, are stored before anything
+    // slow, and once more at the end with whatever the steps between changed.
+    if (this.opened && this.init.persistent && this.expirySeconds !== 0 && !this.displaced) {
+      this.closeStep = 'session save';
+      await this.deps.sessions.save(this.clientId, this.init.epoch, this.state(true)).catch(() => undefined);
+    }
     this.closeStep = 'work under way';
     // Half the close deadline for work already under way (a SUBSCRIBE, confirms of QoS 1/2 publishes whose
     // PUBACKs can no longer be sent, a retained page being read), so the teardown below still runs within the rest.
