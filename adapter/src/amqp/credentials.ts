@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Credentials } from '../ports/credentials';
+import { MqttError } from '../mqtt/errors';
+import { Reason } from '../mqtt/reason-codes';
 
 export type { Credentials } from '../ports/credentials';
 export { parseUsername } from '../auth/username';
@@ -20,4 +22,16 @@ export function loginUrl(base: string, c: Credentials): string {
   url.password = encodeURIComponent(c.password);
   url.pathname = `/${encodeURIComponent(c.vhost)}`;
   return url.toString();
+}
+
+/**
+ * A login no RabbitMQ node could take, told before any node is tried: AMQP
+ * carries the virtual host as a short string (at most 255 bytes), so a longer
+ * one names no virtual host. Sent on, it would fail in encoding, look like a
+ * node that cannot be reached, and have every node tried and set aside.
+ */
+export function credentialsProblem(c: Credentials): MqttError | undefined {
+  if (Buffer.byteLength(c.vhost) > 255)
+    return new MqttError(Reason.NotAuthorized, 'the virtual host name is longer than 255 bytes');
+  return undefined;
 }

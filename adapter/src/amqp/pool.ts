@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { ConsumerChannels } from './consumer-channels';
 import { corkFrameWrites } from './cork';
 import { loginFailure } from './errors';
-import { loginUrl, poolKey, type Credentials } from './credentials';
+import { credentialsProblem, loginUrl, poolKey, type Credentials } from './credentials';
 import { NodeChooser } from './nodes';
 import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';
@@ -187,6 +187,8 @@ export class ConnectionPool {
    * CONNACK reason.
    */
   async acquire(c: Credentials): Promise<PooledConnection> {
+    const problem = credentialsProblem(c);
+    if (problem) throw problem;
     const key = poolKey(c);
     for (;;) {
       const existing = this.byKey.get(key)?.find((p) => p.reserve());

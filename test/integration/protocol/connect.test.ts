@@ -136,6 +136,15 @@ describe('protocol: CONNECT and CONNACK return codes', function () {
     assert.equal(await connackFor({ clientId: uniqueId(), username, password: Buffer.from('guest') }), 0x05);
   });
 
+  it('refuses a virtual host name longer than AMQP carries (255 bytes) with 0x05, and the next client still gets in', async () => {
+    const username = `${'v'.repeat(256)}:guest`;
+    assert.equal(await connackFor({ clientId: uniqueId(), username, password: Buffer.from('guest') }), 0x05);
+    assert.equal(
+      await connackFor({ clientId: uniqueId(), username: 'guest', password: Buffer.from('guest') }),
+      0x00,
+    );
+  });
+
   describe('a virtual host the user has no permissions on', () => {
     const vhost = uniqueId('vhost');
     before(async function () {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { loginUrl, parseUsername, poolKey } from '../../../adapter/src/amqp/credentials';
+import { credentialsProblem, loginUrl, parseUsername, poolKey } from '../../../adapter/src/amqp/credentials';
 import { isAccessRefused, loginFailure } from '../../../adapter/src/amqp/errors';
 import { Reason } from '../../../adapter/src/mqtt/reason-codes';
 
@@ -14,6 +14,17 @@ describe('amqp/credentials', () => {
   it('uses the default vhost for a name without a vhost part', () => {
     assert.deepEqual(parseUsername('guest', '/'), { vhost: '/', user: 'guest' });
     assert.deepEqual(parseUsername(':guest', 'dflt'), { vhost: 'dflt', user: ':guest' });
+  });
+
+  it('refuses a virtual host longer than AMQP carries (255 bytes) before any node is tried', () => {
+    const login = (vhost: string) => ({ vhost, user: 'guest', password: 'guest' });
+    assert.equal(credentialsProblem(login('v'.repeat(255))), undefined);
+    assert.equal(credentialsProblem(login('v'.repeat(256)))?.reason, Reason.NotAuthorized);
+    assert.equal(
+      credentialsProblem(login('é'.repeat(128)))?.reason,
+      Reason.NotAuthorized,
+      '256 bytes in UTF-8',
+    );
   });
 
   it('builds the login URL with encoded user, password and vhost', () => {
