@@ -34,7 +34,7 @@ export const SOAK_DEFAULTS: SoakOptions = {
 /** The short form among the integration tests: the same machinery, a tenth of the scale. */
 export const SOAK_SHORT: SoakOptions = {
   ...SOAK_DEFAULTS,
-  durationMs: 45_000,
+  durationMs: 30_000,
   connections: 500,
   churnPerSecond: 20,
   publishPerSecond: 200,
