@@ -262,12 +262,19 @@ export class Session implements Displaceable {
   }
 
   /** persist() in the chain; true once the state is stored (false when the connection closed first). */
+  /**
+   * Stores the state behind the chain; true once stored while the connection
+   * is still open. A write that lands after the close began counts as not
+   * stored: the close has already stored what went out unacknowledged, and a
+   * PUBREL sent now could reach the client while a resumed session, reading
+   * that earlier state, sends the message again under its id.
+   */
   private async persistInOrder(): Promise<boolean> {
     let stored = false;
     await this.serial(async () => {
       stored = await this.persist();
     });
-    return stored;
+    return stored && !this.closing;
   }
 
   /** Chained work a later PUBLISH must not overtake: SUBSCRIBE, UNSUBSCRIBE and the PUBLISHes queued behind them. */

@@ -67,27 +67,31 @@ describe('a resumed session sends unacknowledged PUBLISHes again under their ids
     });
   }
 
-  it('QoS 2: a PUBREC whose PUBREL was not yet stored counts as unacknowledged', async () => {
-    const { sub, pub } = await subscriberPastId1(2);
-    await publishQos2(pub, 't/x', ['m1'], 200);
-    const [p] = await take(sub, 1);
-    const save = rig.deps.sessions.save.bind(rig.deps.sessions);
-    let held: (() => void) | undefined;
-    rig.deps.sessions.save = (...args) =>
-      new Promise((resolve, reject) => {
-        held = () => void save(...args).then(resolve, reject);
-      });
-    sub.pipe.send({ cmd: 'pubrec', messageId: p.messageId as number });
-    await new Promise((r) => setImmediate(r));
-    assert.ok(held, 'the pending PUBREL is being stored');
-    rig.deps.sessions.save = save;
-    await rig.hangUp(sub);
-    // The close gives the write under way half its deadline, then goes on without it.
-    await rig.clock.advance(rig.config.closeTimeoutMs / 2);
-    await rig.closed(sub);
-    const back = await rig.connect('s', persistent);
-    assert.deepEqual(seen(await take(back, 1)), [{ payload: 'm1', id: p.messageId, dup: true }]);
-  });
+  for (const lands of [false, true]) {
+    it(`QoS 2: a PUBREC whose PUBREL was not yet stored counts as unacknowledged (the write ${lands ? 'lands during the close' : 'never lands'})`, async () => {
+      const { sub, pub } = await subscriberPastId1(2);
+      await publishQos2(pub, 't/x', ['m1'], 200);
+      const [p] = await take(sub, 1);
+      const save = rig.deps.sessions.save.bind(rig.deps.sessions);
+      let held: (() => void) | undefined;
+      rig.deps.sessions.save = (...args) =>
+        new Promise((resolve, reject) => {
+          held = () => void save(...args).then(resolve, reject);
+        });
+      sub.pipe.send({ cmd: 'pubrec', messageId: p.messageId as number });
+      await new Promise((r) => setImmediate(r));
+      assert.ok(held, 'the pending PUBREL is being stored');
+      rig.deps.sessions.save = save;
+      await rig.hangUp(sub);
+      // Landing now, the write must neither release nor ack: the close stored the message as unacknowledged.
+      if (lands) held();
+      // The close gives the write under way half its deadline, then goes on without it.
+      await rig.clock.advance(rig.config.closeTimeoutMs / 2);
+      await rig.closed(sub);
+      const back = await rig.connect('s', persistent);
+      assert.deepEqual(seen(await take(back, 1)), [{ payload: 'm1', id: p.messageId, dup: true }]);
+    });
+  }
 
   it('QoS 2: a released message whose ack was lost with the broker connection is not sent again', async () => {
     const sub = await rig.connect('s', { clean: false, username: 'subuser' });
