@@ -14,6 +14,8 @@ interface Entry {
   owner?: OwnerRef;
   session?: SessionState;
   qos2?: Map<number, InboundQos2Entry>;
+  /** When a released session ends unless claimed again [MQTT-3.1.2-23], as the Redis store's TTL. */
+  expiresAt?: number;
 }
 
 /** The single-process session store: the embedded default of `make run`. */
@@ -21,12 +23,16 @@ export class MemorySessionStore implements SessionStore {
   private readonly entries = new Map<string, Entry>();
   private readonly events = new EventEmitter();
 
+  constructor(private readonly now: () => number = Date.now) {}
+
   claim(clientId: string, owner: OwnerRef, cleanStart: boolean): Promise<Claim> {
     const e = this.entries.get(clientId) ?? { epoch: 0 };
     const previous = e.owner;
     e.epoch++;
     e.owner = owner;
-    if (cleanStart || !e.session) {
+    const expired = e.expiresAt !== undefined && this.now() >= e.expiresAt;
+    e.expiresAt = undefined;
+    if (cleanStart || !e.session || expired) {
       e.session = undefined;
       e.qos2 = undefined;
     }
@@ -39,7 +45,10 @@ export class MemorySessionStore implements SessionStore {
   // async, so a stale epoch is a rejected promise like the Redis store's, never a synchronous throw.
   async save(clientId: string, epoch: number, state: SessionState): Promise<void> {
     await Promise.resolve();
-    this.current(clientId, epoch).session = state;
+    const e = this.current(clientId, epoch);
+    e.session = state;
+    // A late save after the release lands and expires with the session, as in Redis.
+    if (!e.owner) this.expireReleased(e);
   }
 
   async recordInboundQos2(
@@ -67,8 +76,23 @@ export class MemorySessionStore implements SessionStore {
 
   release(clientId: string, epoch: number): Promise<void> {
     const e = this.entries.get(clientId);
-    if (e && e.epoch === epoch) e.owner = undefined;
+    if (e && e.epoch === epoch) {
+      e.owner = undefined;
+      this.expireReleased(e);
+    }
     return Promise.resolve();
+  }
+
+  /** A released session lives on for its expiry; expiry 0 ends it with the connection [MQTT-3.1.2-23]. */
+  private expireReleased(e: Entry): void {
+    const seconds = e.session?.expirySeconds ?? 0;
+    if (seconds > 0) {
+      e.expiresAt = this.now() + seconds * 1000;
+      return;
+    }
+    e.session = undefined;
+    e.qos2 = undefined;
+    e.expiresAt = undefined;
   }
 
   abandon(clientId: string, owner: OwnerRef): Promise<void> {

@@ -87,6 +87,27 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
       assert.deepEqual(resumed.session, state(3600, ['x/y', 'a/#', '$SYS/+']));
     });
 
+    it('a released session lives for its expiry and no longer; expiry 0 ends it at the release [MQTT-3.1.2-23]', async function () {
+      this.timeout(5000);
+      const a = await open('pod-a');
+      const b = await open('pod-b');
+      const [early, late, none] = [client(), client(), client()];
+      for (const [id, expiry] of [
+        [early, 1],
+        [late, 1],
+        [none, 0],
+      ] as const) {
+        const { epoch } = await a.claim(id, podA, false);
+        await a.save(id, epoch, state(expiry, ['x/y']));
+        await a.release(id, epoch);
+      }
+      assert.equal((await b.claim(none, podB, false)).session, undefined, 'expiry 0');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual((await b.claim(early, podB, false)).session, state(1, ['x/y']), 'within its expiry');
+      await new Promise((r) => setTimeout(r, 900));
+      assert.equal((await b.claim(late, podB, false)).session, undefined, 'past its expiry');
+    });
+
     it('keeps subscription options and QoS 2 state across replicas [MQTT-4.4.0-1]', async () => {
       const a = await open('pod-a');
       const b = await open('pod-b');

@@ -147,6 +147,27 @@ describe('MQTT 5 CONNECT/CONNACK (issue 6)', function () {
     await until(async () => (await queueState(queue)) === undefined, 'queue deleted when the session ends');
   });
 
+  it('ends a session once its Session Expiry Interval has passed: session present 0, its queue gone [MQTT-3.1.2-23]', async function () {
+    const clientId = uniqueId('expired');
+    const queue = queueOf(clientId);
+    const first = await V5.connect(adapter.ports.mqtt, {
+      clientId,
+      clean: true,
+      properties: { sessionExpiryInterval: 1 },
+    });
+    await first.subscribe(uniqueTopic('expired'), { qos: 1 });
+    await first.disconnect();
+    await new Promise((r) => setTimeout(r, 1500));
+    const again = await V5.connect(adapter.ports.mqtt, {
+      clientId,
+      clean: false,
+      properties: { sessionExpiryInterval: 0 },
+    });
+    assert.equal(again.connack?.sessionPresent, false, 'the session expired 1 s after the client left');
+    await again.disconnect();
+    await until(async () => (await queueState(queue)) === undefined, 'no queue of the expired session');
+  });
+
   it('re-sends an unacknowledged QoS 1 message with DUP when the session resumes [MQTT-4.4.0-1] [MQTT-3.3.1-1]', async function () {
     const clientId = uniqueId('redeliver');
     queueOf(clientId);
