@@ -75,8 +75,14 @@ export class Mqtt {
     return granted.map((g) => g.qos);
   }
 
-  async publish(topic: string, payload: string, qos: 0 | 1 | 2 = 1, retain = false): Promise<void> {
-    await within(this.client.publishAsync(topic, payload, { qos, retain }), 5000, `publish ${topic}`);
+  async publish(
+    topic: string,
+    payload: string,
+    qos: 0 | 1 | 2 = 1,
+    retain = false,
+    ms = 5000,
+  ): Promise<void> {
+    await within(this.client.publishAsync(topic, payload, { qos, retain }), ms, `publish ${topic}`);
   }
 
   /** Waits for a message with this payload (on this topic, if given). */

@@ -16,7 +16,17 @@ export interface StreamCounts {
   outOfOrder: number;
   /** Either bystander was disconnected. */
   disconnected: boolean;
+  /** The longest wait for a PUBACK, in ms: the fuzz shares two cores with the adapter and RabbitMQ. */
+  slowestAckMs: number;
 }
+
+/**
+ * How long one bystander PUBLISH may wait for its PUBACK. The fuzz runs the
+ * adapter in its own process at full speed on a small machine, and RabbitMQ
+ * confirms slowly while fuzzed sessions declare and delete queues: a slow
+ * PUBACK is reported, a missing one (or a loss, a double, a disconnect) is a finding.
+ */
+const ACK_DEADLINE_MS = 30_000;
 
 export class NumberedStream {
   private readonly seen = new SeqTracker();
@@ -25,6 +35,7 @@ export class NumberedStream {
   private last = -1;
   private outOfOrder = 0;
   private running = true;
+  private slowestAckMs = 0;
   private readonly pumps: Promise<void>[] = [];
 
   private constructor(
@@ -47,7 +58,12 @@ export class NumberedStream {
     await sub.subscribe(topic, 1);
     const pub = await Mqtt.connect(port);
     const s = new NumberedStream(pub, sub, topic);
-    for (let i = 0; i < inFlight; i++) s.pumps.push(s.pump());
+    for (let i = 0; i < inFlight; i++) {
+      const pump = s.pump();
+      // Counted at stop() (a failed pump means a disconnected bystander), not a crash of the run.
+      pump.catch(() => undefined);
+      s.pumps.push(pump);
+    }
     return s;
   }
 
@@ -55,7 +71,9 @@ export class NumberedStream {
   private async pump(): Promise<void> {
     while (this.running && !this.pub.isClosed) {
       const n = this.next++;
-      await this.pub.publish(this.topic, String(n), 1);
+      const sent = Date.now();
+      await this.pub.publish(this.topic, String(n), 1, false, ACK_DEADLINE_MS);
+      this.slowestAckMs = Math.max(this.slowestAckMs, Date.now() - sent);
       this.acked++;
     }
   }
@@ -74,6 +92,7 @@ export class NumberedStream {
       duplicated: this.seen.duplicates,
       outOfOrder: this.outOfOrder,
       disconnected: this.pub.isClosed || this.sub.isClosed || failures > 0,
+      slowestAckMs: this.slowestAckMs,
     };
     await Promise.all([this.pub.end(), this.sub.end()]);
     return counts;
