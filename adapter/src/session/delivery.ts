@@ -189,7 +189,7 @@ export class Deliverer {
     }
     if (d.mark && (this.recent ??= new RecentTokens(RECENT_TOKENS, this.handedOn)).duplicate(queue, d.mark)) {
       this.metrics.qos2DuplicatesDropped.inc();
-      if (again !== undefined) this.ids.release(again);
+      this.unreserve(again);
       done();
       return;
     }
@@ -207,22 +207,26 @@ export class Deliverer {
           )
         : queued;
     if (g === undefined) {
-      if (again !== undefined) this.ids.release(again);
+      this.unreserve(again);
       done();
       return;
     }
     const qos = Math.min(g.qos, d.qos) as QoS;
     const retain = g.retainAsPublished && d.retain;
     if (qos === 0) {
-      if (again !== undefined) this.ids.release(again);
+      this.unreserve(again);
       this.send(d, 0, retain, false, g);
       // Acking QoS 0 deliveries only once the socket drains keeps what we buffer bounded by the prefetch.
       if (this.out.congested) void this.out.drained().then(done);
       else done();
       return;
     }
-    const ack = (): void => this.ack(d.deliveryTag, queue);
-    this.sendTracked(d, qos, retain, d.redelivered, g, ack, { queue, d }, again);
+    this.sendTracked(d, qos, retain, d.redelivered, g, done, { queue, d }, again);
+  }
+
+  /** Frees the id a requeued delivery was awaited under, when it is not sent under it after all. */
+  private unreserve(again: number | undefined): void {
+    if (again !== undefined) this.ids.release(again);
   }
 
   /** The id a requeued delivery went out under before, still reserved; frees the ids no longer awaited. */

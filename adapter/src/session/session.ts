@@ -436,10 +436,8 @@ export class Session implements Displaceable {
     // A client that reconnects at once claims its session, and from then on this connection's writes
     // are fenced out: what goes out again under its ids, and the tokens met, are stored before anything
     // slow, and once more at the end with whatever the steps between changed.
-    if (this.opened && this.init.persistent && this.expirySeconds !== 0 && !this.displaced) {
-      this.closeStep = 'session save';
-      await this.deps.sessions.save(this.clientId, this.init.epoch, this.state(true)).catch(() => undefined);
-    }
+    const ending = !this.init.persistent || this.expirySeconds === 0;
+    if (this.opened && !ending && !this.displaced) await this.saveClosing();
     this.closeStep = 'work under way';
     // Half the close deadline for work already under way (a SUBSCRIBE, confirms of QoS 1/2 publishes whose
     // PUBACKs can no longer be sent, a retained page being read), so the teardown below still runs within the rest.
@@ -450,7 +448,6 @@ export class Session implements Displaceable {
       half,
       this.deps.clock,
     );
-    const ending = !this.init.persistent || this.expirySeconds === 0;
     this.closeStep = 'will';
     if (!this.opened) {
       // A CONNECT that did not reach CONNACK never counted as connected: its will is removed, not published.
@@ -470,10 +467,7 @@ export class Session implements Displaceable {
     this.closeStep = 'consumers and queue';
     await this.subs.teardown(ending && !this.displaced);
     // A session that never opened may be partly restored: it is not written back over the stored one.
-    if (this.opened && !ending) {
-      this.closeStep = 'session save';
-      await this.deps.sessions.save(this.clientId, this.init.epoch, this.state(true)).catch(() => undefined);
-    }
+    if (this.opened && !ending) await this.saveClosing();
     this.closeStep = 'AMQP channels';
     await this.link.close();
     this.closeStep = 'client id release';
@@ -487,6 +481,12 @@ export class Session implements Displaceable {
       this.log.warn({ err: (err as Error).message }, 'client id could not be released; trying again later');
       backlog.later(`ownership:${this.clientId}`, release);
     });
+  }
+
+  /** Stores what a closing session keeps; a write refused (fenced, Redis away) leaves the stored state as it was. */
+  private async saveClosing(): Promise<void> {
+    this.closeStep = 'session save';
+    await this.deps.sessions.save(this.clientId, this.init.epoch, this.state(true)).catch(() => undefined);
   }
 
   /**
