@@ -8,10 +8,14 @@ export const TABLE_END = '<!-- settings:end -->';
 export function defaultText(schema: { safeParse(v: unknown): { success: boolean; data?: unknown } }): string {
   const r = schema.safeParse(undefined);
   if (!r.success || r.data === undefined) return '(unset)';
+  if (isEmptyMap(r.data)) return '(unset)';
   // A list setting is written as its environment value is: comma-separated.
   const text = Array.isArray(r.data) ? r.data.join(',') : JSON.stringify(r.data).replace(/^"|"$/g, '');
   return `\`${text}\``;
 }
+
+const isEmptyMap = (v: unknown): boolean =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
 
 /** The settings table of docs/configuration.md, derived from the one schema. */
 export function renderSettingsTable(): string {

@@ -53,7 +53,8 @@ function configFile(env: Source, read: FileReader): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(parsed)) {
     if (!known.has(k)) throw new ConfigError(`${CONFIG_FILE_ENV}: unknown setting ${k} in ${path}`);
-    out[k] = String(v);
+    // A map setting may be written as a JSON object in the file; it reaches its schema as JSON text.
+    out[k] = typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
   }
   return out;
 }
@@ -94,6 +95,8 @@ function crossCheck(c: Config, problems: string[]): void {
     problems.push(
       `${settings.certLoginSecret.env} is required when ${settings.tlsCertLogin.env}=${c.tlsCertLogin}`,
     );
+  if (Object.keys(c.vhostByCertificate).length > 0 && c.tlsCertLogin === 'off')
+    problems.push(`${settings.vhostByCertificate.env} needs ${settings.tlsCertLogin.env} (cn or san)`);
   if (c.willUser && !c.willPassword)
     problems.push(`${settings.willPassword.env} is required when ${settings.willUser.env} is set`);
   if (c.defaultUser && !c.defaultPassword)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseAmqpUrls } from './amqp-urls';
+import { parseNameMap, portKeyProblem } from './name-map';
 
 /**
  * The one schema of the adapter's configuration. Each setting names its
@@ -32,6 +33,18 @@ const amqpUrlList = (def: string): z.ZodType<string[]> =>
       const { urls, problems } = parseAmqpUrls(v);
       for (const message of problems) ctx.addIssue({ code: 'custom', message });
       return urls;
+    });
+
+const vhostMap = (
+  keyProblem: (key: string) => string | undefined,
+): z.ZodType<Readonly<Record<string, string>>> =>
+  z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const { map, problems } = parseNameMap(v, keyProblem);
+      for (const message of problems) ctx.addIssue({ code: 'custom', message });
+      return map;
     });
 
 const setting = <T extends z.ZodType>(env: string, schema: T, doc: string, secret = false): Setting<T> => ({
@@ -130,6 +143,16 @@ export const settings = {
     'MQTT_ADAPTER_VHOST',
     z.string().min(1).default('/'),
     'Virtual host for usernames without a `vhost:` prefix.',
+  ),
+  vhostByPort: setting(
+    'MQTT_ADAPTER_VHOST_BY_PORT',
+    vhostMap(portKeyProblem),
+    "Virtual host by listener port, as RabbitMQ's `mqtt_port_to_vhost_mapping`: `1883=tenant-a,8883=tenant-b`, or a JSON object. The port is the one the client dialed: the adapter's own listener port, or the destination port a PROXY header names. Applies to usernames without a `vhost:` prefix (and the default user) when no certificate mapping applies.",
+  ),
+  vhostByCertificate: setting(
+    'MQTT_ADAPTER_VHOST_BY_CERTIFICATE',
+    vhostMap(() => undefined),
+    "Virtual host by certificate-login identity (the CN or SAN that MQTT_ADAPTER_TLS_CERT_LOGIN takes), as RabbitMQ's `mqtt_default_vhosts`: `device-1=tenant-a`, or a JSON object. Takes precedence over MQTT_ADAPTER_VHOST_BY_PORT; an identity of the form `vhost:user` keeps its own vhost. Needs certificate login.",
   ),
   defaultUser: setting(
     'MQTT_ADAPTER_DEFAULT_USER',

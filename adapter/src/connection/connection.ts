@@ -29,6 +29,8 @@ export interface ConnectionInfo {
   readonly remote: string;
   /** The proxy's address, when a PROXY header named the client. */
   readonly proxy?: string;
+  /** The port the client dialed, which may choose its vhost. */
+  readonly localPort?: number;
   readonly certificateUser?: string;
   /** Lifts a transport's own message limit (WebSocket) to the connected one, at CONNACK with the framer's. */
   readonly raiseMessageLimit?: () => void;

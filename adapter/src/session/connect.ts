@@ -4,6 +4,7 @@ import type { Log } from '../log';
 import { parseUsername } from '../auth/username';
 import type { Credentials } from '../ports/credentials';
 import { derivedPassword } from '../auth/cert-identity';
+import { listenerVhost, type ListenerSide } from '../auth/vhost';
 import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';
 import { topicNameProblem } from '../mqtt/topic';
@@ -19,6 +20,8 @@ export interface ConnectContext {
   readonly log: Log;
   /** Username taken from a verified client certificate, when that login mode is on. */
   readonly certificateUser?: string;
+  /** The port the client dialed. */
+  readonly localPort?: number;
   /** Where each step records the undo of what it acquired. */
   readonly undo: Acquisitions;
   /** Told as the pipeline enters its next phase. */
@@ -52,13 +55,18 @@ export function resolveClientId(p: IConnectPacket): { clientId: string; assigned
   return { clientId: `mqtt-adapter-${randomBytes(12).toString('hex')}`, assigned: true };
 }
 
-/** The RabbitMQ login of a client: its own credentials, or the default user. */
+/**
+ * The RabbitMQ login of a client: its own credentials, or the default user,
+ * in the vhost its username names or else the one its listener side picks.
+ */
 export function resolveCredentials(
   p: IConnectPacket,
   deps: Pick<SessionDeps, 'config'>,
-  certificateUser: string | undefined,
+  side: ListenerSide = {},
 ): Credentials {
   const { config } = deps;
+  const { certificateUser } = side;
+  const vhostHere = listenerVhost(config, side);
   const username = certificateUser ?? p.username;
   if (username === undefined || username === '') {
     if (!config.defaultUser || !config.defaultPassword) {
@@ -67,9 +75,9 @@ export function resolveCredentials(
         'anonymous clients are refused: no default user is configured',
       );
     }
-    return { vhost: config.vhost, user: config.defaultUser, password: config.defaultPassword };
+    return { vhost: vhostHere, user: config.defaultUser, password: config.defaultPassword };
   }
-  const { vhost, user } = parseUsername(username, config.vhost);
+  const { vhost, user } = parseUsername(username, vhostHere);
   if (certificateUser !== undefined) {
     // The certificate is the credential; whatever username/password the client sent is not used.
     if (!config.certLoginSecret)
@@ -166,7 +174,7 @@ export async function connect(
   }
   if (will && will.qos > deps.config.maxQos)
     throw new MqttError(Reason.QoSNotSupported, 'will QoS above the maximum');
-  const credentials = resolveCredentials(p, deps, ctx.certificateUser);
+  const credentials = resolveCredentials(p, deps, ctx);
   if (deps.registry.size >= deps.config.maxConnections) {
     throw new MqttError(
       p.protocolVersion === 5 ? Reason.QuotaExceeded : Reason.ServerUnavailable,

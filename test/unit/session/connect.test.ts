@@ -54,7 +54,7 @@ describe('session/connect: pure CONNECT steps', () => {
 
   it('logs in with the client credentials on the listener vhost, or `vhost:user`', () => {
     assert.deepEqual(
-      resolveCredentials(packet({ username: 'alice', password: Buffer.from('pw') }), noDefault, undefined),
+      resolveCredentials(packet({ username: 'alice', password: Buffer.from('pw') }), noDefault),
       {
         vhost: '/',
         user: 'alice',
@@ -62,14 +62,14 @@ describe('session/connect: pure CONNECT steps', () => {
       },
     );
     assert.deepEqual(
-      resolveCredentials(packet({ username: 'prod:bob', password: Buffer.from('x') }), noDefault, undefined),
+      resolveCredentials(packet({ username: 'prod:bob', password: Buffer.from('x') }), noDefault),
       { vhost: 'prod', user: 'bob', password: 'x' },
     );
   });
 
   it('refuses anonymous clients when no default user is set, and uses it when set', () => {
-    refusedWith(Reason.NotAuthorized, () => resolveCredentials(packet(), noDefault, undefined));
-    assert.deepEqual(resolveCredentials(packet(), withDefault, undefined), {
+    refusedWith(Reason.NotAuthorized, () => resolveCredentials(packet(), noDefault));
+    assert.deepEqual(resolveCredentials(packet(), withDefault), {
       vhost: '/',
       user: 'dflt',
       password: 'dpw',
@@ -78,7 +78,7 @@ describe('session/connect: pure CONNECT steps', () => {
 
   it('refuses a username without a password as bad credentials', () => {
     refusedWith(Reason.BadUserNameOrPassword, () =>
-      resolveCredentials(packet({ username: 'alice' }), withDefault, undefined),
+      resolveCredentials(packet({ username: 'alice' }), withDefault),
     );
   });
 });

@@ -91,7 +91,7 @@ export function acceptProxyHeaders(server: net.Server, options: ProxyAcceptOptio
         socket.destroy();
         return;
       }
-      if (o.header?.kind === 'proxied') options.peers.record(socket, o.header.source);
+      if (o.header?.kind === 'proxied') options.peers.record(socket, o.header.source, o.header.destination);
       if (o.rest.length > 0) socket.unshift(o.rest);
       for (const listener of own) listener.call(server, socket);
       // The socket was paused with the header read. A reader of its 'data' (MQTT over TCP, HTTP) needs it

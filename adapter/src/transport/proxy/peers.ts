@@ -1,10 +1,15 @@
 import type * as net from 'node:net';
 import { formatEndpoint, type Endpoint } from './types';
 
-/** Who a connection is from: `remote` the client, `proxy` the proxy it came through, if any. */
+/**
+ * Who a connection is from: `remote` the client, `proxy` the proxy it came
+ * through, if any; `localPort` the port the client dialed (the proxy's, when
+ * a header names it, as RabbitMQ takes it for its port-to-vhost mapping).
+ */
 export interface Peer {
   readonly remote: string;
   readonly proxy?: string;
+  readonly localPort?: number;
 }
 
 export type PeerOf = (socket: net.Socket) => Peer;
@@ -14,7 +19,7 @@ type Addressed = Pick<net.Socket, 'remoteAddress' | 'remotePort' | 'localAddress
 const socketPeer = (s: Addressed): string => `${s.remoteAddress}:${s.remotePort}`;
 
 /** A socket's own peer, for listeners without the PROXY protocol. */
-export const directPeer: PeerOf = (s) => ({ remote: socketPeer(s) });
+export const directPeer: PeerOf = (s) => ({ remote: socketPeer(s), localPort: s.localPort });
 
 /**
  * The client each proxied connection stands for, from its PROXY header, while
@@ -23,21 +28,21 @@ export const directPeer: PeerOf = (s) => ({ remote: socketPeer(s) });
  * header came on; the tuple is the same and no two open connections share it.
  */
 export class ProxiedPeers {
-  private readonly clients = new Map<string, string>();
+  private readonly clients = new Map<string, { readonly remote: string; readonly localPort: number }>();
 
   private static key(s: Addressed): string {
     return `${s.localAddress}:${s.localPort}|${socketPeer(s)}`;
   }
 
   /** Records the client behind `socket` until it closes. */
-  record(socket: net.Socket, client: Endpoint): void {
+  record(socket: net.Socket, client: Endpoint, dialed: Endpoint): void {
     const key = ProxiedPeers.key(socket);
-    this.clients.set(key, formatEndpoint(client));
+    this.clients.set(key, { remote: formatEndpoint(client), localPort: dialed.port });
     socket.once('close', () => this.clients.delete(key));
   }
 
   readonly peerOf: PeerOf = (s) => {
     const client = this.clients.get(ProxiedPeers.key(s));
-    return client === undefined ? directPeer(s) : { remote: client, proxy: socketPeer(s) };
+    return client === undefined ? directPeer(s) : { ...client, proxy: socketPeer(s) };
   };
 }
