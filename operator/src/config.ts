@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { buildInfo } from '../../adapter/src/cli/build-info';
+import { parseImageReference } from './builders/image';
 
 const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
@@ -11,6 +13,20 @@ function podNamespace(): string {
     return 'default';
   }
 }
+
+/** The image of this release, as `make image` names it; a build without a version says latest. */
+const releaseImage = (): string => {
+  const { version } = buildInfo();
+  return `mqtt-adapter:${version === 'unknown' ? 'latest' : version}`;
+};
+
+const imageReference = z.string().superRefine((ref, ctx) => {
+  try {
+    parseImageReference(ref);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+});
 
 const int = (def: number): z.ZodType<number> => z.coerce.number().int().min(0).default(def);
 
@@ -23,7 +39,7 @@ const schema = z.object({
   MQTT_ADAPTER_OPERATOR_LEASE_DURATION_SECONDS: int(15),
   MQTT_ADAPTER_OPERATOR_RENEW_DEADLINE_MS: int(10_000),
   MQTT_ADAPTER_OPERATOR_RETRY_PERIOD_MS: int(2_000),
-  MQTT_ADAPTER_OPERATOR_ADAPTER_IMAGE: z.string().min(1).default('mqtt-adapter:0.1.0'),
+  MQTT_ADAPTER_OPERATOR_ADAPTER_IMAGE: imageReference.default(releaseImage()),
   MQTT_ADAPTER_OPERATOR_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
     .default('info'),

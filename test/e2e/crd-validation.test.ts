@@ -77,6 +77,16 @@ const rejected: [string, Record<string, unknown>, RegExp][] = [
     /must be a CIDR/,
   ],
   ['an unknown log level', { ...base, logLevel: 'loud' }, /spec\.logLevel: Unsupported value: "loud"/],
+  [
+    'an image registry docker would read as a Docker Hub namespace',
+    { ...base, image: { registry: 'acme', tag: '1' } },
+    /spec\.image\.registry.*should match/,
+  ],
+  [
+    'an image digest that is not sha256',
+    { ...base, image: { digest: 'md5:abc' } },
+    /spec\.image\.digest.*should match/,
+  ],
 ];
 
 describe('e2e: the API server validates MqttListener specs', function () {
@@ -121,6 +131,12 @@ describe('e2e: the API server validates MqttListener specs', function () {
         loadBalancerSourceRanges: ['10.0.0.0/8'],
       },
       resources: { requests: { cpu: '100m', memory: '128Mi' } },
+      image: {
+        registry: 'registry.local:5000',
+        repository: 'acme/mqtt-adapter',
+        tag: '0.1.0',
+        digest: `sha256:${'0f'.repeat(32)}`,
+      },
       limits: {
         maxConnections: 1000,
         maxSubscriptionsPerClient: 100,

@@ -1,62 +1,33 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadAll } from 'js-yaml';
 import type { MqttListener } from '../../operator/src/api/types.generated';
 import { repoRoot } from '../../operator/src/codegen/load-crd';
 import type { ControlPlane } from './harness/control-plane';
-import { kubectl, run, type RunResult } from './harness/kubectl';
+import { CHART as chart, Helm } from './harness/helm';
+import { kubectl, run } from './harness/kubectl';
 import { createNamespace, deleteNamespace } from './harness/namespace';
 import { children, condition, listenerPath } from './harness/objects';
 import { OperatorProcess } from './harness/operator-process';
 import { CHART_NAMESPACE, OPERATOR_USER, SETUP_TIMEOUT_MS, sharedControlPlane } from './harness/shared';
 import { eventually } from './harness/wait';
 
-interface Rule {
-  apiGroups: string[];
-  resources: string[];
-  verbs: string[];
-}
-interface Doc {
-  kind: string;
-  metadata: { name: string };
-  rules?: Rule[];
-}
-
 describe('e2e: Helm chart', function () {
-  const chart = join(repoRoot(), 'charts/mqtt-adapter');
   const examples = join(repoRoot(), 'examples');
   let cp: ControlPlane;
-  let helmHome: string;
+  let h: Helm;
   let ns: string;
+  let notesNs: string | undefined;
+  let notes = '';
   let op: OperatorProcess | undefined;
 
-  const helm = (args: string[]): Promise<RunResult> =>
-    run('env', [
-      `HELM_CACHE_HOME=${helmHome}/cache`,
-      `HELM_CONFIG_HOME=${helmHome}/config`,
-      `HELM_DATA_HOME=${helmHome}/data`,
-      cp.tools.helm,
-      ...args,
-    ]);
-  const template = async (...set: string[]): Promise<Doc[]> => {
-    const r = await helm([
-      'template',
-      'mqtt-adapter',
-      chart,
-      '-n',
-      CHART_NAMESPACE,
-      ...set.flatMap((s) => ['--set', s]),
-    ]);
-    assert.equal(r.code, 0, r.stderr);
-    return (loadAll(r.stdout) as (Doc | null)[]).filter((d): d is Doc => d !== null);
-  };
+  const helm = (args: string[]) => h.run(args);
+  const template = (...set: string[]) => h.template(CHART_NAMESPACE, ...set);
 
   before(async function () {
     this.timeout(SETUP_TIMEOUT_MS);
     cp = await sharedControlPlane();
-    helmHome = mkdtempSync(join(tmpdir(), 'mqtt-adapter-helm-'));
+    h = await Helm.create();
     ns = await createNamespace(cp.admin, 'e2e-helm');
   });
 
@@ -66,8 +37,9 @@ describe('e2e: Helm chart', function () {
     if (cp) {
       await helm(['uninstall', 'mqtt-adapter', '-n', CHART_NAMESPACE, '--kubeconfig', cp.kubeconfig]);
       if (ns) await deleteNamespace(cp.admin, ns);
+      if (notesNs) await deleteNamespace(cp.admin, notesNs);
     }
-    if (helmHome) rmSync(helmHome, { recursive: true, force: true });
+    h?.dispose();
   });
 
   it('passes helm lint', async () => {
@@ -125,6 +97,7 @@ describe('e2e: Helm chart', function () {
       cp.kubeconfig,
     ]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
+    notes = r.stdout.slice(r.stdout.indexOf('NOTES:'));
     const deploy = await kubectl(cp, ['-n', CHART_NAMESPACE, 'get', 'deployment', 'mqtt-adapter-operator']);
     assert.equal(deploy.code, 0, deploy.stderr);
     const sa = await kubectl(cp, ['-n', CHART_NAMESPACE, 'get', 'serviceaccount', 'mqtt-adapter-operator']);
@@ -171,6 +144,37 @@ describe('e2e: Helm chart', function () {
     assert.deepEqual(lb?.spec?.loadBalancerSourceRanges, ['203.0.113.0/24']);
     // RBAC denials read "User ... cannot <verb> resource"; other 403s (a terminating namespace) are not RBAC.
     assert.doesNotMatch(op.proc.log(), /cannot \w+ resource/, 'the operator hit an RBAC denial');
+  });
+
+  it('prints next steps that work as printed and point at no file outside the chart', async function () {
+    this.timeout(60_000);
+    assert.match(notes, /kubectl -n mqtt-adapter-system rollout status deployment\/mqtt-adapter-operator/);
+    assert.doesNotMatch(notes, /examples\/|\.yaml|-f [^-]/, 'NOTES.txt names a file the chart does not ship');
+    // Run the commands that need no kubelet (not rollout status or port-forward) in a namespace of their own,
+    // with the same kubectl a user would have on PATH.
+    notesNs = await createNamespace(cp.admin, 'e2e-notes');
+    const kubeconfig = JSON.parse(readFileSync(cp.kubeconfig, 'utf8')) as {
+      contexts: { context: { namespace?: string } }[];
+    };
+    kubeconfig.contexts[0].context.namespace = notesNs;
+    const file = join(cp.dir, 'kubeconfig-notes.json');
+    writeFileSync(file, JSON.stringify(kubeconfig));
+    const commands = notes
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /^(kubectl (create|get)|echo .*\| kubectl apply)/.test(l));
+    assert.equal(commands.length, 3, notes);
+    for (const c of commands) {
+      const r = await run('bash', ['-c', `kubectl() { "$KUBECTL" "$@"; }; ${c}`], undefined, {
+        KUBECTL: cp.tools.kubectl,
+        KUBECONFIG: file,
+        HOME: cp.dir,
+        PATH: process.env.PATH ?? '',
+      });
+      assert.equal(r.code, 0, `${c}\n${r.stdout}${r.stderr}`);
+    }
+    const l = await cp.admin.get<MqttListener>(listenerPath(notesNs, 'mqtt'));
+    assert.equal(l.spec.rabbitmq.secretName, 'rabbitmq-uri');
   });
 
   it('shows the printer columns in kubectl get mql', async () => {

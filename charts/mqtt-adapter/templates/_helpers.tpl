@@ -31,6 +31,37 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 {{- end -}}
 
+{{/* registry/repository:tag@digest from a dict of those parts; empty parts are left out. */}}
+{{- define "mqtt-adapter.imageRef" -}}
+{{- $ref := .repository -}}
+{{- with .registry }}{{ $ref = printf "%s/%s" . $ref }}{{ end -}}
+{{- with .tag }}{{ $ref = printf "%s:%s" $ref . }}{{ end -}}
+{{- with .digest }}{{ $ref = printf "%s@%s" $ref . }}{{ end -}}
+{{- $ref -}}
+{{- end -}}
+
 {{- define "mqtt-adapter.image" -}}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- $i := .Values.image -}}
+{{- include "mqtt-adapter.imageRef" (dict "registry" $i.registry "repository" $i.repository "tag" (default .Chart.AppVersion $i.tag) "digest" $i.digest) -}}
+{{- end -}}
+
+{{/*
+The operator's default adapter image: operator.adapterImage's parts over
+image's, by the operator's own rule for spec.image (builders/image.ts): the
+digest of image pins image only, so it goes once a name part changes, and a
+digest given here drops the inherited tag.
+*/}}
+{{- define "mqtt-adapter.adapterImage" -}}
+{{- $i := .Values.image -}}
+{{- $a := .Values.operator.adapterImage -}}
+{{- $tag := default .Chart.AppVersion $i.tag -}}
+{{- $parts := dict "registry" (default $i.registry $a.registry) "repository" (default $i.repository $a.repository) -}}
+{{- if $a.digest -}}
+{{- $_ := set $parts "tag" $a.tag -}}
+{{- $_ := set $parts "digest" $a.digest -}}
+{{- else -}}
+{{- $_ := set $parts "tag" (default $tag $a.tag) -}}
+{{- if not (or $a.registry $a.repository $a.tag) }}{{ $_ := set $parts "digest" $i.digest }}{{ end -}}
+{{- end -}}
+{{- include "mqtt-adapter.imageRef" $parts -}}
 {{- end -}}

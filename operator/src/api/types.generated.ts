@@ -21,8 +21,8 @@ export interface MqttListener {
 export interface MqttListenerSpec {
   /** Number of adapter pods. More than one needs spec.redis. */
   replicas: number;
-  /** Adapter image. Defaults to the image the operator was released with. */
-  image?: string;
+  /** Adapter image, in parts. Each part left out comes from the operator's default image (the chart's image values), so a mirror registry, a tag or a digest can be set alone. */
+  image?: MqttListenerSpecImage;
   imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   /** PROXY protocol (v1 or v2) on the MQTT, TLS and WebSocket listeners, for pods behind a load balancer that sends it: off, optional (with or without a header) or required. Only when nothing but that load balancer can reach the pods. */
   proxyProtocol: 'off' | 'optional' | 'required';
@@ -62,6 +62,17 @@ export interface MqttListenerStatus {
   /** Label selector of the pods, for the scale subresource. */
   selector?: string;
   conditions?: MqttListenerStatusCondition[];
+}
+
+/** Adapter image, in parts. Each part left out comes from the operator's default image (the chart's image values), so a mirror registry, a tag or a digest can be set alone. */
+export interface MqttListenerSpecImage {
+  /** Registry host, with a dot or a port (ghcr.io, registry.local:5000) or localhost. */
+  registry?: string;
+  /** Repository in the registry, e.g. acme/mqtt-adapter. */
+  repository?: string;
+  tag?: string;
+  /** Content digest (sha256:...), pinning the image; a tag given beside it is kept for reading only. */
+  digest?: string;
 }
 
 export interface MqttListenerSpecMqtt {

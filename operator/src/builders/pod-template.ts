@@ -7,6 +7,7 @@ import type {
 import { SECRET_HASH_ANNOTATION } from '../api/names';
 import type { MqttListener, MqttListenerSpecResources } from '../api/types.generated';
 import { adapterEnv } from './adapter-env';
+import { resolveImage } from './image';
 import { commonLabels } from './labels';
 import { listenerRef } from './owner';
 import { clientPorts, metricsPort } from './ports';
@@ -14,7 +15,7 @@ import { secretMounts, secretVolumeMounts, secretVolumes } from './secret-mounts
 
 /** What the pod template needs besides the spec: decided by the operator, not the user. */
 export interface PodInputs {
-  /** Image used when spec.image is unset: the one the operator was released with. */
+  /** The image reference whose parts fill those spec.image leaves out (MQTT_ADAPTER_OPERATOR_ADAPTER_IMAGE). */
   readonly defaultImage: string;
   /** Hash of the data of every referenced Secret; a change rolls the pods. */
   readonly secretHash: string;
@@ -76,7 +77,7 @@ function adapterContainer(l: MqttListener, inputs: PodInputs): V1Container {
   const mounts = secretMounts(spec);
   return {
     name: 'adapter',
-    image: spec.image ?? inputs.defaultImage,
+    image: resolveImage(spec.image, inputs.defaultImage),
     imagePullPolicy: spec.imagePullPolicy,
     // command, not args: the pod must not depend on the image's ENTRYPOINT.
     command: ['node', 'build/adapter/src/main.js'],

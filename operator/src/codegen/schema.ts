@@ -7,6 +7,7 @@ export interface SchemaProps {
   readonly items?: SchemaProps;
   readonly additionalProperties?: SchemaProps;
   readonly enum?: readonly (string | number)[];
+  readonly pattern?: string;
   readonly default?: unknown;
   readonly 'x-kubernetes-int-or-string'?: boolean;
   readonly 'x-kubernetes-preserve-unknown-fields'?: boolean;

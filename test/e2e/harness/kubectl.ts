@@ -7,9 +7,14 @@ export interface RunResult {
 }
 
 /** Runs a command to completion; a non-zero exit is a result, not an exception, so tests can assert on it. */
-export function run(cmd: string, args: readonly string[], input?: string): Promise<RunResult> {
+export function run(
+  cmd: string,
+  args: readonly string[],
+  input?: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = execFile(cmd, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    const child = execFile(cmd, args, { maxBuffer: 16 * 1024 * 1024, env }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout, stderr });
     });

@@ -32,8 +32,8 @@ describe('operator: Deployment builder', () => {
       deployment(listener(), inputs).spec?.template.spec?.containers[0]?.image,
       'mqtt-adapter:test',
     );
-    const custom = deployment(listener({ image: 'reg/mqtt-adapter:1.2' }), inputs);
-    assert.equal(custom.spec?.template.spec?.containers[0]?.image, 'reg/mqtt-adapter:1.2');
+    const custom = deployment(listener({ image: { registry: 'reg.local', tag: '1.2' } }), inputs);
+    assert.equal(custom.spec?.template.spec?.containers[0]?.image, 'reg.local/mqtt-adapter:1.2');
   });
 
   it('puts the Secret hash and metrics annotations on the pod template', () => {
