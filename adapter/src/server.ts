@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Config } from './config/settings';
 import { settings } from './config/settings';
+import { readPem } from './config/read-pem';
 import { Broker } from './amqp/broker';
 import { Reachability } from './amqp/reachability';
 import { Connection, type ConnectionInfo } from './connection/connection';
@@ -72,6 +73,7 @@ export class Adapter {
         pod,
         attemptTimeoutMs: config.amqpConnectTimeoutMs,
         channelMax: config.amqpChannelMax,
+        ca: readPem(settings.amqpCaFile.env, config.amqpCaFile),
       },
       metrics.amqp,
       log,

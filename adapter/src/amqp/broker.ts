@@ -18,6 +18,8 @@ export interface BrokerOptions {
   readonly attemptTimeoutMs: number;
   /** Channels asked for per pooled connection (RabbitMQ may grant fewer). */
   readonly channelMax: number;
+  /** PEM CAs that verify RabbitMQ's certificate on amqps:// (MQTT_ADAPTER_AMQP_CA_FILE); else the system's. */
+  readonly ca?: Buffer;
 }
 
 /**
@@ -36,10 +38,10 @@ export class Broker implements BrokerPort {
     private readonly metrics: AmqpMetrics,
     log: Logger,
   ) {
-    const { urls, exchange, pod, attemptTimeoutMs, channelMax } = options;
+    const { urls, exchange, pod, attemptTimeoutMs, channelMax, ca } = options;
     [this.exchange, this.pod] = [exchange, pod];
     const name = (c: Credentials): string => connectionName(pod, c);
-    this.pool = new ConnectionPool({ urls, attemptTimeoutMs, name, channelMax }, metrics, log);
+    this.pool = new ConnectionPool({ urls, attemptTimeoutMs, name, channelMax, ca }, metrics, log);
   }
 
   /** Throws MqttError(BadUserNameOrPassword | NotAuthorized | ServerUnavailable). */

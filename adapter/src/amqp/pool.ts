@@ -157,6 +157,8 @@ export interface PoolOptions {
   readonly name: (c: Credentials) => string;
   /** The channel_max asked for at the handshake; RabbitMQ may tune it lower. */
   readonly channelMax: number;
+  /** PEM CAs for amqps:// nodes; undefined keeps the system's. */
+  readonly ca?: Buffer;
 }
 
 /** A connect in flight and the clients that wait for it; more than its room start another. */
@@ -247,6 +249,8 @@ export class ConnectionPool {
       // RabbitMQ's delayed ACK: about 40 ms per QoS 1 publish while anyone consumes.
       noDelay: true,
       timeout: this.options.attemptTimeoutMs,
+      // amqplib hands these options to tls.connect for amqps:// (and to net.connect, which ignores it).
+      ...(this.options.ca === undefined ? {} : { ca: this.options.ca }),
     });
   }
 

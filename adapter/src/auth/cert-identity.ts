@@ -1,23 +1,42 @@
 import { createHmac } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
+import { pickAltName, type SanType } from './subject-alt-names';
+
+/** Which part of a certificate names its user (MQTT_ADAPTER_TLS_CERT_LOGIN and its SAN settings). */
+export interface CertLoginRule {
+  readonly from: 'cn' | 'san';
+  /** For `san`: the SAN type to take (`any` for all types) and which of them, from 0. */
+  readonly sanType: SanType;
+  readonly sanIndex: number;
+}
+
+/** The rule a configuration states; undefined with certificate login off. */
+export function certLoginRule(config: {
+  tlsCertLogin: 'off' | 'cn' | 'san';
+  tlsCertLoginSanType: SanType;
+  tlsCertLoginSanIndex: number;
+}): CertLoginRule | undefined {
+  if (config.tlsCertLogin === 'off') return undefined;
+  return {
+    from: config.tlsCertLogin,
+    sanType: config.tlsCertLoginSanType,
+    sanIndex: config.tlsCertLoginSanIndex,
+  };
+}
 
 /**
  * The username a verified client certificate stands for: its subject CN, or
- * its first subject alternative name without the type prefix (`DNS:`, `email:`,
- * `URI:`, ...). Undefined when the certificate has none.
+ * the value of one of its subject alternative names without the type prefix
+ * (the first of any type by default). Undefined when the certificate has none.
  */
-export function certificateUsername(cert: PeerCertificate, source: 'cn' | 'san'): string | undefined {
-  if (source === 'cn') {
+export function certificateUsername(cert: PeerCertificate, rule: CertLoginRule): string | undefined {
+  if (rule.from === 'cn') {
     const cn = cert.subject?.CN;
     const first = Array.isArray(cn) ? cn[0] : cn;
     return first && first.length > 0 ? first : undefined;
   }
-  const san = cert.subjectaltname;
-  if (!san) return undefined;
-  const entry = san.split(',')[0]?.trim() ?? '';
-  const colon = entry.indexOf(':');
-  const value = colon === -1 ? entry : entry.slice(colon + 1);
-  return value.length > 0 ? value : undefined;
+  const value = pickAltName(cert.subjectaltname, rule.sanType, rule.sanIndex);
+  return value && value.length > 0 ? value : undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { settings, type Config } from './settings';
+import { onlyTls13Suites } from './tls-ciphers';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -94,6 +95,18 @@ function crossCheck(c: Config, problems: string[]): void {
   if (c.tlsCertLogin !== 'off' && !c.certLoginSecret)
     problems.push(
       `${settings.certLoginSecret.env} is required when ${settings.tlsCertLogin.env}=${c.tlsCertLogin}`,
+    );
+  if (c.tlsCertLogin !== 'san' && (c.tlsCertLoginSanType !== 'any' || c.tlsCertLoginSanIndex !== 0))
+    problems.push(
+      `${settings.tlsCertLoginSanType.env} and ${settings.tlsCertLoginSanIndex.env} need ${settings.tlsCertLogin.env}=san`,
+    );
+  if (c.tlsMinVersion > c.tlsMaxVersion)
+    problems.push(
+      `${settings.tlsMinVersion.env}=${c.tlsMinVersion} is newer than ${settings.tlsMaxVersion.env}=${c.tlsMaxVersion}`,
+    );
+  if (c.tlsCiphers !== undefined && onlyTls13Suites(c.tlsCiphers) && c.tlsMinVersion !== 'TLSv1.3')
+    problems.push(
+      `${settings.tlsCiphers.env} names TLS 1.3 suites only, which leaves TLS 1.2 no cipher: set ${settings.tlsMinVersion.env}=TLSv1.3`,
     );
   if (Object.keys(c.vhostByCertificate).length > 0 && c.tlsCertLogin === 'off')
     problems.push(`${settings.vhostByCertificate.env} needs ${settings.tlsCertLogin.env} (cn or san)`);

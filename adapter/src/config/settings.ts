@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseAmqpUrls } from './amqp-urls';
 import { parseNameMap, portKeyProblem } from './name-map';
+import { cipherListProblem } from './tls-ciphers';
+import { SAN_TYPES, type SanType } from '../auth/subject-alt-names';
 
 /**
  * The one schema of the adapter's configuration. Each setting names its
@@ -45,6 +47,18 @@ const vhostMap = (
       const { map, problems } = parseNameMap(v, keyProblem);
       for (const message of problems) ctx.addIssue({ code: 'custom', message });
       return map;
+    });
+
+const tlsVersion = (def: 'TLSv1.2' | 'TLSv1.3'): z.ZodType<'TLSv1.2' | 'TLSv1.3'> =>
+  z.enum(['TLSv1.2', 'TLSv1.3']).default(def);
+const cipherList = (): z.ZodType<string | undefined> =>
+  z
+    .string()
+    .min(1)
+    .optional()
+    .superRefine((v, ctx) => {
+      const problem = v === undefined ? undefined : cipherListProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     });
 
 const setting = <T extends z.ZodType>(env: string, schema: T, doc: string, secret = false): Setting<T> => ({
@@ -93,7 +107,32 @@ export const settings = {
   tlsCertLogin: setting(
     'MQTT_ADAPTER_TLS_CERT_LOGIN',
     z.enum(['off', 'cn', 'san']).default('off'),
-    "Take the MQTT username from the verified client certificate's CN or first SAN (needs client certificates required).",
+    "Take the MQTT username from the verified client certificate's CN or a SAN (needs client certificates required), as RabbitMQ's `ssl_cert_login_from` (`common_name`, `subject_alternative_name`); which SAN is set by the next two settings.",
+  ),
+  tlsCertLoginSanType: setting(
+    'MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_TYPE',
+    z.enum(Object.keys(SAN_TYPES) as [SanType, ...SanType[]]).default('any'),
+    "With `MQTT_ADAPTER_TLS_CERT_LOGIN=san`: the SAN type the username is taken from, `any`, `dns`, `ip`, `email` or `uri` (RabbitMQ's `ssl_cert_login_san_type`).",
+  ),
+  tlsCertLoginSanIndex: setting(
+    'MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_INDEX',
+    z.coerce.number().int().min(0).max(1000).default(0),
+    "With `MQTT_ADAPTER_TLS_CERT_LOGIN=san`: which SAN of that type, counted from 0 in the certificate's order (`ssl_cert_login_san_index`). A certificate without it is refused during the handshake.",
+  ),
+  tlsMinVersion: setting(
+    'MQTT_ADAPTER_TLS_MIN_VERSION',
+    tlsVersion('TLSv1.2'),
+    'Oldest TLS version the TLS and secure WebSocket listeners accept: `TLSv1.2` or `TLSv1.3`.',
+  ),
+  tlsMaxVersion: setting(
+    'MQTT_ADAPTER_TLS_MAX_VERSION',
+    tlsVersion('TLSv1.3'),
+    'Newest TLS version the TLS and secure WebSocket listeners accept: `TLSv1.2` or `TLSv1.3`.',
+  ),
+  tlsCiphers: setting(
+    'MQTT_ADAPTER_TLS_CIPHERS',
+    cipherList(),
+    "OpenSSL cipher list of the TLS and secure WebSocket listeners, colon-separated: TLS 1.2 ciphers (`ECDHE-ECDSA-AES128-GCM-SHA256`, or keywords such as `HIGH:!aNULL`) and TLS 1.3 suites (`TLS_AES_256_GCM_SHA384`) alike. TLS 1.3 suites listed replace Node's TLS 1.3 defaults, and a list naming none keeps them; a list of TLS 1.3 suites only leaves TLS 1.2 without a cipher, so it needs MQTT_ADAPTER_TLS_MIN_VERSION=TLSv1.3. Unset: Node's default list. A cipher or suite name Node does not know is refused at start.",
   ),
   certLoginSecret: setting(
     'MQTT_ADAPTER_CERT_LOGIN_SECRET',
@@ -123,6 +162,11 @@ export const settings = {
     amqpUrlList('amqp://localhost:5672'),
     'RabbitMQ address (amqp:// or amqps://), or the nodes of a cluster as a comma-separated list: each pooled connection goes to the reachable node with the fewest of them. Any credentials in it are ignored: clients log in as themselves.',
     true,
+  ),
+  amqpCaFile: setting(
+    'MQTT_ADAPTER_AMQP_CA_FILE',
+    optionalString(),
+    "PEM CA bundle that verifies RabbitMQ's certificate on `amqps://` connections, for a RabbitMQ certificate from a private CA. Unset: the system's CAs.",
   ),
   amqpConnectTimeoutMs: setting(
     'MQTT_ADAPTER_AMQP_CONNECT_TIMEOUT_MS',

@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import type { Config } from '../config/settings';
+import { settings, type Config } from '../config/settings';
+import { readPem } from '../config/read-pem';
 import { ConfigError } from '../config/load';
 import type { ConnectionInfo } from '../connection/connection';
 import type { Duplex } from 'node:stream';
-import { certificateUsername } from '../auth/cert-identity';
+import { certificateUsername, certLoginRule } from '../auth/cert-identity';
 import { directPeer, type PeerOf } from './proxy/peers';
 
 export type OnStream = (stream: Duplex, info: Omit<ConnectionInfo, 'id'>) => void;
@@ -34,25 +34,22 @@ export function tcpServer(onStream: OnStream, peerOf: PeerOf = directPeer): net.
   });
 }
 
+/** The TLS and secure WebSocket listeners' options: certificate, client certificates, versions and ciphers. */
 export function tlsOptions(config: Config): tls.TlsOptions {
-  const read = (env: string, path: string | undefined): Buffer | undefined => {
-    if (!path) return undefined;
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      throw new ConfigError(`${env}: cannot read ${path}: ${(err as Error).message}`);
-    }
-  };
   return {
-    cert: read('MQTT_ADAPTER_TLS_CERT_FILE', config.tlsCertFile),
-    key: read('MQTT_ADAPTER_TLS_KEY_FILE', config.tlsKeyFile),
-    ca: read('MQTT_ADAPTER_TLS_CA_FILE', config.tlsCaFile),
+    cert: readPem(settings.tlsCertFile.env, config.tlsCertFile),
+    key: readPem(settings.tlsKeyFile.env, config.tlsKeyFile),
+    ca: readPem(settings.tlsCaFile.env, config.tlsCaFile),
     requestCert: config.tlsClientCert !== 'none',
     rejectUnauthorized: config.tlsClientCert === 'required',
+    minVersion: config.tlsMinVersion,
+    maxVersion: config.tlsMaxVersion,
+    ...(config.tlsCiphers === undefined ? {} : { ciphers: config.tlsCiphers }),
   };
 }
 
 export function tlsServer(config: Config, onStream: OnStream, peerOf: PeerOf = directPeer): tls.Server {
+  const loginRule = certLoginRule(config);
   return tls.createServer(tlsOptions(config), (socket) => {
     socket.setNoDelay(true);
     // With optional client certificates an unverified one is refused here rather than ignored.
@@ -65,13 +62,13 @@ export function tlsServer(config: Config, onStream: OnStream, peerOf: PeerOf = d
       return;
     }
     const peer = peerOf(socket);
-    if (config.tlsCertLogin === 'off') {
+    if (!loginRule) {
       onStream(socket, { transport: 'tls', ...peer });
       return;
     }
     // Client certificates are required for certificate login, so an authorized socket has a verified one.
     const certificateUser = socket.authorized
-      ? certificateUsername(socket.getPeerCertificate(), config.tlsCertLogin)
+      ? certificateUsername(socket.getPeerCertificate(), loginRule)
       : undefined;
     if (certificateUser === undefined) {
       socket.destroy();

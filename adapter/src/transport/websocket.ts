@@ -3,7 +3,7 @@ import * as https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream } from 'ws';
-import { certificateUsername } from '../auth/cert-identity';
+import { certificateUsername, certLoginRule } from '../auth/cert-identity';
 import type { Config } from '../config/settings';
 import { unauthenticatedPacketLimit } from '../connection/packet-limit';
 import { tlsOptions, type OnStream } from './listeners';
@@ -35,6 +35,7 @@ export function webSocketServer(
   peerOf: PeerOf = directPeer,
 ): http.Server {
   const secure = Boolean(config.tlsCertFile);
+  const loginRule = secure ? certLoginRule(config) : undefined;
   const server = secure ? https.createServer(tlsOptions(config)) : http.createServer();
   server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
@@ -50,11 +51,9 @@ export function webSocketServer(
     const peer = peerOf(s);
     const { remote } = peer;
     let certificateUser: string | undefined;
-    if (secure && config.tlsCertLogin !== 'off') {
+    if (loginRule) {
       const t = s as TLSSocket;
-      certificateUser = t.authorized
-        ? certificateUsername(t.getPeerCertificate(), config.tlsCertLogin)
-        : undefined;
+      certificateUser = t.authorized ? certificateUsername(t.getPeerCertificate(), loginRule) : undefined;
       if (certificateUser === undefined) {
         ws.terminate();
         return;
