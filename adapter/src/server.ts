@@ -25,6 +25,7 @@ import { ProxiedPeers } from './transport/proxy/peers';
 import { createStores, type Stores } from './store/factory';
 import { newIncarnation } from './store/incarnation';
 import { buildInfo } from './cli/build-info';
+import { PendingBinds } from './session/pending-binds';
 
 export interface Ports {
   readonly mqtt: number;
@@ -98,6 +99,7 @@ export class Adapter {
       wills: stores.wills,
       willPublisher,
       backlog,
+      pendingBinds: new PendingBinds(() => metrics.deadlinesExceeded.inc({ step: 'subscribe-bind' })),
       config,
       pod: incarnation,
       broker,

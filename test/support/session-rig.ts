@@ -8,6 +8,7 @@ import { LocalRegistry } from '../../adapter/src/session/registry';
 import type { SessionDeps } from '../../adapter/src/session/types';
 import { WillPublisher } from '../../adapter/src/session/will-publisher';
 import { StoreBacklog } from '../../adapter/src/session/backlog';
+import { PendingBinds } from '../../adapter/src/session/pending-binds';
 import { createStores, type Stores } from '../../adapter/src/store/factory';
 import { FakeBroker } from './fake-broker';
 import { ManualClock } from './manual-clock';
@@ -47,6 +48,7 @@ export class SessionRig {
       wills: this.stores.wills,
       willPublisher: new WillPublisher(this.config, this.broker, this.stores.retained, metrics, log),
       backlog: new StoreBacklog({ clock: this.clock, log }),
+      pendingBinds: new PendingBinds(undefined, this.clock),
       metrics,
       log,
       clock: this.clock,

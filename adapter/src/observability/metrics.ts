@@ -147,7 +147,7 @@ export function createMetrics(build?: BuildInfo) {
     }),
     deadlinesExceeded: new Counter({
       name: `${P}deadlines_exceeded_total`,
-      help: 'CONNECT pipelines and session closes that passed their deadline',
+      help: 'CONNECT pipelines, session closes and SUBSCRIBE holds on matching publishes that passed their deadline',
       labelNames: ['step'] as const,
       registers,
     }),

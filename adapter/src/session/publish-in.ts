@@ -121,7 +121,7 @@ export class InboundPublisher {
     // A resent copy's record is the original's, already stored as pending.
     const recorded =
       mark && !mark.resent ? this.journal?.pending(p.messageId as number, mark.token) : undefined;
-    const published = this.order.run(publish, recorded);
+    const published = this.order.run(publish, this.afterBinds(topic, recorded));
     const done = p.retain
       ? published.then(async (routed) => {
           await this.storeRetained(topic, payload, qos, props);
@@ -141,6 +141,18 @@ export class InboundPublisher {
       return;
     }
     this.track(done, p, mark);
+  }
+
+  /**
+   * A PUBLISH read after a matching SUBSCRIBE of any client of this process
+   * goes once that SUBSCRIBE's binds are made (each hold has a deadline), so
+   * RabbitMQ routes it to them. Reading pauses meanwhile: what waits stays bounded.
+   */
+  private afterBinds(topic: string, recorded: Promise<void> | undefined): Promise<void> | undefined {
+    const bound = this.deps.pendingBinds.before(topic);
+    if (!bound) return recorded;
+    this.out.pauseReading(bound);
+    return recorded ? Promise.all([bound, recorded]).then(() => undefined) : bound;
   }
 
   /**

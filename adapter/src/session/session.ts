@@ -186,7 +186,7 @@ export class Session implements Displaceable {
       case 'publish':
         // Behind a SUBSCRIBE or UNSUBSCRIBE still being applied, a PUBLISH waits, so it meets the bindings
         // the client asked for first (as with the plugin, which applies each packet before the next).
-        if (this.ordered > 0) this.inOrder(() => Promise.resolve(this.publisher.handle(p)));
+        if (this.ordered > 0) void this.inOrder(() => Promise.resolve(this.publisher.handle(p)));
         else this.publisher.handle(p);
         return;
       case 'puback':
@@ -199,9 +199,17 @@ export class Session implements Displaceable {
       case 'pubrel':
         this.publisher.released(p.messageId as number);
         return;
-      case 'subscribe':
-        this.inOrder(async () => {
-          const { granted, retained } = await this.subs.subscribe(p);
+      case 'subscribe': {
+        // From its reading on, publishes other clients send to these filters wait for the binds (PendingBinds).
+        const hold = this.deps.pendingBinds.hold(p.subscriptions.map((s) => s.topic));
+        const subscribed = this.inOrder(async () => {
+          let result: Awaited<ReturnType<Subscriptions['subscribe']>>;
+          try {
+            result = await this.subs.subscribe(p);
+          } finally {
+            hold.release();
+          }
+          const { granted, retained } = result;
           const why = this.v5
             ? subackReasonString(
                 p.subscriptions.map((s) => s.topic),
@@ -214,9 +222,12 @@ export class Session implements Displaceable {
           // Sent outside the chain, as the window allows: reading goes on, so the PUBACKs that make room come in.
           for (const r of retained) this.retainedOut.start(r);
         });
+        // A SUBSCRIBE the close overtook never runs; its hold ends with it.
+        void subscribed.then(hold.release);
         return;
+      }
       case 'unsubscribe':
-        this.inOrder(async () => {
+        void this.inOrder(async () => {
           for (const filter of p.unsubscriptions) this.retainedOut.stop(filter);
           const codes = await this.subs.unsubscribe(p);
           // mqtt-packet writes the reason codes only for protocol level 5.
@@ -280,20 +291,25 @@ export class Session implements Displaceable {
   /** Chained work a later PUBLISH must not overtake: SUBSCRIBE, UNSUBSCRIBE and the PUBLISHes queued behind them. */
   private ordered = 0;
 
-  /** Runs `fn` in the chain as ordered work; reading pauses meanwhile, so what queues behind it stays bounded. */
-  private inOrder(fn: () => Promise<void>): void {
+  /**
+   * Runs `fn` in the chain as ordered work; reading pauses meanwhile, so what queues behind it stays bounded.
+   * Resolves once `fn` is done, or skipped because the close began first.
+   */
+  private inOrder(fn: () => Promise<void>): Promise<void> {
     this.ordered++;
-    const done = new Promise<void>((resolve) =>
-      this.serial(async () => {
-        try {
-          await fn();
-        } finally {
-          this.ordered--;
-          resolve();
-        }
-      }),
-    );
+    let ran = false;
+    const done = this.serial(async () => {
+      ran = true;
+      try {
+        await fn();
+      } finally {
+        this.ordered--;
+      }
+    }).then(() => {
+      if (!ran) this.ordered--;
+    });
     this.out.pauseReading(done);
+    return done;
   }
 
   /** Stores the session's state, riding through a Redis failover; closing ends the attempts (false). */

@@ -11,6 +11,7 @@ import type { LocalRegistry } from './registry';
 import type { WillStore } from '../ports/will-store';
 import type { WillPublisher } from './will-publisher';
 import type { StoreBacklog } from './backlog';
+import type { PendingBinds } from './pending-binds';
 
 /** What the session needs from its connection; it never sees the socket. */
 export interface Outbound {
@@ -38,6 +39,8 @@ export interface SessionDeps {
   readonly willPublisher: WillPublisher;
   /** Store work of closed connections to redo once Redis answers again. */
   readonly backlog: StoreBacklog;
+  /** SUBSCRIBEs read whose binds are under way: a matching PUBLISH read after one waits for it. */
+  readonly pendingBinds: PendingBinds;
   readonly metrics: Metrics;
   readonly log: Log;
   /** Timers of connections and deadlines; the real ones unless a test drives time. */

@@ -45,7 +45,7 @@ const withQos = (qos: 0 | 1 | 2): ISubscribePacket => ({
 describe('session core on the fake broker: close at every step of CONNECT and SUBSCRIBE', () => {
   for (const s of SCENARIOS) {
     describe(s.name, () => {
-      it('leaves no consumer, no clean-session queue or binding, an empty registry and a released store', async () => {
+      it('leaves no consumer, no clean-session queue or binding, no pending bind, an empty registry and a released store', async () => {
         const steps = await requestsUntilSuback(s);
         assert.ok(steps.length >= 2, `CONNECT and SUBSCRIBE made ${steps.join(', ')}`);
         for (let k = 0; k < steps.length; k++) {
@@ -61,6 +61,8 @@ describe('session core on the fake broker: close at every step of CONNECT and SU
           await rig.hangUp(c);
           rig.broker.ops.release();
           await rig.closed(c);
+          // Before any deadline: the SUBSCRIBE's hold on matching publishes ended with its binds or its skip.
+          assert.equal(rig.deps.pendingBinds.size, 0, `${at}: pending binds`);
           await rig.clock.advance(rig.config.closeTimeoutMs);
 
           const left = rig.broker.leftovers();
