@@ -26,10 +26,15 @@ export function renderSettingsTable(): string {
   return [TABLE_BEGIN, '| variable | default | meaning |', '|---|---|---|', ...rows, TABLE_END].join('\n');
 }
 
+/** Replaces the generated block from `begin` to `end` (markers included; `block` carries its own). */
+export function replaceMarked(doc: string, begin: string, end: string, block: string): string {
+  const start = doc.indexOf(begin);
+  const stop = doc.indexOf(end);
+  if (start === -1 || stop === -1) throw new Error(`markers not found: ${begin} ... ${end}`);
+  return doc.slice(0, start) + block + doc.slice(stop + end.length);
+}
+
 /** Replaces the generated table inside a document. */
 export function withSettingsTable(doc: string): string {
-  const start = doc.indexOf(TABLE_BEGIN);
-  const end = doc.indexOf(TABLE_END);
-  if (start === -1 || end === -1) throw new Error('settings table markers not found');
-  return doc.slice(0, start) + renderSettingsTable() + doc.slice(end + TABLE_END.length);
+  return replaceMarked(doc, TABLE_BEGIN, TABLE_END, renderSettingsTable());
 }
