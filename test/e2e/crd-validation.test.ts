@@ -6,6 +6,7 @@ import { createNamespace, deleteNamespace } from './harness/namespace';
 import { SETUP_TIMEOUT_MS, sharedControlPlane } from './harness/shared';
 
 const base = { rabbitmq: { secretName: 'rabbit' } };
+const mtls = { secretName: 'cert', clientCertificate: 'required', caSecretName: 'ca' };
 
 /** Specs the API server must refuse, each with the message a user would see. */
 const rejected: [string, Record<string, unknown>, RegExp][] = [
@@ -87,6 +88,39 @@ const rejected: [string, Record<string, unknown>, RegExp][] = [
     { ...base, image: { digest: 'md5:abc' } },
     /spec\.image\.digest.*should match/,
   ],
+  [
+    'a vhostByPort key that is not a port',
+    { ...base, vhostByPort: { '70000': 'a' } },
+    /spec\.vhostByPort keys must be ports, 1 to 65535/,
+  ],
+  [
+    'certificate login without required client certificates',
+    {
+      ...base,
+      tls: { ...mtls, clientCertificate: 'optional', certificateLogin: { from: 'cn', secretName: 'l' } },
+    },
+    /tls\.certificateLogin needs tls\.clientCertificate required/,
+  ],
+  [
+    'a SAN index with CN login',
+    { ...base, tls: { ...mtls, certificateLogin: { from: 'cn', sanIndex: 1, secretName: 'l' } } },
+    /sanType and sanIndex need from san/,
+  ],
+  [
+    'a TLS minimum newer than the maximum',
+    { ...base, tls: { secretName: 'cert', minVersion: 'TLSv1.3', maxVersion: 'TLSv1.2' } },
+    /tls\.minVersion must not be newer than tls\.maxVersion/,
+  ],
+  [
+    'TLS 1.3 suites only with TLS 1.2 allowed',
+    { ...base, tls: { secretName: 'cert', ciphers: ['TLS_AES_256_GCM_SHA384'] } },
+    /set tls\.minVersion TLSv1\.3/,
+  ],
+  [
+    'an unknown TLS version',
+    { ...base, tls: { secretName: 'cert', minVersion: 'TLSv1.1' } },
+    /spec\.tls\.minVersion: Unsupported value: "TLSv1\.1"/,
+  ],
 ];
 
 describe('e2e: the API server validates MqttListener specs', function () {
@@ -142,6 +176,26 @@ describe('e2e: the API server validates MqttListener specs', function () {
         maxSubscriptionsPerClient: 100,
         maxInflightQos2: 500,
         maxPacketSizeUnauthenticated: 8192,
+      },
+    });
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('accepts TLS settings, certificate login and vhost maps', async () => {
+    const r = await apply({
+      rabbitmq: { secretName: 'rabbit', caSecretName: 'rabbit-ca' },
+      vhostByPort: { '1883': 'tenant-a', '8883': 'tenant-b' },
+      tls: {
+        ...mtls,
+        minVersion: 'TLSv1.3',
+        ciphers: ['TLS_AES_256_GCM_SHA384'],
+        certificateLogin: {
+          from: 'san',
+          sanType: 'dns',
+          sanIndex: 1,
+          secretName: 'login',
+          vhostByCertificate: { 'device-1': 'tenant-a' },
+        },
       },
     });
     assert.equal(r.code, 0, r.stderr);

@@ -33,6 +33,8 @@ export interface MqttListenerSpec {
   exchange: string;
   /** Virtual host for usernames without a vhost prefix. */
   vhost: string;
+  /** Virtual host by the port a client dialed (a listener port, or the destination port of a PROXY header), for usernames without a vhost prefix. */
+  vhostByPort?: Record<string, string>;
   queueType: 'classic' | 'quorum';
   /** RabbitMQ user for clients that send no username. A Secret, never an inline password. */
   defaultUser?: MqttListenerSpecDefaultUser;
@@ -88,6 +90,14 @@ export interface MqttListenerSpecTls {
   clientCertificate: 'none' | 'optional' | 'required';
   /** Secret whose ca.crt verifies client certificates. */
   caSecretName?: string;
+  /** Oldest TLS version the TLS and secure WebSocket listeners accept (TLSv1.2 when unset). */
+  minVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** Newest TLS version accepted (TLSv1.3 when unset). */
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL ciphers and TLS 1.3 suites the listeners accept, one per item (ECDHE-ECDSA-AES128-GCM-SHA256, TLS_AES_256_GCM_SHA384, or keywords such as HIGH); TLS 1.3 suites listed replace the TLS 1.3 defaults. Unset: Node's defaults. */
+  ciphers?: string[];
+  /** Log clients in as the user their verified certificate names (docs/x509-login.md). Needs clientCertificate required. */
+  certificateLogin?: MqttListenerSpecTlsCertificateLogin;
 }
 
 export interface MqttListenerSpecWebSocket {
@@ -107,6 +117,9 @@ export interface MqttListenerSpecRabbitmq {
   /** Secret holding the RabbitMQ URI (amqp:// or amqps://), or the URIs of every node of a cluster, comma-separated. */
   secretName?: string;
   uriKey: string;
+  /** Secret whose CA bundle verifies RabbitMQ's certificate on amqps:// (a private CA). Unset, the system's CAs. */
+  caSecretName?: string;
+  caKey: string;
   /** RabbitMQ nodes, one address each (amqp://host:port or amqps://host:port, no credentials: clients log in as themselves). Pooled connections spread over the nodes that answer. */
   urls?: string[];
 }
@@ -173,6 +186,20 @@ export interface MqttListenerStatusCondition {
   message?: string;
   lastTransitionTime: string;
   observedGeneration?: number;
+}
+
+/** Log clients in as the user their verified certificate names (docs/x509-login.md). Needs clientCertificate required. */
+export interface MqttListenerSpecTlsCertificateLogin {
+  /** The subject CN, or a subject alternative name. */
+  from: 'cn' | 'san';
+  sanType: 'any' | 'dns' | 'ip' | 'email' | 'uri';
+  /** Which SAN of sanType, from 0. */
+  sanIndex: number;
+  /** Secret holding the secret the users' RabbitMQ passwords are derived from. */
+  secretName: string;
+  secretKey: string;
+  /** Virtual host by certificate identity, over spec.vhostByPort; a vhost-prefixed identity keeps its own. */
+  vhostByCertificate?: Record<string, string>;
 }
 
 export interface MqttListenerSpecMetricsServiceMonitor {

@@ -18,9 +18,10 @@ export function adapterEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvV
     { name: settings.podName.env, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     value(settings.mqttPort.env, spec.mqtt.port),
     value(settings.httpPort.env, spec.metrics.port),
-    rabbitmqEnv(spec, mounts),
+    ...rabbitmqEnv(spec, mounts),
     value(settings.exchange.env, spec.exchange),
     value(settings.vhost.env, spec.vhost),
+    ...vhostByPortEnv(spec),
     value(settings.queueType.env, spec.queueType),
     value(settings.logLevel.env, spec.logLevel),
     value(settings.drainTimeoutMs.env, spec.drainTimeoutSeconds * 1000),
@@ -38,9 +39,20 @@ export function adapterEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvV
 }
 
 /** The nodes listed in the spec go in as they are (they carry no credentials); a Secret's URI as a file. */
-function rabbitmqEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvVar {
-  if (mounts.rabbitmq) return file(settings.amqpUrls.env, mounts.rabbitmq.files.uri.path);
-  return value(settings.amqpUrls.env, (spec.rabbitmq.urls ?? []).join(','));
+function rabbitmqEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvVar[] {
+  const ca = mounts.rabbitmqCa
+    ? [value(settings.amqpCaFile.env, mounts.rabbitmqCa.files['ca.crt'].path)]
+    : [];
+  if (mounts.rabbitmq) return [file(settings.amqpUrls.env, mounts.rabbitmq.files.uri.path), ...ca];
+  return [value(settings.amqpUrls.env, (spec.rabbitmq.urls ?? []).join(',')), ...ca];
+}
+
+/** Maps go in as JSON, which holds any vhost name; an empty map is left out. */
+const mapValue = (name: string, map: Readonly<Record<string, string>> | undefined): V1EnvVar[] =>
+  map && Object.keys(map).length > 0 ? [value(name, JSON.stringify(map))] : [];
+
+function vhostByPortEnv(spec: MqttListenerSpec): V1EnvVar[] {
+  return mapValue(settings.vhostByPort.env, spec.vhostByPort);
 }
 
 function tlsEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvVar[] {
@@ -52,7 +64,27 @@ function tlsEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvVar[] {
     value(settings.tlsClientCert.env, spec.tls.clientCertificate),
   ];
   if (mounts.tlsCa) env.push(value(settings.tlsCaFile.env, mounts.tlsCa.files['ca.crt'].path));
-  return env;
+  const { minVersion, maxVersion, ciphers } = spec.tls;
+  if (minVersion) env.push(value(settings.tlsMinVersion.env, minVersion));
+  if (maxVersion) env.push(value(settings.tlsMaxVersion.env, maxVersion));
+  if (ciphers) env.push(value(settings.tlsCiphers.env, ciphers.join(':')));
+  return [...env, ...certLoginEnv(spec, mounts)];
+}
+
+function certLoginEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvVar[] {
+  const login = spec.tls?.certificateLogin;
+  if (!login || !mounts.certLogin) return [];
+  return [
+    value(settings.tlsCertLogin.env, login.from),
+    ...(login.from === 'san'
+      ? [
+          value(settings.tlsCertLoginSanType.env, login.sanType),
+          value(settings.tlsCertLoginSanIndex.env, login.sanIndex),
+        ]
+      : []),
+    file(settings.certLoginSecret.env, mounts.certLogin.files.secret.path),
+    ...mapValue(settings.vhostByCertificate.env, login.vhostByCertificate),
+  ];
 }
 
 function webSocketEnv(spec: MqttListenerSpec): V1EnvVar[] {

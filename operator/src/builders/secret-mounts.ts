@@ -42,6 +42,10 @@ export interface SecretMounts {
   readonly defaultUser?: SecretMount<'username' | 'password'>;
   readonly tls?: SecretMount<'tls.crt' | 'tls.key'>;
   readonly tlsCa?: SecretMount<'ca.crt'>;
+  /** The secret certificate-login passwords are derived from. */
+  readonly certLogin?: SecretMount<'secret'>;
+  /** The CA bundle that verifies RabbitMQ on amqps://. */
+  readonly rabbitmqCa?: SecretMount<'ca.crt'>;
 }
 
 export function secretMounts(spec: MqttListenerSpec): SecretMounts {
@@ -67,13 +71,24 @@ export function secretMounts(spec: MqttListenerSpec): SecretMounts {
     }),
     ...(tls?.secretName &&
       tls.caSecretName && { tlsCa: mount('tls-ca', tls.caSecretName, { 'ca.crt': 'ca.crt' }) }),
+    ...(tls?.secretName &&
+      tls.certificateLogin && {
+        certLogin: mount('cert-login', tls.certificateLogin.secretName, {
+          secret: tls.certificateLogin.secretKey,
+        }),
+      }),
+    ...(rabbitmq.caSecretName && {
+      rabbitmqCa: mount('rabbitmq-ca', rabbitmq.caSecretName, { 'ca.crt': rabbitmq.caKey }),
+    }),
   };
 }
 
 type AnyMount = SecretMount<string, string>;
 
 export const mountList = (m: SecretMounts): AnyMount[] =>
-  [m.rabbitmq, m.redis, m.defaultUser, m.tls, m.tlsCa].filter((x): x is AnyMount => x !== undefined);
+  [m.rabbitmq, m.redis, m.defaultUser, m.tls, m.tlsCa, m.certLogin, m.rabbitmqCa].filter(
+    (x): x is AnyMount => x !== undefined,
+  );
 
 /** Names of every Secret the pods mount: the operator watches them and hashes their data. */
 export const referencedSecretNames = (spec: MqttListenerSpec): string[] => [

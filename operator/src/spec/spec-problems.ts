@@ -1,5 +1,6 @@
 import { parseAmqpUrls } from '../../../adapter/src/config/amqp-urls';
 import type { MqttListenerSpec } from '../api/types.generated';
+import { cipherListProblem } from '../../../adapter/src/config/tls-ciphers';
 import { limitProblems } from './limits';
 
 export interface SpecProblem {
@@ -13,7 +14,7 @@ export interface SpecProblem {
  * a condition naming it, instead of pods that would crash at start.
  */
 export function specProblems(spec: MqttListenerSpec): SpecProblem[] {
-  return [...rabbitmqProblems(spec), ...limitProblems(spec.limits)].map(problem);
+  return [...rabbitmqProblems(spec), ...tlsProblems(spec), ...limitProblems(spec.limits)].map(problem);
 }
 
 const problem = (message: string): SpecProblem => ({ reason: 'InvalidSpec', message });
@@ -32,4 +33,11 @@ function rabbitmqProblems(spec: MqttListenerSpec): string[] {
       found.push(`spec.rabbitmq.urls: entry ${i + 1} carries credentials; clients log in as themselves`);
   });
   return found;
+}
+
+/** Cipher names are OpenSSL's, which no schema knows: a name this Node lacks would stop the pods at start. */
+function tlsProblems(spec: MqttListenerSpec): string[] {
+  const ciphers = spec.tls?.ciphers;
+  const bad = ciphers === undefined ? undefined : cipherListProblem(ciphers.join(':'));
+  return bad === undefined ? [] : [`spec.tls.ciphers: ${bad}`];
 }

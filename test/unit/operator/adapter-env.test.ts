@@ -21,6 +21,10 @@ const files: Record<string, string> = {
   '/etc/mqtt-adapter/redis/password': 'pw',
   '/etc/mqtt-adapter/default-user/username': 'guest',
   '/etc/mqtt-adapter/default-user/password': 'guest',
+  '/etc/mqtt-adapter/cert-login/secret': 'derive-from-me',
+  '/etc/mqtt-adapter/tls/tls.crt': 'cert',
+  '/etc/mqtt-adapter/tls/tls.key': 'key',
+  '/etc/mqtt-adapter/tls-ca/ca.crt': 'ca',
 };
 const read = (path: string): string => {
   const f = files[path];
@@ -161,6 +165,63 @@ describe('operator: adapter env is the adapter configuration', () => {
     assert.equal(env.MQTT_ADAPTER_TLS_CA_FILE, '/etc/mqtt-adapter/tls-ca/ca.crt');
     assert.equal(env.MQTT_ADAPTER_TLS_CLIENT_CERT, 'required');
     assert.equal(env.MQTT_ADAPTER_TLS_PORT, '8883');
+  });
+
+  it('passes TLS versions, ciphers, certificate login and vhost maps as the adapter reads them', () => {
+    const l = listener({
+      vhostByPort: { '1883': 'plain-tenant', '8883': 'tls tenant,with comma' },
+      rabbitmq: { secretName: 'rabbit', caSecretName: 'rabbit-ca', caKey: 'ca.pem' },
+      tls: {
+        secretName: 't',
+        clientCertificate: 'required',
+        caSecretName: 'ca',
+        minVersion: 'TLSv1.3',
+        maxVersion: 'TLSv1.3',
+        ciphers: ['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'],
+        certificateLogin: {
+          from: 'san',
+          sanType: 'email',
+          sanIndex: 1,
+          secretName: 'login',
+          vhostByCertificate: { 'dev@example.com': 'devices' },
+        },
+      },
+    });
+    const mounts = secretMounts(l.spec);
+    assert.deepEqual(mounts.certLogin?.files.secret, {
+      key: 'secret',
+      path: '/etc/mqtt-adapter/cert-login/secret',
+    });
+    assert.deepEqual(mounts.rabbitmqCa?.files['ca.crt'], {
+      key: 'ca.pem',
+      path: '/etc/mqtt-adapter/rabbitmq-ca/ca.crt',
+    });
+    const env = processEnv(adapterEnv(l.spec, mounts));
+    assert.equal(env.MQTT_ADAPTER_AMQP_CA_FILE, '/etc/mqtt-adapter/rabbitmq-ca/ca.crt');
+    const config = loadConfig(env, read);
+    assert.deepEqual(config.vhostByPort, { '1883': 'plain-tenant', '8883': 'tls tenant,with comma' });
+    assert.deepEqual([config.tlsMinVersion, config.tlsMaxVersion], ['TLSv1.3', 'TLSv1.3']);
+    assert.equal(config.tlsCiphers, 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256');
+    assert.deepEqual(
+      [config.tlsCertLogin, config.tlsCertLoginSanType, config.tlsCertLoginSanIndex],
+      ['san', 'email', 1],
+    );
+    assert.equal(config.certLoginSecret, 'derive-from-me');
+    assert.deepEqual(config.vhostByCertificate, { 'dev@example.com': 'devices' });
+  });
+
+  it('leaves the new TLS settings at the adapter defaults when the spec does not set them', () => {
+    const l = listener({ tls: { secretName: 't' } });
+    const env = processEnv(adapterEnv(l.spec, secretMounts(l.spec)));
+    for (const s of [
+      settings.tlsMinVersion,
+      settings.tlsMaxVersion,
+      settings.tlsCiphers,
+      settings.tlsCertLogin,
+      settings.vhostByPort,
+      settings.amqpCaFile,
+    ])
+      assert.equal(env[s.env], undefined, s.env);
   });
 
   it('keeps the memory store without spec.redis', () => {

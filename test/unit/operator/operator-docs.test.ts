@@ -14,7 +14,17 @@ describe('operator: docs/operator.md', () => {
     const l = listener({
       redis: { secretName: 'r', passwordKey: 'p', mode: 'sentinel', keyPrefix: 'x:' },
       defaultUser: { secretName: 'u' },
-      tls: { secretName: 't', clientCertificate: 'optional', caSecretName: 'ca' },
+      vhostByPort: { '1883': 'a' },
+      rabbitmq: { secretName: 'rabbit', caSecretName: 'rabbit-ca' },
+      tls: {
+        secretName: 't',
+        clientCertificate: 'required',
+        caSecretName: 'ca',
+        minVersion: 'TLSv1.2',
+        maxVersion: 'TLSv1.3',
+        ciphers: ['HIGH'],
+        certificateLogin: { from: 'san', secretName: 'login', vhostByCertificate: { d: 'a' } },
+      },
       webSocket: { enabled: true },
       limits: { maxConnections: 1, maxPacketSize: 1, inflightWindow: 1, sessionExpirySeconds: 1 },
     });

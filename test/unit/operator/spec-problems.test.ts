@@ -40,4 +40,13 @@ describe('operator: spec problems the schema may let through', () => {
     assert.match(found[0], /^spec\.limits\.maxSubscriptionsPerClient: .*>=1/);
     assert.match(found[1], /^spec\.limits\.maxInflightQos2: .*<=65535/);
   });
+
+  it('names a cipher OpenSSL in the adapter would not know', () => {
+    const problems = (ciphers: string[]): string[] =>
+      specProblems(listener({ tls: { secretName: 't', ciphers } }).spec).map((p) => p.message);
+    assert.deepEqual(problems(['ECDHE-ECDSA-AES128-GCM-SHA256', 'HIGH']), []);
+    assert.deepEqual(problems(['ECDHE-ECDSA-AES128-GCM-SHA999', 'HIGH']), [
+      'spec.tls.ciphers: unknown cipher ECDHE-ECDSA-AES128-GCM-SHA999',
+    ]);
+  });
 });
