@@ -31,8 +31,14 @@ COPY --from=build /app/build/operator ./build/operator
 COPY --from=build /app/build/build-info.json ./build/
 COPY --from=build /app/crds ./crds
 COPY package.json ./
-# The unprivileged user of the official image; the pod also runs with a read-only root filesystem.
-USER 1000:1000
+# OpenShift runs images under an arbitrary uid whose group is 0. The app files
+# stay root:0 and world-readable, and the process only reads them; it writes
+# nowhere but /tmp (root:0 with mode 1777 in the image, an emptyDir in the pods),
+# which is also HOME, for any library that looks for one.
+ENV HOME=/tmp
+# The unprivileged user of the official image, in group 0 as under OpenShift; the
+# pod runs with a read-only root filesystem and whatever uid it is given.
+USER 1000:0
 EXPOSE 1883 8883 8080 9090
 ENTRYPOINT ["node"]
 CMD ["build/adapter/src/main.js"]

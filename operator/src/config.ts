@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import type { V1PodSecurityContext } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { z } from 'zod';
 import { buildInfo } from '../../adapter/src/cli/build-info';
 import { parseImageReference } from './builders/image';
@@ -28,6 +29,21 @@ const imageReference = z.string().superRefine((ref, ctx) => {
   }
 });
 
+/** A JSON object, as the chart writes a pod security context into the environment. */
+const jsonObject = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      const v: unknown = JSON.parse(text);
+      if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+    } catch {
+      // Reported below, as for any value that is not an object.
+    }
+    ctx.addIssue({ code: 'custom', message: `not a JSON object: ${text}` });
+    return z.NEVER;
+  })
+  .optional();
+
 const int = (def: number): z.ZodType<number> => z.coerce.number().int().min(0).default(def);
 
 /** The operator's settings, from MQTT_ADAPTER_OPERATOR_* environment variables (set by the chart). */
@@ -40,6 +56,7 @@ const schema = z.object({
   MQTT_ADAPTER_OPERATOR_RENEW_DEADLINE_MS: int(10_000),
   MQTT_ADAPTER_OPERATOR_RETRY_PERIOD_MS: int(2_000),
   MQTT_ADAPTER_OPERATOR_ADAPTER_IMAGE: imageReference.default(releaseImage()),
+  MQTT_ADAPTER_OPERATOR_ADAPTER_POD_SECURITY_CONTEXT: jsonObject,
   MQTT_ADAPTER_OPERATOR_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
     .default('info'),
@@ -49,7 +66,8 @@ const schema = z.object({
 export function operatorSettings(): { env: string; default: string }[] {
   return Object.entries(schema.shape).map(([env, s]) => {
     const r = s.safeParse(undefined);
-    return { env, default: r.success && r.data !== undefined ? String(r.data) : '(unset)' };
+    if (!r.success || r.data === undefined) return { env, default: '(unset)' };
+    return { env, default: typeof r.data === 'object' ? JSON.stringify(r.data) : String(r.data) };
   });
 }
 
@@ -62,6 +80,8 @@ export interface OperatorConfig {
   readonly renewDeadlineMs: number;
   readonly retryPeriodMs: number;
   readonly adapterImage: string;
+  /** Pod security context of adapter pods whose listener sets none; unset: a fixed uid. */
+  readonly adapterPodSecurityContext?: V1PodSecurityContext;
   readonly logLevel: string;
 }
 
@@ -82,5 +102,8 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     retryPeriodMs: c.MQTT_ADAPTER_OPERATOR_RETRY_PERIOD_MS,
     adapterImage: c.MQTT_ADAPTER_OPERATOR_ADAPTER_IMAGE,
     logLevel: c.MQTT_ADAPTER_OPERATOR_LOG_LEVEL,
+    ...(c.MQTT_ADAPTER_OPERATOR_ADAPTER_POD_SECURITY_CONTEXT && {
+      adapterPodSecurityContext: c.MQTT_ADAPTER_OPERATOR_ADAPTER_POD_SECURITY_CONTEXT,
+    }),
   };
 }

@@ -52,7 +52,13 @@ async function main(): Promise<void> {
   const rest = await RestClient.fromKubeConfig(kc);
   const metrics = new OperatorMetrics(build);
   const events = new EventRecorder(rest, 'mqtt-adapter-operator', log);
-  const reconciler = new Reconciler({ rest, events, log, defaultImage: config.adapterImage });
+  const reconciler = new Reconciler({
+    rest,
+    events,
+    log,
+    defaultImage: config.adapterImage,
+    podSecurityContext: config.adapterPodSecurityContext,
+  });
   let controller: Controller | undefined;
   let controllerStarted = false;
 

@@ -61,6 +61,24 @@ describe('e2e: chart values', function () {
     }
   });
 
+  it('fixes uid 65532 by default; podSecurityContext {} leaves it to the platform, for the adapter pods too', async () => {
+    const restricted = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
+    const byDefault = operatorPod(await h.template('ns'));
+    assert.deepEqual(byDefault.securityContext, { ...restricted, runAsUser: 65532, runAsGroup: 65532 });
+    assert.equal(
+      envOf(byDefault.containers[0], 'MQTT_ADAPTER_OPERATOR_ADAPTER_POD_SECURITY_CONTEXT'),
+      undefined,
+    );
+    // As a values file gives it: an empty map must not be filled in from a default map.
+    const openshift = operatorPod(
+      await h.render('ns', ['--values', h.valuesFile('podSecurityContext: {}\n')]),
+    );
+    assert.deepEqual(openshift.securityContext, restricted);
+    assert.equal(envOf(openshift.containers[0], 'MQTT_ADAPTER_OPERATOR_ADAPTER_POD_SECURITY_CONTEXT'), '{}');
+    const own = operatorPod(await h.render('ns', ['--set-json', 'podSecurityContext={"runAsUser":1001}']));
+    assert.deepEqual(own.securityContext, { ...restricted, runAsUser: 1001 });
+  });
+
   it('refuses image parts the operator could not put back together', async () => {
     for (const bad of [
       'image.registry=acme',

@@ -105,6 +105,29 @@ describe('e2e: operator against a real kube-apiserver', function () {
     assert.equal(env.find((e) => e.name === 'MQTT_ADAPTER_WS_ENABLED')?.value, 'true');
   });
 
+  it('leaves the uid to the platform for spec.podSecurityContext {} and takes image parts, then goes back', async () => {
+    const pod = async () => (await deploymentOf())?.spec?.template.spec;
+    await rest.mergePatch(listenerPath(ns, name), {
+      spec: { podSecurityContext: {}, image: { registry: 'registry.local:5000', tag: '9.9.9' } },
+    });
+    const openshift = await eventually('the uid to go from the pod template', async () => {
+      const p = await pod();
+      return p?.securityContext?.runAsUser === undefined ? p : undefined;
+    });
+    // Server-side apply drops the fields the operator no longer sets; the restricted pair stays.
+    assert.deepEqual(openshift.securityContext, {
+      runAsNonRoot: true,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    assert.equal(openshift.containers[0].image, 'registry.local:5000/mqtt-adapter:9.9.9');
+    await rest.mergePatch(listenerPath(ns, name), { spec: { podSecurityContext: null, image: null } });
+    const back = await eventually('the fixed uid to come back', async () => {
+      const p = await pod();
+      return p?.securityContext?.runAsUser === 65532 ? p : undefined;
+    });
+    assert.equal(back.containers[0].image, 'mqtt-adapter:e2e');
+  });
+
   it('rolls the pods when a referenced Secret is rotated', async () => {
     const hash = async () =>
       (await deploymentOf())?.spec?.template.metadata?.annotations?.[SECRET_HASH_ANNOTATION];

@@ -65,3 +65,15 @@ digest given here drops the inherited tag.
 {{- end -}}
 {{- include "mqtt-adapter.imageRef" $parts -}}
 {{- end -}}
+
+{{/*
+The operator pod's security context: podSecurityContext over the restricted
+profile's runAsNonRoot and RuntimeDefault seccomp, or uid and gid 65532 when
+podSecurityContext is unset (null). The default is null, not a map, because
+Helm merges a user's {} with a default map and the fixed uid would stay.
+*/}}
+{{- define "mqtt-adapter.podSecurityContext" -}}
+{{- $asked := .Values.podSecurityContext -}}
+{{- if not (kindIs "map" $asked) }}{{ $asked = dict "runAsUser" 65532 "runAsGroup" 65532 }}{{ end -}}
+{{- toYaml (merge (deepCopy $asked) (dict "runAsNonRoot" true "seccompProfile" (dict "type" "RuntimeDefault"))) -}}
+{{- end -}}

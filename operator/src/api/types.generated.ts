@@ -5,6 +5,7 @@
 import type {
   V1Affinity,
   V1ObjectMeta,
+  V1PodSecurityContext,
   V1Toleration,
   V1TopologySpreadConstraint,
 } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
@@ -48,6 +49,8 @@ export interface MqttListenerSpec {
   nodeSelector?: Record<string, string>;
   tolerations?: V1Toleration[];
   affinity?: V1Affinity;
+  /** The pod's uid, gid and other security settings, in place of the operator's default (uid and gid 65532). {} leaves the uid to the platform, as OpenShift's restricted-v2 wants; runAsNonRoot and the RuntimeDefault seccomp profile stay unless given here. */
+  podSecurityContext?: V1PodSecurityContext;
   topologySpreadConstraints?: V1TopologySpreadConstraint[];
   podDisruptionBudget: MqttListenerSpecPodDisruptionBudget;
   metrics: MqttListenerSpecMetrics;

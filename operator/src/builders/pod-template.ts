@@ -1,5 +1,6 @@
 import type {
   V1Container,
+  V1PodSecurityContext,
   V1PodTemplateSpec,
   V1Probe,
   V1ResourceRequirements,
@@ -8,6 +9,7 @@ import { SECRET_HASH_ANNOTATION } from '../api/names';
 import type { MqttListener, MqttListenerSpecResources } from '../api/types.generated';
 import { adapterEnv } from './adapter-env';
 import { resolveImage } from './image';
+import { podSecurityContext } from './pod-security';
 import { commonLabels } from './labels';
 import { listenerRef } from './owner';
 import { clientPorts, metricsPort } from './ports';
@@ -19,13 +21,14 @@ export interface PodInputs {
   readonly defaultImage: string;
   /** Hash of the data of every referenced Secret; a change rolls the pods. */
   readonly secretHash: string;
+  /** The operator's default for listeners without spec.podSecurityContext; unset: a fixed uid. */
+  readonly podSecurityContext?: V1PodSecurityContext;
 }
 
 /** Lets endpoints controllers and load balancers stop sending new clients before the drain starts. */
 export const PRE_STOP_SLEEP_SECONDS = 5;
 /** Slack after the adapter's own drain bound for the process to exit before SIGKILL. */
 const GRACE_MARGIN_SECONDS = 10;
-const RUN_AS = 65532;
 
 export const terminationGraceSeconds = (drainTimeoutSeconds: number): number =>
   PRE_STOP_SLEEP_SECONDS + drainTimeoutSeconds + GRACE_MARGIN_SECONDS;
@@ -55,13 +58,7 @@ export function podTemplate(l: MqttListener, inputs: PodInputs): V1PodTemplateSp
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       terminationGracePeriodSeconds: terminationGraceSeconds(spec.drainTimeoutSeconds),
-      securityContext: {
-        runAsNonRoot: true,
-        runAsUser: RUN_AS,
-        runAsGroup: RUN_AS,
-        fsGroup: RUN_AS,
-        seccompProfile: { type: 'RuntimeDefault' },
-      },
+      securityContext: podSecurityContext(spec.podSecurityContext ?? inputs.podSecurityContext),
       containers: [adapterContainer(l, inputs)],
       volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }, ...secretVolumes(mounts)],
       ...(spec.nodeSelector && { nodeSelector: spec.nodeSelector }),

@@ -17,6 +17,7 @@ interface Pending {
 const CORE_TYPES: Readonly<Record<string, string>> = {
   'MqttListenerSpec.tolerations': 'V1Toleration[]',
   'MqttListenerSpec.affinity': 'V1Affinity',
+  'MqttListenerSpec.podSecurityContext': 'V1PodSecurityContext',
   'MqttListenerSpec.topologySpreadConstraints': 'V1TopologySpreadConstraint[]',
   'MqttListener.metadata': 'V1ObjectMeta',
 };

@@ -1,5 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { V1Deployment, V1Secret } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import type { V1Deployment, V1PodSecurityContext, V1Secret } from '@kubernetes/client-node' with {
+  'resolution-mode': 'import',
+};
 import type { Logger } from 'pino';
 import { API_VERSION, PLURAL } from '../api/names';
 import type { MqttListener } from '../api/types.generated';
@@ -27,6 +29,8 @@ export interface ReconcilerDeps {
   readonly events: EventRecorder;
   readonly log: Logger;
   readonly defaultImage: string;
+  /** Default pod security context of the adapter pods (MQTT_ADAPTER_OPERATOR_ADAPTER_POD_SECURITY_CONTEXT). */
+  readonly podSecurityContext?: V1PodSecurityContext;
   readonly now?: () => Date;
 }
 
@@ -55,7 +59,11 @@ export class Reconciler {
       );
       obs = this.observe(l, deployment ?? undefined, { reason, message });
     } else {
-      const inputs = { defaultImage: this.deps.defaultImage, secretHash: secretHash([...secrets.values()]) };
+      const inputs = {
+        defaultImage: this.deps.defaultImage,
+        secretHash: secretHash([...secrets.values()]),
+        podSecurityContext: this.deps.podSecurityContext,
+      };
       const applied = await applyChildren(rest, namespace, ref.uid, desiredChildren(l, inputs));
       const failure = applied.failures.length
         ? { reason: 'ApplyFailed', message: applied.failures.join('; ') }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
@@ -19,6 +19,8 @@ export interface Doc {
 
 /** helm (built by scripts/k8s-tools.sh) with its cache, config and data in a temp dir of its own. */
 export class Helm {
+  private files = 0;
+
   private constructor(
     private readonly bin: string,
     private readonly home: string,
@@ -39,17 +41,25 @@ export class Helm {
   }
 
   /** `helm template` of the chart with `--set` values; fails the test on a non-zero exit. */
-  async template(namespace: string, ...set: string[]): Promise<Doc[]> {
-    const r = await this.run([
-      'template',
-      'mqtt-adapter',
-      CHART,
-      '-n',
+  template(namespace: string, ...set: string[]): Promise<Doc[]> {
+    return this.render(
       namespace,
-      ...set.flatMap((s) => ['--set', s]),
-    ]);
-    if (r.code !== 0) throw new Error(`helm template ${set.join(' ')}: ${r.stderr}`);
+      set.flatMap((s) => ['--set', s]),
+    );
+  }
+
+  /** `helm template` of the chart with any further arguments (--values, --set-json). */
+  async render(namespace: string, args: string[]): Promise<Doc[]> {
+    const r = await this.run(['template', 'mqtt-adapter', CHART, '-n', namespace, ...args]);
+    if (r.code !== 0) throw new Error(`helm template ${args.join(' ')}: ${r.stderr}`);
     return (loadAll(r.stdout) as (Doc | null)[]).filter((d): d is Doc => d !== null);
+  }
+
+  /** A values file with this text, for `--values`. */
+  valuesFile(text: string): string {
+    const file = join(this.home, `values-${++this.files}.yaml`);
+    writeFileSync(file, text);
+    return file;
   }
 
   dispose(): void {
