@@ -91,6 +91,7 @@ async function main(): Promise<void> {
     idle: {},
     resume: {},
     crosscheck: {},
+    subscribe: {},
   };
   const deadline = Date.now() + o.profile.maxMinutes * 60_000;
   const systems: SystemUnderTest[] = [];

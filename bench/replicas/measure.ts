@@ -5,6 +5,7 @@ import { uniqueId } from '../../test/integration/helpers/adapter';
 import { Replicas, arrival, join, leaveAll, type Replica } from '../../test/integration/replicas/replicas';
 import { falseDeaths, type LivenessSetting, type StallOutcome } from './false-deaths';
 import { connectPacket } from '../../test/integration/helpers/raw-mqtt';
+import { quantile } from '../stats/quantile';
 
 /**
  * `node build/bench/replicas/measure.js [--kills N] [--restarts N] [--resumes N]
@@ -36,9 +37,6 @@ const { values } = parseArgs({
   },
 });
 const parts = new Set(values.parts.split(','));
-
-const quantile = (sorted: number[], q: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 
 const ms = (n: number): string => `${n.toFixed(1)} ms`;
 

@@ -3,6 +3,7 @@ import type { RunResults } from '../run/results';
 import { LABEL } from './format';
 import { fanInTable, fanOutTable, oneToOneTable } from './load-tables';
 import { crosscheckTable, idleTable, resumeTable } from './state-tables';
+import { subscribeTable } from './subscribe-table';
 import { targetsTable } from './targets';
 
 /** The results file: how the run was made, the targets, then one table (and chart) per scenario. */
@@ -15,6 +16,7 @@ export function markdown(r: RunResults, charts: Record<string, string>): string 
     ['idle', 'Idle connections', idleTable(r)],
     ['resume', 'Session resume', resumeTable(r)],
     ['crosscheck', 'Cross-check (independent tool)', crosscheckTable(r)],
+    ['subscribe', 'SUBSCRIBE → SUBACK', subscribeTable(r)],
   ];
   const out = [
     `# Benchmark ${r.started.slice(0, 10)} (${r.profile})`,

@@ -54,6 +54,13 @@ export function scenarioPanels(r: RunResults): Record<string, { title: string; p
         panelOf('ms to the last queued message', r.resume, (x) => x.lastMessageMs),
       ],
     },
+    subscribe: {
+      title: 'SUBSCRIBE → SUBACK of a clean session',
+      panels: [
+        panelOf('p50 ms, first SUBSCRIBE', r.subscribe, (x) => x.first.p50),
+        panelOf('p50 ms, second SUBSCRIBE', r.subscribe, (x) => x.next.p50),
+      ],
+    },
     crosscheck: {
       title: 'Cross-check: closed-loop publish throughput (independent Go tool)',
       panels: [panelOf('publish msg/s', r.crosscheck, (x) => x.msgPerSecond)],

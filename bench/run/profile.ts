@@ -22,6 +22,8 @@ export interface Profile {
   readonly idle: { readonly connections: number; readonly kinds: readonly IdleKind[]; readonly reps: number };
   readonly resume: { readonly queued: readonly number[]; readonly iterations: number };
   readonly crosscheck: { readonly clients: number; readonly count: number };
+  /** SUBSCRIBE → SUBACK: clean sessions, one at a time, each subscribing twice. */
+  readonly subscribe: { readonly qos: readonly (0 | 1)[]; readonly iterations: number };
   /** The whole run stops starting new work after this long. */
   readonly maxMinutes: number;
 }
@@ -45,6 +47,7 @@ export const QUICK: Profile = {
   idle: { connections: 1000, kinds: ['plain', 'qos0-sub', 'qos1-persistent'], reps: 1 },
   resume: { queued: [0, 100, 1000], iterations: 2 },
   crosscheck: { clients: 100, count: 100 },
+  subscribe: { qos: [0, 1], iterations: 300 },
   maxMinutes: 9,
 };
 
@@ -68,5 +71,6 @@ export const FULL: Profile = {
   idle: { connections: 10000, kinds: ['plain', 'qos0-sub', 'qos1-persistent'], reps: 1 },
   resume: { queued: [0, 100, 1000], iterations: 2 },
   crosscheck: { clients: 100, count: 200 },
+  subscribe: { qos: [0, 1], iterations: 1000 },
   maxMinutes: 35,
 };

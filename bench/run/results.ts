@@ -4,6 +4,7 @@ import type { FanOutResult } from '../scenarios/fan-out';
 import type { IdleResult } from '../scenarios/idle';
 import type { OneToOneResult } from '../scenarios/one-to-one';
 import type { ResumeResult } from '../scenarios/resume';
+import type { SubscribeResult } from '../scenarios/subscribe';
 import type { SystemName } from '../systems/types';
 
 /** Per variant (say `100 publishers, QoS 0`), per system, one result per repetition. */
@@ -27,6 +28,7 @@ export interface RunResults {
   readonly idle: Table<IdleResult>;
   readonly resume: Table<ResumeResult>;
   readonly crosscheck: Table<CrosscheckResult>;
+  readonly subscribe: Table<SubscribeResult>;
 }
 
 export function record<T>(table: Table<T>, variant: string, system: SystemName, value: T): void {

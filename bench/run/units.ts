@@ -4,12 +4,14 @@ import { fanOut } from '../scenarios/fan-out';
 import { idle } from '../scenarios/idle';
 import { oneToOne } from '../scenarios/one-to-one';
 import { resume } from '../scenarios/resume';
+import { subscribeLatency } from '../scenarios/subscribe';
 import type { ScenarioContext } from '../scenarios/context';
 import type { SystemName } from '../systems/types';
 import type { Profile } from './profile';
 import { record, type RunResults } from './results';
 
-export type ScenarioName = 'fan-in' | 'one-to-one' | 'fan-out' | 'idle' | 'resume' | 'crosscheck';
+export type ScenarioName =
+  'fan-in' | 'one-to-one' | 'fan-out' | 'idle' | 'resume' | 'crosscheck' | 'subscribe';
 export const SCENARIOS: readonly ScenarioName[] = [
   'fan-in',
   'one-to-one',
@@ -17,6 +19,7 @@ export const SCENARIOS: readonly ScenarioName[] = [
   'idle',
   'resume',
   'crosscheck',
+  'subscribe',
 ];
 
 /** One measurement to make on each applicable system, in each repetition it applies to. */
@@ -109,6 +112,19 @@ export function units(p: Profile, selected: readonly ScenarioName[]): Unit[] {
           const x = await crosscheck(ctx, qos);
           if (x) record(r.crosscheck, variant, ctx.system.name, x);
         },
+      });
+    }
+  if (want('subscribe'))
+    for (const qos of p.subscribe.qos) {
+      const variant = `QoS ${qos}`;
+      out.push({
+        scenario: 'subscribe',
+        variant,
+        reps: p.reps,
+        connections: 1,
+        applies: mqttOnly,
+        run: async (ctx, r) =>
+          record(r.subscribe, variant, ctx.system.name, await subscribeLatency(ctx, qos)),
       });
     }
   return out;
