@@ -217,7 +217,7 @@ export class ClientLink implements BrokerLink {
     if (this.opsIdle) clearTimeout(this.opsIdle);
     this.opsIdle = undefined;
     if (!this.ops) {
-      const p = this.connection.openChannel(false) as Promise<amqp.Channel>;
+      const p = this.connection.takeOpsChannel();
       this.ops = p;
       p.then(
         (ch) => this.resetOnClose(ch, () => (this.ops = undefined)),

@@ -4,8 +4,11 @@
  */
 export const CHANNELS_PER_CLIENT = 3;
 
-/** Channels a pooled connection opens for all its clients: the shared admin channel and the QoS 0 fast path. */
-export const CONNECTION_CHANNELS = 2;
+/**
+ * Channels a pooled connection opens for all its clients: the shared admin
+ * channel, the QoS 0 fast path and the declare/bind channel kept ready for the next client.
+ */
+export const CONNECTION_CHANNELS = 3;
 
 /** The channels `clients` clients may hold at worst, shared consumer channels included. */
 export function channelsAtWorst(clients: number, clientsPerConsumerChannel: number): number {

@@ -25,6 +25,8 @@ export class PooledConnection extends EventEmitter {
   private closed = false;
   private closing = false;
   private admin: Promise<amqp.Channel> | undefined;
+  /** A channel opened ahead for the next client's declares and binds (takeOpsChannel). */
+  private spare: Promise<amqp.Channel> | undefined;
   readonly consumerChannels = new ConsumerChannels(
     () => this.openChannel(false),
     CLIENTS_PER_CONSUMER_CHANNEL,
@@ -108,6 +110,33 @@ export class PooledConnection extends EventEmitter {
       this.metrics.channels.dec();
       throw err;
     }
+  }
+
+  /**
+   * A channel for one client's declares and binds. Its first SUBSCRIBE would
+   * otherwise wait for a channel.open before its first bind; the channel kept
+   * ready is handed over instead, and the next one is opened behind it. Only a
+   * connection whose clients declare or bind keeps one.
+   */
+  takeOpsChannel(): Promise<amqp.Channel> {
+    const ready = this.spare;
+    this.spare = undefined;
+    this.readySpare();
+    return ready ?? this.openChannel(false);
+  }
+
+  private readySpare(): void {
+    if (this.closed || this.closing) return;
+    const p = this.openChannel(false) as Promise<amqp.Channel>;
+    this.spare = p;
+    const forget = (): void => {
+      if (this.spare === p) this.spare = undefined;
+    };
+    p.then((ch) => {
+      // Its taker listens for errors once it has it; until then an error only closes it.
+      ch.on('error', () => undefined);
+      ch.once('close', forget);
+    }, forget);
   }
 
   /**
