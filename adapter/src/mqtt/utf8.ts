@@ -12,7 +12,8 @@ export type Utf8Problem = 'client-id' | 'string';
  * The first string field of a whole packet that holds ill-formed UTF-8 or
  * U+0000, among those the adapter routes or logs by: the CONNECT client id,
  * will topic and username (and, at MQTT 5, every string property), a PUBLISH
- * topic, SUBSCRIBE and UNSUBSCRIBE filters (and their MQTT 5 properties).
+ * topic (and its MQTT 5 properties: Content Type, Response Topic, User
+ * Properties), SUBSCRIBE and UNSUBSCRIBE filters (and their MQTT 5 properties).
  * mqtt-packet decodes strings without checking them (ill-formed bytes become
  * U+FFFD), but such a packet is malformed [MQTT-1.5.4-1] [MQTT-1.5.4-2], so
  * the raw frame is checked before it is parsed. A field cut short is left
@@ -22,7 +23,7 @@ export function utf8Problem(frame: Buffer, protocolVersion: number): Utf8Problem
   const r = new FieldReader(frame);
   switch (frame[0] >> 4) {
     case PUBLISH:
-      return r.string() === 'bad' ? 'string' : undefined;
+      return publishProblem(r, frame[0], protocolVersion === 5);
     case SUBSCRIBE:
     case UNSUBSCRIBE:
       return filtersProblem(r, frame[0] >> 4 === SUBSCRIBE, protocolVersion === 5);
@@ -36,6 +37,13 @@ export function utf8Problem(frame: Buffer, protocolVersion: number): Utf8Problem
 /** Whether a whole packet holds an ill-formed string (see utf8Problem). */
 export function illFormedUtf8(frame: Buffer, protocolVersion: number): boolean {
   return utf8Problem(frame, protocolVersion) !== undefined;
+}
+
+function publishProblem(r: FieldReader, header: number, v5: boolean): Utf8Problem | undefined {
+  const topic = r.string();
+  if (topic !== 'ok' || !v5) return found(topic);
+  if (header & 0x06) r.skip(2); // packet id, at QoS 1 and 2
+  return found(r.properties());
 }
 
 function filtersProblem(r: FieldReader, subscribe: boolean, v5: boolean): Utf8Problem | undefined {

@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { generate, type Packet } from 'mqtt-packet';
+import { generate, type IPublishPacket, type Packet } from 'mqtt-packet';
 import { RawMqtt, connectPacket } from '../helpers/raw-mqtt';
 import { useAdapter } from '../helpers/suite';
-import { uniqueTopic } from './support';
+import { uniqueTopic, V5 } from './support';
 
 /** Strings a receiver must take as a Malformed Packet [MQTT-1.5.4-1] [MQTT-1.5.4-2]. */
 const BAD: Record<string, Buffer> = {
@@ -24,13 +24,13 @@ function withBytes(p: Packet, marker: string, bytes: Buffer): Buffer {
 const marker = (b: Buffer): string => '~'.repeat(b.length);
 
 /**
- * Ill-formed UTF-8 and U+0000 in the strings of MQTT 5 CONNECT, SUBSCRIBE and
- * UNSUBSCRIBE packets, sent raw to the real adapter: a CONNECT is refused
- * with CONNACK 0x85 for its client id and 0x81 for any other string, a
- * SUBSCRIBE or UNSUBSCRIBE is DISCONNECT 0x81 (section 4.13.1), and nothing
- * is subscribed.
+ * Ill-formed UTF-8 and U+0000 in the strings of MQTT 5 CONNECT, PUBLISH,
+ * SUBSCRIBE and UNSUBSCRIBE packets, sent raw to the real adapter: a CONNECT
+ * is refused with CONNACK 0x85 for its client id and 0x81 for any other
+ * string, a PUBLISH, SUBSCRIBE or UNSUBSCRIBE is DISCONNECT 0x81 (section
+ * 4.13.1), and nothing is published or subscribed.
  */
-describe('MQTT 5 ill-formed UTF-8 in CONNECT, SUBSCRIBE and UNSUBSCRIBE', function () {
+describe('MQTT 5 ill-formed UTF-8 in CONNECT, PUBLISH, SUBSCRIBE and UNSUBSCRIBE', function () {
   const suite = useAdapter();
 
   /** Sends a raw CONNECT and returns the CONNACK reason code, once the server has closed the socket. */
@@ -90,6 +90,37 @@ describe('MQTT 5 ill-formed UTF-8 in CONNECT, SUBSCRIBE and UNSUBSCRIBE', functi
         };
         for (const p of [filter, property])
           assert.deepEqual(await disconnectedBy(withBytes(p, m, b)), { reason: 0x81, answered: [] });
+      });
+
+      it('in a PUBLISH Content Type, Response Topic or User Property: DISCONNECT 0x81, no PUBACK, nothing delivered', async function () {
+        const t = uniqueTopic('utf8-pub');
+        const subscriber = await V5.connect(suite.port);
+        await subscriber.subscribe(t, { qos: 1 });
+        const publish = (properties: Record<string, unknown>, payload = 'refused'): IPublishPacket => ({
+          cmd: 'publish',
+          topic: t,
+          payload: Buffer.from(payload),
+          qos: 1,
+          messageId: 4,
+          retain: false,
+          dup: false,
+          properties,
+        });
+        for (const props of [
+          { contentType: `text/${m}` },
+          { responseTopic: `reply/${m}` },
+          { userProperties: { [`k${m}`]: 'v' } },
+          { userProperties: { k: `v${m}` } },
+        ])
+          assert.deepEqual(await disconnectedBy(withBytes(publish(props), m, b)), {
+            reason: 0x81,
+            answered: [],
+          });
+        const { client } = await RawMqtt.connect5(suite.port);
+        client.send(publish({ contentType: 'text/plain' }, 'accepted'));
+        assert.equal((await client.nextOf('puback')).reasonCode, 0);
+        await subscriber.waitFor('accepted');
+        assert.deepEqual(subscriber.payloads(), ['accepted']);
       });
 
       it('in an UNSUBSCRIBE filter: DISCONNECT 0x81, no UNSUBACK', async function () {

@@ -176,6 +176,67 @@ describe('mqtt/utf8: ill-formed strings on the wire [MQTT-1.5.3-1]', () => {
     }
   });
 
+  it('MQTT 5: finds them in PUBLISH string properties at every QoS, not in Correlation Data or the payload', () => {
+    const publish = (qos: 0 | 1 | 2, properties: Record<string, unknown>): Packet => ({
+      cmd: 'publish',
+      topic: 'a/b',
+      payload: Buffer.from([0xff, 0x00]),
+      qos,
+      retain: false,
+      dup: false,
+      ...(qos > 0 ? { messageId: 7 } : {}),
+      properties: { payloadFormatIndicator: false, messageExpiryInterval: 60, ...properties },
+    });
+    const v5 = (p: Packet, m: string, b: Buffer): Buffer => {
+      const buf = generate(p, { protocolVersion: 5 });
+      b.copy(buf, buf.indexOf(m));
+      return buf;
+    };
+    for (const qos of [0, 1, 2] as const) {
+      for (const b of [...BAD, Buffer.from([0x00])]) {
+        const m = marker(b);
+        for (const props of [
+          { contentType: `text/${m}` },
+          { responseTopic: `r/${m}` },
+          { userProperties: { [`k${m}`]: 'v' } },
+          { userProperties: { k: 'v', l: `w${m}` } },
+        ])
+          assert.equal(
+            utf8Problem(v5(publish(qos, props), m, b), 5),
+            'string',
+            `${qos} ${JSON.stringify(props)}`,
+          );
+        const binary = publish(qos, { correlationData: Buffer.from(m) });
+        assert.equal(utf8Problem(v5(binary, m, b), 5), undefined, 'Correlation Data is binary');
+      }
+    }
+  });
+
+  it('MQTT 5: accepts well-formed PUBLISH properties, with a topic alias and an empty topic', () => {
+    fc.assert(
+      fc.property(wellFormed, fc.constantFrom(0, 1, 2), (s, qos) => {
+        const p: Packet = {
+          cmd: 'publish',
+          topic: '',
+          payload: Buffer.from([0xfe]),
+          qos,
+          retain: false,
+          dup: false,
+          ...(qos > 0 ? { messageId: 0x4142 } : {}),
+          properties: {
+            topicAlias: 3,
+            contentType: s,
+            responseTopic: s,
+            correlationData: Buffer.from([0xff]),
+            userProperties: { [s]: [s, s] },
+            subscriptionIdentifier: 70000,
+          },
+        };
+        assert.equal(utf8Problem(generate(p, { protocolVersion: 5 }), 5), undefined);
+      }),
+    );
+  });
+
   it('leaves a field cut short to the parser', () => {
     assert.equal(illFormedUtf8(Buffer.from([0x30, 0x03, 0x00, 0x09, 0x61]), 4), false);
     assert.equal(illFormedUtf8(Buffer.from([0x82, 0x02, 0x00]), 4), false);
