@@ -7,7 +7,7 @@ import type { ControlPlane } from './harness/control-plane';
 import { CHART as chart, Helm } from './harness/helm';
 import { kubectl, run } from './harness/kubectl';
 import { createNamespace, deleteNamespace } from './harness/namespace';
-import { children, condition, listenerPath } from './harness/objects';
+import { children, condition, createListener, listenerPath } from './harness/objects';
 import { OperatorProcess } from './harness/operator-process';
 import { CHART_NAMESPACE, OPERATOR_USER, SETUP_TIMEOUT_MS, sharedControlPlane } from './harness/shared';
 import { eventually } from './harness/wait';
@@ -18,6 +18,7 @@ describe('e2e: Helm chart', function () {
   let h: Helm;
   let ns: string;
   let notesNs: string | undefined;
+  let rolesNs: string | undefined;
   let notes = '';
   let op: OperatorProcess | undefined;
 
@@ -38,6 +39,7 @@ describe('e2e: Helm chart', function () {
       await helm(['uninstall', 'mqtt-adapter', '-n', CHART_NAMESPACE, '--kubeconfig', cp.kubeconfig]);
       if (ns) await deleteNamespace(cp.admin, ns);
       if (notesNs) await deleteNamespace(cp.admin, notesNs);
+      if (rolesNs) await deleteNamespace(cp.admin, rolesNs);
     }
     h?.dispose();
   });
@@ -50,6 +52,8 @@ describe('e2e: Helm chart', function () {
   it('renders the operator, its least-privilege RBAC and metrics Service by default', async () => {
     const docs = await template();
     assert.deepEqual(docs.map((d) => d.kind).sort(), [
+      'ClusterRole',
+      'ClusterRole',
       'ClusterRole',
       'ClusterRoleBinding',
       'Deployment',
@@ -67,6 +71,21 @@ describe('e2e: Helm chart', function () {
     }
     const secrets = rules.find((r) => r.resources.includes('secrets'));
     assert.deepEqual(secrets?.verbs, ['get', 'list', 'watch']);
+    const operatorRules = docs.find((d) => d.metadata.name === 'mqtt-adapter-operator' && d.rules)!.rules!;
+    assert.ok(
+      operatorRules.some(
+        (r) => r.resources.includes('mqttlisteners/finalizers') && r.verbs.includes('update'),
+      ),
+    );
+    const aggregated = (to: string) =>
+      docs
+        .filter((d) => d.metadata.labels?.[`rbac.authorization.k8s.io/aggregate-to-${to}`] === 'true')
+        .map((d) => d.metadata.name);
+    assert.deepEqual(aggregated('edit'), ['mqtt-adapter-edit']);
+    assert.deepEqual(aggregated('admin'), ['mqtt-adapter-edit']);
+    assert.deepEqual(aggregated('view'), ['mqtt-adapter-view']);
+    const without = await template('rbac.aggregateClusterRoles=false');
+    assert.equal(without.filter((d) => d.kind === 'ClusterRole').length, 1);
   });
 
   it('renders the optional ServiceMonitor and example MqttListener when enabled', async () => {
@@ -144,6 +163,104 @@ describe('e2e: Helm chart', function () {
     assert.deepEqual(lb?.spec?.loadBalancerSourceRanges, ['203.0.113.0/24']);
     // RBAC denials read "User ... cannot <verb> resource"; other 403s (a terminating namespace) are not RBAC.
     assert.doesNotMatch(op.proc.log(), /cannot \w+ resource/, 'the operator hit an RBAC denial');
+    assert.doesNotMatch(
+      op.proc.log(),
+      /cannot set blockOwnerDeletion/,
+      'the operator may not set finalizers',
+    );
+  });
+
+  it('runs where OwnerReferencesPermissionEnforcement refuses owner references without finalizers rights', async () => {
+    // The control: a user who may create Services but not update mqttlisteners/finalizers is refused an
+    // owner reference with blockOwnerDeletion, so the operator's success above rests on the chart's rule.
+    rolesNs ??= await createNamespace(cp.admin, 'e2e-roles');
+    const grant = [
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      'kind: Role',
+      'metadata: {name: services-only}',
+      'rules:',
+      '- {apiGroups: [""], resources: [services], verbs: [create]}',
+      '- {apiGroups: [mqtt.adapter.dev], resources: [mqttlisteners], verbs: [get]}',
+      '---',
+      'apiVersion: rbac.authorization.k8s.io/v1',
+      'kind: RoleBinding',
+      'metadata: {name: services-only}',
+      'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: services-only}',
+      'subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: no-finalizers}]',
+    ].join('\n');
+    assert.equal((await kubectl(cp, ['-n', rolesNs, 'apply', '-f', '-'], grant)).code, 0);
+    const l = await createListener(cp.admin, rolesNs, 'owner', { rabbitmq: { secretName: 'x' } });
+    const svc = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'owned',
+        ownerReferences: [
+          {
+            apiVersion: 'mqtt.adapter.dev/v1alpha1',
+            kind: 'MqttListener',
+            name: 'owner',
+            uid: l.metadata!.uid!,
+            controller: true,
+            blockOwnerDeletion: true,
+          },
+        ],
+      },
+      spec: { ports: [{ port: 1883 }] },
+    };
+    const r = await kubectl(
+      cp,
+      ['-n', rolesNs, '--as', 'no-finalizers', 'create', '-f', '-'],
+      JSON.stringify(svc),
+    );
+    assert.notEqual(r.code, 0, r.stdout);
+    assert.match(r.stderr, /cannot set blockOwnerDeletion/);
+  });
+
+  it('lets namespace users with the standard edit role manage MqttListeners, and view read them', async function () {
+    this.timeout(60_000);
+    rolesNs ??= await createNamespace(cp.admin, 'e2e-roles');
+    // kube-controller-manager's clusterrole-aggregation-controller copies the chart's rules into edit and view.
+    for (const role of ['admin', 'edit', 'view'])
+      await eventually(`mqttlisteners in the ${role} ClusterRole`, async () => {
+        const r = await cp.admin.get<{ rules?: { resources?: string[] }[] }>(
+          `/apis/rbac.authorization.k8s.io/v1/clusterroles/${role}`,
+        );
+        return r.rules?.some((x) => x.resources?.includes('mqttlisteners'));
+      });
+    for (const [user, role] of [
+      ['alice', 'edit'],
+      ['bob', 'view'],
+    ]) {
+      const b = await kubectl(cp, [
+        '-n',
+        rolesNs,
+        'create',
+        'rolebinding',
+        user,
+        `--clusterrole=${role}`,
+        `--user=${user}`,
+      ]);
+      assert.equal(b.code, 0, b.stderr);
+    }
+    const as = (user: string, ...args: string[]) => kubectl(cp, ['-n', rolesNs!, '--as', user, ...args]);
+    const listener = JSON.stringify({
+      apiVersion: 'mqtt.adapter.dev/v1alpha1',
+      kind: 'MqttListener',
+      metadata: { name: 'alices' },
+      spec: { rabbitmq: { secretName: 'rabbitmq-uri' } },
+    });
+    const applied = await kubectl(cp, ['-n', rolesNs, '--as', 'alice', 'apply', '-f', '-'], listener);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.equal((await as('alice', 'scale', 'mql', 'alices', '--replicas=0')).code, 0);
+    const read = await as('bob', 'get', 'mql', 'alices', '-o', 'name');
+    assert.equal(read.code, 0, read.stderr);
+    assert.equal(read.stdout.trim(), 'mqttlistener.mqtt.adapter.dev/alices');
+    const denied = await as('bob', 'delete', 'mql', 'alices');
+    assert.match(denied.stderr, /forbidden/i);
+    const stranger = await as('carol', 'get', 'mql');
+    assert.match(stranger.stderr, /forbidden/i, 'a user with neither role reads nothing');
+    assert.equal((await as('alice', 'delete', 'mql', 'alices')).code, 0);
   });
 
   it('prints next steps that work as printed and point at no file outside the chart', async function () {

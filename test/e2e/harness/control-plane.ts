@@ -25,7 +25,8 @@ export const operatorIdentity = (namespace: string, serviceAccount: string): Omi
 /**
  * etcd + kube-apiserver + kube-controller-manager on loopback, in a temp dir,
  * on free ports. The API server makes its own serving certificate; clients
- * authenticate with static tokens; authorization is RBAC, as in a real cluster.
+ * authenticate with static tokens; authorization is RBAC, as in a real cluster,
+ * with the OwnerReferencesPermissionEnforcement admission plugin on, as on OpenShift.
  */
 export class ControlPlane {
   private readonly procs: Proc[] = [];
@@ -124,6 +125,8 @@ export class ControlPlane {
       `--cert-dir=${join(dir, 'certs')}`,
       `--token-auth-file=${join(dir, 'tokens.csv')}`,
       '--authorization-mode=RBAC',
+      // As OpenShift runs it: an owner reference with blockOwnerDeletion needs update on the owner's finalizers.
+      '--enable-admission-plugins=OwnerReferencesPermissionEnforcement',
       '--service-account-issuer=https://kubernetes.default.svc',
       `--service-account-key-file=${join(dir, 'sa.key')}`,
       `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
@@ -171,7 +174,7 @@ export class ControlPlane {
         this.tools.kubeControllerManager,
         [
           `--kubeconfig=${this.kubeconfig}`,
-          '--controllers=garbage-collector-controller,deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller',
+          '--controllers=garbage-collector-controller,deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller,clusterrole-aggregation-controller',
           '--secure-port=0',
           '--leader-elect=false',
           '--use-service-account-credentials=false',
