@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import type { V1Deployment } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import Redis from 'ioredis';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -118,7 +119,7 @@ function contractSuite(
           secretName: 'server-cert',
           port: ports.tls,
           clientCertificate,
-          ...(clientCertificate !== 'none' && { caSecretName: 'client-ca' }),
+          ...(clientCertificate !== 'none' && { caSecretName: 'client-ca', minVersion: 'TLSv1.3' }),
         },
         webSocket: { enabled: true, port: ports.ws },
         mqtt: { port: ports.mqtt },
@@ -208,6 +209,13 @@ function contractSuite(
           }),
           /certificate required/,
         );
+      });
+
+      it('refuses a TLS client capped at TLS 1.2 (spec.tls.minVersion TLSv1.3)', async () => {
+        // mqtt.js hands the TLS options it does not type on to tls.connect.
+        const tlsCap: Pick<ConnectionOptions, 'maxVersion'> = { maxVersion: 'TLSv1.2' };
+        const capped = { ...tlsClient(), ...tlsCap, reconnectPeriod: 0, connectTimeout: 5_000 };
+        await assert.rejects(mqtt.connectAsync(`mqtts://localhost:${ports.tls}`, capped), /protocol version/);
       });
     }
 
