@@ -6,4 +6,5 @@ export interface AmqpMetrics {
   readonly channels: Gauge;
   readonly connectFailures: Counter;
   readonly confirmLatency: Histogram;
+  readonly staleFrames: Counter;
 }

@@ -3,6 +3,7 @@ import * as amqp from 'amqplib';
 import type { Logger } from 'pino';
 import { ConsumerChannels } from './consumer-channels';
 import { corkFrameWrites } from './cork';
+import { dropStaleFrames } from './stale-frames';
 import { loginFailure } from './errors';
 import { credentialsProblem, loginUrl, poolKey, type Credentials } from './credentials';
 import { NodeChooser } from './nodes';
@@ -294,6 +295,8 @@ export class ConnectionPool {
       this.log.info({ vhost: c.vhost, user: c.user, channelMax: tuned }, 'RabbitMQ tuned channel_max lower');
     if (!corkFrameWrites(model))
       this.log.warn('amqplib internals changed: AMQP frames are written one by one');
+    if (!dropStaleFrames(model, () => this.metrics.staleFrames.inc()))
+      this.log.warn('amqplib internals changed: a frame on a channel RabbitMQ closed ends the connection');
     this.metrics.connections.inc();
     this.nodes.opened(node);
     const pooled = new PooledConnection(key, c, node, model, new Room(room), this.metrics, (gone) =>

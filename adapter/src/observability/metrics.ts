@@ -34,6 +34,11 @@ export function createMetrics(build?: BuildInfo) {
       buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers,
     }),
+    staleFrames: new Counter({
+      name: `${P}amqp_stale_frames_dropped_total`,
+      help: 'AMQP frames RabbitMQ sent on a channel after closing it, dropped rather than ending the connection',
+      registers,
+    }),
   };
   const redis: StoreMetrics = {
     seconds: new Histogram({
