@@ -9,24 +9,50 @@ import { toDelivery, type Delivery } from './message';
  */
 export type ConsumeProbe = (queue: string) => Promise<void>;
 
+type OnDelivery = (d: Delivery, queue: string) => void;
+
+interface Consumer {
+  /** RabbitMQ's consumer tag; empty while the consumer is starting. */
+  tag: string;
+  readonly prefetch: number;
+  readonly onDelivery: OnDelivery;
+}
+
+/** How often a consume is tried again when its shared channel closed under it over another client's refusal. */
+const CONSUME_ATTEMPTS = 3;
+
 /**
  * One MQTT client's consumers (its own queue, shared groups' queues), all on
  * one channel shared with other clients of the pooled connection. Closing a
  * channel used to hand a leaving client's unacked deliveries back; on a shared
  * channel the client cancels its consumers and then rejects, with requeue,
  * every delivery it has not acked, including any that came during the cancel.
+ *
+ * The probe before each consume cannot catch everything (a queue with
+ * messages is not probed, and another connection may delete or lock a queue
+ * between probe and consume), so RabbitMQ may still close the shared channel
+ * over one client's consume. The other clients' consumers then move to
+ * another channel: what they held unacked comes back to them redelivered,
+ * which `onMoved` announces first so the client can recognise it.
  */
 export class ClientConsumers implements ConsumerHost {
-  private readonly tags = new Map<string, string>();
+  private readonly consumers = new Map<string, Consumer>();
   private shared: SharedConsumerChannel | undefined;
   private joining: Promise<SharedConsumerChannel> | undefined;
-  /** Delivery tags handed to this client and not yet acked: rejected at close. */
-  private readonly unacked = new Set<number>();
+  /**
+   * Deliveries handed to this client and not yet acked, by the tag the client
+   * was given, which never repeats: the channel's own tags start again at 1 on
+   * a new channel, and an ack for a delivery of the old one must not ack one of the new.
+   */
+  private readonly unacked = new Map<number, number>();
+  private lastTag = 0;
   private pending: Promise<unknown> = Promise.resolve();
   private closed = false;
   private lost = false;
-  /** Told when RabbitMQ closes the shared channel under this client. */
+  /** Told when this client's consumers are gone for good with the shared channel. */
   onLost: ((err: Error | undefined) => void) | undefined;
+  /** Told when the consumers move to a new channel, before anything comes on it. */
+  onMoved: (() => void) | undefined;
   /** Told when RabbitMQ cancels one of this client's consumers. */
   onCancelled: ((queue: string) => void) | undefined;
 
@@ -36,12 +62,17 @@ export class ClientConsumers implements ConsumerHost {
   ) {}
 
   /** Starts consuming `queue` with at most `prefetch` unacked deliveries. */
-  consume(queue: string, prefetch: number, onDelivery: (d: Delivery, queue: string) => void): Promise<void> {
-    if (this.tags.has(queue)) return Promise.resolve();
+  consume(queue: string, prefetch: number, onDelivery: OnDelivery): Promise<void> {
+    if (this.consumers.has(queue)) return Promise.resolve();
     if (this.closed || this.lost) return Promise.reject(new Error('consumers closed'));
-    this.tags.set(queue, '');
-    const run = this.start(queue, prefetch, onDelivery).catch((err: unknown) => {
-      this.tags.delete(queue);
+    const c: Consumer = { tag: '', prefetch, onDelivery };
+    this.consumers.set(queue, c);
+    return this.track(queue, c);
+  }
+
+  private track(queue: string, c: Consumer): Promise<void> {
+    const run = this.start(queue, c).catch((err: unknown) => {
+      if (this.consumers.get(queue) === c) this.consumers.delete(queue);
       throw err;
     });
     // close() waits for consumers still starting, so none outlives the client.
@@ -49,30 +80,41 @@ export class ClientConsumers implements ConsumerHost {
     return run;
   }
 
-  private async start(
-    queue: string,
-    prefetch: number,
-    onDelivery: (d: Delivery, queue: string) => void,
-  ): Promise<void> {
-    // RabbitMQ answers a refused basic.consume by closing the channel, which on a shared
-    // one would end the consumers of up to 99 other clients: the client's own channel asks first.
-    await this.probe(queue);
-    const shared = await this.channel();
-    const tag = await shared.consume(queue, prefetch, (msg) => {
-      // amqplib hands over null when RabbitMQ cancelled the consumer (its queue was deleted, or its node went).
-      if (!msg) {
-        if (!this.closed && this.tags.delete(queue)) this.onCancelled?.(queue);
-        return;
+  private async start(queue: string, c: Consumer): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      // RabbitMQ answers a refused basic.consume by closing the channel, which on a shared
+      // one would end the consumers of up to 99 other clients: the client's own channel asks first.
+      await this.probe(queue);
+      const shared = await this.channel();
+      try {
+        c.tag = await shared.consume(queue, c.prefetch, (msg) => this.delivered(queue, c, msg));
+        break;
+      } catch (err) {
+        // A refusal of this very consume carries RabbitMQ's reply code; without one, the channel
+        // closed under it over another client's, and the consumers move to a new one.
+        if ((err as { code?: unknown }).code !== undefined || attempt >= CONSUME_ATTEMPTS || this.closed)
+          throw err;
       }
-      this.unacked.add(msg.fields.deliveryTag);
-      if (!this.closed) onDelivery(toDelivery(msg), queue);
-    });
-    if (this.tags.has(queue)) this.tags.set(queue, tag);
-    else await shared.channel.cancel(tag).catch(() => undefined);
+    }
+    if (this.consumers.get(queue) !== c) await this.shared?.channel.cancel(c.tag).catch(() => undefined);
+  }
+
+  private delivered(queue: string, c: Consumer, msg: amqp.ConsumeMessage | null): void {
+    // amqplib hands over null when RabbitMQ cancelled the consumer (its queue was deleted, or its node went).
+    if (!msg) {
+      if (!this.closed && this.consumers.get(queue) === c) {
+        this.consumers.delete(queue);
+        this.onCancelled?.(queue);
+      }
+      return;
+    }
+    const tag = ++this.lastTag;
+    this.unacked.set(tag, msg.fields.deliveryTag);
+    if (!this.closed) c.onDelivery(toDelivery(msg, tag), queue);
   }
 
   private async channel(): Promise<SharedConsumerChannel> {
-    if (this.shared) return this.shared;
+    if (this.shared && !this.shared.closed) return this.shared;
     this.joining ??= this.channels.join(this);
     try {
       this.shared = await this.joining;
@@ -84,25 +126,43 @@ export class ClientConsumers implements ConsumerHost {
 
   /** Stops consuming a queue; its unacked deliveries stay this client's until acked or rejected at close. */
   async cancel(queue: string): Promise<void> {
-    const tag = this.tags.get(queue);
-    this.tags.delete(queue);
-    if (tag && this.shared && !this.lost) await this.shared.channel.cancel(tag).catch(() => undefined);
+    const tag = this.consumers.get(queue)?.tag;
+    this.consumers.delete(queue);
+    if (tag && this.shared && !this.shared.closed)
+      await this.shared.channel.cancel(tag).catch(() => undefined);
   }
 
-  ack(deliveryTag: number): void {
+  ack(tag: number): void {
+    const deliveryTag = this.unacked.get(tag);
     // Once only: a second ack of a tag is a channel error that would end every consumer on the channel.
-    if (!this.unacked.delete(deliveryTag) || this.lost || !this.shared) return;
+    if (deliveryTag === undefined || !this.shared || this.shared.closed) return;
+    this.unacked.delete(tag);
     this.shared.channel.ack({ fields: { deliveryTag } } as amqp.Message);
   }
 
   get consuming(): boolean {
-    return this.tags.size > 0;
+    return this.consumers.size > 0;
   }
 
   consumerChannelLost(err: Error | undefined): void {
+    this.unacked.clear();
+    this.shared = undefined;
+    if (this.closed) return;
+    const running = [...this.consumers].filter(([, c]) => c.tag !== '');
+    // Without a reply code the connection went, and with it every channel: nothing to move to.
+    if ((err as { code?: unknown } | undefined)?.code === undefined) return this.lose(err);
+    this.onMoved?.();
+    for (const [queue, c] of running) {
+      c.tag = '';
+      this.track(queue, c).catch((e: unknown) => this.lose(e instanceof Error ? e : err));
+    }
+  }
+
+  private lose(err: Error | undefined): void {
+    if (this.lost) return;
     this.lost = true;
     this.unacked.clear();
-    this.tags.clear();
+    this.consumers.clear();
     this.onLost?.(err);
   }
 
@@ -113,11 +173,11 @@ export class ClientConsumers implements ConsumerHost {
     await this.pending;
     const shared = this.shared;
     if (!shared || this.lost) return;
-    const tags = [...this.tags.values()].filter(Boolean);
-    this.tags.clear();
+    const tags = [...this.consumers.values()].map((c) => c.tag).filter(Boolean);
+    this.consumers.clear();
     await Promise.all(tags.map((t) => shared.channel.cancel(t).catch(() => undefined)));
-    if (!this.lost) {
-      for (const deliveryTag of this.unacked)
+    if (!shared.closed) {
+      for (const deliveryTag of this.unacked.values())
         shared.channel.nack({ fields: { deliveryTag } } as amqp.Message, false, true);
     }
     this.unacked.clear();

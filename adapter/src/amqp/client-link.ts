@@ -50,6 +50,8 @@ export class ClientLink implements BrokerLink {
   private returned: Set<number> | undefined;
   /** Told when RabbitMQ closes the channel this client's consumers are on. */
   onConsumerLost: ((err: Error | undefined) => void) | undefined;
+  /** Told when this client's consumers move to a new channel, before anything comes on it. */
+  onConsumerMoved: (() => void) | undefined;
   /** Told when RabbitMQ cancels one of this client's consumers (its queue was deleted). */
   onConsumerCancelled: ((queue: string) => void) | undefined;
   /** Told when RabbitMQ closes the publish channel, which is how a refused QoS 0 publish shows. */
@@ -299,6 +301,7 @@ export class ClientLink implements BrokerLink {
     if (!this.consumers) {
       this.consumers = new ClientConsumers(this.connection.consumerChannels, (q) => this.probeConsume(q));
       this.consumers.onLost = (err) => this.onConsumerLost?.(err);
+      this.consumers.onMoved = () => this.onConsumerMoved?.();
       this.consumers.onCancelled = (queue) => this.onConsumerCancelled?.(queue);
     }
     return this.consumers

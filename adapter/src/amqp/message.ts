@@ -30,7 +30,7 @@ export function publishOptions(qos: QoS, extras?: PublishExtras): Options.Publis
  * The MQTT view of an AMQP delivery. A message from an AMQP publisher has no
  * QoS header; as in the plugin, persistent ones count as QoS 1.
  */
-export function toDelivery(msg: ConsumeMessage): Delivery {
+export function toDelivery(msg: ConsumeMessage, deliveryTag = msg.fields.deliveryTag): Delivery {
   const headers = (msg.properties.headers ?? {}) as Record<string, unknown>;
   const header = headers[H.qos];
   const qos: QoS =
@@ -42,7 +42,7 @@ export function toDelivery(msg: ConsumeMessage): Delivery {
     topic: routingKeyToTopic(msg.fields.routingKey),
     payload: msg.content,
     qos,
-    deliveryTag: msg.fields.deliveryTag,
+    deliveryTag,
     redelivered: msg.fields.redelivered,
     retain: headers[H.retain] === 1,
     publisher: headerString(publisher),

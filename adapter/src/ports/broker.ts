@@ -89,6 +89,11 @@ export interface BrokerLink {
   readonly lost: boolean;
   /** Told when the broker drops this client's consumers (their channel closed); unacked ones are requeued. */
   onConsumerLost: ((err: Error | undefined) => void) | undefined;
+  /**
+   * Told when this client's consumers moved to a new channel (theirs closed over another
+   * client's refusal), before anything comes on it: what they held unacked comes back redelivered.
+   */
+  onConsumerMoved: (() => void) | undefined;
   /** Told when the broker cancels one of this client's consumers (its queue was deleted). */
   onConsumerCancelled: ((queue: string) => void) | undefined;
   /** Told when the broker refuses an unconfirmed (QoS 0) publish, which it answers no other way. */

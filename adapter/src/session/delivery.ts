@@ -8,19 +8,37 @@ import { parseShared } from './shared';
 import { queueNameFor } from './subscriptions';
 import { RECENT_TOKENS, RecentTokens } from './recent-tokens';
 import { ResendIds, resendKey } from './resend-ids';
+import { Requeued } from './requeued';
+import { RecentAcks } from './recent-acks';
 import type { OutboundUnacked, RecentToken } from '../ports/session-store';
 import { OutboundAliases } from './topic-alias';
 
 interface InFlight {
   readonly qos: QoS;
   /** The AMQP delivery to ack; absent for retained messages sent from the store. */
-  readonly ack?: () => void;
+  ack?: () => void;
+  /** PUBACK or PUBCOMP came in, or a failed PUBREC: the client is done with it. */
+  settled?: boolean;
   /** QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP. */
   released: boolean;
   /** QoS 2: PUBREC received, the pending PUBREL being stored; PUBREL not sent yet. */
   storing?: boolean;
   /** Where a queued message came from, so a closing session can say which PUBLISH went out under this id. */
   readonly from?: { readonly queue: string; readonly d: Delivery };
+}
+
+/** A message held back for the Receive Maximum; `from` its queue, where it came from unacked. */
+interface Held {
+  readonly send: () => void;
+  readonly from: InFlight['from'];
+  /** The id it is to go out under again, reserved. */
+  readonly again: number | undefined;
+}
+
+/** A QoS 0 message from a queue, sent, whose ack waits for the socket to drain. */
+interface Draining {
+  readonly queue: string;
+  readonly d: Delivery;
 }
 
 /** What the matching subscriptions of one client make of one message. */
@@ -87,7 +105,14 @@ export class Deliverer {
   /** The client's Receive Maximum: QoS > 0 PUBLISHes it may have unacknowledged [MQTT-3.3.4-9]. */
   private readonly receiveMaximum: number;
   /** QoS > 0 messages held back until a PUBACK or PUBCOMP makes room (several queues' prefetches can add up past it). */
-  private readonly waiting: (() => void)[] = [];
+  private waiting: Held[] = [];
+  /** QoS 0 messages from a queue, sent and acked only once the socket drains. */
+  private readonly draining = new Set<Draining>();
+  /** Messages sent and not acked when the consumers moved to a new channel, awaiting their redelivery. */
+  private moved: Requeued<InFlight> | undefined;
+  /** Made on the first ack of a message from the client's own queue. */
+  private recentAcks: RecentAcks | undefined;
+  private readonly ownQueue: string;
   /** Told after each PUBACK or PUBCOMP, once the messages held back above have had their turn. */
   private readonly freed = new Set<() => void>();
   /** Made on the first marked delivery: most sessions never get a QoS 2 message. */
@@ -111,6 +136,7 @@ export class Deliverer {
     this.aliases =
       v5 && limits.topicAliasMaximum > 0 ? new OutboundAliases(limits.topicAliasMaximum) : undefined;
     this.receiveMaximum = limits.receiveMaximum;
+    this.ownQueue = queueNameFor(clientId);
   }
 
   get inFlight(): number {
@@ -177,9 +203,58 @@ export class Deliverer {
     for (const id of this.resends.ids()) this.ids.reserve(id);
   }
 
+  /**
+   * The client's consumers moved to a new channel (RabbitMQ closed theirs over
+   * another client's refused consume), and every delivery not acked on the old
+   * one comes back redelivered. Those the client has, sent and not yet
+   * acknowledged or acknowledged since, are recognised on their way back and
+   * neither sent again nor lost: a PUBACK then acks the new delivery. Those
+   * held back for the Receive Maximum were never sent and go out as they come
+   * back. An ack sent just as RabbitMQ closed the channel may be lost with it,
+   * and its message comes back: the newest acks of the client's own queue
+   * (RecentAcks) are recognised too, and dropped. Held-back messages alike in
+   * topic and payload keep those from being dropped, as they were never sent.
+   */
+  consumersMoved(): void {
+    const moved = new Requeued<InFlight>();
+    const held = new Set(this.waiting.flatMap((h) => (h.from ? [resendKey(h.from.d)] : [])));
+    for (const d of this.recentAcks?.take(Date.now()) ?? []) {
+      const key = resendKey(d);
+      if (!held.has(key)) moved.add(this.ownQueue, key, { qos: d.qos, released: false, settled: true });
+    }
+    for (const f of this.inflight.values()) {
+      if (!f.from || (f.released && !f.storing)) continue;
+      f.ack = undefined;
+      moved.add(f.from.queue, resendKey(f.from.d), f);
+    }
+    for (const q0 of this.draining)
+      moved.add(q0.queue, resendKey(q0.d), { qos: 0, released: false, settled: true });
+    this.draining.clear();
+    this.waiting = this.waiting.filter((h) => {
+      if (h.from) this.unreserve(h.again);
+      return !h.from;
+    });
+    this.moved = moved.empty ? undefined : moved;
+  }
+
+  /** A redelivery after consumersMoved of a message the client has: true once it is taken care of. */
+  private adopted(d: Delivery, queue: string, done: () => void): boolean {
+    if (!this.moved) return false;
+    const { hit } = this.moved.claim(queue, d);
+    if (this.moved.empty) this.moved = undefined;
+    if (!hit) return false;
+    if (hit.settled || (hit.released && !hit.storing)) done();
+    else hit.ack = done;
+    return true;
+  }
+
   /** A message from one of the client's queues (its own, or a shared group's). */
   fromQueue(d: Delivery, queue: string): void {
-    const done = (): void => this.ack(d.deliveryTag, queue);
+    const done = (): void => {
+      this.ack(d.deliveryTag, queue);
+      if (queue === this.ownQueue) (this.recentAcks ??= new RecentAcks()).add(d, Date.now());
+    };
+    if (this.adopted(d, queue, done)) return;
     const again = this.resendId(d, queue);
     if (again === 'released') {
       // Its ack was lost with a connection: the client has it and its PUBREL is pending [MQTT-4.3.3].
@@ -200,7 +275,7 @@ export class Deliverer {
     // Matching fast-path subscriptions leave such a message to the client's queue (see fromFastPath),
     // so the one copy sent carries their Subscription Identifiers too [MQTT-3.3.4-5].
     const g =
-      queued && queue === queueNameFor(this.clientId)
+      queued && queue === this.ownQueue
         ? withGrant(
             queued,
             grantFor(this.subscriptions(), d.topic, fromSelf, (s) => s.fast),
@@ -217,8 +292,11 @@ export class Deliverer {
       this.unreserve(again);
       this.send(d, 0, retain, false, g);
       // Acking QoS 0 deliveries only once the socket drains keeps what we buffer bounded by the prefetch.
-      if (this.out.congested) void this.out.drained().then(done);
-      else done();
+      if (this.out.congested) {
+        const q0: Draining = { queue, d };
+        this.draining.add(q0);
+        void this.out.drained().then(() => this.draining.delete(q0) && done());
+      } else done();
       return;
     }
     this.sendTracked(d, qos, retain, d.redelivered, g, done, { queue, d }, again);
@@ -240,7 +318,7 @@ export class Deliverer {
 
   private fromThisQueue(s: Subscription, queue: string): boolean {
     // A group's queue serves only its shared subscription; the client's own queue the other queue-bound ones.
-    return s.shareQueue ? s.shareQueue === queue : !s.fast && queue === queueNameFor(this.clientId);
+    return s.shareQueue ? s.shareQueue === queue : !s.fast && queue === this.ownQueue;
   }
 
   /** A message from the QoS 0 fast path; dropped, and counted, when the client is congested. */
@@ -287,9 +365,10 @@ export class Deliverer {
     if (!f) return;
     this.inflight.delete(messageId);
     this.ids.release(messageId);
+    f.settled = true;
     f.ack?.();
     if (f.released) void this.onReleasesChanged();
-    this.waiting.shift()?.();
+    this.waiting.shift()?.send();
     for (const fn of [...this.freed]) fn();
   }
 
@@ -306,19 +385,21 @@ export class Deliverer {
     const f = this.inflight.get(messageId);
     if (!f || f.qos !== 2) return;
     if (reasonCode !== undefined && reasonCode >= 0x80) {
+      f.settled = true;
       f.ack?.();
       // [MQTT-4.3.3-4] a failed PUBREC ends the exchange; the id is free again.
       this.inflight.set(messageId, { ...f, ack: undefined });
       this.acknowledged(messageId);
       return;
     }
-    const releasing: InFlight = { qos: 2, released: true, storing: true, from: f.from };
+    // The ack moves to the entry that replaces it, where a move of the consumers can reach it.
+    const releasing: InFlight = { qos: 2, released: true, storing: true, from: f.from, ack: f.ack };
     this.inflight.set(messageId, releasing);
     void this.onReleasesChanged().then((stored) => {
       if (!stored) return;
       releasing.storing = false;
       this.out.send({ cmd: 'pubrel', messageId });
-      f.ack?.();
+      releasing.ack?.();
     });
   }
 
@@ -333,7 +414,11 @@ export class Deliverer {
     again: number | undefined,
   ): void {
     if (this.inflight.size >= this.receiveMaximum) {
-      this.waiting.push(() => this.sendTracked(m, qos, retain, dup, g, ack, from, again));
+      this.waiting.push({
+        send: () => this.sendTracked(m, qos, retain, dup, g, ack, from, again),
+        from,
+        again,
+      });
       return;
     }
     const id = again ?? this.ids.allocate();

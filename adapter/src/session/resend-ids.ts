@@ -1,16 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Delivery } from '../ports/message';
 import type { OutboundUnacked } from '../ports/session-store';
+import { Requeued } from './requeued';
 
-/**
- * What tells a requeued delivery apart from the others of its queue: the QoS 2
- * token it carries, or else a digest of its topic and payload. Two messages
- * alike in both may swap packet ids, which no client can tell apart.
- */
-export function resendKey(d: Pick<Delivery, 'topic' | 'payload' | 'mark'>): string {
-  if (d.mark) return `t:${d.mark.token}`;
-  return `h:${createHash('sha1').update(d.topic).update('\0').update(d.payload).digest('base64url').slice(0, 22)}`;
-}
+export { resendKey } from './requeued';
 
 /**
  * The packet ids a closing session had sent PUBLISHes under and not yet seen
@@ -23,21 +15,14 @@ export function resendKey(d: Pick<Delivery, 'topic' | 'payload' | 'mark'>): stri
  * lost with its connection (a node dying) brings it back too: the client owns
  * it already, so such a match is dropped rather than sent.
  *
- * RabbitMQ hands requeued messages out before the ones behind them, so the
- * first delivery from a queue that is not a redelivery means none of that
- * queue's awaited messages is coming (expired, or taken by another member of a
- * shared group): their ids are given up then.
+ * A queue's first delivery that is not a redelivery gives up that queue's
+ * ids still awaited (see Requeued).
  */
 export class ResendIds {
-  /** queue -> key -> entries, oldest first. */
-  private readonly awaited = new Map<string, Map<string, Awaited[]>>();
+  private readonly awaited = new Requeued<Awaited>();
 
   constructor(entries: readonly OutboundUnacked[]) {
-    for (const e of entries) {
-      const keys = this.awaited.get(e.queue) ?? new Map<string, Awaited[]>();
-      this.awaited.set(e.queue, keys);
-      keys.set(e.key, [...(keys.get(e.key) ?? []), { id: e.id, released: e.released === true }]);
-    }
+    for (const e of entries) this.awaited.add(e.queue, e.key, { id: e.id, released: e.released === true });
   }
 
   /** Ids to keep from new messages meanwhile; a released one's id is the pending PUBREL's. */
@@ -48,16 +33,17 @@ export class ResendIds {
   }
 
   get empty(): boolean {
-    return this.awaited.size === 0;
+    return this.awaited.empty;
   }
 
   /** What is still awaited, in the form it was given. */
   entries(): OutboundUnacked[] {
-    return [...this.awaited].flatMap(([queue, keys]) =>
-      [...keys].flatMap(([key, list]) =>
-        list.map(({ id, released }) => ({ id, queue, key, ...(released ? { released } : {}) })),
-      ),
-    );
+    return this.awaited.entries().map(({ queue, key, item: { id, released } }) => ({
+      id,
+      queue,
+      key,
+      ...(released ? { released } : {}),
+    }));
   }
 
   /**
@@ -69,20 +55,10 @@ export class ResendIds {
     queue: string,
     d: Pick<Delivery, 'topic' | 'payload' | 'mark' | 'redelivered'>,
   ): { id?: number; released?: true; givenUp: number[] } {
-    const keys = this.awaited.get(queue);
-    if (!keys) return { givenUp: [] };
-    if (!d.redelivered) {
-      this.awaited.delete(queue);
-      const all = [...keys.values()].flat();
-      return { givenUp: all.filter((e) => !e.released).map((e) => e.id) };
-    }
-    const key = resendKey(d);
-    const list = keys.get(key);
-    const hit = list?.shift();
-    if (list?.length === 0) keys.delete(key);
-    if (keys.size === 0) this.awaited.delete(queue);
-    if (hit?.released) return { released: true, givenUp: [] };
-    return { id: hit?.id, givenUp: [] };
+    const { hit, givenUp } = this.awaited.claim(queue, d);
+    const lost = givenUp.filter((e) => !e.released).map((e) => e.id);
+    if (hit?.released) return { released: true, givenUp: lost };
+    return hit ? { id: hit.id, givenUp: lost } : { givenUp: lost };
   }
 }
 

@@ -131,6 +131,7 @@ export class Session implements Displaceable {
       if (!link.lost) this.log.warn({ err: err?.message }, 'RabbitMQ closed the consumer channel');
       this.out.close('consumer channel closed');
     };
+    link.onConsumerMoved = () => this.deliverer.consumersMoved();
     link.onConsumerCancelled = (queue) => void this.consumerCancelled(queue);
     link.onPublishError = (err) => {
       // A v3 client has no way to hear of a refused QoS 0 publish but the closed connection, as with the plugin.

@@ -22,12 +22,18 @@ const gone = (why: string): BrokerError => new BrokerError('gone', why);
 /** One client's link to the fake broker, as ClientLink is to RabbitMQ. */
 export class FakeLink implements BrokerLink {
   onConsumerLost: ((err: Error | undefined) => void) | undefined;
+  onConsumerMoved: (() => void) | undefined;
   onConsumerCancelled: ((queue: string) => void) | undefined;
   onPublishError: ((err: BrokerError) => void) | undefined;
   readonly consumers = new Map<string, Consumer>();
   readonly unacked = new Map<number, Unacked>();
   private readonly lostListeners = new Set<() => void>();
   private tag = 0;
+  /** How each queue is consumed, to consume it again after a move. */
+  private readonly handlers = new Map<
+    string,
+    { prefetch: number; onDelivery: (d: Delivery, queue: string) => void }
+  >();
   private closed = false;
   lost = false;
 
@@ -98,6 +104,7 @@ export class FakeLink implements BrokerLink {
 
   consume(queue: string, prefetch: number, onDelivery: (d: Delivery, queue: string) => void): Promise<void> {
     if (this.consumers.has(queue)) return Promise.resolve();
+    this.handlers.set(queue, { prefetch, onDelivery });
     return this.op('consume', () => {
       const q = this.broker.existing(queue);
       this.broker.check(this, 'read', queue);
@@ -165,6 +172,24 @@ export class FakeLink implements BrokerLink {
   loseConsumers(err: Error): void {
     this.dropConsumers();
     this.onConsumerLost?.(err);
+  }
+
+  /**
+   * The channel of this client's consumers closed over another client's
+   * refused consume: they consume again on a new one, and what they held
+   * unacked comes back redelivered, as ClientConsumers does with RabbitMQ;
+   * an ack of a delivery of the old channel acks nothing.
+   */
+  async moveConsumers(meanwhile?: () => Promise<void>): Promise<void> {
+    const queues = [...this.consumers.keys()];
+    this.dropConsumers();
+    this.onConsumerMoved?.();
+    // What the client does before the new consumers start (a PUBACK, say).
+    await meanwhile?.();
+    for (const queue of queues) {
+      const h = this.handlers.get(queue);
+      if (h) await this.consume(queue, h.prefetch, h.onDelivery);
+    }
   }
 
   /** The broker cancelled the consumer of a deleted queue. */

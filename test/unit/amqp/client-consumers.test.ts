@@ -1,0 +1,144 @@
+import { strict as assert } from 'node:assert';
+import { EventEmitter } from 'node:events';
+import type * as amqp from 'amqplib';
+import { ClientConsumers } from '../../../adapter/src/amqp/client-consumers';
+import { ConsumerChannels } from '../../../adapter/src/amqp/consumer-channels';
+import type { Delivery } from '../../../adapter/src/amqp/message';
+
+/** What ClientConsumers uses of an amqplib channel, with RabbitMQ's side played by the test. */
+class FakeChannel extends EventEmitter {
+  readonly consumers = new Map<string, (m: amqp.ConsumeMessage | null) => void>();
+  readonly acked: number[] = [];
+  private tags = 0;
+  private deliveryTag = 0;
+  /** Set to refuse the next consume as RabbitMQ does: the reply fails, then the channel closes. */
+  refuse: number | undefined;
+
+  prefetch(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  consume(queue: string, cb: (m: amqp.ConsumeMessage | null) => void): Promise<{ consumerTag: string }> {
+    if (this.refuse !== undefined) {
+      const err = Object.assign(new Error(`Operation failed: BasicConsume; ${this.refuse}`), {
+        code: this.refuse,
+      });
+      this.serverClose(err);
+      return Promise.reject(err);
+    }
+    const consumerTag = `${queue}-${++this.tags}`;
+    this.consumers.set(consumerTag, cb);
+    return Promise.resolve({ consumerTag });
+  }
+
+  cancel(tag: string): Promise<void> {
+    this.consumers.delete(tag);
+    return Promise.resolve();
+  }
+
+  ack(m: amqp.Message): void {
+    this.acked.push(m.fields.deliveryTag);
+  }
+
+  nack(): void {}
+
+  close(): Promise<void> {
+    setImmediate(() => this.emit('close'));
+    return Promise.resolve();
+  }
+
+  deliver(payload: string): void {
+    const tag = ++this.deliveryTag;
+    for (const cb of this.consumers.values())
+      cb({
+        content: Buffer.from(payload),
+        fields: { deliveryTag: tag, redelivered: false, routingKey: 't', exchange: 'x', consumerTag: '' },
+        properties: { headers: {} },
+      } as unknown as amqp.ConsumeMessage);
+  }
+
+  /** RabbitMQ closes the channel: with a reply code over an error on it, without one when the connection went. */
+  serverClose(err?: Error): void {
+    if (err) this.emit('error', err);
+    this.emit('close');
+  }
+}
+
+const turns = async (n = 10): Promise<void> => {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+};
+
+describe("a client's consumers on a shared channel RabbitMQ closes", () => {
+  let opened: FakeChannel[];
+  let channels: ConsumerChannels;
+  beforeEach(() => {
+    opened = [];
+    channels = new ConsumerChannels(() => {
+      const ch = new FakeChannel();
+      opened.push(ch);
+      return Promise.resolve(ch as unknown as amqp.Channel);
+    }, 100);
+  });
+
+  function client(): { c: ClientConsumers; got: Delivery[]; moved: number; lost: (Error | undefined)[] } {
+    const c = new ClientConsumers(channels, () => Promise.resolve());
+    const r = { c, got: [] as Delivery[], moved: 0, lost: [] as (Error | undefined)[] };
+    c.onMoved = () => r.moved++;
+    c.onLost = (err) => r.lost.push(err);
+    return r;
+  }
+
+  it("move to a new channel when it is closed over another client's refused consume", async () => {
+    const a = client();
+    await a.c.consume('qa', 10, (d) => a.got.push(d));
+    opened[0].deliver('before');
+    const b = client();
+    opened[0].refuse = 405;
+    await assert.rejects(
+      b.c.consume('qb', 10, () => undefined),
+      /405/,
+    );
+    await turns();
+    assert.equal(a.moved, 1);
+    assert.deepEqual(a.lost, []);
+    assert.equal(opened.length, 2, 'a new shared channel');
+    assert.equal(opened[1].consumers.size, 1, 'qa consumes on it');
+    assert.equal(a.c.consuming, true);
+    // The tag of the old channel's delivery acks nothing on the new one, whose own tags start at 1 again.
+    a.c.ack(a.got[0].deliveryTag);
+    assert.deepEqual(opened[1].acked, []);
+    opened[1].deliver('after');
+    a.c.ack(a.got[1].deliveryTag);
+    assert.deepEqual(opened[1].acked, [1]);
+    assert.notEqual(a.got[1].deliveryTag, a.got[0].deliveryTag);
+  });
+
+  it('are lost with the connection, and are not moved', async () => {
+    const a = client();
+    await a.c.consume('qa', 10, () => undefined);
+    opened[0].serverClose();
+    await turns();
+    assert.equal(a.moved, 0);
+    assert.equal(a.lost.length, 1);
+    assert.equal(opened.length, 1, 'no channel opened');
+  });
+
+  it('are lost when their queue cannot be consumed again', async () => {
+    let probes = 0;
+    const c = new ClientConsumers(channels, () =>
+      ++probes > 1 ? Promise.reject(new Error('404 NOT_FOUND')) : Promise.resolve(),
+    );
+    const lost: unknown[] = [];
+    c.onLost = (err) => lost.push(err);
+    await c.consume('qa', 10, () => undefined);
+    opened[0].refuse = 405;
+    await assert.rejects(
+      client().c.consume('qb', 10, () => undefined),
+      /405/,
+    );
+    await turns();
+    assert.equal(lost.length, 1);
+    assert.match(String(lost[0]), /404/);
+    assert.equal(c.consuming, false);
+  });
+});
