@@ -51,6 +51,24 @@ describe('process: start-up failures (`make run`)', function () {
     assert.match(stderr, /MQTT_ADAPTER_MQTT_PORT="70000"/);
     assert.match(stderr, /MQTT_ADAPTER_LOG_LEVEL="chatty"/);
   });
+
+  it('exits 2 naming each bad TLS or vhost-map setting', async () => {
+    const { code, stderr } = await runMain({
+      MQTT_ADAPTER_TLS_CIPHERS: 'ECDHE-RSA-AES128-GCM-SHA257',
+      MQTT_ADAPTER_TLS_MIN_VERSION: 'TLSv1.0',
+      MQTT_ADAPTER_VHOST_BY_PORT: '1883:tenant-a',
+    });
+    assert.equal(code, 2);
+    assert.match(stderr, /MQTT_ADAPTER_TLS_CIPHERS="ECDHE-RSA-AES128-GCM-SHA257": unknown cipher/);
+    assert.match(stderr, /MQTT_ADAPTER_TLS_MIN_VERSION="TLSv1.0"/);
+    assert.match(stderr, /MQTT_ADAPTER_VHOST_BY_PORT="1883:tenant-a": "1883:tenant-a" is not name=vhost/);
+  });
+
+  it('exits 2 naming MQTT_ADAPTER_AMQP_CA_FILE when it cannot be read', async () => {
+    const { code, stderr } = await runMain({ MQTT_ADAPTER_AMQP_CA_FILE: '/nonexistent/rabbitmq-ca.pem' });
+    assert.equal(code, 2);
+    assert.match(stderr, /MQTT_ADAPTER_AMQP_CA_FILE: cannot read \/nonexistent\/rabbitmq-ca.pem/);
+  });
 });
 
 describe('process: logs never hold a password or a payload', function () {
