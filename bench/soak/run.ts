@@ -71,7 +71,7 @@ async function adapterMemory(set: Replicas): Promise<{ rss: number; heap: number
   const live = set.list.filter((r) => r.running);
   return {
     rss: live.reduce((s, r) => s + rssBytes(r.pid), 0),
-    heap: await set.metricSum('mqtt_adapter_nodejs_heap_size_used_bytes'),
+    heap: await set.metricSum('nodejs_heap_size_used_bytes'),
   };
 }
 

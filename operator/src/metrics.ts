@@ -33,7 +33,8 @@ export class OperatorMetrics {
   });
 
   constructor(build?: BuildInfo) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'mqtt_adapter_operator_' });
+    // Standard names (process_*, nodejs_*), as the adapter's, for stock Node.js dashboards.
+    collectDefaultMetrics({ register: this.registry });
     if (build) {
       new Gauge({
         name: 'mqtt_adapter_operator_build_info',

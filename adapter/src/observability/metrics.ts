@@ -9,7 +9,8 @@ const P = 'mqtt_adapter_';
 /** Every instrument of one adapter process, on a registry of its own. */
 export function createMetrics(build?: BuildInfo) {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: P });
+  // Node's default metrics keep their standard names (process_*, nodejs_*), so stock Node.js dashboards work.
+  collectDefaultMetrics({ register: registry });
   const registers = [registry];
   if (build) {
     // The usual info-metric shape: always 1, the build in its labels, so a query can join on it.
@@ -83,8 +84,8 @@ export function createMetrics(build?: BuildInfo) {
       label: 'type',
       registers,
     }),
-    bytesIn: new Tally({ name: `${P}bytes_received_total`, help: 'Bytes read from MQTT sockets', registers }),
-    bytesOut: new Tally({ name: `${P}bytes_sent_total`, help: 'Bytes written to MQTT sockets', registers }),
+    bytesIn: new Tally({ name: `${P}received_bytes_total`, help: 'Bytes read from MQTT sockets', registers }),
+    bytesOut: new Tally({ name: `${P}sent_bytes_total`, help: 'Bytes written to MQTT sockets', registers }),
     published: new Tally({
       name: `${P}messages_published_total`,
       help: 'Messages published to RabbitMQ by QoS',

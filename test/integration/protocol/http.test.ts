@@ -80,8 +80,8 @@ describe('protocol: /healthz, /readyz and /metrics', function () {
     assert.equal(m('messages_published_total', { qos: '1' }), 2);
     assert.equal(m('messages_delivered_total', { qos: '0' }), 1);
     assert.equal(m('messages_delivered_total', { qos: '1' }), 2);
-    assert.ok((m('bytes_received_total') ?? 0) > 0);
-    assert.ok((m('bytes_sent_total') ?? 0) > 0);
+    assert.ok((m('received_bytes_total') ?? 0) > 0);
+    assert.ok((m('sent_bytes_total') ?? 0) > 0);
     assert.ok((m('amqp_connections') ?? 0) >= 1);
     assert.ok((m('amqp_channels') ?? 0) >= 1);
     assert.ok((m('amqp_confirm_seconds_count') ?? 0) >= 2, 'confirm latency observed');
