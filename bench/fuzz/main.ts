@@ -40,7 +40,10 @@ async function main(): Promise<void> {
   }
 }
 
-void main().catch((err: unknown) => {
-  process.stderr.write(`${(err as Error).stack}\n`);
-  process.exitCode = 1;
-});
+void main()
+  .catch((err: unknown) => {
+    process.stderr.write(`${(err as Error).stack}\n`);
+    process.exitCode = 1;
+  })
+  // An adapter that could not stop would keep the process, and a chaos run behind it, waiting for ever.
+  .finally(() => process.exit());

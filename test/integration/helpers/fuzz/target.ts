@@ -3,7 +3,7 @@ import { rabbitState } from '../../../guard/rabbit-state';
 import { deleteRedisKeys } from '../../v5/support';
 import { startAdapter, uniqueId } from '../adapter';
 import { addVhost, deleteVhost } from '../rabbit';
-import { until } from '../wait';
+import { until, within } from '../wait';
 
 /**
  * The adapter a fuzz run targets: in this process (an exception that escapes
@@ -63,9 +63,13 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
       });
     },
     stop: async () => {
-      await adapter.stop();
-      await deleteVhost(vhost);
-      await deleteRedisKeys(prefix);
+      try {
+        // A run that found a fault may leave the adapter unable to stop; its vhost and keys go regardless.
+        await within(adapter.stop(), 30_000, 'the fuzzed adapter to stop');
+      } finally {
+        await deleteVhost(vhost);
+        await deleteRedisKeys(prefix);
+      }
     },
   };
 }
