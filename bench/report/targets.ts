@@ -79,6 +79,15 @@ export function checks(r: RunResults): Check[] {
     measured: Number.isFinite(persistent) ? `${kib(persistent)} KiB` : 'not measured',
     met: Number.isFinite(persistent) ? persistent <= 20480 : undefined,
   });
+  const suback = med(r.subscribe['QoS 1']?.adapter, (x) => x.first.p50);
+  const mosquitto = med(r.subscribe['QoS 1']?.mosquitto, (x) => x.first.p50);
+  out.push({
+    target: 'QoS 1 SUBSCRIBE→SUBACK p50 ≤ 2 ms (first SUBSCRIBE of a clean session)',
+    measured: Number.isFinite(suback)
+      ? `${num(suback, 2)} ms` + (Number.isFinite(mosquitto) ? ` (Mosquitto ${num(mosquitto, 2)} ms)` : '')
+      : 'not measured',
+    met: Number.isFinite(suback) ? suback <= 2 : undefined,
+  });
   const conns = plain?.[0];
   out.push({
     target: '10k concurrent connections on one adapter process, no errors',
