@@ -98,10 +98,12 @@ describe('tenancy: vhost by listener port and by client certificate', function (
     /** A port behind a proxy: no listener of the adapter's, only what PROXY headers say was dialed. */
     const dialed = 18830 + Math.floor(Math.random() * 1000);
     before(async function () {
-      const port = await freePort();
+      const [port, wsPort] = [await freePort(), await freePort()];
       adapter = await startAdapter({
         MQTT_ADAPTER_MQTT_PORT: String(port),
-        MQTT_ADAPTER_VHOST_BY_PORT: `${port}=${A},${dialed}=${B}`,
+        MQTT_ADAPTER_WS_ENABLED: 'true',
+        MQTT_ADAPTER_WS_PORT: String(wsPort),
+        MQTT_ADAPTER_VHOST_BY_PORT: `${port}=${A},${dialed}=${B},${wsPort}=${B}`,
         MQTT_ADAPTER_PROXY_PROTOCOL: 'optional',
       });
     });
@@ -112,6 +114,10 @@ describe('tenancy: vhost by listener port and by client certificate', function (
     it('puts a login without a vhost on the mapped port in that vhost (MQTT 5 and 3.1.1)', async function () {
       await assertSubscriberIn(A, await V5.connect(adapter.ports.mqtt));
       await assertSubscriberIn(A, await V5.connect(adapter.ports.mqtt, { protocolVersion: 4 }));
+    });
+
+    it('maps the WebSocket listener by its own port', async function () {
+      await assertSubscriberIn(B, await V5.connectUrl(`ws://127.0.0.1:${adapter.ports.ws}/mqtt`));
     });
 
     it('lets a `vhost:user` username win over the port mapping', async function () {
