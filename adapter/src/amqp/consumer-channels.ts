@@ -35,8 +35,8 @@ export class SharedConsumerChannel {
     onMessage: (msg: amqp.ConsumeMessage | null) => void,
   ): Promise<string> {
     const run = this.step.then(async () => {
-      // Both go out at once: RabbitMQ applies them in order, so the consume still gets this prefetch,
-      // and one round trip fewer stands between a SUBSCRIBE and its SUBACK.
+      // Asked together: amqplib keeps one RPC outstanding per channel and sends the consume as the qos-ok
+      // comes in, without a turn through this code; RabbitMQ applies them in order, so the consume gets this prefetch.
       const [, ok] = await Promise.all([
         this.channel.prefetch(prefetch, false),
         this.channel.consume(queue, onMessage),
