@@ -141,6 +141,11 @@ export const settings = {
     true,
   ),
   wsEnabled: setting('MQTT_ADAPTER_WS_ENABLED', bool(false), 'Start the MQTT over WebSocket listener.'),
+  amqpWildcards: setting(
+    'MQTT_ADAPTER_AMQP_WILDCARDS',
+    bool(false),
+    'Let `#` fill any level of a topic filter, matching zero or more levels as AMQP topic wildcards do (`a/#/c` binds `a.#.c`), as the original RabbitMQ MQTT adapter did; off, filters follow the MQTT specification. See docs/topic-mapping.md.',
+  ),
   wsPort: setting(
     'MQTT_ADAPTER_WS_PORT',
     port(8080),

@@ -62,7 +62,12 @@ export class TopicTrie<V> {
     const wildcardsAllowed = !(dollar && i === 0);
     if (wildcardsAllowed) {
       const hash = n.children.get('#');
-      if (hash) for (const v of hash.values) out.add(v);
+      if (hash) {
+        for (const v of hash.values) out.add(v);
+        // A `#` before the last level (MQTT_ADAPTER_AMQP_WILDCARDS) spans zero or more levels, as in AMQP.
+        if (hash.children.size > 0)
+          for (let k = i; k <= levels.length; k++) this.walk(hash, levels, k, false, out);
+      }
     }
     if (i === levels.length) {
       for (const v of n.values) out.add(v);

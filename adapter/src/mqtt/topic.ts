@@ -20,14 +20,18 @@ export function topicNameProblem(topic: string): TopicProblem | undefined {
   return undefined;
 }
 
-/** Why a topic filter is invalid, or undefined [MQTT-4.7.1-2] [MQTT-4.7.1-3] [MQTT-4.7.3-1]. */
-export function topicFilterProblem(filter: string): FilterProblem | undefined {
+/**
+ * Why a topic filter is invalid, or undefined [MQTT-4.7.1-2] [MQTT-4.7.1-3] [MQTT-4.7.3-1].
+ * With `amqpWildcards` (MQTT_ADAPTER_AMQP_WILDCARDS), `#` may fill any level, as in AMQP.
+ */
+export function topicFilterProblem(filter: string, amqpWildcards = false): FilterProblem | undefined {
   if (filter.length === 0) return 'empty';
   if (filter.includes('\u0000')) return 'null-char';
   const levels = filter.split('/');
   for (let i = 0; i < levels.length; i++) {
     const level = levels[i];
-    if (level.includes('#') && (level !== '#' || i !== levels.length - 1)) return 'bad-wildcard';
+    if (level.includes('#') && (level !== '#' || (i !== levels.length - 1 && !amqpWildcards)))
+      return 'bad-wildcard';
     if (level.includes('+') && level !== '+') return 'bad-wildcard';
   }
   if (Buffer.byteLength(filter) > MAX_ROUTING_KEY_BYTES) return 'too-long';
@@ -59,19 +63,28 @@ function swapSeparators(s: string): string {
   return out;
 }
 
-/** Whether an MQTT topic name matches a filter, per the spec's wildcard rules. */
+/**
+ * Whether an MQTT topic name matches a filter, per the spec's wildcard rules,
+ * and a `#` before the last level (MQTT_ADAPTER_AMQP_WILDCARDS) as AMQP's: zero or more levels.
+ */
 export function topicMatches(filter: string, topic: string): boolean {
   // [MQTT-4.7.2-1] topics beginning with $ are not matched by filters starting with a wildcard.
   if (topic.startsWith('$') && (filter.startsWith('#') || filter.startsWith('+'))) return false;
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i++) {
+  return levelsMatch(filter.split('/'), 0, topic.split('/'), 0);
+}
+
+function levelsMatch(f: readonly string[], i: number, t: readonly string[], j: number): boolean {
+  for (; i < f.length; i++, j++) {
     const fl = f[i];
-    if (fl === '#') return true; // also matches the parent level [MQTT-4.7.1-2]
-    if (i >= t.length) return false;
-    if (fl !== '+' && fl !== t[i]) return false;
+    if (fl === '#') {
+      if (i === f.length - 1) return true; // also matches the parent level [MQTT-4.7.1-2]
+      for (let skip = j; skip <= t.length; skip++) if (levelsMatch(f, i + 1, t, skip)) return true;
+      return false;
+    }
+    if (j >= t.length) return false;
+    if (fl !== '+' && fl !== t[j]) return false;
   }
-  return f.length === t.length;
+  return j === t.length;
 }
 
 /**

@@ -214,3 +214,63 @@ describe('mqtt/topic-trie', () => {
     assert.equal(trie.size, 4);
   });
 });
+
+/** A filter with `#` at any level, as MQTT_ADAPTER_AMQP_WILDCARDS allows. */
+const amqpFilter = fc
+  .array(fc.oneof(smallLevel, fc.constant('+'), fc.constant('#')), { minLength: 1, maxLength: 5 })
+  .map((ls) => ls.join('/'))
+  .filter((f) => f.length > 0);
+
+/**
+ * AMQP topic matching written independently, as a regular expression over the
+ * topic with a `/` before every level: `+` one level, `#` zero or more.
+ */
+function amqpReference(filter: string, topic: string): boolean {
+  if (topic.startsWith('$') && (filter.startsWith('#') || filter.startsWith('+'))) return false;
+  const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const body = filter
+    .split('/')
+    .map((l) => (l === '#' ? '(?:/[^/]*)*' : l === '+' ? '/[^/]*' : `/${escape(l)}`))
+    .join('');
+  return new RegExp(`^${body}$`).test(`/${topic}`);
+}
+
+describe('mqtt/topic: AMQP-style wildcards (MQTT_ADAPTER_AMQP_WILDCARDS)', () => {
+  it('accept `#` in any level only when enabled, still alone in its level', () => {
+    for (const f of ['a/#/c', '#/c', 'a/#/+/#']) {
+      assert.equal(topicFilterProblem(f), 'bad-wildcard', f);
+      assert.equal(topicFilterProblem(f, true), undefined, f);
+    }
+    for (const bad of ['a#/c', 'a/b#', 'a/#b/c'])
+      assert.equal(topicFilterProblem(bad, true), 'bad-wildcard', bad);
+    fc.assert(fc.property(amqpFilter, (f) => topicFilterProblem(f, true) === undefined));
+  });
+
+  it('`#` before the last level matches zero or more levels, as AMQP does', () => {
+    assert.equal(topicMatches('a/#/c', 'a/c'), true);
+    assert.equal(topicMatches('a/#/c', 'a/x/y/c'), true);
+    assert.equal(topicMatches('a/#/c', 'a/x/d'), false);
+    assert.equal(topicMatches('#/c', 'c'), true);
+    assert.equal(topicMatches('#/c', '$SYS/c'), false);
+    assert.equal(filterToBindingKey('a/#/c'), 'a.#.c');
+    fc.assert(
+      fc.property(amqpFilter, smallTopic, (f, t) => topicMatches(f, t) === amqpReference(f, t)),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('the trie and literalPrefix agree with topicMatches', () => {
+    fc.assert(
+      fc.property(fc.array(amqpFilter, { minLength: 1, maxLength: 6 }), smallTopic, (fs, t) => {
+        const trie = new TopicTrie<string>();
+        for (const f of fs) trie.add(f, f);
+        const expected = fs.filter((f) => topicMatches(f, t)).sort();
+        const prefixesHold = expected.every((f) => t.startsWith(literalPrefix(f)));
+        return (
+          JSON.stringify([...trie.match(t)].sort()) === JSON.stringify([...new Set(expected)]) && prefixesHold
+        );
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
