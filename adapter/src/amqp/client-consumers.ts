@@ -19,7 +19,7 @@ interface Consumer {
 }
 
 /** How often a consume is tried again when its shared channel closed under it over another client's refusal. */
-const CONSUME_ATTEMPTS = 3;
+const CONSUME_ATTEMPTS = 5;
 
 /**
  * One MQTT client's consumers (its own queue, shared groups' queues), all on
@@ -82,16 +82,16 @@ export class ClientConsumers implements ConsumerHost {
 
   private async start(queue: string, c: Consumer): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      // RabbitMQ answers a refused basic.consume by closing the channel, which on a shared
-      // one would end the consumers of up to 99 other clients: the client's own channel asks first.
-      await this.probe(queue);
-      const shared = await this.channel();
       try {
+        // RabbitMQ answers a refused basic.consume by closing the channel, which on a shared
+        // one would end the consumers of up to 99 other clients: the client's own channel asks first.
+        await this.probe(queue);
+        const shared = await this.channel();
         c.tag = await shared.consume(queue, c.prefetch, (msg) => this.delivered(queue, c, msg));
         break;
       } catch (err) {
-        // A refusal of this very consume carries RabbitMQ's reply code; without one, the channel
-        // closed under it over another client's, and the consumers move to a new one.
+        // A refusal of this very probe or consume carries RabbitMQ's reply code; without one, the
+        // channel closed under it over another operation, and the next attempt takes a new one.
         if ((err as { code?: unknown }).code !== undefined || attempt >= CONSUME_ATTEMPTS || this.closed)
           throw err;
       }
@@ -158,11 +158,13 @@ export class ClientConsumers implements ConsumerHost {
     }
   }
 
+  /**
+   * Consumers that could not move: the client is told, and its close cancels
+   * any that did move and leaves the new channel, which must not keep a host that is gone.
+   */
   private lose(err: Error | undefined): void {
     if (this.lost) return;
     this.lost = true;
-    this.unacked.clear();
-    this.consumers.clear();
     this.onLost?.(err);
   }
 
@@ -172,15 +174,15 @@ export class ClientConsumers implements ConsumerHost {
     this.closed = true;
     await this.pending;
     const shared = this.shared;
-    if (!shared || this.lost) return;
     const tags = [...this.consumers.values()].map((c) => c.tag).filter(Boolean);
     this.consumers.clear();
-    await Promise.all(tags.map((t) => shared.channel.cancel(t).catch(() => undefined)));
-    if (!shared.closed) {
-      for (const deliveryTag of this.unacked.values())
-        shared.channel.nack({ fields: { deliveryTag } } as amqp.Message, false, true);
+    if (shared && !shared.closed) {
+      await Promise.all(tags.map((t) => shared.channel.cancel(t).catch(() => undefined)));
+      if (!shared.closed)
+        for (const deliveryTag of this.unacked.values())
+          shared.channel.nack({ fields: { deliveryTag } } as amqp.Message, false, true);
     }
     this.unacked.clear();
-    this.channels.leave(this, shared);
+    if (shared) this.channels.leave(this, shared);
   }
 }

@@ -123,14 +123,18 @@ describe("a client's consumers on a shared channel RabbitMQ closes", () => {
     assert.equal(opened.length, 1, 'no channel opened');
   });
 
-  it('are lost when their queue cannot be consumed again', async () => {
-    let probes = 0;
-    const c = new ClientConsumers(channels, () =>
-      ++probes > 1 ? Promise.reject(new Error('404 NOT_FOUND')) : Promise.resolve(),
+  it('are lost when one queue cannot be consumed again, and the close cancels those that moved', async () => {
+    let deleted = false;
+    const c = new ClientConsumers(channels, (q) =>
+      q === 'gone' && deleted
+        ? Promise.reject(Object.assign(new Error('404 NOT_FOUND'), { code: 404 }))
+        : Promise.resolve(),
     );
     const lost: unknown[] = [];
     c.onLost = (err) => lost.push(err);
-    await c.consume('qa', 10, () => undefined);
+    await c.consume('stays', 10, () => undefined);
+    await c.consume('gone', 10, () => undefined);
+    deleted = true;
     opened[0].refuse = 405;
     await assert.rejects(
       client().c.consume('qb', 10, () => undefined),
@@ -139,6 +143,8 @@ describe("a client's consumers on a shared channel RabbitMQ closes", () => {
     await turns();
     assert.equal(lost.length, 1);
     assert.match(String(lost[0]), /404/);
-    assert.equal(c.consuming, false);
+    assert.equal(opened[1].consumers.size, 1, "'stays' moved");
+    await c.close();
+    assert.equal(opened[1].consumers.size, 0, 'the close cancels it on the new channel');
   });
 });
