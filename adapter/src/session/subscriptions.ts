@@ -143,7 +143,8 @@ export class Subscriptions implements FastPathSubscriber {
     const parsed = parseShared(filter);
     const shared = parsed === 'invalid' ? undefined : parsed;
     const inner = shared ? shared.filter : filter;
-    const problem = parsed === 'invalid' ? 'bad-share-name' : topicFilterProblem(inner, this.deps.config.amqpWildcards);
+    const problem =
+      parsed === 'invalid' ? 'bad-share-name' : topicFilterProblem(inner, this.deps.config.amqpWildcards);
     if (problem) {
       this.deps.log.info({ filter, problem }, 'SUBSCRIBE filter refused');
       return this.refused('invalid', Reason.TopicFilterInvalid);
