@@ -110,7 +110,7 @@ export class ClientLink implements BrokerLink {
     if (!ch)
       return this.openFireChannel().then(() => this.publishUnconfirmed(topic, payload, onFull, extras));
     try {
-      const written = ch.publish(this.exchange, this.routingKey(topic), payload, publishOptions(0, extras));
+      const written = this.send(ch, topic, payload, 0, extras);
       this.holdBackIfFull(ch, written, onFull);
     } catch (err) {
       // amqplib throws when the channel closed under us; the server's reason came on 'error'.
@@ -144,9 +144,41 @@ export class ClientLink implements BrokerLink {
 
   /** Stops the client's reading while the channel's buffer is full or RabbitMQ blocks the connection. */
   private holdBackIfFull(ch: amqp.Channel, written: boolean, onFull: OnFull): void {
-    if (!written) onFull(once(ch, 'drain').then(() => undefined));
+    const direct = this.connection.publisher;
+    if (!written) onFull(direct?.accepts(ch) ? direct.drained() : once(ch, 'drain').then(() => undefined));
     // Under a resource alarm RabbitMQ reads nothing from this connection: stop reading the client too.
     if (this.connection.blocked) onFull(this.connection.unblockedOrGone());
+  }
+
+  /**
+   * Writes one publish: straight to the socket when the pooled connection
+   * allows it, a plain one (no extras) with properties encoded once; through
+   * amqplib's channel otherwise. `options`, when given, replace the ones the
+   * QoS and extras make. Returns false when the buffer is full.
+   */
+  private send(
+    ch: amqp.Channel,
+    topic: string,
+    payload: Buffer,
+    qos: QoS,
+    extras: LinkPublishExtras | undefined,
+    options?: amqp.Options.Publish,
+    confirmed?: (err: unknown) => void,
+  ): boolean {
+    const key = this.routingKey(topic);
+    const direct = this.connection.publisher;
+    if (!direct?.accepts(ch)) {
+      const o = options ?? publishOptions(qos, extras);
+      return confirmed
+        ? (ch as amqp.ConfirmChannel).publish(this.exchange, key, payload, o, confirmed)
+        : ch.publish(this.exchange, key, payload, o);
+    }
+    const what = options
+      ? { options }
+      : isPlain(extras)
+        ? { plain: qos }
+        : { options: publishOptions(qos, extras) };
+    return direct.publish(ch, this.exchange, key, payload, what, confirmed);
   }
 
   /** Publishes of one client mostly repeat a topic, so its routing key is kept. */
@@ -168,11 +200,12 @@ export class ClientLink implements BrokerLink {
     const ch = await this.publishChannel().catch((err: unknown) => Promise.reject(brokerError(err)));
     const started = process.hrtime.bigint();
     let written = false;
-    const options = publishOptions(qos, extras);
+    let options: amqp.Options.Publish | undefined;
     let seq: number | undefined;
     if (extras?.mandatory) {
       // A returned message is matched to its publish by this header, since returns and confirms interleave.
       seq = ++this.mandatorySeq;
+      options = publishOptions(qos, extras);
       options.mandatory = true;
       (options.headers as Record<string, unknown>)[SEQ_HEADER] = seq;
     }
@@ -182,7 +215,7 @@ export class ClientLink implements BrokerLink {
         if (err) reject(brokerError(this.pubError ?? (err instanceof Error ? err : 'publish not confirmed')));
         else resolve();
       };
-      written = ch.publish(this.exchange, this.routingKey(topic), payload, options, cb);
+      written = this.send(ch, topic, payload, qos, extras, options, cb);
     });
     this.holdBackIfFull(ch, written, onFull);
     await confirmed;
@@ -375,4 +408,9 @@ export class ClientLink implements BrokerLink {
     );
     this.connection.release();
   }
+}
+
+/** Whether a publish carries nothing beyond its QoS, so its AMQP properties are those of every such publish. */
+function isPlain(e: LinkPublishExtras | undefined): boolean {
+  return !e || (!e.retain && e.publisher === undefined && !e.props && !e.mark && !e.mandatory);
 }

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ConsumerChannels } from './consumer-channels';
 import { corkFrameWrites } from './cork';
 import { dropStaleFrames } from './stale-frames';
+import { DirectPublisher } from './direct-publish';
 import { loginFailure } from './errors';
 import { credentialsProblem, loginUrl, poolKey, type Credentials } from './credentials';
 import { NodeChooser } from './nodes';
@@ -33,6 +34,8 @@ export class PooledConnection extends EventEmitter {
     CLIENTS_PER_CONSUMER_CHANNEL,
   );
   blocked = false;
+  /** Writes publishes straight to the socket; undefined when amqplib's internals differ, and amqplib does. */
+  readonly publisher: DirectPublisher | undefined;
 
   constructor(
     readonly key: string,
@@ -46,6 +49,7 @@ export class PooledConnection extends EventEmitter {
     private readonly onGone: (c: PooledConnection) => void,
   ) {
     super();
+    this.publisher = DirectPublisher.of(model);
     // Every MQTT session on this connection listens for 'lost' (as many as the room takes).
     this.setMaxListeners(0);
     // Closes unless a client takes it, also when every waiter of its connect went elsewhere.
@@ -302,6 +306,8 @@ export class ConnectionPool {
     const pooled = new PooledConnection(key, c, node, model, new Room(room), this.metrics, (gone) =>
       this.forget(gone),
     );
+    if (!pooled.publisher)
+      this.log.warn('amqplib internals changed: publishes go through its channel streams');
     pooled.on('lost', (err?: Error) => {
       if (err)
         this.log.warn(
