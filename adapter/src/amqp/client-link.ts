@@ -35,6 +35,7 @@ import type { AmqpMetrics } from './metrics';
  */
 export class ClientLink implements BrokerLink {
   private pub: Promise<amqp.ConfirmChannel> | undefined;
+  private pubChannel: amqp.ConfirmChannel | undefined;
   private fire: Promise<amqp.Channel> | undefined;
   private fireChannel: amqp.Channel | undefined;
   private fireError: Error | undefined;
@@ -190,14 +191,30 @@ export class ClientLink implements BrokerLink {
     return this.lastKey;
   }
 
-  private async publishConfirmed(
+  /** On the open confirm channel at once; a first publish waits for it to open. */
+  private publishConfirmed(
     topic: string,
     payload: Buffer,
     qos: QoS,
     onFull: OnFull,
     extras?: LinkPublishExtras,
   ): Promise<boolean> {
-    const ch = await this.publishChannel().catch((err: unknown) => Promise.reject(brokerError(err)));
+    const open = this.pubChannel;
+    if (open) return this.publishOn(open, topic, payload, qos, onFull, extras);
+    return this.publishChannel().then(
+      (ch) => this.publishOn(ch, topic, payload, qos, onFull, extras),
+      (err: unknown) => Promise.reject(brokerError(err)),
+    );
+  }
+
+  private publishOn(
+    ch: amqp.ConfirmChannel,
+    topic: string,
+    payload: Buffer,
+    qos: QoS,
+    onFull: OnFull,
+    extras?: LinkPublishExtras,
+  ): Promise<boolean> {
     const started = process.hrtime.bigint();
     let written = false;
     let options: amqp.Options.Publish | undefined;
@@ -218,9 +235,10 @@ export class ClientLink implements BrokerLink {
       written = this.send(ch, topic, payload, qos, extras, options, cb);
     });
     this.holdBackIfFull(ch, written, onFull);
-    await confirmed;
-    this.metrics.confirmLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    return seq === undefined || !this.returned?.delete(seq);
+    return confirmed.then(() => {
+      this.metrics.confirmLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      return seq === undefined || !this.returned?.delete(seq);
+    });
   }
 
   private publishChannel(): Promise<amqp.ConfirmChannel> {
@@ -230,6 +248,7 @@ export class ClientLink implements BrokerLink {
       p.then(
         (ch) => {
           this.pubError = undefined;
+          this.pubChannel = ch;
           // RabbitMQ sends basic.return before the confirm of the same message.
           ch.on('return', (msg: amqp.Message) => {
             const seq = ((msg.properties.headers ?? {}) as Record<string, unknown>)[SEQ_HEADER];
@@ -239,7 +258,10 @@ export class ClientLink implements BrokerLink {
             this.pubError = err;
             this.onPublishError?.(brokerError(err));
           });
-          this.resetOnClose(ch, () => (this.pub = undefined));
+          this.resetOnClose(ch, () => {
+            this.pub = undefined;
+            this.pubChannel = undefined;
+          });
         },
         () => (this.pub = undefined),
       );

@@ -9,6 +9,7 @@ import { topicNameProblem } from '../mqtt/topic';
 import { InboundQos2Ids } from './inbound-qos2';
 import { ACCEPTED, NO_SUBSCRIBERS, refusal, refusalAnswer, type PublishAnswer } from './publish-answer';
 import { PublishOrder } from './publish-order';
+import { AnswerOrder } from './answer-order';
 import type { Qos2Journal } from './qos2-journal';
 import { InboundAliases } from './topic-alias';
 import { sendWithReason } from './reason-string';
@@ -42,7 +43,7 @@ const HELD = Promise.resolve(ACCEPTED);
  */
 export class InboundPublisher {
   private pending = 0;
-  private acks: Promise<void> = Promise.resolve();
+  private readonly answers = new AnswerOrder<PublishAnswer>();
   private windowOpen: (() => void) | undefined;
   /** A publish failure closed the connection; the failures after it have nothing to add. */
   private failed = false;
@@ -244,11 +245,7 @@ export class InboundPublisher {
 
   /** Runs `send` with the answer once every earlier PUBLISH was answered [MQTT-4.6.0-2]. */
   private inOrder(answer: Promise<PublishAnswer>, send: (a: PublishAnswer) => void): void {
-    const previous = this.acks;
-    this.acks = answer.then(async (a) => {
-      await previous;
-      send(a);
-    });
+    this.answers.add(answer, send);
   }
 
   /**
@@ -345,7 +342,7 @@ export class InboundPublisher {
 
   /** Resolves once every publish so far is confirmed or failed (used by drain). */
   settledAll(): Promise<void> {
-    return this.acks;
+    return this.answers.settled();
   }
 }
 
