@@ -19,6 +19,8 @@ interface InFlight {
   ack?: () => void;
   /** PUBACK or PUBCOMP came in, or a failed PUBREC: the client is done with it. */
   settled?: boolean;
+  /** Its consumers moved, and its message is awaited back from the queue (consumersMoved). */
+  awaited?: boolean;
   /** QoS 2: PUBREC received, PUBREL sent, waiting for PUBCOMP. */
   released: boolean;
   /** QoS 2: PUBREC received, the pending PUBREL being stored; PUBREL not sent yet. */
@@ -216,15 +218,17 @@ export class Deliverer {
    * topic and payload keep those from being dropped, as they were never sent.
    */
   consumersMoved(): void {
-    const moved = new Requeued<InFlight>();
+    // A move before the last one's messages are all back keeps awaiting those too.
+    const moved = this.moved ?? new Requeued<InFlight>();
     const held = new Set(this.waiting.flatMap((h) => (h.from ? [resendKey(h.from.d)] : [])));
     for (const d of this.recentAcks?.take(Date.now()) ?? []) {
       const key = resendKey(d);
       if (!held.has(key)) moved.add(this.ownQueue, key, { qos: d.qos, released: false, settled: true });
     }
     for (const f of this.inflight.values()) {
-      if (!f.from || (f.released && !f.storing)) continue;
+      if (!f.from || (f.released && !f.storing) || f.awaited) continue;
       f.ack = undefined;
+      f.awaited = true;
       moved.add(f.from.queue, resendKey(f.from.d), f);
     }
     for (const q0 of this.draining)
@@ -243,6 +247,7 @@ export class Deliverer {
     const { hit } = this.moved.claim(queue, d);
     if (this.moved.empty) this.moved = undefined;
     if (!hit) return false;
+    hit.awaited = false;
     if (hit.settled || (hit.released && !hit.storing)) done();
     else hit.ack = done;
     return true;
@@ -385,21 +390,21 @@ export class Deliverer {
     const f = this.inflight.get(messageId);
     if (!f || f.qos !== 2) return;
     if (reasonCode !== undefined && reasonCode >= 0x80) {
-      f.settled = true;
       f.ack?.();
+      f.ack = undefined;
       // [MQTT-4.3.3-4] a failed PUBREC ends the exchange; the id is free again.
-      this.inflight.set(messageId, { ...f, ack: undefined });
       this.acknowledged(messageId);
       return;
     }
-    // The ack moves to the entry that replaces it, where a move of the consumers can reach it.
-    const releasing: InFlight = { qos: 2, released: true, storing: true, from: f.from, ack: f.ack };
-    this.inflight.set(messageId, releasing);
+    // Changed in place: a move of the consumers may hold this very entry, awaiting its message back.
+    f.released = true;
+    f.storing = true;
     void this.onReleasesChanged().then((stored) => {
       if (!stored) return;
-      releasing.storing = false;
+      f.storing = false;
       this.out.send({ cmd: 'pubrel', messageId });
-      releasing.ack?.();
+      f.ack?.();
+      f.ack = undefined;
     });
   }
 

@@ -82,6 +82,18 @@ describe('consumers moved to a new channel', () => {
     assert.deepEqual(sub.pipe.unread, []);
   });
 
+  it("QoS 1: a second move before the first one's messages are back still recognises them", async () => {
+    const { sub, link, pub } = await subscriber(1);
+    await publish(pub, ['m1']);
+    const [p1] = await take(sub, 1);
+    await link.moveConsumers(() => link.moveConsumers());
+    await turns();
+    assert.deepEqual(sub.pipe.unread, [], 'not sent again');
+    sub.pipe.send({ cmd: 'puback', messageId: p1.messageId as number });
+    await turns();
+    assert.equal(link.unacked.size, 0, "the PUBACK acks m1's redelivery");
+  });
+
   it('QoS 2: a message awaiting PUBREC is not sent again, and PUBREC acks its redelivery', async () => {
     const { sub, link, pub } = await subscriber(2, { clean: false });
     await publish(pub, ['m1'], 2);
