@@ -1,10 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { load } from 'js-yaml';
 import type { MqttListener } from '../../operator/src/api/types.generated';
 import { repoRoot } from '../../operator/src/codegen/load-crd';
 import type { ControlPlane } from './harness/control-plane';
-import { CHART as chart, Helm } from './harness/helm';
+import { CHART as chart, type Doc, Helm } from './harness/helm';
 import { kubectl, run } from './harness/kubectl';
 import { createNamespace, deleteNamespace } from './harness/namespace';
 import { children, condition, createListener, listenerPath } from './harness/objects';
@@ -92,6 +93,34 @@ describe('e2e: Helm chart', function () {
     const docs = await template('metrics.serviceMonitor.enabled=true', 'exampleListener.enabled=true');
     assert.ok(docs.some((d) => d.kind === 'ServiceMonitor'));
     assert.ok(docs.some((d) => d.kind === 'MqttListener' && d.metadata.name === 'mqtt'));
+  });
+
+  it('renders the Grafana dashboard ConfigMap and the PrometheusRule when enabled, from the chart files as they are', async () => {
+    const docs = await template(
+      'metrics.grafanaDashboard.enabled=true',
+      'metrics.grafanaDashboard.namespace=grafana',
+      'metrics.grafanaDashboard.annotations.grafana_folder=MQTT',
+      'metrics.prometheusRule.enabled=true',
+      'metrics.prometheusRule.labels.release=prom',
+    );
+    const dashboard = docs.find((d) => d.kind === 'ConfigMap') as
+      | (Doc & {
+          metadata: { namespace: string; annotations: Record<string, string> };
+          data: Record<string, string>;
+        })
+      | undefined;
+    assert.equal(dashboard?.metadata.labels?.grafana_dashboard, '1');
+    assert.equal(dashboard.metadata.namespace, 'grafana');
+    assert.equal(dashboard.metadata.annotations.grafana_folder, 'MQTT');
+    const file = (f: string): string => readFileSync(join(chart, f), 'utf8');
+    assert.deepEqual(
+      JSON.parse(dashboard.data['mqtt-adapter.json']),
+      JSON.parse(file('dashboards/mqtt-adapter.json')),
+    );
+    const rule = docs.find((d) => d.kind === 'PrometheusRule');
+    assert.equal(rule?.metadata.labels?.release, 'prom');
+    // Untemplated: the alerts' own {{ $labels }} templates reach Prometheus as written.
+    assert.deepEqual(rule.spec, load(file('rules/mqtt-adapter.rules.yaml')));
   });
 
   it('refuses values that break values.schema.json', async () => {

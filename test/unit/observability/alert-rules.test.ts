@@ -55,6 +55,23 @@ describe('alert rules (charts/mqtt-adapter/rules/mqtt-adapter.rules.yaml)', () =
     assert.deepEqual(unknown, []);
   });
 
+  it('has a promtool test case that fires each alert (test/e2e/prometheus/, run by the e2e suite)', () => {
+    const cases = load(
+      readFileSync(join(root, 'test/e2e/prometheus/mqtt-adapter.rules.test.yaml'), 'utf8'),
+    ) as {
+      tests: { alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[];
+    };
+    const fired = new Set(
+      cases.tests.flatMap((t) =>
+        t.alert_rule_test.filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname),
+      ),
+    );
+    assert.deepEqual(
+      rules.map((r) => r.alert).filter((a) => !fired.has(a!)),
+      [],
+    );
+  });
+
   it('alerts on each failure docs/troubleshooting.md explains', () => {
     const docs = readFileSync(join(root, 'docs/troubleshooting.md'), 'utf8');
     for (const r of rules) assert.ok(docs.includes(r.alert!), `${r.alert} is not in docs/troubleshooting.md`);
