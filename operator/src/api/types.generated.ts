@@ -32,6 +32,8 @@ export interface MqttListenerSpec {
   webSocket: MqttListenerSpecWebSocket;
   /** Topic exchange that MQTT publishes go to. */
   exchange: string;
+  /** Let `#` fill any level of a topic filter, matching zero or more levels as AMQP topic wildcards do (`a/#/c` binds `a.#.c`); off, filters follow the MQTT specification. */
+  amqpWildcards: boolean;
   /** Virtual host for usernames without a vhost prefix. */
   vhost: string;
   /** Virtual host by the port a client dialed (a listener port, or the destination port of a PROXY header), for usernames without a vhost prefix. */

@@ -20,6 +20,7 @@ export function adapterEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvV
     value(settings.httpPort.env, spec.metrics.port),
     ...rabbitmqEnv(spec, mounts),
     value(settings.exchange.env, spec.exchange),
+    value(settings.amqpWildcards.env, spec.amqpWildcards),
     value(settings.vhost.env, spec.vhost),
     ...vhostByPortEnv(spec),
     value(settings.queueType.env, spec.queueType),

@@ -85,6 +85,13 @@ describe('operator: adapter env is the adapter configuration', () => {
       assert.equal(config({ proxyProtocol: mode }).proxyProtocol, mode);
   });
 
+  it('passes spec.amqpWildcards through, off when unset', () => {
+    const config = (spec: Record<string, unknown>) =>
+      loadConfig(processEnv(adapterEnv(listener(spec).spec, secretMounts(listener(spec).spec))), read);
+    assert.equal(config({}).amqpWildcards, false);
+    assert.equal(config({ amqpWildcards: true }).amqpWildcards, true);
+  });
+
   it('loads with the adapter config loader and means what the spec says', () => {
     const l = listener({
       replicas: 3,
