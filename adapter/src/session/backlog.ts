@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../ports/clock';
+import { doublingPause } from './backoff';
 
 /**
  * Attempts per entry, the one that failed before the entry was queued
@@ -18,7 +19,7 @@ const RETRY_MAX_MS = 15_000;
 
 /** Pause after `failures` failed attempts. */
 export function retryDelay(failures: number): number {
-  return Math.min(RETRY_FIRST_MS * 2 ** (failures - 1), RETRY_MAX_MS);
+  return doublingPause(failures, RETRY_FIRST_MS, RETRY_MAX_MS);
 }
 
 export type DropReason = 'attempts' | 'overflow';

@@ -7,6 +7,7 @@ import type { Config } from '../config/settings';
 import type { Metrics } from '../observability/metrics';
 import type { RetainedStore } from '../ports/retained-store';
 import type { StoredWill } from '../ports/will-store';
+import { doublingPause } from './backoff';
 
 export type WillSource = 'connection' | 'delay' | 'sweep';
 
@@ -93,11 +94,12 @@ export class WillPublisher {
   /** Publishes on a fresh login each attempt (the last one's connection may be the one that died). */
   private async publishRetrying(clientId: string, w: StoredWill, login: Credentials): Promise<void> {
     let waited = 0;
-    for (let pauseMs = FIRST_PAUSE_MS; ; pauseMs = Math.min(2 * pauseMs, MAX_PAUSE_MS)) {
+    for (let attempt = 1; ; attempt++) {
       try {
         await this.publishOnce(clientId, w, login);
         return;
       } catch (err) {
+        const pauseMs = doublingPause(attempt, FIRST_PAUSE_MS, MAX_PAUSE_MS);
         if (!worthRetrying(err) || waited + pauseMs > RETRY_WINDOW_MS) throw err;
         this.metrics.willRetries.inc();
         this.log.info(
