@@ -9,6 +9,8 @@ interface AmqplibConnection {
   stream: Duplex;
   frameMax: number;
   sentSinceLastCheck: boolean;
+  /** amqplib's frame multiplexer; a pass writes what its channel streams hold. */
+  readonly muxer?: { _readIncoming?: () => void };
 }
 
 interface AmqplibChannel {
@@ -48,6 +50,9 @@ export class DirectPublisher {
   private readonly templates = new Map<string, PublishTemplate>();
   private readonly flush = (): void => {
     this.corked = false;
+    // What amqplib queued on other channels this turn (the acks of deliveries, say) joins the
+    // publishes in this write rather than taking one of its own in the multiplexer's pass after it.
+    this.conn.muxer?._readIncoming?.();
     this.conn.stream.uncork();
   };
 

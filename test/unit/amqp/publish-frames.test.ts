@@ -164,6 +164,25 @@ describe('amqp/direct-publish: DirectPublisher', () => {
     assert.equal(Buffer.concat(f.written).toString('hex'), expected.toString('hex'));
   });
 
+  it("takes what amqplib's multiplexer holds into the same write", async () => {
+    const f = fakeModel(4096);
+    const ack = Buffer.from('queued by amqplib');
+    let passes = 0;
+    (f.connection as unknown as { muxer: unknown }).muxer = {
+      _readIncoming: () => {
+        passes++;
+        f.connection.stream.write(ack);
+      },
+    };
+    const p = DirectPublisher.of(f.model) as DirectPublisher;
+    p.publish(f.channel(3), 'amq.topic', 'a', Buffer.from('x'), { plain: 0 });
+    await new Promise((r) => setImmediate(r));
+    assert.equal(passes, 1);
+    assert.equal(f.written.length, 1, 'one write for the publish and the frames amqplib held');
+    const publish = amqplibFrames(3, 'amq.topic', 'a', publishOptions(0), Buffer.from('x'), 4096);
+    assert.equal(f.written[0].toString('hex'), Buffer.concat([publish, ack]).toString('hex'));
+  });
+
   it('throws as amqplib does once amqplib has closed the channel', () => {
     const f = fakeModel(4096);
     const p = DirectPublisher.of(f.model) as DirectPublisher;
