@@ -7,34 +7,9 @@ import type { RestClient } from '../../operator/src/kube/rest-client';
 import { createNamespace, deleteNamespace, putSecret } from './harness/namespace';
 import { children, condition, createListener, listenerPath } from './harness/objects';
 import { OperatorProcess } from './harness/operator-process';
+import { SERVICE_MONITOR_CRD, SERVICE_MONITOR_CRD_PATH as CRD_PATH } from './harness/service-monitor';
 import { SETUP_TIMEOUT_MS, sharedControlPlane } from './harness/shared';
 import { eventually } from './harness/wait';
-
-/** Just enough of the Prometheus Operator's CRD for the API server to store ServiceMonitors. */
-const SERVICE_MONITOR_CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'servicemonitors.monitoring.coreos.com' },
-  spec: {
-    group: 'monitoring.coreos.com',
-    scope: 'Namespaced',
-    names: {
-      kind: 'ServiceMonitor',
-      plural: 'servicemonitors',
-      singular: 'servicemonitor',
-      listKind: 'ServiceMonitorList',
-    },
-    versions: [
-      {
-        name: 'v1',
-        served: true,
-        storage: true,
-        schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-      },
-    ],
-  },
-};
-const CRD_PATH = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${SERVICE_MONITOR_CRD.metadata.name}`;
 
 describe('e2e: optional children (ServiceMonitor, metrics Service, PDB)', function () {
   let rest: RestClient;

@@ -4,10 +4,17 @@
 
 import type {
   V1Affinity,
+  V1Container,
+  V1EnvFromSource,
+  V1EnvVar,
+  V1LocalObjectReference,
   V1ObjectMeta,
   V1PodSecurityContext,
+  V1SecurityContext,
   V1Toleration,
   V1TopologySpreadConstraint,
+  V1Volume,
+  V1VolumeMount,
 } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 
 /** A fleet of MQTT adapter pods in front of RabbitMQ, behind one Service. */
@@ -54,6 +61,8 @@ export interface MqttListenerSpec {
   /** The pod's uid, gid and other security settings, in place of the operator's default (uid and gid 65532). {} leaves the uid to the platform, as OpenShift's restricted-v2 wants; runAsNonRoot and the RuntimeDefault seccomp profile stay unless given here. */
   podSecurityContext?: V1PodSecurityContext;
   topologySpreadConstraints?: V1TopologySpreadConstraint[];
+  /** Additions to the objects the operator writes, applied over what it renders from the rest of the spec. Typed: each field is checked here; names and keys the operator relies on are refused. */
+  override?: MqttListenerSpecOverride;
   podDisruptionBudget: MqttListenerSpecPodDisruptionBudget;
   metrics: MqttListenerSpecMetrics;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -154,6 +163,16 @@ export interface MqttListenerSpecResources {
   requests?: Record<string, number | string>;
 }
 
+/** Additions to the objects the operator writes, applied over what it renders from the rest of the spec. Typed: each field is checked here; names and keys the operator relies on are refused. */
+export interface MqttListenerSpecOverride {
+  /** Additions to the adapter pods. */
+  pod?: MqttListenerSpecOverridePod;
+  /** Additions to the client Service. */
+  service?: MqttListenerSpecOverrideService;
+  /** Additions to the ServiceMonitor, when metrics.serviceMonitor.enabled. */
+  serviceMonitor?: MqttListenerSpecOverrideServiceMonitor;
+}
+
 export interface MqttListenerSpecPodDisruptionBudget {
   enabled: boolean;
   maxUnavailable: number | string;
@@ -207,7 +226,64 @@ export interface MqttListenerSpecTlsCertificateLogin {
   vhostByCertificate?: Record<string, string>;
 }
 
+/** Additions to the adapter pods. */
+export interface MqttListenerSpecOverridePod {
+  /** Annotations added to the pod's own, over them; mqtt.adapter.dev/* are refused. */
+  annotations?: Record<string, string>;
+  /** Labels added to the pod's own; the operator's (app.kubernetes.io/name, instance, component, managed-by) are refused. */
+  labels?: Record<string, string>;
+  /** The pods' ServiceAccount (the namespace's default when unset). */
+  serviceAccountName?: string;
+  /** Mount the ServiceAccount's token (false when unset; the adapter never calls the Kubernetes API). */
+  automountServiceAccountToken?: boolean;
+  imagePullSecrets?: V1LocalObjectReference[];
+  priorityClassName?: string;
+  /** Variables added to the adapter container, for example adapter settings the spec does not carry. The ones the operator sets from the spec (and their _FILE forms) are refused. */
+  env?: V1EnvVar[];
+  /** ConfigMaps and Secrets whose keys become variables; the operator's own variables win over them. */
+  envFrom?: V1EnvFromSource[];
+  /** Volumes added to the pod (core/v1 Volume: a name and one source), for volumeMounts and the extra containers. The source is checked by the API server when the operator applies the Deployment. */
+  volumes?: V1Volume[];
+  /** Mounts of override.pod.volumes in the adapter container. */
+  volumeMounts?: V1VolumeMount[];
+  /** Containers run before the adapter, in order; with restartPolicy: Always, native sidecars that start first and run beside it. */
+  initContainers?: V1Container[];
+  /** Containers run beside the adapter in each pod. */
+  sidecars?: V1Container[];
+  /** The adapter container's security context, key by key over the operator's (allowPrivilegeEscalation false, readOnlyRootFilesystem true, capabilities drop ALL). The pod's is spec.podSecurityContext. */
+  containerSecurityContext?: V1SecurityContext;
+}
+
+/** Additions to the client Service. */
+export interface MqttListenerSpecOverrideService {
+  /** Annotations over service.annotations; mqtt.adapter.dev/* are refused. */
+  annotations?: Record<string, string>;
+  /** Labels added to the Service's own; the operator's (app.kubernetes.io/name, instance, component, managed-by) are refused. */
+  labels?: Record<string, string>;
+  /** Node port of each client port, on NodePort and LoadBalancer Services (in the cluster's node port range); a port left out gets one from the cluster. */
+  nodePorts?: MqttListenerSpecOverrideServiceNodePorts;
+  /** The load balancer implementation (prefix/name), on LoadBalancer Services; Kubernetes refuses to change it once set. */
+  loadBalancerClass?: string;
+  /** Over service.externalTrafficPolicy. */
+  externalTrafficPolicy?: 'Cluster' | 'Local';
+}
+
+/** Additions to the ServiceMonitor, when metrics.serviceMonitor.enabled. */
+export interface MqttListenerSpecOverrideServiceMonitor {
+  /** Labels added to the ServiceMonitor's own; the operator's (app.kubernetes.io/name, instance, component, managed-by) are refused. */
+  labels?: Record<string, string>;
+  /** Over metrics.serviceMonitor.interval. */
+  interval?: string;
+}
+
 export interface MqttListenerSpecMetricsServiceMonitor {
   enabled: boolean;
   interval: string;
+}
+
+/** Node port of each client port, on NodePort and LoadBalancer Services (in the cluster's node port range); a port left out gets one from the cluster. */
+export interface MqttListenerSpecOverrideServiceNodePorts {
+  mqtt?: number;
+  mqtts?: number;
+  ws?: number;
 }

@@ -10,6 +10,15 @@ import type { MqttListener, MqttListenerSpecResources } from '../api/types.gener
 import { adapterEnv } from './adapter-env';
 import { resolveImage } from './image';
 import { podSecurityContext } from './pod-security';
+import {
+  appendByKey,
+  containerSecurityContext,
+  podAnnotations,
+  podLabels,
+  podOverride,
+  podSpecOverride,
+  sidecars,
+} from './pod-override';
 import { commonLabels } from './labels';
 import { listenerRef } from './owner';
 import { clientPorts, metricsPort } from './ports';
@@ -46,21 +55,28 @@ export function podTemplate(l: MqttListener, inputs: PodInputs): V1PodTemplateSp
   const metrics = metricsPort(spec);
   return {
     metadata: {
-      labels: commonLabels(listenerRef(l).name),
-      annotations: {
-        'prometheus.io/scrape': 'true',
-        'prometheus.io/port': String(metrics.port),
-        'prometheus.io/path': '/metrics',
-        [SECRET_HASH_ANNOTATION]: inputs.secretHash,
-      },
+      labels: podLabels(spec, commonLabels(listenerRef(l).name)),
+      annotations: podAnnotations(
+        spec,
+        {
+          'prometheus.io/scrape': 'true',
+          'prometheus.io/port': String(metrics.port),
+          'prometheus.io/path': '/metrics',
+        },
+        { [SECRET_HASH_ANNOTATION]: inputs.secretHash },
+      ),
     },
     spec: {
-      automountServiceAccountToken: false,
+      ...podSpecOverride(spec),
       enableServiceLinks: false,
       terminationGracePeriodSeconds: terminationGraceSeconds(spec.drainTimeoutSeconds),
       securityContext: podSecurityContext(spec.podSecurityContext ?? inputs.podSecurityContext),
-      containers: [adapterContainer(l, inputs)],
-      volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }, ...secretVolumes(mounts)],
+      containers: appendByKey([adapterContainer(l, inputs)], sidecars(spec), byName),
+      volumes: appendByKey(
+        [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }, ...secretVolumes(mounts)],
+        podOverride(spec).volumes,
+        byName,
+      ),
       ...(spec.nodeSelector && { nodeSelector: spec.nodeSelector }),
       ...(spec.tolerations && { tolerations: spec.tolerations }),
       ...(spec.affinity && { affinity: spec.affinity }),
@@ -83,19 +99,22 @@ function adapterContainer(l: MqttListener, inputs: PodInputs): V1Container {
       containerPort: p.port,
       protocol: 'TCP',
     })),
-    env: adapterEnv(spec, mounts),
+    env: appendByKey(adapterEnv(spec, mounts), podOverride(spec).env, byName),
+    ...(podOverride(spec).envFrom && { envFrom: podOverride(spec).envFrom }),
     ...(spec.resources && { resources: quantities(spec.resources) }),
     readinessProbe: httpProbe('/readyz', 5, 2),
     livenessProbe: { ...httpProbe('/healthz', 10, 3), initialDelaySeconds: 5 },
     lifecycle: { preStop: { sleep: { seconds: PRE_STOP_SLEEP_SECONDS } } },
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-    },
-    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...secretVolumeMounts(mounts)],
+    securityContext: containerSecurityContext(spec),
+    volumeMounts: appendByKey(
+      [{ name: 'tmp', mountPath: '/tmp' }, ...secretVolumeMounts(mounts)],
+      podOverride(spec).volumeMounts,
+      (m) => m.mountPath,
+    ),
   };
 }
+
+const byName = (x: { name: string }): string => x.name;
 
 /** The CRD accepts `cpu: 1` as a number, as the core API does; the client type wants strings. */
 function quantities(r: MqttListenerSpecResources): V1ResourceRequirements {

@@ -11,18 +11,21 @@ export interface ServiceMonitor extends KubernetesObject {
   };
 }
 
+/** spec.override.serviceMonitor adds labels (say, the one a Prometheus selects on) and goes over the interval. */
 export function serviceMonitor(l: MqttListener): ServiceMonitor | null {
   const sm = l.spec.metrics.serviceMonitor;
   if (!sm.enabled) return null;
+  const o = l.spec.override?.serviceMonitor ?? {};
+  const meta = childMeta(l);
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
-    metadata: childMeta(l),
+    metadata: { ...meta, labels: { ...o.labels, ...meta.labels } },
     spec: {
       selector: {
         matchLabels: { ...selectorLabels(listenerRef(l).name), 'mqtt.adapter.dev/metrics': 'true' },
       },
-      endpoints: [{ port: 'metrics', path: '/metrics', interval: sm.interval }],
+      endpoints: [{ port: 'metrics', path: '/metrics', interval: o.interval ?? sm.interval }],
     },
   };
 }

@@ -10,12 +10,21 @@ interface Pending {
 }
 
 /**
- * Fields the CRD keeps schemaless (x-kubernetes-preserve-unknown-fields) because
- * they are copied into the pod spec verbatim, where the API server validates
- * them; here they take the core type they are copied into.
+ * Fields copied into the pod spec verbatim, where the API server validates
+ * them again: schemaless in the CRD (x-kubernetes-preserve-unknown-fields), or
+ * typed there as a subset of a core type. Here they take the core type they
+ * are copied into.
  */
 const CORE_TYPES: Readonly<Record<string, string>> = {
   'MqttListenerSpec.tolerations': 'V1Toleration[]',
+  'MqttListenerSpecOverridePod.imagePullSecrets': 'V1LocalObjectReference[]',
+  'MqttListenerSpecOverridePod.env': 'V1EnvVar[]',
+  'MqttListenerSpecOverridePod.envFrom': 'V1EnvFromSource[]',
+  'MqttListenerSpecOverridePod.volumes': 'V1Volume[]',
+  'MqttListenerSpecOverridePod.volumeMounts': 'V1VolumeMount[]',
+  'MqttListenerSpecOverridePod.initContainers': 'V1Container[]',
+  'MqttListenerSpecOverridePod.sidecars': 'V1Container[]',
+  'MqttListenerSpecOverridePod.containerSecurityContext': 'V1SecurityContext',
   'MqttListenerSpec.affinity': 'V1Affinity',
   'MqttListenerSpec.podSecurityContext': 'V1PodSecurityContext',
   'MqttListenerSpec.topologySpreadConstraints': 'V1TopologySpreadConstraint[]',
