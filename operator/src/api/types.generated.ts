@@ -29,6 +29,8 @@ export interface MqttListener {
 export interface MqttListenerSpec {
   /** Number of adapter pods. More than one needs spec.redis. */
   replicas: number;
+  /** A HorizontalPodAutoscaler the operator keeps, scaling this listener through its scale subresource (it sets spec.replicas, which the operator carries to the Deployment). */
+  autoscaling?: MqttListenerSpecAutoscaling;
   /** Adapter image, in parts. Each part left out comes from the operator's default image (the chart's image values), so a mirror registry, a tag or a digest can be set alone. */
   image?: MqttListenerSpecImage;
   imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
@@ -78,6 +80,16 @@ export interface MqttListenerStatus {
   /** Label selector of the pods, for the scale subresource. */
   selector?: string;
   conditions?: MqttListenerStatusCondition[];
+}
+
+/** A HorizontalPodAutoscaler the operator keeps, scaling this listener through its scale subresource (it sets spec.replicas, which the operator carries to the Deployment). */
+export interface MqttListenerSpecAutoscaling {
+  minReplicas: number;
+  maxReplicas: number;
+  /** Average CPU of the adapter containers, in percent of their CPU request. */
+  targetCPUUtilizationPercentage?: number;
+  /** Average open MQTT connections per pod (the Pods metric mqtt_adapter_connections, served by a custom metrics API such as prometheus-adapter). */
+  targetConnectionsPerPod?: number;
 }
 
 /** Adapter image, in parts. Each part left out comes from the operator's default image (the chart's image values), so a mirror registry, a tag or a digest can be set alone. */

@@ -1,6 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { MqttListener } from '../api/types.generated';
 import { deployment } from './deployment';
+import { horizontalPodAutoscaler } from './horizontal-pod-autoscaler';
 import { metricsService } from './metrics-service';
 import { podDisruptionBudget } from './pod-disruption-budget';
 import type { PodInputs } from './pod-template';
@@ -28,6 +29,11 @@ export const PDB: ChildKind = {
   kind: 'PodDisruptionBudget',
   plural: 'poddisruptionbudgets',
 };
+export const HPA: ChildKind = {
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  plural: 'horizontalpodautoscalers',
+};
 export const SERVICE_MONITOR: ChildKind = {
   apiVersion: 'monitoring.coreos.com/v1',
   kind: 'ServiceMonitor',
@@ -36,7 +42,7 @@ export const SERVICE_MONITOR: ChildKind = {
 
 /**
  * Every child of a listener, in the order they are applied: Services first so
- * endpoints exist when pods turn ready, the Deployment, then what guards or
+ * endpoints exist when pods turn ready, the Deployment, then what guards, scales or
  * watches the pods. Optional children come with a null object when disabled.
  */
 export function desiredChildren(l: MqttListener, inputs: PodInputs): DesiredChild[] {
@@ -47,6 +53,7 @@ export function desiredChildren(l: MqttListener, inputs: PodInputs): DesiredChil
     { type: SERVICE, name: `${name}-metrics`, object: metrics },
     { type: DEPLOYMENT, name, object: deployment(l, inputs) },
     { type: PDB, name, object: podDisruptionBudget(l) },
+    { type: HPA, name, object: horizontalPodAutoscaler(l) },
     { type: SERVICE_MONITOR, name, object: serviceMonitor(l) },
   ];
 }

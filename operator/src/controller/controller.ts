@@ -4,7 +4,7 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node' with
 import type { Logger } from 'pino';
 import { API_VERSION, FIELD_MANAGER, PLURAL } from '../api/names';
 import type { MqttListener } from '../api/types.generated';
-import { DEPLOYMENT, PDB, SERVICE } from '../builders/children';
+import { DEPLOYMENT, HPA, PDB, SERVICE } from '../builders/children';
 import { startInformer, type Cached } from '../kube/informer';
 import { resourcePath } from '../kube/paths';
 import type { RestClient } from '../kube/rest-client';
@@ -48,7 +48,7 @@ export class Controller {
       this.log,
       (l) => enqueue(keyOf(l.metadata?.namespace ?? '', l.metadata?.name ?? '')),
     );
-    for (const t of [DEPLOYMENT, SERVICE, PDB]) {
+    for (const t of [DEPLOYMENT, SERVICE, PDB, HPA]) {
       const path = resourcePath(t.apiVersion, t.plural);
       this.informers.push(
         await startInformer(this.kc, this.rest, path, this.log, (o) => enqueue(ownerKey(o)), MANAGED),
