@@ -267,6 +267,8 @@ export class Deliverer {
       done();
       return;
     }
+    if (d.mark && again === undefined && d.redelivered && this.redeliveredOwned(d.mark.token, queue, done))
+      return;
     if (d.mark && (this.recent ??= new RecentTokens(RECENT_TOKENS, this.handedOn)).duplicate(queue, d.mark)) {
       this.metrics.qos2DuplicatesDropped.inc();
       this.unreserve(again);
@@ -305,6 +307,35 @@ export class Deliverer {
       return;
     }
     this.sendTracked(d, qos, retain, d.redelivered, g, done, { queue, d }, again);
+  }
+
+  /**
+   * A QoS 2 message RabbitMQ hands out again on a consumer that is still
+   * there: a quorum queue whose leader failed over may return what it had
+   * handed out, and an ack sent to the old leader may be lost with it. Its
+   * token says whether this session sent it already. Still awaiting its
+   * PUBREC, the message keeps its packet id and its PUBREC acks this delivery;
+   * released or completed, the client owns it and this delivery is acked and
+   * dropped [MQTT-4.3.3]. True when taken care of.
+   */
+  private redeliveredOwned(token: string, queue: string, done: () => void): boolean {
+    if (!(this.recent ??= new RecentTokens(RECENT_TOKENS, this.handedOn)).seen(queue, token)) return false;
+    for (const f of this.inflight.values()) {
+      if (f.from?.queue !== queue || f.from.d.mark?.token !== token) continue;
+      // Sent and awaiting PUBREC, or its PUBREL still being stored: this delivery is acked with it,
+      // and so is the first, whose tag the channel still holds.
+      if (!f.released || f.storing) {
+        const first = f.ack;
+        f.ack = () => {
+          first?.();
+          done();
+        };
+        return true;
+      }
+    }
+    this.metrics.qos2DuplicatesDropped.inc();
+    done();
+    return true;
   }
 
   /** Frees the id a requeued delivery was awaited under, when it is not sent under it after all. */

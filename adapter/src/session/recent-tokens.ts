@@ -20,18 +20,18 @@ export const HANDED_ON_TOKENS = 256;
  */
 export class RecentTokens {
   /** Key: queue and token; value: whether the copy seen was flagged. Insertion order is FIFO order. */
-  private readonly seen = new Map<string, boolean>();
+  private readonly tokens = new Map<string, boolean>();
 
   constructor(
     private readonly capacity = RECENT_TOKENS,
     handedOn: readonly RecentToken[] = [],
   ) {
-    for (const t of handedOn.slice(-capacity)) this.seen.set(`${t.queue}\n${t.token}`, t.resent === true);
+    for (const t of handedOn.slice(-capacity)) this.tokens.set(`${t.queue}\n${t.token}`, t.resent === true);
   }
 
   /** The newest `n`, oldest first, for the session's next connection. */
   newest(n = HANDED_ON_TOKENS): RecentToken[] {
-    return [...this.seen].slice(-n).map(([key, resent]) => {
+    return [...this.tokens].slice(-n).map(([key, resent]) => {
       const at = key.lastIndexOf('\n');
       return { queue: key.slice(0, at), token: key.slice(at + 1), ...(resent ? { resent } : {}) };
     });
@@ -40,16 +40,21 @@ export class RecentTokens {
   /** Whether this delivery is a copy of one already delivered; remembers it otherwise. */
   duplicate(queue: string, mark: Qos2Mark): boolean {
     const key = `${queue}\n${mark.token}`;
-    const flagged = this.seen.get(key);
+    const flagged = this.tokens.get(key);
     if (flagged !== undefined && (flagged || mark.resent)) return true;
     if (flagged === undefined) {
-      if (this.seen.size >= this.capacity) this.seen.delete(this.seen.keys().next().value as string);
-      this.seen.set(key, mark.resent);
+      if (this.tokens.size >= this.capacity) this.tokens.delete(this.tokens.keys().next().value as string);
+      this.tokens.set(key, mark.resent);
     }
     return false;
   }
 
+  /** Whether a message with this token came from this queue lately, flagged or not. */
+  seen(queue: string, token: string): boolean {
+    return this.tokens.has(`${queue}\n${token}`);
+  }
+
   get size(): number {
-    return this.seen.size;
+    return this.tokens.size;
   }
 }

@@ -128,4 +128,39 @@ describe('consumers moved to a new channel', () => {
     assert.deepEqual(sub.pipe.unread, []);
     assert.equal(link.unacked.size, 0);
   });
+
+  for (const answered of [false, true]) {
+    it(`QoS 2: a live consumer given a message again (a quorum queue failing over) does not send it twice (${answered ? 'after' : 'before'} PUBREC)`, async () => {
+      const { sub, link, pub } = await subscriber(2, { clean: false });
+      // A persistent publisher's QoS 2 messages carry a token.
+      const ppub = await rig.connect('pp', { clean: false });
+      await publish(ppub, ['m1'], 2);
+      const [p1] = await take(sub, 1);
+      const ack = link.ack.bind(link);
+      // The ack goes to a leader that dies: RabbitMQ hands the message out again on the same consumer.
+      link.ack = () => undefined;
+      if (answered) {
+        sub.pipe.send({ cmd: 'pubrec', messageId: p1.messageId as number });
+        await sub.pipe.next('pubrel');
+      }
+      link.ack = ack;
+      const [u] = [...link.unacked.values()];
+      link.unacked.clear();
+      u.consumer.unacked--;
+      u.consumer.queue.requeue([u.message]);
+      await turns();
+      assert.deepEqual(sub.pipe.unread, [], 'not sent again');
+      if (!answered) {
+        sub.pipe.send({ cmd: 'pubrec', messageId: p1.messageId as number });
+        await sub.pipe.next('pubrel');
+        await turns();
+      }
+      assert.equal(link.unacked.size, 0, 'the redelivery is acked');
+      await publish(pub, ['m2'], 2);
+      assert.deepEqual(
+        (await take(sub, 1)).map((p) => p.payload.toString()),
+        ['m2'],
+      );
+    });
+  }
 });
