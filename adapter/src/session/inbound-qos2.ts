@@ -64,11 +64,6 @@ export class InboundQos2Ids<A> {
     return this.received.delete(id) || this.pending.delete(id);
   }
 
-  /** A new message with a restored pending id: the client gave up the old one. */
-  forget(id: number): void {
-    this.pending.delete(id);
-  }
-
   /** The records of a stored session. */
   restore(entries: readonly InboundQos2Entry[]): void {
     for (const e of entries) (e.state === 'pending' ? this.pending : this.received).set(e.id, e.token);

@@ -93,7 +93,7 @@ export class InboundPublisher {
         `QoS ${p.qos} exceeds the maximum ${this.deps.config.maxQos}`,
       );
     }
-    const mark = p.qos === 2 && p.messageId !== undefined ? this.qos2Arrival(p, p.messageId) : undefined;
+    const mark = p.qos === 2 && p.messageId !== undefined ? this.qos2Arrival(p.messageId) : undefined;
     if (mark === 'answered') return;
     if (p.qos > 0) this.admit(p.qos, mark?.resent === true);
     const payload = Buffer.isBuffer(p.payload) ? p.payload : Buffer.from(p.payload);
@@ -191,10 +191,10 @@ export class InboundPublisher {
    * While its original is unconfirmed it waits for the original's answer, as
    * a PUBREC says the message is ours [MQTT-4.3.3-8] and RabbitMQ may yet refuse it.
    * Otherwise it is to be published, with the mark returned (none when the
-   * session keeps no records): a new token, or the token of a resent id
-   * restored as pending, flagged as a copy.
+   * session keeps no records): a new token, or the token of an id restored
+   * as pending, flagged as a copy, whether the client set DUP or not.
    */
-  private qos2Arrival(p: IPublishPacket, id: number): Qos2Mark | 'answered' | undefined {
+  private qos2Arrival(id: number): Qos2Mark | 'answered' | undefined {
     const arrival = this.qos2?.arrival(id) ?? { kind: 'new' };
     if (arrival.kind === 'unconfirmed' || arrival.kind === 'received') {
       this.inOrder(arrival.kind === 'received' ? HELD : arrival.answer, (a) => {
@@ -204,9 +204,9 @@ export class InboundPublisher {
       return 'answered';
     }
     if (!this.journal) return undefined;
-    // A client marks every resend DUP [MQTT-3.3.1-1]: without it the id carries a new message.
-    if (arrival.kind === 'pending' && p.dup) return { token: arrival.token, resent: true };
-    if (arrival.kind === 'pending') this.qos2?.forget(id);
+    // Until its PUBREL, a PUBLISH with the id is the same message again, with DUP or not: mqtt.js, for
+    // one, resends without it. It must not reach subscribers twice [MQTT-4.3.3-9], so it goes as a copy.
+    if (arrival.kind === 'pending') return { token: arrival.token, resent: true };
     return { token: this.journal.token(), resent: false };
   }
 
