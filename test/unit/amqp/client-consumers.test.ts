@@ -1,68 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { EventEmitter } from 'node:events';
 import type * as amqp from 'amqplib';
 import { ClientConsumers } from '../../../adapter/src/amqp/client-consumers';
 import { ConsumerChannels } from '../../../adapter/src/amqp/consumer-channels';
 import type { Delivery } from '../../../adapter/src/amqp/message';
-
-/** What ClientConsumers uses of an amqplib channel, with RabbitMQ's side played by the test. */
-class FakeChannel extends EventEmitter {
-  readonly consumers = new Map<string, (m: amqp.ConsumeMessage | null) => void>();
-  readonly acked: number[] = [];
-  private tags = 0;
-  private deliveryTag = 0;
-  /** Set to refuse the next consume as RabbitMQ does: the reply fails, then the channel closes. */
-  refuse: number | undefined;
-
-  prefetch(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  consume(queue: string, cb: (m: amqp.ConsumeMessage | null) => void): Promise<{ consumerTag: string }> {
-    if (this.refuse !== undefined) {
-      const err = Object.assign(new Error(`Operation failed: BasicConsume; ${this.refuse}`), {
-        code: this.refuse,
-      });
-      this.serverClose(err);
-      return Promise.reject(err);
-    }
-    const consumerTag = `${queue}-${++this.tags}`;
-    this.consumers.set(consumerTag, cb);
-    return Promise.resolve({ consumerTag });
-  }
-
-  cancel(tag: string): Promise<void> {
-    this.consumers.delete(tag);
-    return Promise.resolve();
-  }
-
-  ack(m: amqp.Message): void {
-    this.acked.push(m.fields.deliveryTag);
-  }
-
-  nack(): void {}
-
-  close(): Promise<void> {
-    setImmediate(() => this.emit('close'));
-    return Promise.resolve();
-  }
-
-  deliver(payload: string): void {
-    const tag = ++this.deliveryTag;
-    for (const cb of this.consumers.values())
-      cb({
-        content: Buffer.from(payload),
-        fields: { deliveryTag: tag, redelivered: false, routingKey: 't', exchange: 'x', consumerTag: '' },
-        properties: { headers: {} },
-      } as unknown as amqp.ConsumeMessage);
-  }
-
-  /** RabbitMQ closes the channel: with a reply code over an error on it, without one when the connection went. */
-  serverClose(err?: Error): void {
-    if (err) this.emit('error', err);
-    this.emit('close');
-  }
-}
+import { FakeChannel } from '../../support/fake-amqp-channel';
 
 const turns = async (n = 10): Promise<void> => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));

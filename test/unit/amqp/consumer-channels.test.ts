@@ -1,17 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { EventEmitter } from 'node:events';
 import type * as amqp from 'amqplib';
 import { ConsumerChannels, type ConsumerHost } from '../../../adapter/src/amqp/consumer-channels';
-
-/** Just what ConsumerChannels uses of an amqplib channel: its events and close. */
-class FakeChannel extends EventEmitter {
-  closes = 0;
-  close(): Promise<void> {
-    this.closes++;
-    setImmediate(() => this.emit('close'));
-    return Promise.resolve();
-  }
-}
+import { FakeChannel } from '../../support/fake-amqp-channel';
 
 const host = (): ConsumerHost => ({ consumerChannelLost: () => undefined });
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));

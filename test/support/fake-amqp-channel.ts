@@ -1,0 +1,65 @@
+import { EventEmitter } from 'node:events';
+import type * as amqp from 'amqplib';
+
+/** What the shared consumer channels use of an amqplib channel, with RabbitMQ's side played by the test. */
+export class FakeChannel extends EventEmitter {
+  readonly consumers = new Map<string, (m: amqp.ConsumeMessage | null) => void>();
+  readonly acked: number[] = [];
+  private tags = 0;
+  private deliveryTag = 0;
+  /** Set to refuse the next consume as RabbitMQ does: the reply fails, then the channel closes. */
+  refuse: number | undefined;
+
+  prefetch(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  consume(queue: string, cb: (m: amqp.ConsumeMessage | null) => void): Promise<{ consumerTag: string }> {
+    if (this.refuse !== undefined) {
+      const err = Object.assign(new Error(`Operation failed: BasicConsume; ${this.refuse}`), {
+        code: this.refuse,
+      });
+      this.serverClose(err);
+      return Promise.reject(err);
+    }
+    const consumerTag = `${queue}-${++this.tags}`;
+    this.consumers.set(consumerTag, cb);
+    return Promise.resolve({ consumerTag });
+  }
+
+  cancel(tag: string): Promise<void> {
+    this.consumers.delete(tag);
+    return Promise.resolve();
+  }
+
+  ack(m: amqp.Message): void {
+    this.acked.push(m.fields.deliveryTag);
+  }
+
+  nack(): void {}
+
+  /** Closes asked for by the adapter. */
+  closes = 0;
+
+  close(): Promise<void> {
+    this.closes++;
+    setImmediate(() => this.emit('close'));
+    return Promise.resolve();
+  }
+
+  deliver(payload: string): void {
+    const tag = ++this.deliveryTag;
+    for (const cb of this.consumers.values())
+      cb({
+        content: Buffer.from(payload),
+        fields: { deliveryTag: tag, redelivered: false, routingKey: 't', exchange: 'x', consumerTag: '' },
+        properties: { headers: {} },
+      } as unknown as amqp.ConsumeMessage);
+  }
+
+  /** RabbitMQ closes the channel: with a reply code over an error on it, without one when the connection went. */
+  serverClose(err?: Error): void {
+    if (err) this.emit('error', err);
+    this.emit('close');
+  }
+}
