@@ -257,7 +257,8 @@ export class Deliverer {
   fromQueue(d: Delivery, queue: string): void {
     const done = (): void => {
       this.ack(d.deliveryTag, queue);
-      if (queue === this.ownQueue) (this.recentAcks ??= new RecentAcks()).add(d, Date.now());
+      if (queue === this.ownQueue)
+        (this.recentAcks ??= new RecentAcks(this.receiveMaximum)).add(d, Date.now());
     };
     if (this.adopted(d, queue, done)) return;
     const again = this.resendId(d, queue);

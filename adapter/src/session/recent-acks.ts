@@ -2,8 +2,12 @@ import type { Delivery } from '../ports/message';
 
 /** Acks older than this were read by RabbitMQ before any channel close that could lose them. */
 const WINDOW_MS = 2000;
-/** Acks remembered; more lost at once come back as duplicates, never as losses. */
-const SIZE = 32;
+/**
+ * At most this many acks are remembered. Acks lost in a close are of messages
+ * RabbitMQ still counts unacked, at most the consumer's prefetch: remembering
+ * a prefetch's worth covers them all. More come back as duplicates, never as losses.
+ */
+const MAX_SIZE = 256;
 /** A larger message is not remembered: its copy would cost more than a rare duplicate. */
 const MAX_PAYLOAD = 1024;
 
@@ -19,8 +23,14 @@ type Remembered = Pick<Delivery, 'topic' | 'payload' | 'mark' | 'qos'>;
  * that would otherwise stay in memory with it.
  */
 export class RecentAcks {
+  private readonly size: number;
   private readonly ring: ({ readonly at: number; readonly m: Remembered } | undefined)[] = [];
   private next = 0;
+
+  /** `prefetch`: the most deliveries RabbitMQ hands the client's consumer unacked. */
+  constructor(prefetch: number) {
+    this.size = Math.max(1, Math.min(prefetch, MAX_SIZE));
+  }
 
   add(d: Delivery, now: number): void {
     let m: Remembered;
@@ -29,7 +39,7 @@ export class RecentAcks {
       m = { topic: d.topic, payload: Buffer.from(d.payload), qos: d.qos };
     else return;
     this.ring[this.next] = { at: now, m };
-    this.next = (this.next + 1) % SIZE;
+    this.next = (this.next + 1) % this.size;
   }
 
   /** Those acked within the last moments, forgetting all. */
