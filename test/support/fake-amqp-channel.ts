@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type * as amqp from 'amqplib';
+import { ConsumerChannels } from '../../adapter/src/amqp/consumer-channels';
 
 /** What the shared consumer channels use of an amqplib channel, with RabbitMQ's side played by the test. */
 export class FakeChannel extends EventEmitter {
@@ -62,4 +63,18 @@ export class FakeChannel extends EventEmitter {
     if (err) this.emit('error', err);
     this.emit('close');
   }
+}
+
+/** Shared consumer channels of `perChannel` hosts each over fake channels, with every channel opened. */
+export function fakeConsumerChannels(perChannel: number): {
+  channels: ConsumerChannels;
+  opened: FakeChannel[];
+} {
+  const opened: FakeChannel[] = [];
+  const channels = new ConsumerChannels(() => {
+    const ch = new FakeChannel();
+    opened.push(ch);
+    return Promise.resolve(ch as unknown as amqp.Channel);
+  }, perChannel);
+  return { channels, opened };
 }

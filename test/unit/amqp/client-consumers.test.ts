@@ -1,9 +1,8 @@
 import { strict as assert } from 'node:assert';
-import type * as amqp from 'amqplib';
 import { ClientConsumers } from '../../../adapter/src/amqp/client-consumers';
-import { ConsumerChannels } from '../../../adapter/src/amqp/consumer-channels';
+import type { ConsumerChannels } from '../../../adapter/src/amqp/consumer-channels';
 import type { Delivery } from '../../../adapter/src/amqp/message';
-import { FakeChannel } from '../../support/fake-amqp-channel';
+import { fakeConsumerChannels, type FakeChannel } from '../../support/fake-amqp-channel';
 
 const turns = async (n = 10): Promise<void> => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
@@ -12,14 +11,7 @@ const turns = async (n = 10): Promise<void> => {
 describe("a client's consumers on a shared channel RabbitMQ closes", () => {
   let opened: FakeChannel[];
   let channels: ConsumerChannels;
-  beforeEach(() => {
-    opened = [];
-    channels = new ConsumerChannels(() => {
-      const ch = new FakeChannel();
-      opened.push(ch);
-      return Promise.resolve(ch as unknown as amqp.Channel);
-    }, 100);
-  });
+  beforeEach(() => ({ channels, opened } = fakeConsumerChannels(100)));
 
   function client(): { c: ClientConsumers; got: Delivery[]; moved: number; lost: (Error | undefined)[] } {
     const c = new ClientConsumers(channels, () => Promise.resolve());

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import type * as amqp from 'amqplib';
-import { ConsumerChannels, type ConsumerHost } from '../../../adapter/src/amqp/consumer-channels';
-import { FakeChannel } from '../../support/fake-amqp-channel';
+import type { ConsumerChannels } from '../../../adapter/src/amqp/consumer-channels';
+import { type ConsumerHost } from '../../../adapter/src/amqp/consumer-channels';
+import { fakeConsumerChannels, type FakeChannel } from '../../support/fake-amqp-channel';
 
 const host = (): ConsumerHost => ({ consumerChannelLost: () => undefined });
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -9,14 +9,7 @@ const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 describe('shared consumer channels: opened on demand, closed when empty', () => {
   let opened: FakeChannel[];
   let channels: ConsumerChannels;
-  beforeEach(() => {
-    opened = [];
-    channels = new ConsumerChannels(() => {
-      const ch = new FakeChannel();
-      opened.push(ch);
-      return Promise.resolve(ch as unknown as amqp.Channel);
-    }, 2);
-  });
+  beforeEach(() => ({ channels, opened } = fakeConsumerChannels(2)));
 
   it('opens a channel per two hosts, and closes each emptied one while another stays open', async () => {
     const hosts = Array.from({ length: 6 }, host);
