@@ -1,6 +1,7 @@
 import type { MqttListener } from '../../../operator/src/api/types.generated';
 import type { SchemaProps } from '../../../operator/src/codegen/schema';
 import { loadCrd } from '../../../operator/src/codegen/load-crd';
+import { LIMIT_SETTINGS } from '../../../operator/src/spec/limits';
 
 /** Applies schema defaults the way the API server does on read: absent fields with a default get it, recursively. */
 export function applyDefaults(schema: SchemaProps, value: unknown): unknown {
@@ -32,6 +33,30 @@ export function listener(spec: Record<string, unknown> = {}, name = 'demo'): Mqt
     spec: { rabbitmq: { secretName: 'rabbit' }, ...structuredClone(spec) },
   };
   return applyDefaults(listenerSchema(), raw) as MqttListener;
+}
+
+/** Listeners that between them make the operator write every adapter variable it can. */
+export function everyVariableListeners(): MqttListener[] {
+  return [
+    listener({
+      redis: { secretName: 'r', passwordKey: 'p', mode: 'sentinel', keyPrefix: 'x:' },
+      defaultUser: { secretName: 'u' },
+      vhostByPort: { '1883': 'a' },
+      rabbitmq: { secretName: 'rabbit', caSecretName: 'rabbit-ca' },
+      tls: {
+        secretName: 't',
+        clientCertificate: 'required',
+        caSecretName: 'ca',
+        minVersion: 'TLSv1.2',
+        maxVersion: 'TLSv1.3',
+        ciphers: ['HIGH'],
+        certificateLogin: { from: 'san', secretName: 'login', vhostByCertificate: { d: 'a' } },
+      },
+      webSocket: { enabled: true },
+      limits: Object.fromEntries(Object.keys(LIMIT_SETTINGS).map((k) => [k, 1])),
+    }),
+    listener({ rabbitmq: { urls: ['amqp://r:5672'] } }),
+  ];
 }
 
 export const inputs = { defaultImage: 'mqtt-adapter:test', secretHash: 'abc123' };

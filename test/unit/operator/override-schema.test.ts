@@ -3,8 +3,7 @@ import { settings } from '../../../adapter/src/config/settings';
 import { adapterEnv } from '../../../operator/src/builders/adapter-env';
 import { mountList, secretMounts } from '../../../operator/src/builders/secret-mounts';
 import type { SchemaProps } from '../../../operator/src/codegen/schema';
-import { LIMIT_SETTINGS } from '../../../operator/src/spec/limits';
-import { listener, listenerSchema } from './listener-fixture';
+import { everyVariableListeners, listenerSchema } from './listener-fixture';
 
 type Rule = { rule: string; message: string };
 const rulesOf = (s: SchemaProps | undefined): Rule[] =>
@@ -12,35 +11,13 @@ const rulesOf = (s: SchemaProps | undefined): Rule[] =>
 
 const podSchema = (): SchemaProps => listenerSchema().properties!.spec.properties!.override.properties!.pod;
 
-/** Specs that between them make the operator write every variable it can. */
-const everything = [
-  listener({
-    redis: { secretName: 'r', passwordKey: 'p', mode: 'sentinel', keyPrefix: 'x:' },
-    defaultUser: { secretName: 'u' },
-    vhostByPort: { '1883': 'a' },
-    rabbitmq: { secretName: 'rabbit', caSecretName: 'rabbit-ca' },
-    tls: {
-      secretName: 't',
-      clientCertificate: 'required',
-      caSecretName: 'ca',
-      minVersion: 'TLSv1.2',
-      maxVersion: 'TLSv1.3',
-      ciphers: ['HIGH'],
-      certificateLogin: { from: 'san', secretName: 'login', vhostByCertificate: { d: 'a' } },
-    },
-    webSocket: { enabled: true },
-    limits: Object.fromEntries(Object.keys(LIMIT_SETTINGS).map((k) => [k, 1])),
-  }),
-  listener({ rabbitmq: { urls: ['amqp://r:5672'] } }),
-];
-
 describe('operator: spec.override schema against what the operator writes', () => {
   it('refuses exactly the env names the operator sets, and their _FILE forms', () => {
     const rule = rulesOf(podSchema().properties!.env.items).find((r) => r.rule.includes('MQTT_ADAPTER_'))!;
     const reserved = new RegExp(/'(\^MQTT_ADAPTER_[^']+)'/.exec(rule.rule)![1]);
     const envNames = new Set(Object.values(settings).map((s) => s.env));
     const written = new Set(
-      everything
+      everyVariableListeners()
         .flatMap((l) => adapterEnv(l.spec, secretMounts(l.spec)))
         .map((e) => (envNames.has(e.name) ? e.name : e.name.replace(/_FILE$/, ''))),
     );
@@ -60,7 +37,10 @@ describe('operator: spec.override schema against what the operator writes', () =
   it("refuses exactly the operator's volume names", () => {
     const rule = rulesOf(podSchema().properties!.volumes.items).find((r) => r.rule.includes(' in '))!;
     const listed = [...rule.rule.matchAll(/'([a-z-]+)'/g)].map((m) => m[1]).sort();
-    const own = ['tmp', ...everything.flatMap((l) => mountList(secretMounts(l.spec)).map((m) => m.volume))];
+    const own = [
+      'tmp',
+      ...everyVariableListeners().flatMap((l) => mountList(secretMounts(l.spec)).map((m) => m.volume)),
+    ];
     assert.deepEqual(listed, [...new Set(own)].sort());
   });
 });
