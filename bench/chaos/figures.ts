@@ -11,6 +11,12 @@ export interface Doubled {
   readonly subscriber: number;
   readonly n: number;
   readonly ackedMs: number;
+  /** Each arrival: ms after the traffic started, packet id and DUP. */
+  readonly arrivals: readonly {
+    readonly ms: number;
+    readonly id: number | undefined;
+    readonly dup: boolean;
+  }[];
 }
 
 /** What every chaos phase counts, whatever its faults. */
@@ -61,6 +67,7 @@ export async function settle(
           subscriber,
           n,
           ackedMs: (traffic.ackedAt[qos].get(n) ?? start) - start,
+          arrivals: traffic.arrivalsOf(qos, subscriber, n).map((a) => ({ ...a, ms: a.at - start })),
         })),
       ),
     ),

@@ -11,7 +11,8 @@ import { BACKEND_DEFAULTS, runBackendChaos } from './run-backends';
  * `CHAOS_MINUTES=5 [CHAOS_PHASE=1|2] node build/bench/chaos/main.js` (`make
  * chaos`): phase 1 (replica faults on the shared Redis and RabbitMQ), then
  * phase 2 (RabbitMQ node deaths and Redis failovers on private ones), each
- * for CHAOS_MINUTES; CHAOS_PHASE runs one alone. The report goes to
+ * for CHAOS_MINUTES; CHAOS_PHASE runs one alone; CHAOS_LOG_DIR keeps the
+ * replicas' output (phase1/, phase2/ under it). The report goes to
  * bench/results/chaos-<date>.md (chaos-<date>-phase<n>.md for one phase);
  * exits 1 when a must-be-zero figure is not, or a fault could not be done.
  */
@@ -23,17 +24,27 @@ async function main(): Promise<void> {
   const log = (line: string): void => void process.stdout.write(`${line}\n`);
   const durationMs = minutes * 60_000;
   const sections: string[][] = [];
+  const logDir = process.env.CHAOS_LOG_DIR;
   let failed = false;
   if (phase !== '2') {
     log('phase 1: adapter replicas killed and drained');
-    const r = await runChaos({ ...DEFAULTS, durationMs, log });
+    const r = await runChaos({
+      ...DEFAULTS,
+      durationMs,
+      log,
+      ...(logDir ? { logDir: path.join(logDir, 'phase1') } : {}),
+    });
     sections.push(replicaSection(r));
     failed ||= Object.values(mustBeZero(r)).some((v) => v !== 0);
   }
   if (phase !== '1') {
     log('phase 2: RabbitMQ node deaths and Redis failovers');
-    const logDir = process.env.CHAOS_LOG_DIR;
-    const r = await runBackendChaos({ ...BACKEND_DEFAULTS, durationMs, log, ...(logDir ? { logDir } : {}) });
+    const r = await runBackendChaos({
+      ...BACKEND_DEFAULTS,
+      durationMs,
+      log,
+      ...(logDir ? { logDir: path.join(logDir, 'phase2') } : {}),
+    });
     sections.push(backendSection(r));
     failed ||=
       Object.values(mustBeZero(r)).some((v) => v !== 0) || r.faults.some((f) => f.error !== undefined);

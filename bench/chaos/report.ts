@@ -106,7 +106,10 @@ function doubledLines(r: Figures, faults: readonly PlacedFault[]): string[] {
         before === undefined
           ? 'before any fault'
           : `${d.ackedMs - before.startedMs} ms after the ${before.what} at ${before.startedMs} ms`;
-      return `- QoS ${d.qos}, subscriber ${d.subscriber}: ${d.n}, acknowledged at ${d.ackedMs} ms, ${after}`;
+      const arrivals = d.arrivals
+        .map((a) => `${a.ms} ms (id ${a.id ?? '-'}${a.dup ? ', DUP' : ''})`)
+        .join(', ');
+      return `- QoS ${d.qos}, subscriber ${d.subscriber}: ${d.n}, acknowledged at ${d.ackedMs} ms, ${after}; arrived at ${arrivals}`;
     }),
     '',
   ];

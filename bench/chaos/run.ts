@@ -17,6 +17,8 @@ export interface ChaosOptions {
   /** Pause between the numbered messages of a stream. */
   readonly paceMs: number;
   readonly log: (line: string) => void;
+  /** Where each replica process's output goes at the end (`<pod>-<n>.log`), when set. */
+  readonly logDir?: string;
 }
 
 export const DEFAULTS: ChaosOptions = {
@@ -92,6 +94,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     };
   } finally {
     await traffic.leave(fleet.livePort()).catch(() => undefined);
+    if (o.logDir) fleet.writeLogs(o.logDir);
     await fleet.set.cleanup();
     const queues = (await leftovers(tag, sharedBroker(new Set()), SHARED_REDIS_URL, fleet.set.prefix)).queues;
     if (queues.length > 0) await deleteQueues(queues);

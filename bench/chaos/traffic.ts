@@ -8,6 +8,13 @@ import { WillLedger } from './will-ledger';
 
 export type Qos = 1 | 2;
 
+/** One arrival of a numbered message at a subscriber. */
+export interface Arrival {
+  readonly at: number;
+  readonly id: number | undefined;
+  readonly dup: boolean;
+}
+
 /**
  * The clients of a chaos run, all named after its tag: a numbered publisher
  * per QoS, persistent subscribers (MQTT 3.1.1 clean session 0 and MQTT 5
@@ -22,6 +29,8 @@ export class Traffic {
   readonly wills = new WillLedger();
   readonly roamers: Roamer[] = [];
   private readonly willClients = new Map<string, MqttClient>();
+  /** Each arrival per subscriber, QoS and number: when (epoch ms), under which packet id, with DUP or not. */
+  private readonly arrivals: Record<Qos, Map<number, Arrival[]>[]> = { 1: [], 2: [] };
   /** When each number was acknowledged (epoch ms), to place a doubled one among the faults. */
   readonly ackedAt: Record<Qos, Map<number, number>> = { 1: new Map(), 2: new Map() };
   private publishing = false;
@@ -56,11 +65,18 @@ export class Traffic {
     ];
     for (const s of subscribers) {
       const mine = { 1: new StreamCounter(), 2: new StreamCounter() };
+      const seen = { 1: new Map<number, Arrival[]>(), 2: new Map<number, Arrival[]>() };
       this.counters[1].push(mine[1]);
       this.counters[2].push(mine[2]);
-      s.client.on('message', (topic, payload) => {
+      this.arrivals[1].push(seen[1]);
+      this.arrivals[2].push(seen[2]);
+      s.client.on('message', (topic, payload, packet) => {
         const qos = topic === this.topics[1] ? 1 : topic === this.topics[2] ? 2 : undefined;
-        if (qos !== undefined) mine[qos].received(Number(payload));
+        if (qos === undefined) return;
+        const n = Number(payload);
+        mine[qos].received(n);
+        const a: Arrival = { at: Date.now(), id: packet.messageId, dup: packet.dup };
+        seen[qos].set(n, [...(seen[qos].get(n) ?? []), a]);
       });
     }
     for (const r of this.roamers) await r.ready();
@@ -116,6 +132,11 @@ export class Traffic {
   cutWills(names: readonly string[]): void {
     for (const name of names)
       (this.willClients.get(name)?.stream as { destroy(): void } | undefined)?.destroy();
+  }
+
+  /** How number `n` of the QoS `qos` stream reached subscriber `subscriber`, each time it did. */
+  arrivalsOf(qos: Qos, subscriber: number, n: number): readonly Arrival[] {
+    return this.arrivals[qos][subscriber]?.get(n) ?? [];
   }
 
   streamsComplete(): boolean {

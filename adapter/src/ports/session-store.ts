@@ -24,7 +24,9 @@ export interface SessionState {
   /**
    * QoS 1 and 2 PUBLISHes the session had sent and not seen acknowledged when
    * its connection closed: their messages went back to their queues and go out
-   * again under the same ids [MQTT-4.4.0-1]. Written by a closing session only.
+   * again under the same ids [MQTT-4.4.0-1]. Written by a closing session; a
+   * live one writes only its released QoS 2 messages that carry a token, whose
+   * acks follow the write and may die with the replica.
    */
   readonly outboundUnacked?: readonly OutboundUnacked[];
   /**

@@ -188,6 +188,23 @@ export class Deliverer {
     return [...out, ...(this.resends?.entries() ?? [])];
   }
 
+  /**
+   * The released QoS 2 messages that carry a token, for the state a live
+   * session stores each time its pending PUBRELs change. Each one's ack to
+   * RabbitMQ follows that very write, so a replica that dies between the two
+   * (a SIGKILL stores nothing at close) leaves its message to come back to the
+   * session's next connection, on any replica, which must drop it: the client
+   * owns it and gets its PUBREL again [MQTT-4.3.3]. A closing session names
+   * them through unacked() instead.
+   */
+  releasedMarked(): OutboundUnacked[] {
+    const out: OutboundUnacked[] = [];
+    for (const [id, f] of this.inflight)
+      if (f.released && f.from?.d.mark)
+        out.push({ id, queue: f.from.queue, key: resendKey(f.from.d), released: true });
+    return out;
+  }
+
   /** The tokens this connection met last, for the session's next one. */
   recentTokens(): RecentToken[] {
     return this.recent?.newest() ?? [...this.handedOn];

@@ -349,8 +349,14 @@ export class Session implements Displaceable {
       expirySeconds: this.expirySeconds,
       subscriptions: this.subs.stored(),
       outboundPubrel: this.deliverer.pendingReleases(closing),
-      ...(closing ? this.handedOn() : {}),
+      ...(closing ? this.handedOn() : this.released()),
     };
+  }
+
+  /** What a live session stores of its released QoS 2 messages, should its replica die before their acks reach RabbitMQ. */
+  private released(): Pick<SessionState, 'outboundUnacked'> {
+    const released = this.deliverer.releasedMarked();
+    return released.length > 0 ? { outboundUnacked: released } : {};
   }
 
   /** What only a closing session stores: what went out unacknowledged, and the QoS 2 tokens it met last. */

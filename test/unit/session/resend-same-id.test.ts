@@ -93,7 +93,13 @@ describe('a resumed session sends unacknowledged PUBLISHes again under their ids
     });
   }
 
-  it('QoS 2: a released message whose ack was lost with the broker connection is not sent again', async () => {
+  /**
+   * A QoS 2 message released to the subscriber whose ack never reaches the
+   * broker, then the broker connection lost; `crash`: the close stores nothing,
+   * as when the replica is killed. Returns once the session resumed and m2,
+   * published after, arrived alone.
+   */
+  async function releasedAckLost(crash: boolean): Promise<void> {
     const sub = await rig.connect('s', { clean: false, username: 'subuser' });
     await rig.subscribe(sub, 't/x', 2);
     // A persistent publisher's QoS 2 messages carry a token, which names a released one without doubt.
@@ -105,8 +111,11 @@ describe('a resumed session sends unacknowledged PUBLISHes again under their ids
     link.ack = () => undefined;
     sub.pipe.send({ cmd: 'pubrec', messageId: p.messageId as number });
     await sub.pipe.next('pubrel');
+    const save = rig.deps.sessions.save.bind(rig.deps.sessions);
+    if (crash) rig.deps.sessions.save = () => Promise.reject(new Error('the replica is gone'));
     rig.broker.loseConnection('subuser');
     await rig.closed(sub);
+    rig.deps.sessions.save = save;
     const back = await rig.connect('s', { clean: false, username: 'subuser' });
     assert.equal((await back.pipe.next('pubrel')).messageId, p.messageId, 'the PUBREL goes out again');
     back.pipe.send({ cmd: 'pubcomp', messageId: p.messageId as number });
@@ -118,7 +127,14 @@ describe('a resumed session sends unacknowledged PUBLISHes again under their ids
     );
     const dropped = await rig.deps.metrics.qos2DuplicatesDropped.get();
     assert.equal(dropped.values[0]?.value, 1);
-  });
+  }
+
+  it('QoS 2: a released message whose ack was lost with the broker connection is not sent again', () =>
+    releasedAckLost(false));
+
+  // The live session stored it with its pending PUBREL: the replica dies before the ack leaves it.
+  it('QoS 2: a released message is not sent again after a crash that lost its ack and stored nothing at close', () =>
+    releasedAckLost(true));
 
   it('a message unacknowledged across two connections keeps its id', async () => {
     const { sub, pub } = await subscriberPastId1(1);
