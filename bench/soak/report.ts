@@ -194,6 +194,10 @@ export function soakPanels(r: SoakResult): LinePanel[] {
       series: [
         { label: 'erlang:memory(total)', color: '#ff7f0e', points: pts((x) => x.rabbitBytes / MIB) },
         { label: 'RSS', color: '#8c564b', points: pts((x) => x.rabbitRss / MIB) },
+        { label: 'processes', color: '#1f77b4', points: pts((x) => x.rabbitProcesses / MIB) },
+        { label: 'binary', color: '#2ca02c', points: pts((x) => x.rabbitBinary / MIB) },
+        { label: 'ets', color: '#9467bd', points: pts((x) => x.rabbitEts / MIB) },
+        { label: 'messages queued (thousands)', color: '#7f7f7f', points: pts((x) => x.messages / 1000) },
       ],
     },
     {

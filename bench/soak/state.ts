@@ -9,6 +9,12 @@ export interface ServiceState {
   readonly connections: number;
   /** erlang:memory(total) of the node, bytes. */
   readonly rabbitBytes: number;
+  /** Its processes, binary and ets parts: which one grows tells queued data from tables or fragments. */
+  readonly rabbitProcesses: number;
+  readonly rabbitBinary: number;
+  readonly rabbitEts: number;
+  /** Messages held in all queues (ready and unacked): memory that follows them is data, not a leak. */
+  readonly messages: number;
   readonly redisKeys: number;
   /** INFO memory used_memory, bytes. */
   readonly redisBytes: number;
@@ -17,7 +23,9 @@ export interface ServiceState {
 // One CLI start (an Erlang VM) per sample: every count in one call.
 const EVAL =
   '{rabbit_amqqueue:count(), length(rabbit_amqqueue:consumers_all(<<"/">>)), ' +
-  'length(rabbit_channel:list()), length(rabbit_networking:connections()), erlang:memory(total)}.';
+  'length(rabbit_channel:list()), length(rabbit_networking:connections()), erlang:memory(total), ' +
+  'erlang:memory(processes), erlang:memory(binary), erlang:memory(ets), ' +
+  'lists:sum([proplists:get_value(messages, I, 0) || I <- rabbit_amqqueue:info_all(<<"/">>, [messages])])}.';
 
 export async function serviceState(rabbit: PrivateRabbit, redis: Redis): Promise<ServiceState> {
   const [out, keys, info] = await Promise.all([
@@ -26,7 +34,7 @@ export async function serviceState(rabbit: PrivateRabbit, redis: Redis): Promise
     redis.info('memory'),
   ]);
   const n = (out.match(/\d+/g) ?? []).map(Number);
-  if (n.length !== 5) throw new Error(`unexpected rabbitmqctl eval output: ${out}`);
+  if (n.length !== 9) throw new Error(`unexpected rabbitmqctl eval output: ${out}`);
   const used = /used_memory:(\d+)/.exec(info);
   return {
     queues: n[0],
@@ -34,6 +42,10 @@ export async function serviceState(rabbit: PrivateRabbit, redis: Redis): Promise
     channels: n[2],
     connections: n[3],
     rabbitBytes: n[4],
+    rabbitProcesses: n[5],
+    rabbitBinary: n[6],
+    rabbitEts: n[7],
+    messages: n[8],
     redisKeys: keys,
     redisBytes: used ? Number(used[1]) : NaN,
   };
