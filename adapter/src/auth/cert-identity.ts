@@ -1,10 +1,11 @@
 import { createHmac } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
+import { subjectDistinguishedName } from './distinguished-name';
 import { pickAltName, type SanType } from './subject-alt-names';
 
 /** Which part of a certificate names its user (MQTT_ADAPTER_TLS_CERT_LOGIN and its SAN settings). */
 export interface CertLoginRule {
-  readonly from: 'cn' | 'san';
+  readonly from: 'cn' | 'san' | 'dn';
   /** For `san`: the SAN type to take (`any` for all types) and which of them, from 0. */
   readonly sanType: SanType;
   readonly sanIndex: number;
@@ -12,7 +13,7 @@ export interface CertLoginRule {
 
 /** The rule a configuration states; undefined with certificate login off. */
 export function certLoginRule(config: {
-  tlsCertLogin: 'off' | 'cn' | 'san';
+  tlsCertLogin: 'off' | 'cn' | 'san' | 'dn';
   tlsCertLoginSanType: SanType;
   tlsCertLoginSanIndex: number;
 }): CertLoginRule | undefined {
@@ -25,11 +26,13 @@ export function certLoginRule(config: {
 }
 
 /**
- * The username a verified client certificate stands for: its subject CN, or
- * the value of one of its subject alternative names without the type prefix
- * (the first of any type by default). Undefined when the certificate has none.
+ * The username a verified client certificate stands for: its subject CN, its
+ * whole subject DN as RabbitMQ writes it, or the value of one of its subject
+ * alternative names without the type prefix (the first of any type by
+ * default). Undefined when the certificate has none.
  */
 export function certificateUsername(cert: PeerCertificate, rule: CertLoginRule): string | undefined {
+  if (rule.from === 'dn') return subjectDistinguishedName(cert.raw);
   if (rule.from === 'cn') {
     const cn = cert.subject?.CN;
     const first = Array.isArray(cn) ? cn[0] : cn;

@@ -55,6 +55,7 @@ export const SAN_TYPES = {
   ip: 'IP Address',
   email: 'email',
   uri: 'URI',
+  other_name: 'othername',
 } as const;
 export type SanType = keyof typeof SAN_TYPES;
 
@@ -63,5 +64,20 @@ export function pickAltName(text: string | undefined, type: SanType, index: numb
   if (!text) return undefined;
   const wanted = SAN_TYPES[type];
   const names = parseAltNames(text).filter((n) => wanted === undefined || n.type === wanted);
-  return names[index]?.value;
+  const name = names[index];
+  return name && identityOf(name);
+}
+
+/**
+ * The identity a SAN carries. Node (on OpenSSL 3) writes an otherName it
+ * knows as `othername:<form>:<value>`, the form being `UPN`, `SmtpUTF8Mailbox`,
+ * `XmppAddr`, `NAIRealm` (UTF8String values) or `SRVName` (IA5String), and
+ * every other as `othername:<unsupported>`. The identity is the value alone,
+ * as RabbitMQ's `other_name` takes it; an unsupported one names nobody, but
+ * still counts in the index, so indexes follow the certificate's order.
+ */
+function identityOf(name: AltName): string | undefined {
+  if (name.type !== SAN_TYPES.other_name) return name.value;
+  const colon = name.value.indexOf(':');
+  return colon > 0 ? name.value.slice(colon + 1) : undefined;
 }

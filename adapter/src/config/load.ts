@@ -109,7 +109,7 @@ function crossCheck(c: Config, problems: string[]): void {
       `${settings.tlsCiphers.env} names TLS 1.3 suites only, which leaves TLS 1.2 no cipher: set ${settings.tlsMinVersion.env}=TLSv1.3`,
     );
   if (Object.keys(c.vhostByCertificate).length > 0 && c.tlsCertLogin === 'off')
-    problems.push(`${settings.vhostByCertificate.env} needs ${settings.tlsCertLogin.env} (cn or san)`);
+    problems.push(`${settings.vhostByCertificate.env} needs ${settings.tlsCertLogin.env} (cn, san or dn)`);
   if (c.willUser && !c.willPassword)
     problems.push(`${settings.willPassword.env} is required when ${settings.willUser.env} is set`);
   if (c.defaultUser && !c.defaultPassword)

@@ -106,13 +106,13 @@ export const settings = {
   ),
   tlsCertLogin: setting(
     'MQTT_ADAPTER_TLS_CERT_LOGIN',
-    z.enum(['off', 'cn', 'san']).default('off'),
-    "Take the MQTT username from the verified client certificate's CN or a SAN (needs client certificates required), as RabbitMQ's `ssl_cert_login_from` (`common_name`, `subject_alternative_name`); which SAN is set by the next two settings.",
+    z.enum(['off', 'cn', 'san', 'dn']).default('off'),
+    "Take the MQTT username from the verified client certificate (needs client certificates required), as RabbitMQ's `ssl_cert_login_from`: `cn` its subject CN (`common_name`), `san` a subject alternative name (`subject_alternative_name`; which one is set by the next two settings), `dn` its whole subject DN as RabbitMQ writes it (`distinguished_name`: RFC 4514, last RDN first, `CN=device-1,O=Acme,C=GB`; see docs/x509-login.md).",
   ),
   tlsCertLoginSanType: setting(
     'MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_TYPE',
     z.enum(Object.keys(SAN_TYPES) as [SanType, ...SanType[]]).default('any'),
-    "With `MQTT_ADAPTER_TLS_CERT_LOGIN=san`: the SAN type the username is taken from, `any`, `dns`, `ip`, `email` or `uri` (RabbitMQ's `ssl_cert_login_san_type`).",
+    "With `MQTT_ADAPTER_TLS_CERT_LOGIN=san`: the SAN type the username is taken from, `any`, `dns`, `ip`, `email`, `uri` or `other_name` (RabbitMQ's `ssl_cert_login_san_type`). An `other_name` is read for its value (a UPN `device-1@example.com`); only the forms Node decodes count as names: UPN, SmtpUTF8Mailbox, XmppAddr, NAIRealm and SRVName.",
   ),
   tlsCertLoginSanIndex: setting(
     'MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_INDEX',
@@ -201,7 +201,7 @@ export const settings = {
   vhostByCertificate: setting(
     'MQTT_ADAPTER_VHOST_BY_CERTIFICATE',
     vhostMap(() => undefined),
-    "Virtual host by certificate-login identity (the CN or SAN that MQTT_ADAPTER_TLS_CERT_LOGIN takes), as RabbitMQ's `mqtt_default_vhosts`: `device-1=tenant-a`, or a JSON object. Takes precedence over MQTT_ADAPTER_VHOST_BY_PORT; an identity of the form `vhost:user` keeps its own vhost. Needs certificate login.",
+    "Virtual host by certificate-login identity (the CN, SAN or DN that MQTT_ADAPTER_TLS_CERT_LOGIN takes), as RabbitMQ's `mqtt_default_vhosts`: `device-1=tenant-a`, or a JSON object (which DN keys, holding `,` and `=`, need). Takes precedence over MQTT_ADAPTER_VHOST_BY_PORT; an identity of the form `vhost:user` keeps its own vhost. Needs certificate login.",
   ),
   defaultUser: setting(
     'MQTT_ADAPTER_DEFAULT_USER',

@@ -226,9 +226,9 @@ export interface MqttListenerStatusCondition {
 
 /** Log clients in as the user their verified certificate names (docs/x509-login.md). Needs clientCertificate required. */
 export interface MqttListenerSpecTlsCertificateLogin {
-  /** The subject CN, or a subject alternative name. */
-  from: 'cn' | 'san';
-  sanType: 'any' | 'dns' | 'ip' | 'email' | 'uri';
+  /** The subject CN, a subject alternative name, or the whole subject DN as RabbitMQ's distinguished_name writes it (CN=device-1,O=Acme,C=GB). */
+  from: 'cn' | 'san' | 'dn';
+  sanType: 'any' | 'dns' | 'ip' | 'email' | 'uri' | 'other_name';
   /** Which SAN of sanType, from 0. */
   sanIndex: number;
   /** Secret holding the secret the users' RabbitMQ passwords are derived from. */

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 /**
  * A throwaway PKI for TLS tests, made with `openssl` in a temp dir: a CA, a
  * server certificate for localhost/127.0.0.1, and client certificates with a
- * chosen CN and SAN. EC P-256 keys, valid for a day; `remove()` deletes it all.
+ * chosen subject and SANs. EC P-256 keys, valid for a day; `remove()` deletes it all.
  */
 
 export interface KeyPair {
@@ -16,13 +16,25 @@ export interface KeyPair {
   readonly key: Buffer;
 }
 
+/** Who a client certificate names. */
+export interface ClientSubject {
+  /** The subject's only attribute, unless `subject` is given. */
+  readonly cn?: string;
+  /** A whole subject in openssl's `-subj` form (`/C=GB/O=Acme/CN=d1`, UTF-8, `+` for multi-valued RDNs). */
+  readonly subject?: string;
+  /** subjectAltName in openssl's one-line form (`DNS:a,email:b@c`). */
+  readonly san?: string;
+  /** subjectAltName as lines of an openssl section, for values a one-line form cannot hold (`otherName.1=...;UTF8:a, b`). */
+  readonly altNames?: readonly string[];
+}
+
 export interface Pki {
   readonly dir: string;
   readonly caFile: string;
   readonly ca: Buffer;
   readonly server: KeyPair;
   /** A client certificate signed by this CA. */
-  client(name: string, subject: { cn: string; san?: string }): Promise<KeyPair>;
+  client(name: string, subject: ClientSubject): Promise<KeyPair>;
   remove(): Promise<void>;
 }
 
@@ -44,7 +56,7 @@ async function issue(dir: string, name: string, subject: string, extensions: str
   const certFile = path.join(dir, `${name}.crt`);
   const ext = path.join(dir, `${name}.ext`);
   await writeFile(ext, extensions);
-  await openssl(dir, 'req', ...KEY, '-keyout', keyFile, '-out', csr, '-subj', subject);
+  await openssl(dir, 'req', ...KEY, '-utf8', '-keyout', keyFile, '-out', csr, '-subj', subject);
   await openssl(
     dir,
     'x509',
@@ -100,18 +112,20 @@ export async function createPki(): Promise<Pki> {
       ca: await readFile(caFile),
       server,
       client: (name, subject) =>
-        issue(
-          dir,
-          `client-${name}`,
-          `/CN=${subject.cn}`,
-          `extendedKeyUsage=clientAuth\n${subject.san ? `subjectAltName=${subject.san}\n` : ''}`,
-        ),
+        issue(dir, `client-${name}`, subject.subject ?? `/CN=${subject.cn}`, clientExtensions(subject)),
       remove: () => rm(dir, { recursive: true, force: true }),
     };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+function clientExtensions(s: ClientSubject): string {
+  const lines = ['extendedKeyUsage=clientAuth'];
+  if (s.san) lines.push(`subjectAltName=${s.san}`);
+  else if (s.altNames) lines.push('subjectAltName=@alt', '[alt]', ...s.altNames);
+  return `${lines.join('\n')}\n`;
 }
 
 /** The adapter settings of a TLS listener with this PKI's server certificate. */

@@ -54,6 +54,62 @@ describe('MQTT 5 x509 client-certificate login (issue 6)', function () {
       key: pair.key,
     });
 
+  /** Whether mqtt.js presenting `pair` (or no certificate) is turned away before any CONNACK. */
+  const refusedBeforeConnack = (port: number, pair?: KeyPair): Promise<boolean> =>
+    within(
+      new Promise<boolean>((resolve) => {
+        const client = mqtt.connect({
+          protocol: 'mqtts',
+          host: 'localhost',
+          port,
+          protocolVersion: 5,
+          ca: pki.ca,
+          ...(pair ? { cert: pair.cert, key: pair.key } : {}),
+          reconnectPeriod: 0,
+          connectTimeout: 5000,
+        });
+        onCleanup(() => void client.end(true));
+        client.once('connect', () => resolve(false));
+        client.once('error', () => resolve(true));
+        client.once('close', () => resolve(true));
+      }),
+      8000,
+      'TLS refusal',
+    );
+
+  /** A RabbitMQ user for certificate login with every permission on `/` (its name may hold any character). */
+  async function plainCertUser(name: string): Promise<string> {
+    users.add(name);
+    await rabbitmqctl('add_user', '--', name, derivedPassword(secret, '/', name));
+    await setPermissions(name);
+    return name;
+  }
+
+  /** A QoS 1 round trip through the adapter on a topic of this run. */
+  async function roundTrip(c: V5, label: string): Promise<void> {
+    const topic = `v5/x509/${uniqueId(label)}`;
+    assert.deepEqual(await c.subscribe(topic, { qos: 1 }), [1]);
+    await c.publish(topic, label, { qos: 1 });
+    await c.waitFor(label);
+  }
+
+  /** An adapter with certificate login for the enclosing describe, started before its tests and stopped after; its TLS port. */
+  function certLoginAdapter(login: Record<string, string>): () => number {
+    let adapter: Adapter | undefined;
+    before(async function () {
+      adapter = await startAdapter({
+        ...tlsEnv(pki),
+        MQTT_ADAPTER_TLS_CLIENT_CERT: 'required',
+        MQTT_ADAPTER_CERT_LOGIN_SECRET: secret,
+        ...login,
+      });
+    });
+    after(async function () {
+      await adapter?.stop();
+    });
+    return () => adapter?.ports.tls as number;
+  }
+
   before(async function () {
     pki = await createPki();
   });
@@ -190,26 +246,7 @@ describe('MQTT 5 x509 client-certificate login (issue 6)', function () {
     });
 
     it('refuses a connection without a client certificate during the TLS handshake', async function () {
-      const refused = await within(
-        new Promise<boolean>((resolve) => {
-          const client = mqtt.connect({
-            protocol: 'mqtts',
-            host: 'localhost',
-            port: adapter.ports.tls,
-            protocolVersion: 5,
-            ca: pki.ca,
-            reconnectPeriod: 0,
-            connectTimeout: 5000,
-          });
-          onCleanup(() => void client.end(true));
-          client.once('connect', () => resolve(false));
-          client.once('error', () => resolve(true));
-          client.once('close', () => resolve(true));
-        }),
-        8000,
-        'TLS refusal',
-      );
-      assert.equal(refused, true, 'a client without a certificate got a CONNACK');
+      assert.equal(await refusedBeforeConnack(adapter.ports.tls as number), true);
     });
 
     it('refuses a client certificate from another CA', async function () {
@@ -222,27 +259,74 @@ describe('MQTT 5 x509 client-certificate login (issue 6)', function () {
   });
 
   describe('SAN login', function () {
-    let adapter: Adapter;
-    before(async function () {
-      adapter = await startAdapter({
-        ...tlsEnv(pki),
-        MQTT_ADAPTER_TLS_CLIENT_CERT: 'required',
-        MQTT_ADAPTER_TLS_CERT_LOGIN: 'san',
-        MQTT_ADAPTER_CERT_LOGIN_SECRET: secret,
-      });
-    });
-    after(async function () {
-      await adapter?.stop();
-    });
+    const tlsPort = certLoginAdapter({ MQTT_ADAPTER_TLS_CERT_LOGIN: 'san' });
 
     it("logs in as the certificate's first subject alternative name, not its CN", async function () {
       const user = await certUser();
       const pair = await pki.client(`san-${user}`, { cn: 'not-the-user', san: `DNS:${user}` });
-      const c = await connectWith(adapter.ports.tls as number, pair);
+      const c = await connectWith(tlsPort(), pair);
       const topic = `v5/x509/${user}/san`;
       await c.subscribe(topic, { qos: 1 });
       await c.publish(topic, 'by-san', { qos: 1 });
       await c.waitFor('by-san');
+    });
+  });
+
+  describe('DN login (ssl_cert_login_from = distinguished_name)', function () {
+    const tlsPort = certLoginAdapter({ MQTT_ADAPTER_TLS_CERT_LOGIN: 'dn' });
+
+    it('logs in as the whole subject DN, written last RDN first as RabbitMQ writes it', async function () {
+      const id = uniqueId('dn');
+      // Written out by hand from RabbitMQ's rules: RDNs reversed, `,` without spaces, `\,` in a value.
+      await plainCertUser(`CN=${id},OU=Sensors+UID=u1,O=Acme\\, Inc.,C=GB`);
+      const pair = await pki.client(id, { subject: `/C=GB/O=Acme, Inc./OU=Sensors+UID=u1/CN=${id}` });
+      const c = await connectWith(tlsPort(), pair);
+      assert.equal(c.connack?.reasonCode, 0);
+      await roundTrip(c, 'by-dn');
+    });
+
+    it('refuses a certificate with an empty subject before any CONNACK', async function () {
+      const pair = await pki.client('empty-subject', { subject: '/', san: 'DNS:empty.example' });
+      assert.equal(await refusedBeforeConnack(tlsPort(), pair), true);
+    });
+  });
+
+  describe('other_name login (ssl_cert_login_san_type = other_name)', function () {
+    const tlsPort = certLoginAdapter({
+      MQTT_ADAPTER_TLS_CERT_LOGIN: 'san',
+      MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_TYPE: 'other_name',
+      MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_INDEX: '1',
+    });
+
+    const UPN = '1.3.6.1.4.1.311.20.2.3';
+
+    it('logs in as the second otherName (a UPN), past a DNS name and a first otherName', async function () {
+      const user = await plainCertUser(`${uniqueId('upn')}@corp.example`);
+      const pair = await pki.client(uniqueId('upn'), {
+        cn: 'not-the-user',
+        altNames: [
+          `DNS.1=${user}.dns`,
+          `otherName.1=${UPN};UTF8:first@corp.example`,
+          `otherName.2=${UPN};UTF8:${user}`,
+        ],
+      });
+      const c = await connectWith(tlsPort(), pair);
+      assert.equal(c.connack?.reasonCode, 0);
+      await roundTrip(c, 'by-upn');
+    });
+
+    it('refuses, before any CONNACK, a certificate whose second otherName is missing or of an undecoded form', async function () {
+      const user = await plainCertUser(`${uniqueId('upn')}@corp.example`);
+      const onlyOne = await pki.client(uniqueId('upn1'), {
+        cn: user,
+        altNames: [`DNS.1=${user}`, `otherName.1=${UPN};UTF8:${user}`],
+      });
+      assert.equal(await refusedBeforeConnack(tlsPort(), onlyOne), true, 'one otherName');
+      const undecoded = await pki.client(uniqueId('upn2'), {
+        cn: user,
+        altNames: [`otherName.1=${UPN};UTF8:${user}`, `otherName.2=1.2.3.4;UTF8:${user}`],
+      });
+      assert.equal(await refusedBeforeConnack(tlsPort(), undecoded), true, 'undecoded form');
     });
   });
 });

@@ -77,10 +77,35 @@ describe('config: TLS settings', () => {
       { ...certLogin, MQTT_ADAPTER_TLS_CERT_LOGIN: 'cn', MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_TYPE: 'dns' },
       /MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_TYPE and MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_INDEX need MQTT_ADAPTER_TLS_CERT_LOGIN=san/,
     );
-    refused(
-      { MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_TYPE: 'other_name' },
-      /MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_TYPE="other_name"/,
+    const other = loadConfig(
+      {
+        ...certLogin,
+        MQTT_ADAPTER_TLS_CERT_LOGIN: 'san',
+        MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_TYPE: 'other_name',
+      },
+      () => '',
     );
+    assert.equal(other.tlsCertLoginSanType, 'other_name');
+    refused({ MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_TYPE: 'upn' }, /MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_TYPE="upn"/);
     refused({ MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_INDEX: '-1' }, /MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_INDEX="-1"/);
+  });
+
+  it('takes DN login from the config file, with a vhost map keyed by DN', () => {
+    const dn = 'CN=sensor-17,OU=Sensors+UID=u1,O=Acme\\, Inc.,C=GB';
+    const file = JSON.stringify({
+      MQTT_ADAPTER_TLS_CERT_LOGIN: 'dn',
+      MQTT_ADAPTER_VHOST_BY_CERTIFICATE: { [dn]: 'tenant-a' },
+    });
+    const c = loadConfig({ ...certLogin, MQTT_ADAPTER_CONFIG_FILE: '/config.json' }, () => file);
+    assert.equal(c.tlsCertLogin, 'dn');
+    assert.deepEqual(c.vhostByCertificate, { [dn]: 'tenant-a' });
+    refused(
+      { ...certLogin, MQTT_ADAPTER_TLS_CERT_LOGIN: 'dn', MQTT_ADAPTER_TLS_CERT_LOGIN_SAN_INDEX: '1' },
+      /need MQTT_ADAPTER_TLS_CERT_LOGIN=san/,
+    );
+    refused(
+      { MQTT_ADAPTER_TLS_CERT_LOGIN: 'distinguished_name' },
+      /MQTT_ADAPTER_TLS_CERT_LOGIN="distinguished_name"/,
+    );
   });
 });
