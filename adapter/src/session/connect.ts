@@ -202,8 +202,10 @@ export async function connect(
   );
   await settlePreviousWill(deps, clientId, claim.epoch, cleanStart, credentials);
   if (will) {
-    await deps.wills.put(clientId, claim.epoch, will);
+    // Recorded before the write: one that gets no reply may have run, and a will left stored would be
+    // published as its predecessor's by the next CONNECT of the client id. The removal is fenced by the epoch.
     undo.add('will', () => deps.wills.remove(clientId, claim.epoch));
+    await deps.wills.put(clientId, claim.epoch, will);
   }
   const sessionPresent = !cleanStart && claim.session !== undefined;
   const protocolVersion = p.protocolVersion ?? 4;
