@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     log(`${r.packets} packets on ${r.jobs} sockets in ${(r.ms / 1000).toFixed(1)} s (seed ${seed})`);
     log(`bystander stream: ${JSON.stringify(r.stream)}`);
     log(`outcomes: ${JSON.stringify(r.outcomes, null, 1)}`);
+    log(`owed outcomes past the deadline, not hangs: ${r.late.count} (latest by ${r.late.maxMs} ms)`);
     log(`mutations: ${JSON.stringify(r.mutated)}`);
     await target.settled();
     log(`findings: ${r.findings.length}`);

@@ -39,6 +39,8 @@ export interface FuzzResult {
   readonly findings: Finding[];
   readonly stream: StreamCounts;
   readonly ms: number;
+  /** Owed outcomes that came past the deadline but before the hang deadline: how many, and the latest by. */
+  readonly late: { readonly count: number; readonly maxMs: number };
 }
 
 const bump = (m: Record<string, number>, k: string): void => void (m[k] = (m[k] ?? 0) + 1);
@@ -69,6 +71,7 @@ export async function runFuzz(adapter: Adapter, o: FuzzOptions): Promise<FuzzRes
   const inFlight = new Map<number, { first: number; last: number }>();
   let jobs = 0;
   let packets = 0;
+  const late = { count: 0, maxMs: 0 };
   const finding = (what: string, job: number, first: number, last: number): Finding => {
     const replay =
       job >= 0 ? replayLine(o.seed, o.packets, job) : `FUZZ_SEED=${o.seed} FUZZ_PACKETS=${o.packets}`;
@@ -95,6 +98,11 @@ export async function runFuzz(adapter: Adapter, o: FuzzOptions): Promise<FuzzRes
       jobs++;
       packets += plan.packets.length;
       bump(outcomes, `v${plan.level} ${plan.beforeConnect ? 'as CONNECT' : 'after CONNECT'}: ${out.kind}`);
+      if (out.lateMs !== undefined) {
+        late.count++;
+        late.maxMs = Math.max(late.maxMs, out.lateMs);
+        o.log?.(`late: job ${plan.job} (${out.kind}) ${out.lateMs} ms past the deadline`);
+      }
       if (out.hung) finding(`no close nor answer within the deadline (${out.kind})`, plan.job, first, last);
       if (out.refused) finding(`valid CONNECT refused: ${out.refused}`, plan.job, first, last);
       if (o.log && Date.now() - lastReport > 10_000) {
@@ -111,5 +119,5 @@ export async function runFuzz(adapter: Adapter, o: FuzzOptions): Promise<FuzzRes
   const counts = await stream.stop();
   if (counts.lost || counts.duplicated || counts.outOfOrder || counts.disconnected)
     finding(`bystander stream: ${JSON.stringify(counts)}`, -1, 0, packets - 1);
-  return { jobs, packets, mutated, outcomes, findings, stream: counts, ms: Date.now() - started };
+  return { jobs, packets, mutated, outcomes, findings, stream: counts, ms: Date.now() - started, late };
 }
