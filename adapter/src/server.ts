@@ -26,6 +26,8 @@ import { createStores, type Stores } from './store/factory';
 import { newIncarnation } from './store/incarnation';
 import { buildInfo } from './cli/build-info';
 import { PendingBinds } from './session/pending-binds';
+import { Rebalancer } from './rebalance/rebalancer';
+import { handOffAll } from './rebalance/hand-off-all';
 
 export interface Ports {
   readonly mqtt: number;
@@ -39,7 +41,7 @@ export interface Ports {
  * the stores, wired together; `stop()` is the SIGTERM drain.
  */
 export class Adapter {
-  private readonly connections = new Set<Connection>();
+  readonly connections = new Set<Connection>();
   private readonly servers: net.Server[] = [];
   private readonly headerReaders: HeaderReader[] = [];
   private stopping = false;
@@ -58,6 +60,7 @@ export class Adapter {
     private readonly fence: FenceCheck | undefined,
     private readonly http: HttpServer,
     readonly ports: Ports,
+    private readonly rebalancer: Rebalancer | undefined,
   ) {}
 
   static async start(config: Config, log: Logger): Promise<Adapter> {
@@ -164,17 +167,54 @@ export class Adapter {
         return problems;
       },
     };
-    const http = httpServer(metrics.registry, health);
+    // Rebalancing needs replicas that share a store; one process on memory has nobody to hand clients to.
+    const rebalancer =
+      config.rebalance && stores.loads
+        ? new Rebalancer(
+            stores.loads,
+            {
+              sessions: () => registry.size,
+              connections: () => holder.adapter?.connections ?? [],
+            },
+            {
+              incarnation,
+              ratePerSecond: config.rebalanceRate,
+              tolerance: config.rebalanceTolerance,
+              delayMs: config.rebalanceDelayMs,
+              intervalMs: config.rebalanceIntervalMs,
+            },
+            { disconnects: metrics.rebalanceDisconnects, rounds: metrics.rebalanceRounds },
+            log,
+          )
+        : undefined;
+    const admin = rebalancer && {
+      rebalance: async () => ({ id: await rebalancer.request() }),
+    };
+    const http = httpServer(metrics.registry, health, admin);
     const httpPort = await listen(http, config.mqttHost, config.httpPort, settings.httpPort.env);
-    const adapter = new Adapter(pod, config, log, metrics, deps, reachability, stores, sweeper, fence, http, {
-      mqtt: mqttPort,
-      tls: tlsPort,
-      ws: wsPort,
-      http: httpPort,
-    });
+    const adapter = new Adapter(
+      pod,
+      config,
+      log,
+      metrics,
+      deps,
+      reachability,
+      stores,
+      sweeper,
+      fence,
+      http,
+      {
+        mqtt: mqttPort,
+        tls: tlsPort,
+        ws: wsPort,
+        http: httpPort,
+      },
+      rebalancer,
+    );
     adapter.servers.push(...servers);
     adapter.headerReaders.push(...headerReaders);
     holder.adapter = adapter;
+    rebalancer?.start();
     log.info(
       {
         pod,
@@ -207,9 +247,9 @@ export class Adapter {
   }
 
   /**
-   * The drain: stop accepting, tell v5 clients the server is shutting down,
-   * close every connection and wait (bounded) until their sessions have
-   * settled confirms, acks and wills, then release the backends.
+   * The drain: stop accepting and rebalancing, hand every client off as a
+   * rebalance does but faster (handOffAll), and wait (bounded) until their
+   * sessions have settled confirms, acks and wills, then release the backends.
    */
   async stop(): Promise<void> {
     if (this.stopping) return;
@@ -217,9 +257,9 @@ export class Adapter {
     this.log.info({ connections: this.connections.size }, 'draining');
     for (const s of this.servers) s.close();
     for (const r of this.headerReaders) r.abort();
-    const closed = [...this.connections].map((c) => c.shutdown());
-    const timeout = new Promise<void>((resolve) => setTimeout(resolve, this.config.drainTimeoutMs).unref());
-    await Promise.race([Promise.all(closed), timeout]);
+    await this.rebalancer?.stop();
+    const { drainTimeoutMs, rebalanceRate } = this.config;
+    await handOffAll([...this.connections], { drainTimeoutMs, ratePerSecond: rebalanceRate });
     await this.deps.willPublisher.settled();
     // Every connection is released, so the other replicas need not sweep this pod's clients.
     await this.fence?.stop();

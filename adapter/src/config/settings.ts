@@ -320,7 +320,32 @@ export const settings = {
   serverReference: setting(
     'MQTT_ADAPTER_SERVER_REFERENCE',
     optionalString(),
-    'MQTT 5 Server Reference sent with DISCONNECT 0x9C (use another server) when draining; unset sends 0x8B (server shutting down).',
+    'MQTT 5 Server Reference (the address clients should use, usually the Service) sent with DISCONNECT 0x9C (use another server) when a drain or a rebalance hands a client off; unset, a drain sends 0x8B (server shutting down) and a rebalance 0x9C without a reference.',
+  ),
+  rebalance: setting(
+    'MQTT_ADAPTER_REBALANCE',
+    bool(true),
+    'With the Redis store: when a replica joins (after MQTT_ADAPTER_REBALANCE_DELAY_MS) or on POST /rebalance to any replica, replicas above the average number of sessions by more than the tolerance hand clients off (v5: DISCONNECT 0x9C; v3: a plain close) down to the average. false turns off both triggers and the endpoint.',
+  ),
+  rebalanceRate: setting(
+    'MQTT_ADAPTER_REBALANCE_RATE',
+    positiveInt(50, 1000),
+    'Most clients one replica hands off per second in a rebalance (a hard bound: hand-offs are spaced at least 1/rate apart, with up to 50 % random extra gap as jitter). A drain hands off at this rate or faster, so as to finish within half of MQTT_ADAPTER_DRAIN_TIMEOUT_MS.',
+  ),
+  rebalanceTolerance: setting(
+    'MQTT_ADAPTER_REBALANCE_TOLERANCE',
+    z.coerce.number().min(0).max(10).default(0.1),
+    'A replica hands clients off only when it holds more than the average times (1 + tolerance); it then hands off down to the average.',
+  ),
+  rebalanceDelayMs: setting(
+    'MQTT_ADAPTER_REBALANCE_DELAY_MS',
+    z.coerce.number().int().min(0).default(10000),
+    'Wait after a new replica appears before rebalancing onto it, so that it is ready and its Service routes to it; a further arrival restarts the wait.',
+  ),
+  rebalanceIntervalMs: setting(
+    'MQTT_ADAPTER_REBALANCE_INTERVAL_MS',
+    positiveInt(1000),
+    "How often each replica publishes its session count to Redis and reads the others' (and any rebalance request).",
   ),
   drainTimeoutMs: setting(
     'MQTT_ADAPTER_DRAIN_TIMEOUT_MS',

@@ -448,28 +448,35 @@ export class Connection implements Outbound {
     this.socket.destroy();
   }
 
-  /** Server shutdown: v5 clients hear why [MQTT-3.14.2-1]; resolves once the session has settled. */
-  async shutdown(): Promise<void> {
+  /**
+   * Hands the client off, as a drain (server shutdown) or a rebalance does:
+   * v5 clients hear why [MQTT-3.14.2-1], v3 ones are only closed; resolves
+   * once the session has settled. A rebalance always says 0x9C (use another
+   * server), with the Server Reference when one is configured; a drain says
+   * 0x9C only with a reference, and 0x8B (server shutting down) without.
+   */
+  async shutdown(kind: 'drain' | 'rebalance' = 'drain'): Promise<void> {
     if (this.lifecycle.ended) return this.sessionClosed;
     this.draining = true;
     const open = this.lifecycle.phase === 'open';
-    // The will is held back before the client can hear of the shutdown and reconnect elsewhere.
+    // The will is held back before the client can hear of the hand-off and reconnect elsewhere.
     if (open)
       await this.session?.holdWill().catch((err: unknown) => {
         this.log.warn({ err: (err as Error).message }, 'will could not be held back');
       });
     if (this.protocolVersion === 5 && open && !this.lifecycle.ended) {
-      // With a server reference configured, clients are pointed at it (0x9C) rather than told only that we stop.
       const ref = this.deps.config.serverReference;
       this.send(
         ref
           ? { cmd: 'disconnect', reasonCode: Reason.UseAnotherServer, properties: { serverReference: ref } }
-          : { cmd: 'disconnect', reasonCode: Reason.ServerShuttingDown },
+          : kind === 'rebalance'
+            ? { cmd: 'disconnect', reasonCode: Reason.UseAnotherServer }
+            : { cmd: 'disconnect', reasonCode: Reason.ServerShuttingDown },
       );
     }
     // Started before close() runs the undo, so the session settles as drained (its will held for the grace).
     void this.session?.close('drain');
-    this.close('server shutting down');
+    this.close(kind === 'rebalance' ? 'rebalance' : 'server shutting down');
     return this.sessionClosed;
   }
 

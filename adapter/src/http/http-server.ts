@@ -6,17 +6,36 @@ export interface Health {
   notReady(): Promise<string[]>;
 }
 
-/** `/healthz` (alive), `/readyz` (dependencies reachable, listeners up) and `/metrics`, on one port. */
-export function httpServer(registry: Registry, health: Health): http.Server {
+/** Operator actions on the HTTP port. */
+export interface Admin {
+  /** Asks every replica to rebalance; the id of the request, or why it cannot be asked. */
+  rebalance(): Promise<{ id: string } | { refused: string }>;
+}
+
+type Reply = [number, string, string];
+
+/**
+ * `/healthz` (alive), `/readyz` (dependencies reachable, listeners up),
+ * `/metrics`, and `POST /rebalance`, on one port.
+ */
+export function httpServer(registry: Registry, health: Health, admin?: Admin): http.Server {
   return http.createServer((req, res) => {
-    void route(req.url ?? '/', registry, health).then(([status, type, body]) => {
-      res.writeHead(status, { 'content-type': type });
-      res.end(body);
-    });
+    void route(req.method ?? 'GET', req.url ?? '/', registry, health, admin)
+      .catch((err: unknown): Reply => [500, 'text/plain', `${(err as Error).message}\n`])
+      .then(([status, type, body]) => {
+        res.writeHead(status, { 'content-type': type });
+        res.end(body);
+      });
   });
 }
 
-async function route(url: string, registry: Registry, health: Health): Promise<[number, string, string]> {
+async function route(
+  method: string,
+  url: string,
+  registry: Registry,
+  health: Health,
+  admin: Admin | undefined,
+): Promise<Reply> {
   switch (url.split('?')[0]) {
     case '/healthz':
       return [200, 'text/plain', 'ok\n'];
@@ -28,7 +47,18 @@ async function route(url: string, registry: Registry, health: Health): Promise<[
     }
     case '/metrics':
       return [200, registry.contentType, await registry.metrics()];
+    case '/rebalance':
+      return rebalance(method, admin);
     default:
       return [404, 'text/plain', 'not found\n'];
   }
+}
+
+async function rebalance(method: string, admin: Admin | undefined): Promise<Reply> {
+  if (method !== 'POST') return [405, 'text/plain', 'POST /rebalance asks every replica to rebalance\n'];
+  const r = admin
+    ? await admin.rebalance()
+    : { refused: 'rebalancing needs MQTT_ADAPTER_STORE=redis and MQTT_ADAPTER_REBALANCE=true' };
+  if ('refused' in r) return [409, 'text/plain', `${r.refused}\n`];
+  return [202, 'application/json', `${JSON.stringify({ request: r.id })}\n`];
 }

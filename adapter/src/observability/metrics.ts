@@ -140,6 +140,17 @@ export function createMetrics(build?: BuildInfo) {
       help: 'Connections closed because another took their client id',
       registers,
     }),
+    rebalanceDisconnects: new Counter({
+      name: `${P}rebalance_disconnects_total`,
+      help: 'Clients this replica handed off to rebalance (v5: DISCONNECT 0x9C; v3: closed)',
+      registers,
+    }),
+    rebalanceRounds: new Counter({
+      name: `${P}rebalance_rounds_total`,
+      help: 'Rebalance rounds this replica started, above the average, by trigger: scale-out (a replica joined) or request (POST /rebalance)',
+      labelNames: ['trigger'] as const,
+      registers,
+    }),
     sessions: new Gauge({
       name: `${P}sessions`,
       help: 'Sessions this process holds (its registry of client ids)',

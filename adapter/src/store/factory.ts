@@ -4,6 +4,7 @@ import type { Liveness } from '../ports/liveness';
 import type { RetainedStore } from '../ports/retained-store';
 import type { SessionStore } from '../ports/session-store';
 import type { WillStore } from '../ports/will-store';
+import type { ReplicaLoads } from '../ports/replica-loads';
 import { MemoryLiveness } from './memory-liveness';
 import { MemoryRetainedStore } from './memory-retained-store';
 import { MemorySessionStore } from './memory-session-store';
@@ -17,6 +18,8 @@ export interface Stores {
   readonly retained: RetainedStore;
   readonly wills: WillStore;
   readonly liveness: Liveness;
+  /** Replica loads for rebalancing; only where replicas share a store (Redis). */
+  readonly loads?: ReplicaLoads;
   /** What is not ready, for /readyz; empty when the stores are reachable. */
   notReady(): Promise<string[]>;
   close(): Promise<void>;

@@ -64,6 +64,16 @@ export class RedisKeys {
     return `${this.prefix}pod:{${escapeTag(pod)}}:sweeper`;
   }
 
+  /** String with a TTL: the number of sessions the pod holds, for rebalancing. */
+  podLoad(pod: string): string {
+    return `${this.prefix}pod:{${escapeTag(pod)}}:load`;
+  }
+
+  /** String with a TTL: the id of the standing request to rebalance. */
+  rebalanceRequest(): string {
+    return `${this.prefix}{rebalance}:request`;
+  }
+
   /** Set: every pod that has refreshed its liveness and not yet been swept. */
   pods(): string {
     return `${this.prefix}{pods}`;

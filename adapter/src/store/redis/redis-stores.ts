@@ -3,6 +3,7 @@ import { redisConnectionName } from '../incarnation';
 import { createRedisClient, type RedisClient } from './client';
 import { RedisKeys } from './keys';
 import { RedisLiveness } from './redis-liveness';
+import { RedisReplicaLoads } from './redis-replica-loads';
 import { RedisRetainedStore } from './redis-retained-store';
 import { RedisSessionStore } from './redis-session-store';
 import { RedisWillStore } from './redis-will-store';
@@ -25,6 +26,7 @@ export interface RedisStores {
   readonly retained: RedisRetainedStore;
   readonly wills: RedisWillStore;
   readonly liveness: RedisLiveness;
+  readonly loads: RedisReplicaLoads;
   /** Settles once takeovers of this pod's connections can be heard; waits for Redis if it is away. */
   readonly ready: Promise<void>;
   /** For /readyz: what is not ready, empty when Redis is connected. */
@@ -61,6 +63,7 @@ export function openRedisStores(
       keys,
       onClientListRefused,
     }),
+    loads: new RedisReplicaLoads(client, incarnation, keys),
     ready: sessions.ready,
     notReady: () => Promise.resolve(client.status === 'ready' ? [] : [`redis: ${client.status}`]),
     close: async () => {
