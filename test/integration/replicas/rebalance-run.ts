@@ -1,0 +1,316 @@
+import * as net from 'node:net';
+import { MqttClient } from 'mqtt';
+import type { IDisconnectPacket } from 'mqtt-packet';
+import { GUEST, uniqueId } from '../helpers/adapter';
+import { delay, until, within } from '../helpers/wait';
+import type { Replicas } from './replicas';
+
+/**
+ * A scale-out with a rebalance, end to end: one replica holds the whole
+ * population (a mix of MQTT 5 and 3.1.1 clients, some of them persistent QoS 1
+ * subscribers of a numbered stream that keeps flowing), two more replicas
+ * join, and the first hands clients off until the three are even. Every
+ * client reaches "the Service" as a Kubernetes client does: each (re)connect
+ * goes to a random replica among those started, as kube-proxy picks one.
+ * Shared by the integration test (a short form) and bench/rebalance (3,000).
+ */
+export interface RebalanceRun {
+  /** Clients in all, subscribers and the publisher included. */
+  readonly clients: number;
+  /** Persistent QoS 1 subscribers of the stream, half MQTT 5 and half 3.1.1. */
+  readonly subscribers: number;
+  /** MQTT_ADAPTER_REBALANCE_RATE the replicas run with. */
+  readonly ratePerSecond: number;
+  readonly serverReference: string;
+  /** Longest wait for the replicas to be even. */
+  readonly settleMs: number;
+  /** One numbered QoS 1 message every this many ms. */
+  readonly publishEveryMs: number;
+}
+
+export interface RebalanceFigures {
+  /** Sessions per replica before the others joined (the first holds all) and once even. */
+  readonly before: number[];
+  readonly after: number[];
+  /** Largest distance of a replica from the average, as a fraction of it. */
+  readonly spread: number;
+  /** From the last replica's start to even. */
+  readonly rebalanceMs: number;
+  /** Time to connect the population to the first replica. */
+  readonly connectMs: number;
+  readonly published: number;
+  /** Numbers PUBACKed to the publisher, which every subscriber must get. */
+  readonly acked: number;
+  /** Over all subscribers: acked numbers never delivered, and extra deliveries. */
+  readonly lost: number;
+  readonly duplicates: number;
+  readonly lostNumbers: number[];
+  /** Hand-offs the replicas counted (mqtt_adapter_rebalance_disconnects_total), per replica. */
+  readonly handOffs: number[];
+  /** Replicas that handed clients off. */
+  readonly shedders: number;
+  /** Connection closes the clients saw from the servers after the others joined. */
+  readonly closes: number;
+  /** Most closes in any one second, and their mean rate over the rebalance. */
+  readonly peakPerSecond: number;
+  readonly meanPerSecond: number;
+  /** MQTT 5 clients handed off, and those whose DISCONNECT was not 0x9C with the Server Reference. */
+  readonly v5HandedOff: number;
+  readonly v5Wrong: number;
+  readonly v3HandedOff: number;
+}
+
+interface Member {
+  readonly client: MqttClient;
+  readonly v5: boolean;
+  disconnects: IDisconnectPacket[];
+  closedAt: number[];
+}
+
+/** Most events in any half-open window of one second. */
+export function peakPerSecond(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while (sorted[i] - sorted[j] >= 1000) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+export class RebalanceScenario {
+  private readonly service: number[] = [];
+  private readonly members: Member[] = [];
+  private readonly root = `rebalance/${uniqueId('stream')}`;
+  private readonly seen: Map<number, number>[] = [];
+  private readonly acked = new Set<number>();
+  private published = 0;
+  private publishing: NodeJS.Timeout | undefined;
+  private since = Number.MAX_SAFE_INTEGER;
+
+  constructor(
+    private readonly set: Replicas,
+    private readonly run: RebalanceRun,
+  ) {}
+
+  async execute(): Promise<RebalanceFigures> {
+    const [a] = await this.set.start(1);
+    this.service.push(a.ports.mqtt);
+    const connectStart = Date.now();
+    await this.connectAll();
+    const connectMs = Date.now() - connectStart;
+    this.startStream();
+    await until(() => this.acked.size >= 10, 'the stream flowing', 10_000);
+    const before = [await a.metric('mqtt_adapter_sessions'), 0, 0];
+
+    this.since = Date.now();
+    await this.joinTwo();
+    const joinedAt = Date.now();
+    const replicas = this.set.list;
+    await this.even(0.1, this.run.settleMs);
+    const rebalanceMs = Date.now() - joinedAt;
+    // The rounds have ended by now, or end within their pace; the stream runs on a little past them.
+    await delay(1000);
+    const after = await Promise.all(replicas.map((r) => r.metric('mqtt_adapter_sessions')));
+    await this.stopStream();
+    await until(() => this.complete(), 'every acked number at every subscriber', 15_000).catch(
+      () => undefined,
+    );
+    const handOffs = await Promise.all(
+      replicas.map((r) => r.metric('mqtt_adapter_rebalance_disconnects_total')),
+    );
+    return {
+      before,
+      after,
+      spread: spreadOf(after),
+      connectMs,
+      rebalanceMs,
+      ...this.counts(),
+      ...this.closes(handOffs),
+    };
+  }
+
+  /**
+   * `n` more idle clients, all sent to `port` as a load balancer that favours
+   * one replica would; later reconnects go through the Service again.
+   */
+  async crowd(port: number, n: number): Promise<void> {
+    const service = this.service.splice(0, this.service.length, port);
+    try {
+      await Promise.all(
+        Array.from({ length: n }, (_, k) =>
+          connected(this.member(uniqueId('rebal-crowd'), k % 2 === 0, false).client),
+        ),
+      );
+    } finally {
+      this.service.splice(0, this.service.length, ...service);
+    }
+  }
+
+  /** Sessions per replica, once they add up to the population and are even within `within`. */
+  async even(within: number, ms: number): Promise<number[]> {
+    let counts: number[] = [];
+    const total = this.members.length;
+    await until(
+      async () => {
+        counts = await Promise.all(this.set.list.map((r) => r.metric('mqtt_adapter_sessions')));
+        return counts.reduce((s, n) => s + n, 0) === total && spreadOf(counts) <= within;
+      },
+      `replicas even within ${within * 100} %`,
+      ms,
+    );
+    return counts;
+  }
+
+  /** Ends every client with a DISCONNECT and leaves their queues to the set's cleanup. */
+  async end(): Promise<void> {
+    if (this.publishing) clearInterval(this.publishing);
+    const all = this.members.map((m) => m.client);
+    for (let i = 0; i < all.length; i += 500)
+      await Promise.all(
+        all
+          .slice(i, i + 500)
+          .map((c) => within(c.endAsync(false), 3000, 'DISCONNECT').catch(() => c.endAsync(true))),
+      );
+  }
+
+  /** One at a time, as a Deployment scaled from 1 to 3 brings them up; each joins the Service once listening. */
+  private async joinTwo(): Promise<void> {
+    for (let i = 0; i < 2; i++) this.service.push((await this.set.add()).ports.mqtt);
+  }
+
+  private client(clientId: string, v5: boolean, persistent: boolean): MqttClient {
+    // The Service: a random replica of those started, on every connect and reconnect.
+    const builder = (): net.Socket =>
+      net.connect({
+        host: '127.0.0.1',
+        port: this.service[Math.floor(Math.random() * this.service.length)],
+      });
+    return new MqttClient(builder, {
+      clientId,
+      protocolVersion: v5 ? 5 : 4,
+      clean: !persistent,
+      ...(v5 && persistent ? { properties: { sessionExpiryInterval: 600 } } : {}),
+      reconnectPeriod: 100,
+      connectTimeout: 15_000,
+      keepalive: 60,
+      resubscribe: false,
+      ...GUEST,
+    });
+  }
+
+  private member(clientId: string, v5: boolean, persistent: boolean): Member {
+    const client = this.client(clientId, v5, persistent);
+    const m: Member = { client, v5, disconnects: [], closedAt: [] };
+    client.on('disconnect', (p) => {
+      if (Date.now() >= this.since) m.disconnects.push(p);
+    });
+    client.on('close', () => {
+      if (Date.now() >= this.since && !client.disconnecting) m.closedAt.push(Date.now());
+    });
+    client.on('error', () => undefined);
+    this.members.push(m);
+    return m;
+  }
+
+  private async connectAll(): Promise<void> {
+    const { clients, subscribers } = this.run;
+    for (let i = 0; i < subscribers; i++) {
+      const v5 = i % 2 === 0;
+      const id = uniqueId(`rebal-sub${v5 ? 5 : 3}`);
+      this.set.sessionQueue(id);
+      const m = this.member(id, v5, true);
+      const seen = new Map<number, number>();
+      this.seen.push(seen);
+      m.client.on('message', (_t, payload) => {
+        const n = Number(payload.toString());
+        seen.set(n, (seen.get(n) ?? 0) + 1);
+      });
+      await connected(m.client);
+      await m.client.subscribeAsync(`${this.root}/n`, { qos: 1 });
+    }
+    // The rest idle, clean, half of them MQTT 5; one slot is the publisher's.
+    const idle = clients - subscribers - 1;
+    for (let i = 0; i < idle; i += 200) {
+      const batch = Array.from({ length: Math.min(200, idle - i) }, (_, k) =>
+        this.member(uniqueId('rebal-idle'), (i + k) % 2 === 0, false),
+      );
+      await Promise.all(batch.map((m) => connected(m.client)));
+    }
+  }
+
+  private startStream(): void {
+    const id = uniqueId('rebal-pub');
+    this.set.sessionQueue(id);
+    const pub = this.member(id, true, true).client;
+    this.publishing = setInterval(() => {
+      const n = ++this.published;
+      pub.publish(`${this.root}/n`, String(n), { qos: 1 }, (err) => {
+        if (!err) this.acked.add(n);
+      });
+    }, this.run.publishEveryMs);
+  }
+
+  private async stopStream(): Promise<void> {
+    if (this.publishing) clearInterval(this.publishing);
+    this.publishing = undefined;
+    await until(() => this.acked.size === this.published, 'every publish acked', 15_000).catch(
+      () => undefined,
+    );
+  }
+
+  private complete(): boolean {
+    return this.seen.every((s) => [...this.acked].every((n) => s.has(n)));
+  }
+
+  private counts() {
+    const lostNumbers = new Set<number>();
+    let lost = 0;
+    let duplicates = 0;
+    for (const s of this.seen) {
+      for (const n of this.acked)
+        if (!s.has(n)) {
+          lost++;
+          lostNumbers.add(n);
+        }
+      for (const times of s.values()) duplicates += times - 1;
+    }
+    return {
+      published: this.published,
+      acked: this.acked.size,
+      lost,
+      duplicates,
+      lostNumbers: [...lostNumbers].sort((x, y) => x - y),
+    };
+  }
+
+  private closes(handOffs: number[]) {
+    const times = this.members.flatMap((m) => m.closedAt);
+    const handedOff = this.members.filter((m) => m.closedAt.length > 0);
+    const v5 = handedOff.filter((m) => m.v5);
+    const ref = this.run.serverReference;
+    const right = (p: IDisconnectPacket): boolean =>
+      p.reasonCode === 0x9c && p.properties?.serverReference === ref;
+    const span = times.length > 1 ? (Math.max(...times) - Math.min(...times)) / 1000 : 1;
+    return {
+      handOffs,
+      shedders: handOffs.filter((n) => n > 0).length,
+      closes: times.length,
+      peakPerSecond: peakPerSecond(times),
+      meanPerSecond: Math.round(times.length / Math.max(span, 1)),
+      v5HandedOff: v5.length,
+      v5Wrong: v5.filter((m) => m.disconnects.length === 0 || !m.disconnects.every(right)).length,
+      v3HandedOff: handedOff.length - v5.length,
+    };
+  }
+}
+
+/** Largest distance from the average, as a fraction of it. */
+export function spreadOf(counts: readonly number[]): number {
+  const mean = counts.reduce((s, n) => s + n, 0) / counts.length;
+  return mean === 0 ? 0 : Math.max(...counts.map((n) => Math.abs(n - mean))) / mean;
+}
+
+function connected(client: MqttClient): Promise<void> {
+  return within(new Promise<void>((resolve) => client.once('connect', () => resolve())), 20_000, 'CONNACK');
+}

@@ -1,0 +1,98 @@
+import { strict as assert } from 'node:assert';
+import { Replicas } from './replicas';
+import { RebalanceScenario, type RebalanceFigures } from './rebalance-run';
+import { delay, until } from '../helpers/wait';
+
+const RATE = 100;
+const REFERENCE = 'mqtt.example.test:1883';
+
+/*
+ * Scale-out from one replica to three, with clients that reach the replicas
+ * through a stand-in for the Service (a random replica per connect): the first
+ * replica hands clients off at no more than MQTT_ADAPTER_REBALANCE_RATE until
+ * the three are even, while a numbered QoS 1 stream flows to persistent
+ * subscribers that are handed off too. The full 3,000-client run is
+ * bench/rebalance (its figures in docs/operations.md).
+ */
+describe('replicas: rebalance after a scale-out', function () {
+  this.timeout(120_000);
+  const set = new Replicas({
+    MQTT_ADAPTER_REBALANCE: 'true',
+    MQTT_ADAPTER_REBALANCE_RATE: String(RATE),
+    MQTT_ADAPTER_REBALANCE_DELAY_MS: '500',
+    MQTT_ADAPTER_REBALANCE_INTERVAL_MS: '250',
+    MQTT_ADAPTER_SERVER_REFERENCE: REFERENCE,
+  });
+  const scenario = new RebalanceScenario(set, {
+    clients: Number(process.env.REBALANCE_TEST_CLIENTS ?? 900),
+    subscribers: 20,
+    ratePerSecond: RATE,
+    serverReference: REFERENCE,
+    settleMs: 45_000,
+    publishEveryMs: 10,
+  });
+  let figures: RebalanceFigures;
+
+  after(async () => {
+    await scenario.end();
+    await set.cleanup();
+  });
+
+  it('evens the replicas to within 10 %, losing no QoS 1 message, at no more than the rate', async () => {
+    figures = await scenario.execute();
+    console.log(`      figures: ${JSON.stringify(figures)}`);
+    const { before, after, lost, lostNumbers, duplicates, acked } = figures;
+    assert.deepEqual(before.slice(1), [0, 0]);
+    assert.ok(figures.spread <= 0.1, `sessions per replica ${after.join(', ')}`);
+    assert.equal(lost, 0, `lost ${lost} (numbers ${lostNumbers.join(', ')}), duplicates ${duplicates}`);
+    assert.ok(acked > 100, `${acked} numbers acked`);
+    // Only the first replica was above the average.
+    assert.equal(figures.shedders, 1, `hand-offs per replica ${figures.handOffs.join(', ')}`);
+    assert.ok(figures.peakPerSecond <= RATE, `${figures.peakPerSecond} closes in one second, bound ${RATE}`);
+    assert.ok(figures.closes >= figures.handOffs[0], `${figures.closes} closes seen`);
+  });
+
+  it('says 0x9C with the Server Reference to MQTT 5 clients, and only closes MQTT 3.1.1 ones', () => {
+    assert.ok(figures.v5HandedOff > 0 && figures.v3HandedOff > 0);
+    assert.equal(
+      figures.v5Wrong,
+      0,
+      `${figures.v5Wrong} of ${figures.v5HandedOff} without 0x9C and the reference`,
+    );
+  });
+
+  it('rebalances when asked (POST /rebalance to any replica), moving only what is above the average', async () => {
+    const [a, b, c] = set.list;
+    const rounds = () =>
+      Promise.all(
+        set.list.map((r) => r.metric('mqtt_adapter_rebalance_rounds_total', { trigger: 'request' })),
+      );
+    const handOffs = () =>
+      Promise.all(set.list.map((r) => r.metric('mqtt_adapter_rebalance_disconnects_total')));
+    assert.deepEqual(await rounds(), [0, 0, 0]);
+    assert.equal((await http('GET', a.ports.http, '/rebalance')).status, 405);
+    // Even already: a request moves nobody.
+    const quiet = await handOffs();
+    assert.equal((await http('POST', a.ports.http, '/rebalance')).status, 202);
+    await delay(1500);
+    assert.deepEqual(await handOffs(), quiet);
+
+    // A load balancer sent 300 new clients to C alone; asking B has C hand the surplus on.
+    await scenario.crowd(c.ports.mqtt, 300);
+    const res = await http('POST', b.ports.http, '/rebalance');
+    assert.equal(res.status, 202);
+    assert.match(res.body, /^\{"request":"[0-9a-f]{16}"\}\n$/);
+    const counts = await scenario.even(0.1, 30_000);
+    await until(async () => (await rounds())[2] === 1, 'C starts a round');
+    assert.deepEqual((await rounds()).slice(0, 2), [0, 0], 'A and B were not above the average');
+    const moved = await handOffs();
+    console.log(`      after the request: sessions ${counts.join(', ')}, hand-offs ${moved.join(', ')}`);
+    assert.deepEqual(moved.slice(0, 2), quiet.slice(0, 2));
+    assert.ok(moved[2] > 0);
+  });
+});
+
+async function http(method: string, port: number, path: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+  return { status: res.status, body: await res.text() };
+}
