@@ -6,6 +6,13 @@ import type { Logger } from 'pino';
 import { createLogger } from '../../../adapter/src/log';
 import { Adapter } from '../../../adapter/src/server';
 
+/**
+ * Rebalancing moves clients between adapters sharing a Redis of its own accord;
+ * tests of anything else keep their clients where they put them
+ * (replicas/rebalance.test.ts turns it on).
+ */
+const NO_REBALANCE = { MQTT_ADAPTER_REBALANCE: 'false' } as const;
+
 /** Starts an in-process adapter on free ports; extra settings by environment name; `log` to read what it logs. */
 export async function startAdapter(env: Record<string, string> = {}, log?: Logger): Promise<Adapter> {
   const config = loadConfig({
@@ -16,6 +23,7 @@ export async function startAdapter(env: Record<string, string> = {}, log?: Logge
     MQTT_ADAPTER_AMQP_URL: 'amqp://127.0.0.1:5672',
     MQTT_ADAPTER_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     MQTT_ADAPTER_POD_NAME: `test-${randomBytes(4).toString('hex')}`,
+    ...NO_REBALANCE,
     ...env,
   });
   return Adapter.start(config, log ?? createLogger(config.logLevel));
@@ -51,6 +59,7 @@ export function adapterEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv 
     MQTT_ADAPTER_HTTP_PORT: '0',
     MQTT_ADAPTER_AMQP_URL: 'amqp://127.0.0.1:5672',
     MQTT_ADAPTER_POD_NAME: `test-${randomBytes(4).toString('hex')}`,
+    ...NO_REBALANCE,
     ...env,
   };
 }

@@ -158,9 +158,6 @@ export class Replicas {
       MQTT_ADAPTER_REDIS_KEY_PREFIX: this.prefix,
       MQTT_ADAPTER_WILL_USER: 'guest',
       MQTT_ADAPTER_WILL_PASSWORD: 'guest',
-      // Rebalancing moves clients between replicas of its own accord; tests of anything else keep
-      // their clients where they put them (rebalance.test.ts turns it on).
-      MQTT_ADAPTER_REBALANCE: 'false',
       ...this.env,
     };
   }
