@@ -7,7 +7,7 @@ import { Controller } from './controller/controller';
 import { EventRecorder } from './controller/events';
 import { Reconciler } from './controller/reconciler';
 import { boundPort, startHttpServer } from './http-server';
-import { clientNode } from './kube/client-node';
+import { loadKubeConfig } from './kube/kube-config';
 import { RestClient } from './kube/rest-client';
 import { LeaderElector } from './leader/elector';
 import { OperatorMetrics } from './metrics';
@@ -46,10 +46,8 @@ async function main(): Promise<void> {
     level: config.logLevel,
     base: { component: 'mqtt-adapter-operator', identity: config.identity },
   });
-  const k8s = await clientNode();
-  const kc = new k8s.KubeConfig();
-  kc.loadFromDefault();
-  const rest = await RestClient.fromKubeConfig(kc);
+  const { kc, tokenFile } = await loadKubeConfig();
+  const rest = RestClient.fromKubeConfig(kc, tokenFile);
   const metrics = new OperatorMetrics(build);
   const events = new EventRecorder(rest, 'mqtt-adapter-operator', log);
   const reconciler = new Reconciler({

@@ -1,7 +1,8 @@
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import { apiError, isNotFound } from './api-error';
+import { apiError, isNotFound, KubeApiError } from './api-error';
+import type { TokenFile } from './token-file';
 
 type Query = Readonly<Record<string, string>>;
 
@@ -9,19 +10,22 @@ type Query = Readonly<Record<string, string>>;
  * A small JSON client for the few verbs the operator uses. Objects stay plain
  * JSON (client-node's typed APIs re-serialize and drop unknown fields, which
  * server-side apply must not do).
+ *
+ * Credentials are taken from the KubeConfig for every request, never kept: a
+ * projected service-account token is replaced hourly, and a 401 makes the
+ * token file be read again and the request sent once more.
  */
 export class RestClient {
   private constructor(
     private readonly server: URL,
-    private readonly base: RequestOptions,
+    private readonly kc: KubeConfig,
+    private readonly tokenFile: TokenFile | undefined,
   ) {}
 
-  static async fromKubeConfig(kc: KubeConfig): Promise<RestClient> {
+  static fromKubeConfig(kc: KubeConfig, tokenFile?: TokenFile): RestClient {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
-    const base: RequestOptions = {};
-    await kc.applyToHTTPSOptions(base);
-    return new RestClient(new URL(cluster.server), base);
+    return new RestClient(new URL(cluster.server), kc, tokenFile);
   }
 
   get<T>(path: string, query: Query = {}): Promise<T> {
@@ -58,7 +62,7 @@ export class RestClient {
     await this.send('DELETE', path, {}, { propagationPolicy: 'Background' });
   }
 
-  private send<T>(
+  private async send<T>(
     method: string,
     path: string,
     query: Query,
@@ -68,14 +72,28 @@ export class RestClient {
     const url = new URL(path, this.server);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    try {
+      return await this.sendOnce<T>(method, url, payload, type);
+    } catch (err) {
+      // The token may have been replaced since it was read (or in the same instant): read it again, once.
+      if (!(err instanceof KubeApiError && err.code === 401 && this.tokenFile)) throw err;
+      this.tokenFile.invalidate();
+      return this.sendOnce<T>(method, url, payload, type);
+    }
+  }
+
+  private async sendOnce<T>(method: string, url: URL, payload: string | undefined, type: string): Promise<T> {
+    const base: RequestOptions = {};
+    await this.kc.applyToHTTPSOptions(base);
     const headers: Record<string, string> = {
-      ...(this.base.headers as Record<string, string>),
+      ...(base.headers as Record<string, string>),
       accept: 'application/json',
     };
     if (payload !== undefined) headers['content-type'] = type;
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const what = `${method} ${url.pathname}`;
     return new Promise<T>((resolve, reject) => {
-      const req = request(url, { ...this.base, method, headers, timeout: 30_000 }, (res) => {
+      const req = request(url, { ...base, method, headers, timeout: 30_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
@@ -88,7 +106,7 @@ export class RestClient {
           else resolve((json ? JSON.parse(text) : text) as T);
         });
       });
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
+      req.on('timeout', () => req.destroy(new Error(`${what}: timed out`)));
       req.on('error', reject);
       req.end(payload);
     });

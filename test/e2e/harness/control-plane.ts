@@ -62,21 +62,30 @@ export class ControlPlane {
     const id = this.identities.get(user);
     if (!id) throw new Error(`unknown identity ${user}`);
     const file = join(this.dir, `kubeconfig-${user.replace(/[^a-z0-9-]/gi, '_')}.yaml`);
-    if (!existsSync(file)) {
-      const ca = join(this.dir, 'certs/apiserver.crt');
-      writeFileSync(
-        file,
-        JSON.stringify({
-          apiVersion: 'v1',
-          kind: 'Config',
-          clusters: [{ name: 'e2e', cluster: { server: this.apiUrl, 'certificate-authority': ca } }],
-          users: [{ name: user, user: { token: id.token } }],
-          contexts: [{ name: 'e2e', context: { cluster: 'e2e', user } }],
-          'current-context': 'e2e',
-        }),
-      );
-    }
+    if (!existsSync(file)) this.writeKubeconfig(file, user, { token: id.token });
     return file;
+  }
+
+  /** A kubeconfig whose user reads its bearer token from `tokenFile` (client-go's field), as a rotated token is kept. */
+  kubeconfigWithTokenFile(name: string, tokenFile: string): string {
+    const file = join(this.dir, `kubeconfig-${name}.yaml`);
+    this.writeKubeconfig(file, name, { tokenFile });
+    return file;
+  }
+
+  private writeKubeconfig(file: string, user: string, credentials: Record<string, string>): void {
+    const ca = join(this.dir, 'certs/apiserver.crt');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'e2e', cluster: { server: this.apiUrl, 'certificate-authority': ca } }],
+        users: [{ name: user, user: credentials }],
+        contexts: [{ name: 'e2e', context: { cluster: 'e2e', user } }],
+        'current-context': 'e2e',
+      }),
+    );
   }
 
   async restFor(user: string): Promise<RestClient> {

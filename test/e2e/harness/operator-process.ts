@@ -6,6 +6,8 @@ import { eventually } from './wait';
 
 export interface OperatorOptions {
   readonly user?: string;
+  /** A kubeconfig file of its own, in place of the static-token one of `user`. */
+  readonly kubeconfig?: string;
   readonly identity: string;
   readonly leaseNamespace: string;
   readonly leaseName?: string;
@@ -24,7 +26,7 @@ export class OperatorProcess {
     const main = join(repoRoot(), 'build/operator/src/main.js');
     const env = {
       ...process.env,
-      KUBECONFIG: cp.kubeconfigFor(o.user ?? 'admin'),
+      KUBECONFIG: o.kubeconfig ?? cp.kubeconfigFor(o.user ?? 'admin'),
       MQTT_ADAPTER_OPERATOR_HTTP_PORT: '0',
       MQTT_ADAPTER_OPERATOR_NAMESPACE: o.leaseNamespace,
       MQTT_ADAPTER_OPERATOR_IDENTITY: o.identity,
