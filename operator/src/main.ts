@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     {
       onStartedLeading: () => {
         metrics.leader.set(1);
-        controller = new Controller(kc, rest, reconciler, metrics, log);
+        controller = new Controller({ kc, rest, log, tokenFile }, reconciler, metrics);
         controller
           .start()
           .then(() => {

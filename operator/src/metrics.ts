@@ -26,11 +26,23 @@ export class OperatorMetrics {
     help: '1 while this replica holds the leader Lease.',
     registers: [this.registry],
   });
+  readonly informerLists = this.byResource(
+    'mqtt_adapter_operator_informer_lists_total',
+    'Full lists an informer made, by resource: one at start, one more after each watch answered 410 Gone (its resourceVersion too old).',
+  );
+  readonly watchErrors = this.byResource(
+    'mqtt_adapter_operator_watch_errors_total',
+    'Lists and watches that failed (API server unreachable, 401, 5xx), by resource; each is retried after 1 s.',
+  );
   readonly queueDepth = new Gauge({
     name: 'mqtt_adapter_operator_work_queue_depth',
     help: 'Listener keys waiting to be reconciled.',
     registers: [this.registry],
   });
+
+  private byResource(name: string, help: string): Counter<'resource'> {
+    return new Counter({ name, help, labelNames: ['resource'] as const, registers: [this.registry] });
+  }
 
   constructor(build?: BuildInfo) {
     // Standard names (process_*, nodejs_*), as the adapter's, for stock Node.js dashboards.

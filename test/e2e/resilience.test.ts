@@ -1,4 +1,12 @@
 import { strict as assert } from 'node:assert';
+import type { Informer, KubernetesListObject, ObjectCache } from '@kubernetes/client-node' with {
+  'resolution-mode': 'import',
+};
+import { API_VERSION, PLURAL } from '../../operator/src/api/names';
+import type { MqttListener } from '../../operator/src/api/types.generated';
+import { clientNode } from '../../operator/src/kube/client-node';
+import { loadKubeConfig } from '../../operator/src/kube/kube-config';
+import { resourcePath } from '../../operator/src/kube/paths';
 import type { RestClient } from '../../operator/src/kube/rest-client';
 import type { ControlPlane } from './harness/control-plane';
 import { createNamespace, deleteNamespace, putSecret } from './harness/namespace';
@@ -6,6 +14,9 @@ import { children, createListener, listenerPath } from './harness/objects';
 import { OperatorProcess } from './harness/operator-process';
 import { SETUP_TIMEOUT_MS, sharedControlPlane } from './harness/shared';
 import { eventually } from './harness/wait';
+
+const LISTS = 'mqtt_adapter_operator_informer_lists_total{resource="mqttlisteners"}';
+const ERRORS = 'mqtt_adapter_operator_watch_errors_total{resource="mqttlisteners"}';
 
 describe('e2e: the operator survives an API server restart', function () {
   let cp: ControlPlane;
@@ -33,6 +44,26 @@ describe('e2e: the operator survives an API server restart', function () {
     if (rest && ns) await deleteNamespace(rest, ns);
   });
 
+  /**
+   * client-node's informer on its own, as the operator's would be without
+   * the restart it adds (operator/src/kube/informer.ts): the case that keeps it.
+   */
+  async function libraryInformer(): Promise<{
+    informer: Informer<MqttListener> & ObjectCache<MqttListener>;
+    errors: unknown[];
+  }> {
+    const k8s = await clientNode();
+    const { kc } = await loadKubeConfig(cp.kubeconfig);
+    const path = resourcePath(API_VERSION, PLURAL, ns);
+    const informer = k8s.makeInformer<MqttListener>(kc, path, () =>
+      rest.get<KubernetesListObject<MqttListener>>(path),
+    );
+    const errors: unknown[] = [];
+    informer.on(k8s.ERROR, (err: unknown) => errors.push(err));
+    await informer.start();
+    return { informer, errors };
+  }
+
   it('re-establishes its watches and keeps reconciling', async function () {
     this.timeout(150_000);
     await createListener(rest, ns, 'before', { rabbitmq: { secretName: 'rabbit' } });
@@ -40,6 +71,9 @@ describe('e2e: the operator survives an API server restart', function () {
       'the first Deployment',
       async () => (await children(rest, ns, 'before')).deployment !== null,
     );
+    const bare = await libraryInformer();
+    await eventually('the library informer to list', () => bare.informer.get('before', ns) !== undefined);
+    const listsBefore = await op.metric(LISTS);
 
     await cp.restartApiServer();
 
@@ -56,5 +90,14 @@ describe('e2e: the operator survives an API server restart', function () {
       500,
     );
     assert.ok(op.proc.running, 'the operator exited during the outage');
+    assert.ok((await op.metric(ERRORS)) > 0, 'the operator saw its watches fail');
+    // The new API server's watch cache starts after every resourceVersion the operator held: 410, and a relist.
+    assert.ok((await op.metric(LISTS)) > listsBefore, 'the operator listed the listeners again');
+
+    // client-node 2.0.1's informer alone: an error (connection refused) while the API server was down, and
+    // then nothing more, so it never sees a listener made after the restart.
+    await bare.informer.stop();
+    assert.ok(bare.errors.length > 0, 'the library informer reported no error');
+    assert.equal(bare.informer.get('after', ns), undefined, 'the library informer recovered by itself');
   });
 });

@@ -1,13 +1,10 @@
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node' with {
-  'resolution-mode': 'import',
-};
+import type { KubernetesObject } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { Logger } from 'pino';
 import { API_VERSION, FIELD_MANAGER, PLURAL } from '../api/names';
 import type { MqttListener } from '../api/types.generated';
 import { DEPLOYMENT, HPA, PDB, SERVICE } from '../builders/children';
-import { startInformer, type Cached } from '../kube/informer';
+import { startInformer, type Cached, type InformerDeps } from '../kube/informer';
 import { resourcePath } from '../kube/paths';
-import type { RestClient } from '../kube/rest-client';
 import type { OperatorMetrics } from '../metrics';
 import { keyOf, listenersUsingSecret, ownerKey, splitKey } from './keys';
 import { BLOCKED_RECHECK_MS, type Reconciler } from './reconciler';
@@ -27,34 +24,36 @@ export class Controller {
   private listeners: Cached<MqttListener> | undefined;
   private workers: Promise<void>[] = [];
 
+  private readonly deps: InformerDeps;
+  private readonly log: Logger;
+
   constructor(
-    private readonly kc: KubeConfig,
-    private readonly rest: RestClient,
+    informers: Omit<InformerDeps, 'onList' | 'onError'>,
     private readonly reconciler: Reconciler,
     private readonly metrics: OperatorMetrics,
-    private readonly log: Logger,
     private readonly workerCount = 2,
-  ) {}
+  ) {
+    this.deps = {
+      ...informers,
+      onList: (resource) => metrics.informerLists.inc({ resource }),
+      onError: (resource) => metrics.watchErrors.inc({ resource }),
+    };
+    this.log = informers.log;
+  }
 
   async start(): Promise<void> {
     const enqueue = (key: string | undefined): void => {
       if (key) this.queue.add(key);
       this.metrics.queueDepth.set(this.queue.length);
     };
-    this.listeners = await startInformer<MqttListener>(
-      this.kc,
-      this.rest,
-      resourcePath(API_VERSION, PLURAL),
-      this.log,
-      (l) => enqueue(keyOf(l.metadata?.namespace ?? '', l.metadata?.name ?? '')),
+    this.listeners = await startInformer<MqttListener>(this.deps, resourcePath(API_VERSION, PLURAL), (l) =>
+      enqueue(keyOf(l.metadata?.namespace ?? '', l.metadata?.name ?? '')),
     );
     for (const t of [DEPLOYMENT, SERVICE, PDB, HPA]) {
       const path = resourcePath(t.apiVersion, t.plural);
-      this.informers.push(
-        await startInformer(this.kc, this.rest, path, this.log, (o) => enqueue(ownerKey(o)), MANAGED),
-      );
+      this.informers.push(await startInformer(this.deps, path, (o) => enqueue(ownerKey(o)), MANAGED));
     }
-    const secrets = await startInformer(this.kc, this.rest, resourcePath('v1', 'secrets'), this.log, (s) => {
+    const secrets = await startInformer(this.deps, resourcePath('v1', 'secrets'), (s) => {
       for (const key of listenersUsingSecret(s, this.listeners?.list() ?? [])) enqueue(key);
     });
     this.informers.push(secrets);

@@ -8,8 +8,10 @@ type Query = Readonly<Record<string, string>>;
 
 /**
  * A small JSON client for the few verbs the operator uses. Objects stay plain
- * JSON (client-node's typed APIs re-serialize and drop unknown fields, which
- * server-side apply must not do).
+ * JSON: client-node's KubernetesObjectApi.patch passes them through its typed
+ * models, which drop fields they do not know without a word, so a field
+ * misspelled in a listener's sidecar would vanish instead of coming back as
+ * the API server's refusal (shown by the e2e test object-api.test.ts).
  *
  * Credentials are taken from the KubeConfig for every request, never kept: a
  * projected service-account token is replaced hourly, and a 401 makes the
@@ -101,9 +103,15 @@ export class RestClient {
           const text = Buffer.concat(chunks).toString('utf8');
           const code = res.statusCode ?? 0;
           const json = (res.headers['content-type'] ?? '').includes('json');
-          if (code < 200 || code >= 300) reject(apiError(code, text));
+          if (code < 200 || code >= 300) return reject(apiError(code, text));
           // Health endpoints answer plain text; everything else is JSON.
-          else resolve((json ? JSON.parse(text) : text) as T);
+          if (!json) return resolve(text as T);
+          try {
+            resolve(JSON.parse(text) as T);
+          } catch {
+            // Thrown here it would escape the promise and end the process.
+            reject(new Error(`${what}: answer ${code} is not JSON: ${text.slice(0, 200)}`));
+          }
         });
       });
       req.on('timeout', () => req.destroy(new Error(`${what}: timed out`)));

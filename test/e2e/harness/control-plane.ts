@@ -34,6 +34,7 @@ export class ControlPlane {
   private apiServer: Proc | undefined;
   readonly identities = new Map<string, Identity>();
   apiUrl = '';
+  etcdUrl = '';
   admin!: RestClient;
 
   private constructor(
@@ -41,10 +42,14 @@ export class ControlPlane {
     readonly tools: Tools,
   ) {}
 
-  static async start(extraIdentities: Omit<Identity, 'token'>[] = []): Promise<ControlPlane> {
+  /** `apiServerArgs` are added to kube-apiserver's own, for a suite that needs a control plane of its own. */
+  static async start(
+    extraIdentities: Omit<Identity, 'token'>[] = [],
+    apiServerArgs: readonly string[] = [],
+  ): Promise<ControlPlane> {
     const cp = new ControlPlane(mkdtempSync(join(tmpdir(), 'mqtt-adapter-e2e-')), await ensureTools());
     try {
-      await cp.boot([{ user: 'admin', groups: ['system:masters'] }, ...extraIdentities]);
+      await cp.boot([{ user: 'admin', groups: ['system:masters'] }, ...extraIdentities], apiServerArgs);
       return cp;
     } catch (err) {
       const logs = cp.procs.map((p) => `--- ${p.name}\n${p.log().slice(-3000)}`).join('\n');
@@ -95,7 +100,7 @@ export class ControlPlane {
     return RestClient.fromKubeConfig(kc);
   }
 
-  private async boot(ids: Omit<Identity, 'token'>[]): Promise<void> {
+  private async boot(ids: Omit<Identity, 'token'>[], extraArgs: readonly string[]): Promise<void> {
     const { dir, tools } = this;
     const tokens = ids.map((i) => ({ ...i, token: randomBytes(24).toString('hex') }));
     for (const t of tokens) this.identities.set(t.user, t);
@@ -108,6 +113,7 @@ export class ControlPlane {
 
     const [etcdPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    this.etcdUrl = etcdUrl;
     this.procs.push(
       Proc.start(
         'etcd',
@@ -140,6 +146,7 @@ export class ControlPlane {
       `--service-account-key-file=${join(dir, 'sa.key')}`,
       `--service-account-signing-key-file=${join(dir, 'sa.key')}`,
       '--service-cluster-ip-range=10.0.0.0/24',
+      ...extraArgs,
     ];
     this.startApiServer();
     await eventually(
@@ -173,6 +180,24 @@ export class ControlPlane {
       90_000,
       500,
     );
+  }
+
+  /**
+   * Compacts etcd's history up to its current revision, through etcd's JSON
+   * gateway: a watch from any older resourceVersion that reaches etcd is then
+   * answered 410 Gone. Returns the revision.
+   */
+  async compactEtcd(): Promise<number> {
+    const post = async (path: string, body: unknown): Promise<{ header?: { revision?: string } }> => {
+      const res = await fetch(`${this.etcdUrl}${path}`, { method: 'POST', body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`etcd ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { header?: { revision?: string } };
+    };
+    const revision = (await post('/v3/kv/range', { key: Buffer.from('/').toString('base64') })).header
+      ?.revision;
+    if (!revision) throw new Error('etcd gave no revision');
+    await post('/v3/kv/compaction', { revision, physical: true });
+    return Number(revision);
   }
 
   /** Started separately so CRDs applied first are known to the garbage collector from its first discovery. */

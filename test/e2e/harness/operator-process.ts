@@ -64,6 +64,13 @@ export class OperatorProcess {
     return m ? Number(m[1]) : NaN;
   }
 
+  /** The value of one series of its /metrics, e.g. `name{label="x"}`; 0 when absent, as for a counter never incremented. */
+  async metric(series: string): Promise<number> {
+    const { body } = await this.get('/metrics');
+    const line = body.split('\n').find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  }
+
   stop(): Promise<number | null> {
     return this.proc.stop();
   }
