@@ -44,6 +44,25 @@ const jsonObject = z
   })
   .optional();
 
+/** Comma-separated namespace names; empty for every namespace. */
+const namespaceList = z
+  .string()
+  .default('')
+  .transform((text) =>
+    text
+      .split(',')
+      .map((n) => n.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .max(63)
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'not a namespace name'),
+    ),
+  );
+
 const int = (def: number): z.ZodType<number> => z.coerce.number().int().min(0).default(def);
 
 /** The operator's settings, from MQTT_ADAPTER_OPERATOR_* environment variables (set by the chart). */
@@ -57,6 +76,7 @@ const schema = z.object({
   MQTT_ADAPTER_OPERATOR_RETRY_PERIOD_MS: int(2_000),
   MQTT_ADAPTER_OPERATOR_ADAPTER_IMAGE: imageReference.default(releaseImage()),
   MQTT_ADAPTER_OPERATOR_ADAPTER_POD_SECURITY_CONTEXT: jsonObject,
+  MQTT_ADAPTER_OPERATOR_WATCH_NAMESPACES: namespaceList,
   MQTT_ADAPTER_OPERATOR_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
     .default('info'),
@@ -82,6 +102,8 @@ export interface OperatorConfig {
   readonly adapterImage: string;
   /** Pod security context of adapter pods whose listener sets none; unset: a fixed uid. */
   readonly adapterPodSecurityContext?: V1PodSecurityContext;
+  /** The namespaces whose listeners are reconciled; empty for all of them. */
+  readonly watchNamespaces: readonly string[];
   readonly logLevel: string;
 }
 
@@ -102,6 +124,7 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     retryPeriodMs: c.MQTT_ADAPTER_OPERATOR_RETRY_PERIOD_MS,
     adapterImage: c.MQTT_ADAPTER_OPERATOR_ADAPTER_IMAGE,
     logLevel: c.MQTT_ADAPTER_OPERATOR_LOG_LEVEL,
+    watchNamespaces: [...new Set(c.MQTT_ADAPTER_OPERATOR_WATCH_NAMESPACES)],
     ...(c.MQTT_ADAPTER_OPERATOR_ADAPTER_POD_SECURITY_CONTEXT && {
       adapterPodSecurityContext: c.MQTT_ADAPTER_OPERATOR_ADAPTER_POD_SECURITY_CONTEXT,
     }),

@@ -74,7 +74,9 @@ async function main(): Promise<void> {
     {
       onStartedLeading: () => {
         metrics.leader.set(1);
-        controller = new Controller({ kc, rest, log, tokenFile }, reconciler, metrics);
+        controller = new Controller({ kc, rest, log, tokenFile }, reconciler, metrics, {
+          namespaces: config.watchNamespaces,
+        });
         controller
           .start()
           .then(() => {

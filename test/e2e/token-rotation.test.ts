@@ -8,6 +8,7 @@ import type { ControlPlane } from './harness/control-plane';
 import { createNamespace, deleteNamespace, putSecret } from './harness/namespace';
 import { children, createListener, listenerPath } from './harness/objects';
 import { OperatorProcess } from './harness/operator-process';
+import { createServiceAccount, mintToken } from './harness/service-account';
 import { SETUP_TIMEOUT_MS, sharedControlPlane } from './harness/shared';
 import { eventually } from './harness/wait';
 
@@ -33,18 +34,7 @@ describe('e2e: the operator follows a rotated service-account token', function (
   /** A token bound to a Secret of its own, so deleting that Secret revokes it. */
   async function mint(holder: string): Promise<string> {
     const s = await putSecret(rest, ns, holder, { purpose: 'binds a token' });
-    const tr = await rest.create<{ status: { token: string } }>(
-      `/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`,
-      {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: {
-          expirationSeconds: 3600,
-          boundObjectRef: { apiVersion: 'v1', kind: 'Secret', name: holder, uid: s.metadata?.uid },
-        },
-      },
-    );
-    return tr.status.token;
+    return mintToken(rest, ns, sa, { name: holder, uid: s.metadata?.uid ?? '' });
   }
 
   const padded = (token: string): string => token + '\n'.repeat(FILE_SIZE - token.length);
@@ -77,11 +67,7 @@ describe('e2e: the operator follows a rotated service-account token', function (
     rest = cp.admin;
     ns = await createNamespace(rest, 'e2e-token');
     await putSecret(rest, ns, 'rabbit', { uri: 'amqp://rabbitmq.example:5672' });
-    await rest.create(`/api/v1/namespaces/${ns}/serviceaccounts`, {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: { name: sa },
-    });
+    await createServiceAccount(rest, ns, sa);
     await rest.create(`${RBAC}/clusterrolebindings`, {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',

@@ -77,3 +77,49 @@ Helm merges a user's {} with a default map and the fixed uid would stay.
 {{- if not (kindIs "map" $asked) }}{{ $asked = dict "runAsUser" 65532 "runAsGroup" 65532 }}{{ end -}}
 {{- toYaml (merge (deepCopy $asked) (dict "runAsNonRoot" true "seccompProfile" (dict "type" "RuntimeDefault"))) -}}
 {{- end -}}
+
+{{/*
+What the operator does with the API, cluster-wide or in each watched namespace:
+watch listeners and write their status; server-side apply the children it owns
+(apply is a patch, and also a create when the object does not exist yet) and
+delete the optional ones a spec turns off; read the Secrets listeners reference
+(one watch per referenced Secret, to hash them and report missing ones); record
+Events. ServiceMonitors are per listener (spec.metrics.serviceMonitor), so their
+rule does not depend on chart values.
+*/}}
+{{- define "mqtt-adapter.operatorRules" -}}
+- apiGroups: [mqtt.adapter.dev]
+  resources: [mqttlisteners]
+  verbs: [get, list, watch]
+- apiGroups: [mqtt.adapter.dev]
+  resources: [mqttlisteners/status]
+  verbs: [patch]
+# Children carry an owner reference with blockOwnerDeletion; where the
+# OwnerReferencesPermissionEnforcement admission plugin runs (OpenShift), setting
+# it needs update on the owner's finalizers.
+- apiGroups: [mqtt.adapter.dev]
+  resources: [mqttlisteners/finalizers]
+  verbs: [update]
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [get, list, watch, create, patch]
+- apiGroups: ['']
+  resources: [services]
+  verbs: [get, list, watch, create, patch, delete]
+- apiGroups: [policy]
+  resources: [poddisruptionbudgets]
+  verbs: [get, list, watch, create, patch, delete]
+# spec.autoscaling: the operator keeps one HPA per listener, watches it and deletes it when the spec drops it.
+- apiGroups: [autoscaling]
+  resources: [horizontalpodautoscalers]
+  verbs: [get, list, watch, create, patch, delete]
+- apiGroups: ['']
+  resources: [secrets]
+  verbs: [get, list, watch]
+- apiGroups: ['']
+  resources: [events]
+  verbs: [create]
+- apiGroups: [monitoring.coreos.com]
+  resources: [servicemonitors]
+  verbs: [get, create, patch, delete]
+{{- end }}

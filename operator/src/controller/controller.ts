@@ -8,22 +8,29 @@ import { resourcePath } from '../kube/paths';
 import type { OperatorMetrics } from '../metrics';
 import { keyOf, listenersUsingSecret, ownerKey, splitKey } from './keys';
 import { BLOCKED_RECHECK_MS, type Reconciler } from './reconciler';
+import { SecretWatches } from './secret-watches';
 import { WorkQueue } from './work-queue';
 
 /** Children are only watched when they carry our managed-by label: the operator ignores everything else. */
 const MANAGED = `app.kubernetes.io/managed-by=${FIELD_MANAGER}`;
 
+export interface ControllerOptions {
+  /** Namespaces to watch; empty for every namespace (which needs cluster-wide list and watch). */
+  readonly namespaces: readonly string[];
+  readonly workers?: number;
+}
+
 /**
- * Feeds the work queue from informers on listeners, their children and
- * Secrets, and runs the workers. Events only name a key; what to do is decided
- * by reading the current state (level-triggered).
+ * Feeds the work queue from informers on listeners, their children and the
+ * Secrets they reference, and runs the workers. Events only name a key; what
+ * to do is decided by reading the current state (level-triggered).
  */
 export class Controller {
   private readonly queue = new WorkQueue();
   private readonly informers: Cached<KubernetesObject>[] = [];
-  private listeners: Cached<MqttListener> | undefined;
+  private readonly listeners: Cached<MqttListener>[] = [];
+  private readonly secrets: SecretWatches;
   private workers: Promise<void>[] = [];
-
   private readonly deps: InformerDeps;
   private readonly log: Logger;
 
@@ -31,7 +38,7 @@ export class Controller {
     informers: Omit<InformerDeps, 'onList' | 'onError'>,
     private readonly reconciler: Reconciler,
     private readonly metrics: OperatorMetrics,
-    private readonly workerCount = 2,
+    private readonly options: ControllerOptions,
   ) {
     this.deps = {
       ...informers,
@@ -39,35 +46,50 @@ export class Controller {
       onError: (resource) => metrics.watchErrors.inc({ resource }),
     };
     this.log = informers.log;
+    this.secrets = new SecretWatches(this.deps, (s) => {
+      for (const key of listenersUsingSecret(s, this.allListeners())) this.enqueue(key);
+    });
   }
 
   async start(): Promise<void> {
-    const enqueue = (key: string | undefined): void => {
-      if (key) this.queue.add(key);
-      this.metrics.queueDepth.set(this.queue.length);
-    };
-    this.listeners = await startInformer<MqttListener>(this.deps, resourcePath(API_VERSION, PLURAL), (l) =>
-      enqueue(keyOf(l.metadata?.namespace ?? '', l.metadata?.name ?? '')),
-    );
-    for (const t of [DEPLOYMENT, SERVICE, PDB, HPA]) {
-      const path = resourcePath(t.apiVersion, t.plural);
-      this.informers.push(await startInformer(this.deps, path, (o) => enqueue(ownerKey(o)), MANAGED));
+    // undefined: the cluster-wide collection.
+    const scopes = this.options.namespaces.length ? this.options.namespaces : [undefined];
+    for (const ns of scopes) {
+      this.listeners.push(
+        await startInformer<MqttListener>(this.deps, resourcePath(API_VERSION, PLURAL, ns), (l) => {
+          this.enqueue(keyOf(l.metadata?.namespace ?? '', l.metadata?.name ?? ''));
+          this.secrets.sync(this.allListeners());
+        }),
+      );
+      for (const t of [DEPLOYMENT, SERVICE, PDB, HPA]) {
+        const path = resourcePath(t.apiVersion, t.plural, ns);
+        this.informers.push(
+          await startInformer(this.deps, path, (o) => this.enqueue(ownerKey(o)), { labelSelector: MANAGED }),
+        );
+      }
     }
-    const secrets = await startInformer(this.deps, resourcePath('v1', 'secrets'), (s) => {
-      for (const key of listenersUsingSecret(s, this.listeners?.list() ?? [])) enqueue(key);
-    });
-    this.informers.push(secrets);
-    this.workers = Array.from({ length: this.workerCount }, () => this.work());
-    this.log.info('controller started');
+    this.secrets.sync(this.allListeners());
+    this.workers = Array.from({ length: this.options.workers ?? 2 }, () => this.work());
+    this.log.info(
+      { namespaces: this.options.namespaces.length ? this.options.namespaces : 'all' },
+      'controller started',
+    );
   }
 
   async stop(): Promise<void> {
     this.queue.shutDown();
-    const all: Cached<KubernetesObject>[] = this.listeners
-      ? [this.listeners, ...this.informers]
-      : this.informers;
-    await Promise.all(all.map((i) => i.stop()));
+    await Promise.all([...this.listeners, ...this.informers].map((i) => i.stop()));
+    await this.secrets.stop();
     await Promise.all(this.workers);
+  }
+
+  private allListeners(): MqttListener[] {
+    return this.listeners.flatMap((i) => i.list());
+  }
+
+  private enqueue(key: string | undefined): void {
+    if (key) this.queue.add(key);
+    this.metrics.queueDepth.set(this.queue.length);
   }
 
   private async work(): Promise<void> {

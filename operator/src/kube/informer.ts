@@ -28,6 +28,12 @@ export interface InformerDeps {
   readonly onError?: (resource: string) => void;
 }
 
+/** Which objects of the collection an informer lists and watches. */
+export interface Selectors {
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+}
+
 /** How long a failed informer waits before it watches again. */
 export const INFORMER_RETRY_MS = 1000;
 
@@ -55,19 +61,24 @@ export async function startInformer<T extends KubernetesObject>(
   deps: InformerDeps,
   path: string,
   onEvent: Handler<T>,
-  labelSelector?: string,
+  selectors: Selectors = {},
 ): Promise<Cached<T>> {
   const { kc, rest, log } = deps;
   const k8s = await clientNode();
   const resource = resourceOf(path);
-  const query: Record<string, string> = labelSelector ? { labelSelector } : {};
+  const { labelSelector, fieldSelector } = selectors;
+  const query: Record<string, string> = {
+    ...(labelSelector && { labelSelector }),
+    ...(fieldSelector && { fieldSelector }),
+  };
   const list = async (): Promise<KubernetesListObject<T>> => {
     const l = await rest.get<KubernetesListObject<T>>(path, query);
     deps.onList?.(resource);
     log.debug({ path, items: l.items.length }, 'listed');
     return l;
   };
-  const informer = k8s.makeInformer<T>(kc, path, list, labelSelector);
+  // makeInformer, with the field selector it does not pass on.
+  const informer = new k8s.ListWatch<T>(path, new k8s.Watch(kc), list, false, labelSelector, fieldSelector);
   for (const verb of [k8s.ADD, k8s.UPDATE, k8s.DELETE] as const) informer.on(verb, onEvent);
   let stopped = false;
   informer.on(k8s.ERROR, (err: unknown) => {

@@ -8,6 +8,10 @@ export interface OperatorOptions {
   readonly user?: string;
   /** A kubeconfig file of its own, in place of the static-token one of `user`. */
   readonly kubeconfig?: string;
+  /** Another build's build/operator/src/main.js, for a before/after. */
+  readonly main?: string;
+  /** Further MQTT_ADAPTER_OPERATOR_* settings. */
+  readonly env?: Readonly<Record<string, string>>;
   readonly identity: string;
   readonly leaseNamespace: string;
   readonly leaseName?: string;
@@ -23,7 +27,7 @@ export class OperatorProcess {
   ) {}
 
   static async start(cp: ControlPlane, o: OperatorOptions): Promise<OperatorProcess> {
-    const main = join(repoRoot(), 'build/operator/src/main.js');
+    const main = o.main ?? join(repoRoot(), 'build/operator/src/main.js');
     const env = {
       ...process.env,
       KUBECONFIG: o.kubeconfig ?? cp.kubeconfigFor(o.user ?? 'admin'),
@@ -36,6 +40,7 @@ export class OperatorProcess {
       MQTT_ADAPTER_OPERATOR_RETRY_PERIOD_MS: '500',
       MQTT_ADAPTER_OPERATOR_ADAPTER_IMAGE: 'mqtt-adapter:e2e',
       MQTT_ADAPTER_OPERATOR_LOG_LEVEL: 'debug',
+      ...o.env,
     };
     const proc = Proc.start(
       `operator ${o.identity}`,

@@ -17,7 +17,17 @@ describe('operator: configuration', () => {
       retryPeriodMs: 2_000,
       adapterImage: 'mqtt-adapter:0.1.0',
       logLevel: 'info',
+      watchNamespaces: [],
     });
+  });
+
+  it('reads the watched namespaces, comma-separated, and refuses a name that is not one', () => {
+    const c = loadOperatorConfig({ MQTT_ADAPTER_OPERATOR_WATCH_NAMESPACES: ' team-a,team-b,,team-a ' });
+    assert.deepEqual(c.watchNamespaces, ['team-a', 'team-b']);
+    assert.throws(
+      () => loadOperatorConfig({ MQTT_ADAPTER_OPERATOR_WATCH_NAMESPACES: 'team-a,Team_B' }),
+      /MQTT_ADAPTER_OPERATOR_WATCH_NAMESPACES[\s\S]*not a namespace name/,
+    );
   });
 
   it('names the bad variable', () => {
