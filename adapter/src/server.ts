@@ -77,7 +77,11 @@ export class Adapter {
         pod,
         attemptTimeoutMs: config.amqpConnectTimeoutMs,
         channelMax: config.amqpChannelMax,
-        ca: readPem(settings.amqpCaFile.env, config.amqpCaFile),
+        tls: {
+          ca: readPem(settings.amqpCaFile.env, config.amqpCaFile),
+          cert: readPem(settings.amqpTlsCertFile.env, config.amqpTlsCertFile),
+          key: readPem(settings.amqpTlsKeyFile.env, config.amqpTlsKeyFile),
+        },
       },
       metrics.amqp,
       log,

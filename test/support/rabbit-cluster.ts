@@ -8,7 +8,7 @@ import { freePort } from '../e2e/harness/net';
 /**
  * A private RabbitMQ cluster for tests and benches, run from the Debian
  * package's own scripts: every node has its own name, AMQP and distribution
- * ports, data, log, config and (empty) plugin files under one temporary
+ * ports, data, log, config and plugin files (none enabled unless asked) under one temporary
  * folder, and all share one Erlang cookie in a temporary HOME. The machine's
  * own node (rabbit@<host> on 5672) is never touched; only epmd is shared.
  */
@@ -23,6 +23,14 @@ export interface ClusterNode {
   readonly amqpPort: number;
   readonly distPort: number;
   readonly dir: string;
+}
+
+/** What every node of a cluster adds to its defaults. */
+export interface NodeSetup {
+  /** rabbitmq.conf lines after the node's own TCP listener and log settings (a TLS listener, say). */
+  readonly config?: readonly string[];
+  /** Plugins enabled at boot, from the package's plugin folder. */
+  readonly plugins?: readonly string[];
 }
 
 export class RabbitCluster {
@@ -45,7 +53,7 @@ export class RabbitCluster {
    * join_cluster, start_app). On any failure what was started is stopped.
    * Takes 35 to 75 s on a loaded 2-core machine (most of it the nodes' boot).
    */
-  static async start(size = 3, prefix = 'mqttc'): Promise<RabbitCluster> {
+  static async start(size = 3, prefix = 'mqttc', setup: NodeSetup = {}): Promise<RabbitCluster> {
     const root = mkdtempSync(path.join(tmpdir(), `${prefix}-`));
     const home = path.join(root, 'home');
     mkdirSync(home);
@@ -57,7 +65,7 @@ export class RabbitCluster {
       mkdirSync(dir);
       const [amqpPort, distPort] = [await freePort(), await freePort()];
       nodes.push({ name: `${prefix}${i + 1}_${tag}@localhost`, amqpPort, distPort, dir });
-      writeNodeFiles(dir, amqpPort);
+      writeNodeFiles(dir, amqpPort, setup);
     }
     const cluster = new RabbitCluster(nodes, root);
     try {
@@ -204,13 +212,17 @@ export class RabbitCluster {
   }
 }
 
-function writeNodeFiles(dir: string, amqpPort: number): void {
-  writeFileSync(path.join(dir, 'enabled_plugins'), '[].\n');
+function writeNodeFiles(dir: string, amqpPort: number, setup: NodeSetup): void {
+  writeFileSync(path.join(dir, 'enabled_plugins'), `[${(setup.plugins ?? []).join(',')}].\n`);
   writeFileSync(
     path.join(dir, 'rabbitmq.conf'),
-    [`listeners.tcp.1 = 127.0.0.1:${amqpPort}`, 'log.console = false', 'log.file.level = warning', ''].join(
-      '\n',
-    ),
+    [
+      `listeners.tcp.1 = 127.0.0.1:${amqpPort}`,
+      'log.console = false',
+      'log.file.level = warning',
+      ...(setup.config ?? []),
+      '',
+    ].join('\n'),
   );
 }
 

@@ -3,6 +3,7 @@ import { ConnectionPool, type PooledConnection } from './pool';
 import { ClientLink } from './client-link';
 import { FastPath } from './fast-path';
 import type { Credentials } from './credentials';
+import type { AmqpTls } from './pool';
 import { connectionName } from './connection-name';
 import type { BrokerPort } from '../ports/broker';
 import type { AmqpMetrics } from './metrics';
@@ -18,8 +19,8 @@ export interface BrokerOptions {
   readonly attemptTimeoutMs: number;
   /** Channels asked for per pooled connection (RabbitMQ may grant fewer). */
   readonly channelMax: number;
-  /** PEM CAs that verify RabbitMQ's certificate on amqps:// (MQTT_ADAPTER_AMQP_CA_FILE); else the system's. */
-  readonly ca?: Buffer;
+  /** TLS material of amqps:// connections. */
+  readonly tls?: AmqpTls;
 }
 
 /**
@@ -38,10 +39,10 @@ export class Broker implements BrokerPort {
     private readonly metrics: AmqpMetrics,
     log: Logger,
   ) {
-    const { urls, exchange, pod, attemptTimeoutMs, channelMax, ca } = options;
+    const { urls, exchange, pod, attemptTimeoutMs, channelMax, tls } = options;
     [this.exchange, this.pod] = [exchange, pod];
     const name = (c: Credentials): string => connectionName(pod, c);
-    this.pool = new ConnectionPool({ urls, attemptTimeoutMs, name, channelMax, ca }, metrics, log);
+    this.pool = new ConnectionPool({ urls, attemptTimeoutMs, name, channelMax, tls }, metrics, log);
   }
 
   /** Throws MqttError(BadUserNameOrPassword | NotAuthorized | ServerUnavailable). */

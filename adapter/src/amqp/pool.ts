@@ -191,8 +191,17 @@ export interface PoolOptions {
   readonly name: (c: Credentials) => string;
   /** The channel_max asked for at the handshake; RabbitMQ may tune it lower. */
   readonly channelMax: number;
-  /** PEM CAs for amqps:// nodes; undefined keeps the system's. */
+  /** TLS material of amqps:// nodes. */
+  readonly tls?: AmqpTls;
+}
+
+/** What the adapter's own amqps:// connections verify RabbitMQ with, and present to it. */
+export interface AmqpTls {
+  /** PEM CAs that verify RabbitMQ's certificate (MQTT_ADAPTER_AMQP_CA_FILE); undefined keeps the system's. */
   readonly ca?: Buffer;
+  /** PEM client certificate and key, for a RabbitMQ that demands one (MQTT_ADAPTER_AMQP_TLS_CERT_FILE, _KEY_FILE). */
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
 }
 
 /** A connect in flight and the clients that wait for it; more than its room start another. */
@@ -283,8 +292,8 @@ export class ConnectionPool {
       // RabbitMQ's delayed ACK: about 40 ms per QoS 1 publish while anyone consumes.
       noDelay: true,
       timeout: this.options.attemptTimeoutMs,
-      // amqplib hands these options to tls.connect for amqps:// (and to net.connect, which ignores it).
-      ...(this.options.ca === undefined ? {} : { ca: this.options.ca }),
+      // amqplib hands these options to tls.connect for amqps:// (and to net.connect, which ignores them).
+      ...definedOnly(this.options.tls ?? {}),
     });
   }
 
@@ -354,4 +363,9 @@ export class ConnectionPool {
 function tunedChannelMax(model: amqp.ChannelModel, asked: number): number {
   const tuned = (model.connection as { channelMax?: unknown }).channelMax;
   return typeof tuned === 'number' && tuned > 0 ? Math.min(tuned, asked) : asked;
+}
+
+/** Only the TLS options that are set, so an unset one is absent rather than undefined in amqplib's socket options. */
+function definedOnly(t: AmqpTls): AmqpTls {
+  return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined));
 }

@@ -84,6 +84,10 @@ export function loadConfig(env: Source = process.env, read: FileReader = readTex
 function crossCheck(c: Config, problems: string[]): void {
   if (c.tlsCertFile && !c.tlsKeyFile)
     problems.push(`${settings.tlsKeyFile.env} is required when ${settings.tlsCertFile.env} is set`);
+  if (Boolean(c.amqpTlsCertFile) !== Boolean(c.amqpTlsKeyFile))
+    problems.push(
+      `${settings.amqpTlsCertFile.env} and ${settings.amqpTlsKeyFile.env} are set together or not at all`,
+    );
   if (c.tlsClientCert !== 'none' && !c.tlsCaFile)
     problems.push(
       `${settings.tlsCaFile.env} is required when ${settings.tlsClientCert.env}=${c.tlsClientCert}`,

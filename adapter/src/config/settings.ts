@@ -173,6 +173,16 @@ export const settings = {
     optionalString(),
     "PEM CA bundle that verifies RabbitMQ's certificate on `amqps://` connections, for a RabbitMQ certificate from a private CA. Unset: the system's CAs.",
   ),
+  amqpTlsCertFile: setting(
+    'MQTT_ADAPTER_AMQP_TLS_CERT_FILE',
+    optionalString(),
+    'PEM client certificate (chain) the adapter presents on `amqps://` connections, for a RabbitMQ that demands one (`ssl_options.verify = verify_peer`, `ssl_options.fail_if_no_peer_cert = true`). It admits the adapter to the TLS listener; clients still log in as their own RabbitMQ users. Needs MQTT_ADAPTER_AMQP_TLS_KEY_FILE.',
+  ),
+  amqpTlsKeyFile: setting(
+    'MQTT_ADAPTER_AMQP_TLS_KEY_FILE',
+    optionalString(),
+    'PEM private key (unencrypted) of MQTT_ADAPTER_AMQP_TLS_CERT_FILE.',
+  ),
   amqpConnectTimeoutMs: setting(
     'MQTT_ADAPTER_AMQP_CONNECT_TIMEOUT_MS',
     positiveInt(5000),

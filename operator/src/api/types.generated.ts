@@ -146,6 +146,8 @@ export interface MqttListenerSpecRabbitmq {
   /** Secret whose CA bundle verifies RabbitMQ's certificate on amqps:// (a private CA). Unset, the system's CAs. */
   caSecretName?: string;
   caKey: string;
+  /** A kubernetes.io/tls Secret (tls.crt, tls.key): the client certificate the adapter presents on amqps:// to a RabbitMQ that demands one. Clients still log in as themselves. */
+  clientCertificateSecretName?: string;
   /** RabbitMQ nodes, one address each (amqp://host:port or amqps://host:port, no credentials: clients log in as themselves). Pooled connections spread over the nodes that answer. */
   urls?: string[];
 }

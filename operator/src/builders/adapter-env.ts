@@ -41,11 +41,22 @@ export function adapterEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvV
 
 /** The nodes listed in the spec go in as they are (they carry no credentials); a Secret's URI as a file. */
 function rabbitmqEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvVar[] {
-  const ca = mounts.rabbitmqCa
-    ? [value(settings.amqpCaFile.env, mounts.rabbitmqCa.files['ca.crt'].path)]
-    : [];
-  if (mounts.rabbitmq) return [file(settings.amqpUrls.env, mounts.rabbitmq.files.uri.path), ...ca];
-  return [value(settings.amqpUrls.env, (spec.rabbitmq.urls ?? []).join(',')), ...ca];
+  const urls = mounts.rabbitmq
+    ? file(settings.amqpUrls.env, mounts.rabbitmq.files.uri.path)
+    : value(settings.amqpUrls.env, (spec.rabbitmq.urls ?? []).join(','));
+  return [urls, ...amqpTlsEnv(mounts)];
+}
+
+function amqpTlsEnv({ rabbitmqCa: ca, rabbitmqClientCert: client }: SecretMounts): V1EnvVar[] {
+  return [
+    ...(ca ? [value(settings.amqpCaFile.env, ca.files['ca.crt'].path)] : []),
+    ...(client
+      ? [
+          value(settings.amqpTlsCertFile.env, client.files['tls.crt'].path),
+          value(settings.amqpTlsKeyFile.env, client.files['tls.key'].path),
+        ]
+      : []),
+  ];
 }
 
 /** Maps go in as JSON, which holds any vhost name; an empty map is left out. */

@@ -46,6 +46,8 @@ export interface SecretMounts {
   readonly certLogin?: SecretMount<'secret'>;
   /** The CA bundle that verifies RabbitMQ on amqps://. */
   readonly rabbitmqCa?: SecretMount<'ca.crt'>;
+  /** The client certificate and key the adapter presents to RabbitMQ on amqps://. */
+  readonly rabbitmqClientCert?: SecretMount<'tls.crt' | 'tls.key'>;
 }
 
 export function secretMounts(spec: MqttListenerSpec): SecretMounts {
@@ -80,15 +82,28 @@ export function secretMounts(spec: MqttListenerSpec): SecretMounts {
     ...(rabbitmq.caSecretName && {
       rabbitmqCa: mount('rabbitmq-ca', rabbitmq.caSecretName, { 'ca.crt': rabbitmq.caKey }),
     }),
+    ...(rabbitmq.clientCertificateSecretName && {
+      rabbitmqClientCert: mount('rabbitmq-client-cert', rabbitmq.clientCertificateSecretName, {
+        'tls.crt': 'tls.crt',
+        'tls.key': 'tls.key',
+      }),
+    }),
   };
 }
 
 type AnyMount = SecretMount<string, string>;
 
 export const mountList = (m: SecretMounts): AnyMount[] =>
-  [m.rabbitmq, m.redis, m.defaultUser, m.tls, m.tlsCa, m.certLogin, m.rabbitmqCa].filter(
-    (x): x is AnyMount => x !== undefined,
-  );
+  [
+    m.rabbitmq,
+    m.redis,
+    m.defaultUser,
+    m.tls,
+    m.tlsCa,
+    m.certLogin,
+    m.rabbitmqCa,
+    m.rabbitmqClientCert,
+  ].filter((x): x is AnyMount => x !== undefined);
 
 /** Names of every Secret the pods mount: the operator watches them and hashes their data. */
 export const referencedSecretNames = (spec: MqttListenerSpec): string[] => [

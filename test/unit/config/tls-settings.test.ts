@@ -108,4 +108,16 @@ describe('config: TLS settings', () => {
       /MQTT_ADAPTER_TLS_CERT_LOGIN="distinguished_name"/,
     );
   });
+
+  it('takes a client certificate for amqps:// only with its key', () => {
+    const c = loadConfig(
+      { MQTT_ADAPTER_AMQP_TLS_CERT_FILE: '/amqp.crt', MQTT_ADAPTER_AMQP_TLS_KEY_FILE: '/amqp.key' },
+      () => '',
+    );
+    assert.deepEqual([c.amqpTlsCertFile, c.amqpTlsKeyFile], ['/amqp.crt', '/amqp.key']);
+    const together =
+      /MQTT_ADAPTER_AMQP_TLS_CERT_FILE and MQTT_ADAPTER_AMQP_TLS_KEY_FILE are set together or not at all/;
+    refused({ MQTT_ADAPTER_AMQP_TLS_CERT_FILE: '/amqp.crt' }, together);
+    refused({ MQTT_ADAPTER_AMQP_TLS_KEY_FILE: '/amqp.key' }, together);
+  });
 });

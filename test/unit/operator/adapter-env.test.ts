@@ -177,7 +177,12 @@ describe('operator: adapter env is the adapter configuration', () => {
   it('passes TLS versions, ciphers, certificate login and vhost maps as the adapter reads them', () => {
     const l = listener({
       vhostByPort: { '1883': 'plain-tenant', '8883': 'tls tenant,with comma' },
-      rabbitmq: { secretName: 'rabbit', caSecretName: 'rabbit-ca', caKey: 'ca.pem' },
+      rabbitmq: {
+        secretName: 'rabbit',
+        caSecretName: 'rabbit-ca',
+        caKey: 'ca.pem',
+        clientCertificateSecretName: 'rabbit-client',
+      },
       tls: {
         secretName: 't',
         clientCertificate: 'required',
@@ -203,8 +208,14 @@ describe('operator: adapter env is the adapter configuration', () => {
       key: 'ca.pem',
       path: '/etc/mqtt-adapter/rabbitmq-ca/ca.crt',
     });
+    assert.deepEqual(mounts.rabbitmqClientCert?.files['tls.key'], {
+      key: 'tls.key',
+      path: '/etc/mqtt-adapter/rabbitmq-client-cert/tls.key',
+    });
     const env = processEnv(adapterEnv(l.spec, mounts));
     assert.equal(env.MQTT_ADAPTER_AMQP_CA_FILE, '/etc/mqtt-adapter/rabbitmq-ca/ca.crt');
+    assert.equal(env.MQTT_ADAPTER_AMQP_TLS_CERT_FILE, '/etc/mqtt-adapter/rabbitmq-client-cert/tls.crt');
+    assert.equal(env.MQTT_ADAPTER_AMQP_TLS_KEY_FILE, '/etc/mqtt-adapter/rabbitmq-client-cert/tls.key');
     const config = loadConfig(env, read);
     assert.deepEqual(config.vhostByPort, { '1883': 'plain-tenant', '8883': 'tls tenant,with comma' });
     assert.deepEqual([config.tlsMinVersion, config.tlsMaxVersion], ['TLSv1.3', 'TLSv1.3']);
@@ -227,6 +238,8 @@ describe('operator: adapter env is the adapter configuration', () => {
       settings.tlsCertLogin,
       settings.vhostByPort,
       settings.amqpCaFile,
+      settings.amqpTlsCertFile,
+      settings.amqpTlsKeyFile,
     ])
       assert.equal(env[s.env], undefined, s.env);
   });

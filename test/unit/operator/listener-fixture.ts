@@ -42,7 +42,11 @@ export function everyVariableListeners(): MqttListener[] {
       redis: { secretName: 'r', passwordKey: 'p', mode: 'sentinel', keyPrefix: 'x:' },
       defaultUser: { secretName: 'u' },
       vhostByPort: { '1883': 'a' },
-      rabbitmq: { secretName: 'rabbit', caSecretName: 'rabbit-ca' },
+      rabbitmq: {
+        secretName: 'rabbit',
+        caSecretName: 'rabbit-ca',
+        clientCertificateSecretName: 'rabbit-client',
+      },
       tls: {
         secretName: 't',
         clientCertificate: 'required',
