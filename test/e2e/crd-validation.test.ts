@@ -201,6 +201,33 @@ describe('e2e: the API server validates MqttListener specs', function () {
     assert.equal(r.code, 0, r.stderr);
   });
 
+  it('accepts DN and otherName certificate login, and a client certificate for amqps://', async () => {
+    const dn = await apply({
+      rabbitmq: {
+        secretName: 'rabbit',
+        caSecretName: 'rabbit-ca',
+        clientCertificateSecretName: 'rabbit-client',
+      },
+      tls: {
+        ...mtls,
+        certificateLogin: {
+          from: 'dn',
+          secretName: 'login',
+          vhostByCertificate: { 'CN=device-1,O=Acme\\, Inc.,C=GB': 'tenant-a' },
+        },
+      },
+    });
+    assert.equal(dn.code, 0, dn.stderr);
+    const other = await apply({
+      ...base,
+      tls: {
+        ...mtls,
+        certificateLogin: { from: 'san', sanType: 'other_name', sanIndex: 1, secretName: 'l' },
+      },
+    });
+    assert.equal(other.code, 0, other.stderr);
+  });
+
   it('accepts RabbitMQ nodes listed one by one', async () => {
     const urls = ['amqp://rabbit-0.rabbit:5672', 'amqps://rabbit-1.rabbit:5671', 'amqp://rabbit-2.rabbit'];
     const r = await apply({ rabbitmq: { urls } });
