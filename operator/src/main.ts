@@ -11,6 +11,7 @@ import { loadKubeConfig } from './kube/kube-config';
 import { RestClient } from './kube/rest-client';
 import { LeaderElector } from './leader/elector';
 import { OperatorMetrics } from './metrics';
+import { ConditionSeries } from './status/condition-series';
 
 /**
  * The operator process: campaigns for the leader Lease and reconciles
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
   const { kc, tokenFile } = await loadKubeConfig();
   const rest = RestClient.fromKubeConfig(kc, tokenFile);
   const metrics = new OperatorMetrics(build);
+  const conditionSeries = new ConditionSeries(metrics.listenerConditions);
   const events = new EventRecorder(rest, 'mqtt-adapter-operator', log);
   const reconciler = new Reconciler({
     rest,
@@ -56,6 +58,8 @@ async function main(): Promise<void> {
     log,
     defaultImage: config.adapterImage,
     podSecurityContext: config.adapterPodSecurityContext,
+    onConditions: (namespace, name, conditions) =>
+      conditions ? conditionSeries.set(namespace, name, conditions) : conditionSeries.forget(namespace, name),
   });
   let controller: Controller | undefined;
   let controllerStarted = false;

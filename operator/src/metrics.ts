@@ -34,6 +34,12 @@ export class OperatorMetrics {
     'mqtt_adapter_operator_watch_errors_total',
     'Lists and watches that failed (API server unreachable, 401, 5xx), by resource; each is retried after 1 s.',
   );
+  readonly listenerConditions = new Gauge({
+    name: 'mqtt_adapter_operator_listener_condition',
+    help: "Each MqttListener condition the leader last wrote, always 1: the listener's namespace and name, the condition type, its status and reason as labels.",
+    labelNames: ['listener_namespace', 'listener', 'type', 'status', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly queueDepth = new Gauge({
     name: 'mqtt_adapter_operator_work_queue_depth',
     help: 'Listener keys waiting to be reconciled.',

@@ -222,6 +222,9 @@ describe('e2e: operator against a real kube-apiserver', function () {
     );
     assert.equal((await children(rest, ns, other)).deployment, null);
     assert.ok(op.proc.running, 'the operator must not crash on a bad reference');
+    const series = (status: string, reason: string) =>
+      `mqtt_adapter_operator_listener_condition{listener_namespace="${ns}",listener="${other}",type="Degraded",status="${status}",reason="${reason}"}`;
+    assert.equal(await op.metric(series('True', 'SecretNotFound')), 1, 'the condition in the metrics');
 
     await putSecret(rest, ns, 'not-yet', { uri: 'amqp://x:5672' });
     await eventually('recovery', async () => {
@@ -230,6 +233,8 @@ describe('e2e: operator against a real kube-apiserver', function () {
         condition(x, 'Degraded')?.status === 'False' && (await children(rest, ns, other)).deployment !== null
       );
     });
+    assert.equal(await op.metric(series('False', 'AsExpected')), 1);
+    assert.equal(await op.metric(series('True', 'SecretNotFound')), 0, 'the old series gone');
   });
 
   it('serves its own /metrics and /healthz', async () => {
@@ -257,6 +262,12 @@ describe('e2e: operator against a real kube-apiserver', function () {
       },
       150_000,
       1000,
+    );
+    const { body } = await op.get('/metrics');
+    assert.doesNotMatch(
+      body,
+      new RegExp(`listener_namespace="${ns}",listener="${name}"`),
+      'series of a deleted listener',
     );
   });
 

@@ -4,7 +4,7 @@ import type { V1Deployment, V1PodSecurityContext, V1Secret } from '@kubernetes/c
 };
 import type { Logger } from 'pino';
 import { API_VERSION, PLURAL } from '../api/names';
-import type { MqttListener } from '../api/types.generated';
+import type { MqttListener, MqttListenerStatusCondition } from '../api/types.generated';
 import { desiredChildren, DEPLOYMENT } from '../builders/children';
 import { selectorString } from '../builders/labels';
 import { listenerRef, type ListenerRef } from '../builders/owner';
@@ -32,6 +32,12 @@ export interface ReconcilerDeps {
   /** Default pod security context of the adapter pods (MQTT_ADAPTER_OPERATOR_ADAPTER_POD_SECURITY_CONTEXT). */
   readonly podSecurityContext?: V1PodSecurityContext;
   readonly now?: () => Date;
+  /** The conditions just computed for a listener, or undefined once it is gone. */
+  readonly onConditions?: (
+    namespace: string,
+    name: string,
+    conditions: readonly MqttListenerStatusCondition[] | undefined,
+  ) => void;
 }
 
 /**
@@ -45,7 +51,10 @@ export class Reconciler {
     const { rest } = this.deps;
     const l = await rest.getOrNull<MqttListener>(resourcePath(API_VERSION, PLURAL, namespace, name));
     // Deleted: owner references let the garbage collector remove the children.
-    if (!l || l.metadata?.deletionTimestamp) return 'gone';
+    if (!l || l.metadata?.deletionTimestamp) {
+      this.deps.onConditions?.(namespace, name, undefined);
+      return 'gone';
+    }
     const ref = listenerRef(l);
     const secrets = await this.readSecrets(l);
     const problems = [...specProblems(l.spec), ...secretProblems(l.spec, namespace, secrets)];
@@ -103,6 +112,7 @@ export class Reconciler {
   private async writeStatus(l: MqttListener, ref: ListenerRef, obs: Observation): Promise<void> {
     const now = this.deps.now?.() ?? new Date();
     const status = listenerStatus(obs, selectorString(ref.name), l.status?.conditions ?? [], now);
+    this.deps.onConditions?.(ref.namespace, ref.name, status.conditions ?? []);
     // Writing an unchanged status would bump resourceVersion and wake every watcher for nothing.
     if (isDeepStrictEqual(status, l.status)) return;
     const path = `${resourcePath(API_VERSION, PLURAL, ref.namespace, ref.name)}/status`;
