@@ -8,7 +8,7 @@ export function replicaSection(r: ChaosResult): string[] {
   return [
     '## Phase 1: adapter replicas killed and drained',
     '',
-    `${r.options.replicas} replicas on the shared Redis (store \`redis\`, a private key prefix) and RabbitMQ; ` +
+    `${r.options.replicas} replicas on the shared Redis (store \`redis\`, a private key prefix) and RabbitMQ, rebalancing on (the default); ` +
       `for ${r.options.durationMs / 1000} s, a fault every ${r.options.periodMs / 1000} s: ` +
       `${kills} SIGKILL with a restart in place after ${r.options.restartAfterMs} ms, ` +
       `${r.faults.length - kills} SIGTERM drains with a restart once exited. Phase took ${Math.round(r.elapsedMs / 1000)} s.`,

@@ -48,7 +48,8 @@ export const at = (start: number, ms: number): Promise<void> =>
  */
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const tag = `chaos-${randomBytes(4).toString('hex')}`;
-  const fleet = new Fleet();
+  // Rebalancing is on, as by default: each restart in place is a replica joining, and clients move onto it.
+  const fleet = new Fleet({ MQTT_ADAPTER_REBALANCE: 'true' });
   const started = Date.now();
   const redisBaseline = (await keysUnder(SHARED_REDIS_URL, fleet.set.prefix)).filter(
     (k) => k.ttlMs < 0,
