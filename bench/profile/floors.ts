@@ -5,7 +5,7 @@ import { delay } from '../../test/integration/helpers/wait';
 import { rabbitAllocatedBytes, rssBytes } from '../proc/memory';
 
 /**
- * `node build/bench/profile/floors.js [sockets|rabbitmq] [N]`: what the parts
+ * `node build/bench/profile/floors.js [sockets|rabbitmq] [N] [QUEUE_VERSION]`: what the parts
  * the adapter is built from cost before the adapter adds anything, to set the
  * idle-memory figures against.
  *
@@ -13,7 +13,9 @@ import { rabbitAllocatedBytes, rssBytes } from '../proc/memory';
  *   them (RSS growth per socket);
  * - rabbitmq: N durable queues with one binding, one channel with a consumer
  *   per queue, and N consumers on one shared channel (RabbitMQ's memory after
- *   `rabbitmqctl force_gc`, as the benchmark reads it, per object).
+ *   `rabbitmqctl force_gc`, as the benchmark reads it, per object); with
+ *   QUEUE_VERSION (1 or 2), the queues are declared with that
+ *   `x-queue-version`, to compare classic queue versions.
  */
 
 function holdSockets(): void {
@@ -59,7 +61,7 @@ async function sockets(n: number): Promise<void> {
   child.kill();
 }
 
-async function rabbitmq(n: number): Promise<void> {
+async function rabbitmq(n: number, version: number | undefined): Promise<void> {
   const conn = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
   const ch = await conn.createChannel();
   const names = Array.from({ length: n }, (_, i) => `floors-${process.pid}-${i}`);
@@ -67,7 +69,9 @@ async function rabbitmq(n: number): Promise<void> {
   try {
     const m0 = await rabbitAllocatedBytes();
     for (const q of names) {
-      await ch.assertQueue(q, { durable: true, arguments: { 'x-expires': 600_000 } });
+      const args: Record<string, unknown> = { 'x-expires': 600_000 };
+      if (version !== undefined) args['x-queue-version'] = version;
+      await ch.assertQueue(q, { durable: true, arguments: args });
       await ch.bindQueue(q, 'amq.topic', `${q}.t`);
     }
     await delay(3000);
@@ -89,7 +93,9 @@ async function rabbitmq(n: number): Promise<void> {
     for (const q of names) await shared.consume(q, () => undefined);
     await delay(3000);
     const m4 = await rabbitAllocatedBytes();
-    console.log(`RabbitMQ, ${n} of each, per object:`);
+    console.log(
+      `RabbitMQ, ${n} of each, per object${version === undefined ? '' : `, classic queue version ${version}`}:`,
+    );
     console.log(`  durable queue with one binding: ${perObject(m0, m1)}`);
     console.log(`  channel of its own with one consumer: ${perObject(m1, m2)}`);
     console.log(`  consumer on a shared channel: ${perObject(m3, m4)}`);
@@ -100,12 +106,12 @@ async function rabbitmq(n: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const [what, count] = process.argv.slice(2);
+  const [what, count, version] = process.argv.slice(2);
   if (what === 'hold') return holdSockets();
   const n = Number(count ?? (what === 'rabbitmq' ? 2000 : 8000));
   if (what === 'sockets') await sockets(n);
-  else if (what === 'rabbitmq') await rabbitmq(n);
-  else throw new Error('usage: floors.js sockets|rabbitmq [N]');
+  else if (what === 'rabbitmq') await rabbitmq(n, version === undefined ? undefined : Number(version));
+  else throw new Error('usage: floors.js sockets|rabbitmq [N] [QUEUE_VERSION]');
 }
 
 void main();

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
+import { loadConfig } from '../../adapter/src/config/load';
+import { createLogger } from '../../adapter/src/log';
+import { Adapter } from '../../adapter/src/server';
+import { startPrivateRabbit } from '../proc/private-rabbit';
+import { WorkerPool, deal } from '../run/worker-pool';
+import type { IdleKind } from '../run/profile';
+import type { ClientSpec } from '../worker/protocol';
+import { summariseDiff } from './heap-diff';
+
+/**
+ * `node --expose-gc build/bench/profile/idle-heap.js [plain|qos0-sub|qos1-persistent] [N] [DIR]`:
+ * an in-process adapter (memory stores, on a RabbitMQ node of its own, so
+ * nothing shared is touched) takes N idle connections of one kind
+ * from worker processes, in two halves, and prints what the second half added
+ * per connection to the V8 heap, to memory outside it and to the RSS, after a
+ * full garbage collection each time. With DIR, a heap snapshot is written
+ * after each half and the objects the second half added are listed by
+ * constructor: what an idle connection is made of.
+ */
+
+interface Reading {
+  readonly heapUsed: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+  readonly rss: number;
+}
+
+function collect(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with node --expose-gc');
+  for (let i = 0; i < 3; i++) gc();
+}
+
+async function reading(): Promise<Reading> {
+  await new Promise((r) => setTimeout(r, 2000));
+  collect();
+  const m = process.memoryUsage();
+  return { heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss };
+}
+
+function clients(kind: IdleKind, n: number, tag: string): ClientSpec[] {
+  return Array.from({ length: n }, (_, i) => ({
+    role: 'idle',
+    index: i,
+    clientId: `idle-heap-${tag}-${i}`,
+    topic: `idle-heap/${tag}/${i}`,
+    qos: kind === 'qos1-persistent' ? 1 : 0,
+    clean: kind !== 'qos1-persistent',
+    subscribe: kind !== 'plain',
+  }));
+}
+
+async function main(): Promise<void> {
+  const [kindArg, nArg, dir] = process.argv.slice(2);
+  const kind = (kindArg ?? 'plain') as IdleKind;
+  const n = Number(nArg ?? 2000);
+  const tag = randomBytes(4).toString('hex');
+  const rabbit = await startPrivateRabbit(`idle-heap-${tag}`);
+  const config = loadConfig({
+    MQTT_ADAPTER_MQTT_HOST: '127.0.0.1',
+    MQTT_ADAPTER_MQTT_PORT: '0',
+    MQTT_ADAPTER_HTTP_PORT: '0',
+    MQTT_ADAPTER_AMQP_URL: rabbit.amqpUrl,
+    MQTT_ADAPTER_STORE: 'memory',
+    MQTT_ADAPTER_LOG_LEVEL: 'warn',
+    MQTT_ADAPTER_POD_NAME: `idle-heap-${tag}`,
+  });
+  const adapter = await Adapter.start(config, createLogger(config.logLevel)).catch(async (err: unknown) => {
+    await rabbit.stop();
+    throw err;
+  });
+  const target = {
+    protocol: 'mqtt' as const,
+    host: '127.0.0.1',
+    port: adapter.ports.mqtt,
+    username: 'guest',
+    password: 'guest',
+  };
+  const all = clients(kind, n, tag);
+  const half = Math.floor(n / 2);
+  const workers = 4;
+  const pool = new WorkerPool(workers, false);
+  if (dir) mkdirSync(dir, { recursive: true });
+  try {
+    const first = await pool.setup(target, deal(all.slice(0, half), workers), 25);
+    const middle = await reading();
+    const snapA = dir ? writeHeapSnapshot(path.join(dir, `${kind}-a.heapsnapshot`)) : undefined;
+    const second = await pool.setup(target, deal(all.slice(half), workers), 25);
+    const end = await reading();
+    const snapB = dir ? writeHeapSnapshot(path.join(dir, `${kind}-b.heapsnapshot`)) : undefined;
+    const added = second.connected - first.connected;
+    const per = (k: keyof Reading): string => ((end[k] - middle[k]) / added / 1024).toFixed(2);
+    process.stdout.write(
+      `${kind}: ${second.connected} connected (${first.failed + second.failed} failed); ` +
+        `KiB per added connection: heap ${per('heapUsed')}, external ${per('external')} ` +
+        `(array buffers ${per('arrayBuffers')}), rss ${per('rss')}\n`,
+    );
+    if (snapA && snapB) process.stdout.write(summariseDiff(snapA, snapB, added, 25));
+    await pool.teardown(kind === 'qos1-persistent');
+  } finally {
+    pool.kill();
+    await adapter.stop();
+    await rabbit.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${(err as Error).stack}\n`);
+    process.exit(1);
+  },
+);
