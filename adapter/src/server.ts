@@ -239,12 +239,21 @@ export class Adapter {
       stream.destroy();
       return;
     }
-    const c = new Connection(stream, { ...info, id: `${this.deps.pod}-${++this.seq}` }, this.deps);
+    const c = new Connection(
+      stream,
+      { ...info, id: `${this.deps.pod}-${++this.seq}` },
+      this.deps,
+      this.forget,
+    );
     this.connections.add(c);
-    // Kept until its session has closed, not just its socket, so a drain also waits for the sessions
-    // of clients that left just before it (their wills and queue deletions) before closing RabbitMQ.
-    stream.once('close', () => void c.shutdown().then(() => this.connections.delete(c)));
   }
+
+  /**
+   * A connection is kept until its session has closed, not just its socket, so a drain also waits
+   * for the sessions of clients that left just before it (their wills and queue deletions) before
+   * closing RabbitMQ. One function for every connection, rather than a listener each.
+   */
+  private readonly forget = (c: Connection): void => void this.connections.delete(c);
 
   get connectionCount(): number {
     return this.connections.size;

@@ -48,10 +48,11 @@ export class Broker implements BrokerPort {
   /** Throws MqttError(BadUserNameOrPassword | NotAuthorized | ServerUnavailable). */
   async login(c: Credentials): Promise<ClientLink> {
     const conn = await this.pool.acquire(c);
-    return new ClientLink(conn, this.exchange, this.metrics, () => this.fastPath(conn));
+    return new ClientLink(conn, this.exchange, this.metrics, this);
   }
 
-  private fastPath(conn: PooledConnection): FastPath {
+  /** The QoS 0 fast path of a pooled connection, made on first use. */
+  fastPath(conn: PooledConnection): FastPath {
     let fp = this.fastPaths.get(conn);
     if (!fp) {
       fp = new FastPath(conn, this.exchange, `mqtt-adapter-qos0-${this.pod}-`);

@@ -8,13 +8,18 @@ import { H } from './properties';
 import { brokerError } from './errors';
 import type { FastPath } from './fast-path';
 import type {
-  BrokerError,
   BrokerLink,
   FastPathSubscriber,
+  LinkEvents,
   LinkPublishExtras,
   OnFull,
   QueueSpec,
 } from '../ports/broker';
+
+/** Where the QoS 0 fast path of each pooled connection is kept (the Broker). */
+export interface FastPaths {
+  fastPath(conn: PooledConnection): FastPath;
+}
 
 export type { QueueSpec } from '../ports/broker';
 
@@ -49,32 +54,32 @@ export class ClientLink implements BrokerLink {
   private opsActive = 0;
   private opsIdle: NodeJS.Timeout | undefined;
   private returned: Set<number> | undefined;
-  /** Told when RabbitMQ closes the channel this client's consumers are on. */
-  onConsumerLost: ((err: Error | undefined) => void) | undefined;
-  /** Told when this client's consumers move to a new channel, before anything comes on it. */
-  onConsumerMoved: (() => void) | undefined;
-  /** Told when RabbitMQ cancels one of this client's consumers (its queue was deleted). */
-  onConsumerCancelled: ((queue: string) => void) | undefined;
-  /** Told when RabbitMQ closes the publish channel, which is how a refused QoS 0 publish shows. */
-  onPublishError: ((err: BrokerError) => void) | undefined;
+  /** Told when the connection goes, the consumers' channel closes or moves, and when RabbitMQ refuses a publish. */
+  events: LinkEvents | undefined;
 
   /** `connection` comes with this client's place reserved (ConnectionPool.acquire); close() gives it back. */
   constructor(
     readonly connection: PooledConnection,
     private readonly exchange: string,
     private readonly metrics: AmqpMetrics,
-    /** The QoS 0 fast path of the pooled connection this link is on. */
-    private readonly fastPath: () => FastPath,
-  ) {}
+    /** Where the QoS 0 fast path of the pooled connection this link is on is kept. */
+    private readonly fastPaths: FastPaths,
+  ) {
+    // The pooled connection tells its links of its loss itself: no listener, nor closure, per link.
+    connection.links.add(this);
+  }
 
   get lost(): boolean {
     return this.connection.isClosed;
   }
 
-  onLost(listener: () => void): () => void {
-    const once = (): void => listener();
-    this.connection.once('lost', once);
-    return () => this.connection.off('lost', once);
+  /** The pooled connection is gone (PooledConnection tells each of its links). */
+  connectionLost(): void {
+    this.events?.linkLost();
+  }
+
+  private fastPath(): FastPath {
+    return this.fastPaths.fastPath(this.connection);
   }
 
   /**
@@ -126,7 +131,7 @@ export class ClientLink implements BrokerLink {
         this.fireError = undefined;
         ch.on('error', (err: Error) => {
           this.fireError = err;
-          this.onPublishError?.(brokerError(err));
+          this.events?.publishRefused(brokerError(err));
         });
         ch.once('close', () => {
           this.fire = undefined;
@@ -256,7 +261,7 @@ export class ClientLink implements BrokerLink {
           });
           ch.on('error', (err: Error) => {
             this.pubError = err;
-            this.onPublishError?.(brokerError(err));
+            this.events?.publishRefused(brokerError(err));
           });
           this.resetOnClose(ch, () => {
             this.pub = undefined;
@@ -355,9 +360,9 @@ export class ClientLink implements BrokerLink {
   consume(queue: string, prefetch: number, onDelivery: (d: Delivery, queue: string) => void): Promise<void> {
     if (!this.consumers) {
       this.consumers = new ClientConsumers(this.connection.consumerChannels, (q) => this.probeConsume(q));
-      this.consumers.onLost = (err) => this.onConsumerLost?.(err);
-      this.consumers.onMoved = () => this.onConsumerMoved?.();
-      this.consumers.onCancelled = (queue) => this.onConsumerCancelled?.(queue);
+      this.consumers.onLost = (err) => this.events?.consumerLost(err);
+      this.consumers.onMoved = () => this.events?.consumersMoved();
+      this.consumers.onCancelled = (queue) => this.events?.consumerCancelled(queue);
     }
     return this.consumers
       .consume(queue, prefetch, onDelivery)
@@ -414,6 +419,7 @@ export class ClientLink implements BrokerLink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.connection.links.delete(this);
     if (this.opsIdle) clearTimeout(this.opsIdle);
     await this.consumers?.close();
     const channels: Promise<amqp.Channel | undefined>[] = [

@@ -34,6 +34,8 @@ export class PooledConnection extends EventEmitter {
     CLIENTS_PER_CONSUMER_CHANNEL,
   );
   blocked = false;
+  /** The clients' links on this connection, told when it is lost. */
+  readonly links = new Set<{ connectionLost(): void }>();
   /** Writes publishes straight to the socket; undefined when amqplib's internals differ, and amqplib does. */
   readonly publisher: DirectPublisher | undefined;
 
@@ -50,7 +52,7 @@ export class PooledConnection extends EventEmitter {
   ) {
     super();
     this.publisher = DirectPublisher.of(model);
-    // Every MQTT session on this connection listens for 'lost' (as many as the room takes).
+    // Many may wait on one connection for 'unblocked' or 'lost' (unblockedOrGone).
     this.setMaxListeners(0);
     // Closes unless a client takes it, also when every waiter of its connect went elsewhere.
     this.idleAfterLastClient();
@@ -177,6 +179,7 @@ export class PooledConnection extends EventEmitter {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.metrics.connections.dec();
     this.onGone(this);
+    for (const link of [...this.links]) link.connectionLost();
     this.emit('lost', err);
   }
 }

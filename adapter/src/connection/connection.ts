@@ -61,18 +61,22 @@ export class Connection implements Outbound {
   private held: Buffer[] | undefined;
   private pauses = 0;
   private corked = false;
-  private readonly keepalive: Keepalive;
+  /** Made at CONNACK, and only for a client that asked for a keepalive. */
+  private keepalive: Keepalive | undefined;
   private connectTimer: Timer | undefined;
   private readonly clock: Clock;
   private clientMaxPacket = Number.MAX_SAFE_INTEGER;
   private draining = false;
-  private resolveClosed!: () => void;
-  private readonly sessionClosed = new Promise<void>((resolve) => (this.resolveClosed = resolve));
+  /** The session has settled after the socket closed; a promise of it is made only when someone waits. */
+  private settled = false;
+  private settledWaiter: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(
     private readonly socket: Duplex,
     private readonly info: ConnectionInfo,
     private readonly deps: SessionDeps,
+    /** Told once the session has settled after the socket closed; one function for all connections. */
+    private readonly onSettled?: (c: Connection) => void,
   ) {
     this.log = new BoundLog(deps.log, {
       conn: info.id,
@@ -88,7 +92,6 @@ export class Connection implements Outbound {
     });
     this.framer = new Framer(unauthenticatedPacketLimit(deps.config));
     this.clock = deps.clock ?? systemClock;
-    this.keepalive = new Keepalive(() => this.timedOut(), this.clock);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err: Error) => this.log.debug({ err: err.message }, 'socket error'));
     socket.on('close', () => void this.onClosed());
@@ -97,7 +100,6 @@ export class Connection implements Outbound {
       this.log.info({ ms: deps.config.connectTimeoutMs }, 'no CONNECT in time; closing');
       this.close('CONNECT timeout');
     });
-    this.undo.add('timer', () => this.stopConnectTimer());
     deps.metrics.connections.inc({ transport: info.transport });
   }
 
@@ -166,6 +168,9 @@ export class Connection implements Outbound {
     this.log.debug({ why, phase: this.lifecycle.phase }, 'closing connection');
     this.lifecycle.move('closing');
     this.held = undefined;
+    // Timers are stopped here rather than recorded as undos, which would hold a closure each for the connection's life.
+    this.stopConnectTimer();
+    this.keepalive?.stop();
     void this.undo.release();
     this.socket.end();
     // A peer that does not read must not hold the socket open.
@@ -276,7 +281,7 @@ export class Connection implements Outbound {
   private onPacket(p: Packet): void {
     if (this.socket.writableEnded) return;
     this.deps.metrics.packetsIn.add(p.cmd);
-    this.keepalive.touch();
+    this.keepalive?.touch();
     const broken = brokenPacketRule(p);
     if (broken) {
       this.protocolError('protocol', broken, Reason.ProtocolError);
@@ -389,8 +394,10 @@ export class Connection implements Outbound {
     const held = this.held ?? [];
     this.held = undefined;
     for (const buf of held) this.write(buf);
-    this.keepalive.start(keepalive.seconds);
-    this.undo.add('timer', () => this.keepalive.stop());
+    if (keepalive.seconds > 0) {
+      this.keepalive = new Keepalive(() => this.timedOut(), this.clock);
+      this.keepalive.start(keepalive.seconds);
+    }
     this.framer.maxPacketSize = this.deps.config.maxPacketSize;
     this.info.raiseMessageLimit?.();
     this.awaitingConnack = false;
@@ -456,7 +463,7 @@ export class Connection implements Outbound {
    * 0x9C only with a reference, and 0x8B (server shutting down) without.
    */
   async shutdown(kind: 'drain' | 'rebalance' = 'drain'): Promise<void> {
-    if (this.lifecycle.ended) return this.sessionClosed;
+    if (this.lifecycle.ended) return this.sessionSettled();
     this.draining = true;
     const open = this.lifecycle.phase === 'open';
     // The will is held back before the client can hear of the hand-off and reconnect elsewhere.
@@ -477,19 +484,30 @@ export class Connection implements Outbound {
     // Started before close() runs the undo, so the session settles as drained (its will held for the grace).
     void this.session?.close('drain');
     this.close(kind === 'rebalance' ? 'rebalance' : 'server shutting down');
-    return this.sessionClosed;
+    return this.sessionSettled();
+  }
+
+  private sessionSettled(): Promise<void> {
+    if (this.settled) return Promise.resolve();
+    if (!this.settledWaiter) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.settledWaiter = { promise, resolve };
+    }
+    return this.settledWaiter.promise;
   }
 
   private async onClosed(): Promise<void> {
     if (this.lifecycle.phase === 'closed') return;
     const wasOpen = this.session !== undefined;
     this.close('socket closed');
-    this.keepalive.stop();
     this.deps.metrics.connections.dec({ transport: this.info.transport });
     await this.undo.release();
     this.lifecycle.move('closed');
     if (wasOpen) this.log.info({ draining: this.draining }, 'client disconnected');
-    this.resolveClosed();
+    this.settled = true;
+    this.settledWaiter?.resolve();
+    this.onSettled?.(this);
   }
 }
 

@@ -83,23 +83,32 @@ export interface BrokerLink {
   /** Adds a clean-session QoS 0 subscription to the fast path; the broker checks the user may bind it. */
   addFast(filter: string, s: FastPathSubscriber): Promise<void>;
   removeFast(filter: string, s: FastPathSubscriber): Promise<void>;
-  /** Listens for the loss of the broker connection under this link; returns the unsubscribe. */
-  onLost(listener: () => void): () => void;
   /** The broker connection under this link is gone. */
   readonly lost: boolean;
-  /** Told when the broker drops this client's consumers (their channel closed); unacked ones are requeued. */
-  onConsumerLost: ((err: Error | undefined) => void) | undefined;
-  /**
-   * Told when this client's consumers moved to a new channel (theirs closed over another
-   * client's refusal), before anything comes on it: what they held unacked comes back redelivered.
-   */
-  onConsumerMoved: (() => void) | undefined;
-  /** Told when the broker cancels one of this client's consumers (its queue was deleted). */
-  onConsumerCancelled: ((queue: string) => void) | undefined;
-  /** Told when the broker refuses an unconfirmed (QoS 0) publish, which it answers no other way. */
-  onPublishError: ((err: BrokerError) => void) | undefined;
+  /** Who hears what happens to the link: its session. */
+  events: LinkEvents | undefined;
   /** Releases the link; unacked deliveries go back to their queues, redelivered. */
   close(): Promise<void>;
+}
+
+/**
+ * What a link tells its session. One object with a method per event, rather
+ * than a function each, since every connection holds a link.
+ */
+export interface LinkEvents {
+  /** The broker connection under the link is gone. */
+  linkLost(): void;
+  /** The broker dropped this client's consumers (their channel closed); unacked ones are requeued. */
+  consumerLost(err: Error | undefined): void;
+  /**
+   * This client's consumers moved to a new channel (theirs closed over another client's
+   * refusal), before anything comes on it: what they held unacked comes back redelivered.
+   */
+  consumersMoved(): void;
+  /** The broker cancelled one of this client's consumers (its queue was deleted). */
+  consumerCancelled(queue: string): void;
+  /** The broker refused an unconfirmed (QoS 0) publish, which it answers no other way. */
+  publishRefused(err: BrokerError): void;
 }
 
 /** The broker as the session core sees it. */

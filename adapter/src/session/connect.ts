@@ -144,6 +144,15 @@ export function sessionLifetime(
 }
 
 /**
+ * The session's undo, made outside the pipeline: a closure made in it would
+ * keep the whole pipeline's variables (the claim, the owner, the stored state)
+ * for as long as the connection lives.
+ */
+function closerOf(session: Session): () => Promise<void> {
+  return () => session.close();
+}
+
+/**
  * CONNECT as a pipeline of small steps: check the protocol, the client id,
  * the will and the authentication method, log in to RabbitMQ as the client's
  * user, claim the client id (closing a previous connection, cancelling a
@@ -223,7 +232,7 @@ export async function connect(
     window: deps.config.inflightWindow,
   });
   // The session's close undoes the channel, ownership and will, and its own listener and registry entry.
-  undo.handOver(['channel', 'ownership', 'will'], 'session', () => session.close());
+  undo.handOver(['channel', 'ownership', 'will'], 'session', closerOf(session));
   await deps.registry.take(clientId, session);
   undo.check('registry');
   if (sessionPresent) deps.metrics.sessionsResumed.inc();

@@ -1,6 +1,6 @@
 import type { IDisconnectPacket, Packet } from 'mqtt-packet';
 import type { Log } from '../log';
-import { failureOf, type BrokerLink } from '../ports/broker';
+import { failureOf, type BrokerError, type BrokerLink, type LinkEvents } from '../ports/broker';
 import type { Credentials } from '../ports/credentials';
 import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';
@@ -47,14 +47,16 @@ export interface SessionInit {
  * Outbound to send through and never sees the socket, so every transport
  * drives the same code.
  */
-export class Session implements Displaceable {
+export class Session implements Displaceable, LinkEvents {
   readonly clientId: string;
   readonly connectionId: string;
   readonly epoch: number;
-  private readonly deliverer: Deliverer;
+  // What a client that only holds its connection never uses is made on first use: an idle
+  // connection is mostly these, and the adapter holds tens of thousands of them.
+  private madeDeliverer: Deliverer | undefined;
+  private madePublisher: InboundPublisher | undefined;
+  private madeRetained: RetainedStreams | undefined;
   private readonly subs: Subscriptions;
-  private readonly publisher: InboundPublisher;
-  private readonly retainedOut: RetainedStreams;
   private will: Will | undefined;
   private expirySeconds: number;
   private closing: Promise<void> | undefined;
@@ -67,7 +69,8 @@ export class Session implements Displaceable {
   private chain: Promise<void> = Promise.resolve();
   private readonly log: Log;
   private readonly v5: boolean;
-  private readonly stopHearingLost: () => void;
+  /** Deliveries in flight, and the prefetch behind them, toward this client. */
+  private readonly outbound: number;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -85,17 +88,7 @@ export class Session implements Displaceable {
     // Deliveries in flight, and the prefetch behind them, stay within our window as well as the client's
     // Receive Maximum: a 3.x client has none, and its QoS 2 deliveries, acked to RabbitMQ at PUBREC, would
     // otherwise pile up awaiting PUBCOMP up to the 65535 packet ids.
-    const outbound = Math.min(init.window, init.limits.receiveMaximum);
-    this.deliverer = new Deliverer(
-      out,
-      init.clientId,
-      () => this.subs.map.values(),
-      (tag) => link.ack(tag),
-      deps.metrics,
-      this.v5,
-      { ...init.limits, receiveMaximum: outbound },
-      () => this.persistInOrder(),
-    );
+    this.outbound = Math.min(init.window, init.limits.receiveMaximum);
     this.subs = new Subscriptions(
       deps,
       link,
@@ -103,17 +96,58 @@ export class Session implements Displaceable {
       init.persistent,
       init.sessionPresent,
       init.expirySeconds,
-      this.deliverer,
+      () => this.deliverer,
       init.protocolVersion,
-      outbound,
+      this.outbound,
     );
-    this.retainedOut = new RetainedStreams(deps.retained, this.deliverer, out, outbound, (err) =>
-      this.fail(err),
-    );
-    this.publisher = new InboundPublisher(
+    link.events = this;
+  }
+
+  /** The RabbitMQ connection under the link is gone; once the close has begun it changes nothing. */
+  linkLost(): void {
+    if (!this.closing) this.out.close('RabbitMQ connection lost');
+  }
+
+  consumerLost(err: Error | undefined): void {
+    // Its unacked deliveries went back to the queue; the client resumes on reconnecting.
+    if (!this.link.lost) this.log.warn({ err: err?.message }, 'RabbitMQ closed the consumer channel');
+    this.out.close('consumer channel closed');
+  }
+
+  consumersMoved(): void {
+    // Without a deliverer nothing was delivered, so nothing comes back to recognise.
+    this.madeDeliverer?.consumersMoved();
+  }
+
+  consumerCancelled(queue: string): void {
+    void this.cancelledConsumer(queue);
+  }
+
+  publishRefused(err: BrokerError): void {
+    // A v3 client has no way to hear of a refused QoS 0 publish but the closed connection, as with the plugin.
+    if (!this.v5 && failureOf(err) === 'access-refused')
+      this.fail(new MqttError(Reason.NotAuthorized, 'RabbitMQ refused a publish'));
+  }
+
+  private get deliverer(): Deliverer {
+    return (this.madeDeliverer ??= new Deliverer(
+      this.out,
+      this.clientId,
+      () => this.subs.map.values(),
+      (tag) => this.link.ack(tag),
+      this.deps.metrics,
+      this.v5,
+      { ...this.init.limits, receiveMaximum: this.outbound },
+      () => this.persistInOrder(),
+    ));
+  }
+
+  private get publisher(): InboundPublisher {
+    const { deps, init } = this;
+    return (this.madePublisher ??= new InboundPublisher(
       deps,
-      link,
-      out,
+      this.link,
+      this.out,
       init,
       (err) => this.fail(err),
       // A session that ends with its connection has no resend to recognise: it keeps no records.
@@ -124,20 +158,17 @@ export class Session implements Displaceable {
           })
         : undefined,
       () => this.subs.hasNoLocal,
-    );
-    this.stopHearingLost = link.onLost(() => this.out.close('RabbitMQ connection lost'));
-    link.onConsumerLost = (err) => {
-      // Its unacked deliveries went back to the queue; the client resumes on reconnecting.
-      if (!link.lost) this.log.warn({ err: err?.message }, 'RabbitMQ closed the consumer channel');
-      this.out.close('consumer channel closed');
-    };
-    link.onConsumerMoved = () => this.deliverer.consumersMoved();
-    link.onConsumerCancelled = (queue) => void this.consumerCancelled(queue);
-    link.onPublishError = (err) => {
-      // A v3 client has no way to hear of a refused QoS 0 publish but the closed connection, as with the plugin.
-      if (!this.v5 && failureOf(err) === 'access-refused')
-        this.fail(new MqttError(Reason.NotAuthorized, 'RabbitMQ refused a publish'));
-    };
+    ));
+  }
+
+  private get retainedOut(): RetainedStreams {
+    return (this.madeRetained ??= new RetainedStreams(
+      this.deps.retained,
+      this.deliverer,
+      this.out,
+      this.outbound,
+      (err) => this.fail(err),
+    ));
   }
 
   /**
@@ -163,10 +194,12 @@ export class Session implements Displaceable {
         token: '',
         state: 'received',
       }));
-      this.publisher.restore([...legacy, ...records]);
-      this.deliverer.resendReleases(stored.outboundPubrel ?? []);
-      this.deliverer.awaitResends(stored.outboundUnacked ?? []);
-      this.deliverer.rememberTokens(stored.recentTokens ?? []);
+      const qos2 = [...legacy, ...records];
+      if (qos2.length > 0) this.publisher.restore(qos2);
+      const { outboundPubrel = [], outboundUnacked = [], recentTokens = [] } = stored;
+      if (outboundPubrel.length > 0) this.deliverer.resendReleases(outboundPubrel);
+      if (outboundUnacked.length > 0) this.deliverer.awaitResends(outboundUnacked);
+      if (recentTokens.length > 0) this.deliverer.rememberTokens(recentTokens);
       await this.subs.restore(stored.subscriptions);
     });
     // The chain goes on whatever happened; the CONNECT pipeline hears the failure and refuses the client.
@@ -190,12 +223,13 @@ export class Session implements Displaceable {
         if (this.ordered > 0) void this.inOrder(() => Promise.resolve(this.publisher.handle(p)));
         else this.publisher.handle(p);
         return;
+      // Nothing sent, nothing to acknowledge: an ack before any delivery is ignored, as an unknown id is.
       case 'puback':
       case 'pubcomp':
-        this.deliverer.acknowledged(p.messageId as number);
+        this.madeDeliverer?.acknowledged(p.messageId as number);
         return;
       case 'pubrec':
-        this.deliverer.received(p.messageId as number, p.reasonCode);
+        this.madeDeliverer?.received(p.messageId as number, p.reasonCode);
         return;
       case 'pubrel':
         this.publisher.released(p.messageId as number);
@@ -221,7 +255,8 @@ export class Session implements Displaceable {
           sendWithReason(this.out, suback, why, this.init.limits.requestProblemInformation);
           await this.persist();
           // Sent outside the chain, as the window allows: reading goes on, so the PUBACKs that make room come in.
-          for (const r of retained) this.retainedOut.start(r);
+          // Once the close has begun none start, nor are streams made that the close would not stop.
+          if (!this.closing) for (const r of retained) this.retainedOut.start(r);
         });
         // A SUBSCRIBE the close overtook never runs; its hold ends with it.
         void subscribed.then(hold.release);
@@ -229,7 +264,7 @@ export class Session implements Displaceable {
       }
       case 'unsubscribe':
         void this.inOrder(async () => {
-          for (const filter of p.unsubscriptions) this.retainedOut.stop(filter);
+          for (const filter of p.unsubscriptions) this.madeRetained?.stop(filter);
           const codes = await this.subs.unsubscribe(p);
           // mqtt-packet writes the reason codes only for protocol level 5.
           this.out.send({ cmd: 'unsuback', messageId: p.messageId as number, granted: codes });
@@ -348,22 +383,22 @@ export class Session implements Displaceable {
       protocolVersion: this.init.protocolVersion,
       expirySeconds: this.expirySeconds,
       subscriptions: this.subs.stored(),
-      outboundPubrel: this.deliverer.pendingReleases(closing),
+      outboundPubrel: this.madeDeliverer?.pendingReleases(closing) ?? [],
       ...(closing ? this.handedOn() : this.released()),
     };
   }
 
   /** What a live session stores of its released QoS 2 messages, should its replica die before their acks reach RabbitMQ. */
   private released(): Pick<SessionState, 'outboundUnacked'> {
-    const released = this.deliverer.releasedMarked();
+    const released = this.madeDeliverer?.releasedMarked() ?? [];
     return released.length > 0 ? { outboundUnacked: released } : {};
   }
 
   /** What only a closing session stores: what went out unacknowledged, and the QoS 2 tokens it met last. */
   private handedOn(): Pick<SessionState, 'outboundUnacked' | 'recentTokens'> {
-    const tokens = this.deliverer.recentTokens();
+    const tokens = this.madeDeliverer?.recentTokens() ?? [];
     return {
-      outboundUnacked: this.deliverer.unacked(),
+      outboundUnacked: this.madeDeliverer?.unacked() ?? [],
       ...(tokens.length > 0 ? { recentTokens: tokens } : {}),
     };
   }
@@ -395,7 +430,7 @@ export class Session implements Displaceable {
    * reach us. The client is disconnected so it can resume; whether it was
    * displaced decides who settles its will and queue.
    */
-  private async consumerCancelled(queue: string): Promise<void> {
+  private async cancelledConsumer(queue: string): Promise<void> {
     if (this.closing) return;
     const epoch = await this.deps.sessions.epochOf(this.clientId).catch(() => undefined);
     if (epoch !== undefined && epoch > this.epoch) {
@@ -455,7 +490,6 @@ export class Session implements Displaceable {
   }
 
   private async doClose(kind: 'drain' | 'other'): Promise<void> {
-    this.stopHearingLost();
     // A client that reconnects at once claims its session, and from then on this connection's writes
     // are fenced out: what goes out again under its ids, and the tokens met, are stored before anything
     // slow, and once more at the end with whatever the steps between changed.
@@ -465,9 +499,9 @@ export class Session implements Displaceable {
     // Half the close deadline for work already under way (a SUBSCRIBE, confirms of QoS 1/2 publishes whose
     // PUBACKs can no longer be sent, a retained page being read), so the teardown below still runs within the rest.
     const half = this.deps.config.closeTimeoutMs / 2;
-    const stopped = this.retainedOut.close();
+    const stopped = this.madeRetained?.close();
     await withDeadline(
-      Promise.all([this.chain.then(() => this.publisher.settledAll()), stopped]),
+      Promise.all([this.chain.then(() => this.madePublisher?.settledAll()), stopped]),
       half,
       this.deps.clock,
     );

@@ -9,6 +9,8 @@ import type { Deliverer } from './delivery';
 import { parseShared, sharedQueueName } from './shared';
 import type { QoS, SessionDeps, Subscription } from './types';
 
+const NONE: ReadonlyMap<string, Subscription> = new Map();
+
 /** A clean session's queue outlives a crashed adapter by this long at most. */
 const CLEAN_QUEUE_EXPIRES_MS = 10_000;
 
@@ -36,7 +38,8 @@ export interface SubscribeResult {
  * sessions at QoS 0), or a shared group's queue (`$share/...`).
  */
 export class Subscriptions implements FastPathSubscriber {
-  readonly map = new Map<string, Subscription>();
+  /** Made with the first subscription: most idle connections hold none. */
+  private byFilter: Map<string, Subscription> | undefined;
   private queueReady: Promise<void> | undefined;
   private staleQueueGone = false;
   /** Teardown began: work that finishes after it undoes what it made instead of keeping it. */
@@ -50,10 +53,20 @@ export class Subscriptions implements FastPathSubscriber {
     /** Whether the client's queue may hold state from before (the session was present). */
     private queueMayExist: boolean,
     private readonly expirySeconds: number,
-    private readonly deliverer: Deliverer,
+    /** Made on first use by the session: a client without subscriptions never needs one. */
+    private readonly deliverer: () => Deliverer,
     private readonly protocolVersion: number,
     private readonly prefetch: number,
   ) {}
+
+  /** The client's subscriptions by filter. */
+  get map(): ReadonlyMap<string, Subscription> {
+    return this.byFilter ?? NONE;
+  }
+
+  private keep(s: Subscription): void {
+    (this.byFilter ??= new Map()).set(s.filter, s);
+  }
 
   get queue(): string {
     return queueNameFor(this.clientId);
@@ -65,7 +78,7 @@ export class Subscriptions implements FastPathSubscriber {
   }
 
   deliverFast(d: Delivery): void {
-    this.deliverer.fromFastPath(d);
+    this.deliverer().fromFastPath(d);
   }
 
   stored(): StoredSubscription[] {
@@ -89,7 +102,7 @@ export class Subscriptions implements FastPathSubscriber {
     for (const s of subs) {
       const shared = parseShared(s.filter);
       const shareQueue = shared && shared !== 'invalid' ? sharedQueueName(shared) : undefined;
-      this.map.set(s.filter, { ...s, fast: false, shareQueue });
+      this.keep({ ...s, fast: false, shareQueue });
       if (shareQueue) await this.consumeShared(shareQueue);
     }
     if (subs.some((s) => !s.filter.startsWith('$share/'))) await this.ensureQueue();
@@ -170,7 +183,7 @@ export class Subscriptions implements FastPathSubscriber {
         });
         await this.link.bind(shareQueue, filterToBindingKey(inner));
         await this.consumeShared(shareQueue);
-        this.map.set(filter, { filter, qos, fast: false, shareQueue, ...options });
+        this.keep({ filter, qos, fast: false, shareQueue, ...options });
         return qos;
       }
       const fast = !this.persistent && qos === 0;
@@ -185,7 +198,7 @@ export class Subscriptions implements FastPathSubscriber {
         await this.link.bind(this.queue, filterToBindingKey(filter));
       }
       if (old && old.fast !== fast) await this.unbind(old);
-      this.map.set(filter, { filter, qos, fast, ...options });
+      this.keep({ filter, qos, fast, ...options });
       return qos;
     } catch (err) {
       const denied = failureOf(err) === 'access-refused';
@@ -200,7 +213,7 @@ export class Subscriptions implements FastPathSubscriber {
   }
 
   private consumeShared(queue: string): Promise<void> {
-    return this.link.consume(queue, this.prefetch, (d, q) => this.deliverer.fromQueue(d, q));
+    return this.link.consume(queue, this.prefetch, (d, q) => this.deliverer().fromQueue(d, q));
   }
 
   /** Unsubscribes each filter; returns the v5 UNSUBACK codes. */
@@ -214,7 +227,7 @@ export class Subscriptions implements FastPathSubscriber {
         codes.push(Reason.NoSubscriptionExisted);
         continue;
       }
-      this.map.delete(filter);
+      this.byFilter?.delete(filter);
       await this.unbind(s).catch(() => undefined);
       codes.push(Reason.Success);
     }
@@ -262,7 +275,7 @@ export class Subscriptions implements FastPathSubscriber {
       }
     }
     this.queueMayExist = true;
-    await this.link.consume(this.queue, this.prefetch, (d, q) => this.deliverer.fromQueue(d, q));
+    await this.link.consume(this.queue, this.prefetch, (d, q) => this.deliverer().fromQueue(d, q));
   }
 
   /** Leaves the fast path; a session that ends also deletes its queue. */

@@ -146,7 +146,15 @@ export function brokerContract(name: string, make: () => Promise<BrokerHarness>)
     it('deleting a queue cancels its consumer, which hears of it', async () => {
       const l = await open();
       const q = await boundQueue(l, unique('d'));
-      const cancelled = new Promise<string>((resolve) => (l.onConsumerCancelled = resolve));
+      const cancelled = new Promise<string>((resolve) => {
+        l.events = {
+          linkLost: noop,
+          consumerLost: noop,
+          consumersMoved: noop,
+          consumerCancelled: resolve,
+          publishRefused: noop,
+        };
+      });
       await l.consume(q, 10, noop);
       await h.deleteQueue(q);
       assert.equal(await cancelled, q);

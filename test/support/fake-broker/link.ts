@@ -2,6 +2,7 @@ import {
   BrokerError,
   type BrokerLink,
   type FastPathSubscriber,
+  type LinkEvents,
   type LinkPublishExtras,
   type OnFull,
   type QueueSpec,
@@ -21,13 +22,9 @@ const gone = (why: string): BrokerError => new BrokerError('gone', why);
 
 /** One client's link to the fake broker, as ClientLink is to RabbitMQ. */
 export class FakeLink implements BrokerLink {
-  onConsumerLost: ((err: Error | undefined) => void) | undefined;
-  onConsumerMoved: (() => void) | undefined;
-  onConsumerCancelled: ((queue: string) => void) | undefined;
-  onPublishError: ((err: BrokerError) => void) | undefined;
+  events: LinkEvents | undefined;
   readonly consumers = new Map<string, Consumer>();
   readonly unacked = new Map<number, Unacked>();
-  private readonly lostListeners = new Set<() => void>();
   private tag = 0;
   /** How each queue is consumed, to consume it again after a move. */
   private readonly handlers = new Map<
@@ -65,7 +62,7 @@ export class FakeLink implements BrokerLink {
       try {
         this.broker.route(this, message);
       } catch (err) {
-        if (err instanceof BrokerError) this.onPublishError?.(err);
+        if (err instanceof BrokerError) this.events?.publishRefused(err);
       }
       return Promise.resolve(true);
     }
@@ -153,25 +150,18 @@ export class FakeLink implements BrokerLink {
     );
   }
 
-  onLost(listener: () => void): () => void {
-    const once = (): void => listener();
-    this.lostListeners.add(once);
-    return () => this.lostListeners.delete(once);
-  }
-
   /** The broker connection went: consumers end and unacked deliveries go back, as RabbitMQ does. */
   loseConnection(): void {
     if (this.lost) return;
     this.lost = true;
     this.dropConsumers();
-    for (const l of [...this.lostListeners]) l();
-    this.lostListeners.clear();
+    this.events?.linkLost();
   }
 
   /** The channel of this client's consumers closed under it. */
   loseConsumers(err: Error): void {
     this.dropConsumers();
-    this.onConsumerLost?.(err);
+    this.events?.consumerLost(err);
   }
 
   /**
@@ -183,7 +173,7 @@ export class FakeLink implements BrokerLink {
   async moveConsumers(meanwhile?: () => Promise<void>): Promise<void> {
     const queues = [...this.consumers.keys()];
     this.dropConsumers();
-    this.onConsumerMoved?.();
+    this.events?.consumersMoved();
     // What the client does before the new consumers start (a PUBACK, say).
     await meanwhile?.();
     for (const queue of queues) {
@@ -195,7 +185,7 @@ export class FakeLink implements BrokerLink {
   /** The broker cancelled the consumer of a deleted queue. */
   cancelled(queue: string): void {
     if (!this.consumers.delete(queue) || this.closed) return;
-    this.onConsumerCancelled?.(queue);
+    this.events?.consumerCancelled(queue);
   }
 
   close(): Promise<void> {
