@@ -63,7 +63,7 @@ image-push: ## Push the image `make image` built, with the same tool and name
 clean: ## Remove build output
 	rm -rf build
 
-bench: build ## Quick side-by-side benchmark (< 10 min): adapter vs RabbitMQ MQTT plugin, Mosquitto, Aedes, raw AMQP
+bench: build ## Quick side-by-side benchmark (< 12 min): adapter vs RabbitMQ MQTT plugin, Mosquitto, Aedes, raw AMQP
 	scripts/bench-tools.sh
 	node build/bench/main.js --profile quick
 

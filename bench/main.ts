@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     resume: {},
     crosscheck: {},
     subscribe: {},
+    offload: {},
   };
   const deadline = Date.now() + o.profile.maxMinutes * 60_000;
   const systems: SystemUnderTest[] = [];
@@ -105,19 +106,22 @@ async function main(): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    const plan = units(o.profile, o.scenarios);
+    // Units that start their own processes need nothing of the machine's services (no plugin, no pinning).
+    const shared = plan.some((u) => !u.ownsSystem);
     for (const name of o.systems) {
       const s = createSystem(name, o.pinned);
       systems.push(s);
+      if (!shared) continue;
       log(`preparing ${name}`);
       await s.prepare();
     }
-    const plan = units(o.profile, o.scenarios);
     for (let rep = 0; rep < o.profile.reps; rep++) {
       for (const [u, unit] of plan.entries()) {
         if (rep >= unit.reps) continue;
         for (const system of rotate(systems, rep + u)) {
           if (!unit.applies(system.name)) continue;
-          if (unit.connections > system.maxConnections) {
+          if (!unit.ownsSystem && unit.connections > system.maxConnections) {
             if (rep === 0)
               results.notes.push(
                 `${unit.scenario} ${unit.variant} skipped on ${system.name}: needs ${unit.connections} connections, may take ${system.maxConnections}`,
@@ -132,7 +136,7 @@ async function main(): Promise<void> {
           }
           log(`rep ${rep + 1} ${unit.scenario} ${unit.variant} on ${system.name}`);
           try {
-            await system.start();
+            if (!unit.ownsSystem) await system.start();
             await unit.run(
               { runId: results.runId, profile: o.profile, pinned: o.pinned, rep, system },
               results,
@@ -149,7 +153,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    for (const s of systems) results.notes.push(...s.notes());
+    if (shared) for (const s of systems) results.notes.push(...s.notes());
   } finally {
     await cleanup();
   }

@@ -4,7 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { freePort, waitForPort } from '../systems/process';
-import { listenerPid } from './pin';
+import { listenerPid, pinnedCommand } from './pin';
 
 const SBIN = '/usr/lib/rabbitmq/bin';
 
@@ -12,12 +12,17 @@ const SBIN = '/usr/lib/rabbitmq/bin';
  * A one-node RabbitMQ of our own, from the Debian binaries: its own node name,
  * AMQP and distribution ports, data, logs, config and Erlang cookie under a
  * temporary folder, no plugins. The machine's node (rabbit@<host> on 5672) is
- * not touched. `stop` stops the node and removes the folder.
+ * not touched. `stop` stops the node and removes the folder. With `cpus`, the
+ * node starts pinned to those CPUs, every thread of it, and with the open-file
+ * limit raised to the hard one; with `mqtt`, RabbitMQ's MQTT plugin is enabled
+ * at boot and listens on a port of its own.
  */
 export interface PrivateRabbit {
   readonly node: string;
   readonly port: number;
   readonly amqpUrl: string;
+  /** The MQTT plugin's port, when the node was started with it. */
+  readonly mqttPort?: number;
   /** The node's Erlang VM (beam.smp), for its RSS. */
   readonly pid: number;
   /** `rabbitmqctl -q -n <node> <args>`, its stdout. */
@@ -25,20 +30,35 @@ export interface PrivateRabbit {
   stop(): Promise<void>;
 }
 
-export async function startPrivateRabbit(name = `soak-${process.pid}`): Promise<PrivateRabbit> {
+export interface PrivateRabbitOptions {
+  readonly cpus?: string;
+  readonly mqtt?: boolean;
+}
+
+export async function startPrivateRabbit(
+  name = `soak-${process.pid}`,
+  options: PrivateRabbitOptions = {},
+): Promise<PrivateRabbit> {
   const dir = mkdtempSync(path.join(tmpdir(), `${name}-rabbit-`));
   const home = path.join(dir, 'home');
   mkdirSync(home);
   const cookie = path.join(home, '.erlang.cookie');
   writeFileSync(cookie, randomBytes(16).toString('hex'));
   chmodSync(cookie, 0o400);
-  writeFileSync(path.join(dir, 'rabbitmq.conf'), '');
-  writeFileSync(path.join(dir, 'enabled_plugins'), '');
   const [port, dist] = [await freePort(), await freePort()];
+  const mqttPort = options.mqtt ? await freePort() : undefined;
+  writeFileSync(
+    path.join(dir, 'rabbitmq.conf'),
+    mqttPort === undefined ? '' : `mqtt.listeners.tcp.default = 127.0.0.1:${mqttPort}\n`,
+  );
+  writeFileSync(path.join(dir, 'enabled_plugins'), mqttPort === undefined ? '' : '[rabbitmq_mqtt].\n');
   const node = `${name}@localhost`;
   const env = { ...process.env, HOME: home };
   const out = openSync(path.join(dir, 'server.out'), 'a');
-  const proc = spawn(path.join(SBIN, 'rabbitmq-server'), [], {
+  const [command, args] = options.cpus
+    ? pinnedCommand(options.cpus, [path.join(SBIN, 'rabbitmq-server')])
+    : [path.join(SBIN, 'rabbitmq-server'), []];
+  const proc = spawn(command, args, {
     cwd: dir,
     stdio: ['ignore', out, out],
     env: {
@@ -85,5 +105,5 @@ export async function startPrivateRabbit(name = `soak-${process.pid}`): Promise<
     throw err;
   }
   const pid = listenerPid(port) ?? proc.pid ?? 0;
-  return { node, port, amqpUrl: `amqp://127.0.0.1:${port}`, pid, ctl, stop };
+  return { node, port, amqpUrl: `amqp://127.0.0.1:${port}`, mqttPort, pid, ctl, stop };
 }

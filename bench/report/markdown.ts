@@ -3,8 +3,17 @@ import type { RunResults } from '../run/results';
 import { LABEL } from './format';
 import { fanInTable, fanOutTable, oneToOneTable } from './load-tables';
 import { crosscheckTable, idleTable, resumeTable } from './state-tables';
+import { offloadTable } from './offload-table';
 import { subscribeTable } from './subscribe-table';
 import { targetsTable } from './targets';
+
+/** How the offload run was laid out on the CPUs, from its systems' own notes. */
+function offloadLayout(r: RunResults): string {
+  const notes = new Set<string>();
+  for (const bySystem of Object.values(r.offload))
+    for (const xs of Object.values(bySystem)) for (const x of xs ?? []) for (const n of x.notes) notes.add(n);
+  return [...notes].map((n) => `- ${n}\n`).join('') + (notes.size ? '\n' : '');
+}
 
 /** The results file: how the run was made, the targets, then one table (and chart) per scenario. */
 export function markdown(r: RunResults, charts: Record<string, string>): string {
@@ -17,6 +26,7 @@ export function markdown(r: RunResults, charts: Record<string, string>): string 
     ['resume', 'Session resume', resumeTable(r)],
     ['crosscheck', 'Cross-check (independent tool)', crosscheckTable(r)],
     ['subscribe', 'SUBSCRIBE → SUBACK', subscribeTable(r)],
+    ['offload', 'Offload: fan-in on one RabbitMQ core', offloadLayout(r) + offloadTable(r)],
   ];
   const out = [
     `# Benchmark ${r.started.slice(0, 10)} (${r.profile})`,

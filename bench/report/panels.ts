@@ -61,6 +61,10 @@ export function scenarioPanels(r: RunResults): Record<string, { title: string; p
         panelOf('p50 ms, second SUBSCRIBE', r.subscribe, (x) => x.next.p50),
       ],
     },
+    offload: {
+      title: 'Offload: fan-in with RabbitMQ on one core, the adapter on the other',
+      panels: [panelOf('max sustained msg/s', r.offload, (x) => x.maxRate)],
+    },
     crosscheck: {
       title: 'Cross-check: closed-loop publish throughput (independent Go tool)',
       panels: [panelOf('publish msg/s', r.crosscheck, (x) => x.msgPerSecond)],

@@ -56,6 +56,18 @@ export function checks(r: RunResults): Check[] {
       1.5,
     ),
   );
+  for (const qos of [0, 1]) {
+    const off = Object.entries(r.offload).find(([k]) => k.endsWith(`QoS ${qos}`))?.[1];
+    const offMax = (s: SystemName): number => med(off?.[s], (x) => x.maxRate);
+    out.push(
+      ratioCheck(
+        `Offload: QoS ${qos} fan-in max sustained on one RabbitMQ core ≥ 1.4× RabbitMQ plugin`,
+        offMax('adapter'),
+        offMax('rabbitmq-mqtt'),
+        1.4,
+      ),
+    );
+  }
   const p2p = Object.entries(r.oneToOne).find(([k]) => k.endsWith('QoS 1'))?.[1];
   const p99 = (s: SystemName): number =>
     med(p2p?.[s], (x) => x.steps.find((st: StepResult) => st.rate === 5000)?.latency.p99 ?? NaN);

@@ -22,6 +22,15 @@ export interface Profile {
   readonly idle: { readonly connections: number; readonly kinds: readonly IdleKind[]; readonly reps: number };
   readonly resume: { readonly queued: readonly number[]; readonly iterations: number };
   readonly crosscheck: { readonly clients: number; readonly count: number };
+  /**
+   * Fan-in with RabbitMQ on one core and the adapter on the other: a rate
+   * ladder per QoS, climbed until a step is not sustained.
+   */
+  readonly offload: {
+    readonly publishers: number;
+    readonly qos: readonly (0 | 1)[];
+    readonly rates: { readonly 0: readonly number[]; readonly 1: readonly number[] };
+  };
   /** SUBSCRIBE → SUBACK: clean sessions, one at a time, each subscribing twice. */
   readonly subscribe: { readonly qos: readonly (0 | 1)[]; readonly iterations: number };
   /** The whole run stops starting new work after this long. */
@@ -47,8 +56,13 @@ export const QUICK: Profile = {
   idle: { connections: 1000, kinds: ['plain', 'qos0-sub', 'qos1-persistent'], reps: 1 },
   resume: { queued: [0, 100, 1000], iterations: 2 },
   crosscheck: { clients: 100, count: 100 },
+  offload: {
+    publishers: 100,
+    qos: [0, 1],
+    rates: { 0: [2000, 5000, 10000, 15000, 20000, 30000], 1: [1000, 2000, 5000, 7500, 10000, 15000] },
+  },
   subscribe: { qos: [0, 1], iterations: 300 },
-  maxMinutes: 9,
+  maxMinutes: 12,
 };
 
 export const FULL: Profile = {
@@ -71,6 +85,14 @@ export const FULL: Profile = {
   idle: { connections: 10000, kinds: ['plain', 'qos0-sub', 'qos1-persistent'], reps: 1 },
   resume: { queued: [0, 100, 1000], iterations: 2 },
   crosscheck: { clients: 100, count: 200 },
+  offload: {
+    publishers: 100,
+    qos: [0, 1],
+    rates: {
+      0: [2000, 5000, 7500, 10000, 12500, 15000, 17500, 20000, 25000, 30000, 40000],
+      1: [1000, 2000, 3000, 4000, 5000, 6000, 7500, 10000, 12500, 15000],
+    },
+  },
   subscribe: { qos: [0, 1], iterations: 1000 },
-  maxMinutes: 35,
+  maxMinutes: 50,
 };

@@ -2,6 +2,7 @@ import type { CrosscheckResult } from '../scenarios/crosscheck';
 import type { FanInResult } from '../scenarios/fan-in';
 import type { FanOutResult } from '../scenarios/fan-out';
 import type { IdleResult } from '../scenarios/idle';
+import type { OffloadResult } from '../scenarios/offload';
 import type { OneToOneResult } from '../scenarios/one-to-one';
 import type { ResumeResult } from '../scenarios/resume';
 import type { SubscribeResult } from '../scenarios/subscribe';
@@ -29,6 +30,7 @@ export interface RunResults {
   readonly resume: Table<ResumeResult>;
   readonly crosscheck: Table<CrosscheckResult>;
   readonly subscribe: Table<SubscribeResult>;
+  readonly offload: Table<OffloadResult>;
 }
 
 export function record<T>(table: Table<T>, variant: string, system: SystemName, value: T): void {

@@ -2,6 +2,7 @@ import { crosscheck } from '../scenarios/crosscheck';
 import { fanIn } from '../scenarios/fan-in';
 import { fanOut } from '../scenarios/fan-out';
 import { idle } from '../scenarios/idle';
+import { offload } from '../scenarios/offload';
 import { oneToOne } from '../scenarios/one-to-one';
 import { resume } from '../scenarios/resume';
 import { subscribeLatency } from '../scenarios/subscribe';
@@ -11,7 +12,7 @@ import type { Profile } from './profile';
 import { record, type RunResults } from './results';
 
 export type ScenarioName =
-  'fan-in' | 'one-to-one' | 'fan-out' | 'idle' | 'resume' | 'crosscheck' | 'subscribe';
+  'fan-in' | 'one-to-one' | 'fan-out' | 'idle' | 'resume' | 'crosscheck' | 'subscribe' | 'offload';
 export const SCENARIOS: readonly ScenarioName[] = [
   'fan-in',
   'one-to-one',
@@ -20,6 +21,7 @@ export const SCENARIOS: readonly ScenarioName[] = [
   'resume',
   'crosscheck',
   'subscribe',
+  'offload',
 ];
 
 /** One measurement to make on each applicable system, in each repetition it applies to. */
@@ -29,11 +31,15 @@ export interface Unit {
   readonly reps: number;
   /** MQTT connections the unit holds at once; a system that may not take that many skips it. */
   readonly connections: number;
+  /** The unit starts and stops the processes it measures itself: the runner's shared systems stay as they are. */
+  readonly ownsSystem?: boolean;
   applies(system: SystemName): boolean;
   run(ctx: ScenarioContext, into: RunResults): Promise<void>;
 }
 
 const mqttOnly = (s: SystemName): boolean => s !== 'amqp-ceiling';
+const onRabbitMq = (s: SystemName): boolean =>
+  s === 'adapter' || s === 'rabbitmq-mqtt' || s === 'amqp-ceiling';
 const all = (): boolean => true;
 
 /** The profile's matrix as units, in the order they run. */
@@ -125,6 +131,19 @@ export function units(p: Profile, selected: readonly ScenarioName[]): Unit[] {
         applies: mqttOnly,
         run: async (ctx, r) =>
           record(r.subscribe, variant, ctx.system.name, await subscribeLatency(ctx, qos)),
+      });
+    }
+  if (want('offload'))
+    for (const qos of p.offload.qos) {
+      const variant = `${p.offload.publishers} publishers, QoS ${qos}`;
+      out.push({
+        scenario: 'offload',
+        variant,
+        reps: p.reps,
+        connections: p.offload.publishers + 1,
+        ownsSystem: true,
+        applies: onRabbitMq,
+        run: async (ctx, r) => record(r.offload, variant, ctx.system.name, await offload(ctx, qos)),
       });
     }
   return out;

@@ -14,9 +14,12 @@ export interface FanInResult {
   readonly reference: StepResult | undefined;
 }
 
-/** N publishers, each on a topic of its own, feed one wildcard subscriber. */
-export async function fanIn(ctx: ScenarioContext, publishers: number, qos: 0 | 1): Promise<FanInResult> {
-  const n = names(ctx, `fanin${publishers}q${qos}`);
+/** One wildcard subscriber, then N publishers each on a topic of its own under it. */
+export function fanInClients(
+  n: { topic: string; client: string },
+  publishers: number,
+  qos: 0 | 1,
+): ClientSpec[] {
   const clients: ClientSpec[] = [
     { role: 'sub', index: 0, clientId: `${n.client}-sub`, topic: `${n.topic}/#`, qos, clean: true },
   ];
@@ -30,6 +33,20 @@ export async function fanIn(ctx: ScenarioContext, publishers: number, qos: 0 | 1
       clean: true,
     });
   }
+  return clients;
+}
+
+/** The highest rate sustained before the first step that was not: a step sustained above it does not count. */
+export function sustainedMax(steps: readonly StepResult[]): number {
+  const firstFailure = steps.findIndex((s) => !s.sustainable);
+  const sustained = (firstFailure < 0 ? steps : steps.slice(0, firstFailure)).filter((s) => s.sustainable);
+  return sustained.length ? Math.max(...sustained.map((s) => s.rate)) : 0;
+}
+
+/** N publishers, each on a topic of its own, feed one wildcard subscriber. */
+export async function fanIn(ctx: ScenarioContext, publishers: number, qos: 0 | 1): Promise<FanInResult> {
+  const n = names(ctx, `fanin${publishers}q${qos}`);
+  const clients = fanInClients(n, publishers, qos);
   const p = ctx.profile;
   const { setup, steps } = await runLoad(ctx.system, {
     clients,
@@ -43,15 +60,13 @@ export async function fanIn(ctx: ScenarioContext, publishers: number, qos: 0 | 1
     mustReach: p.fanIn.referenceRate[qos],
     pinned: ctx.pinned,
   });
-  // The rate search ends at the first failure: a step sustained above it (reached for the reference) does not count.
-  const firstFailure = steps.findIndex((s) => !s.sustainable);
-  const sustained = (firstFailure < 0 ? steps : steps.slice(0, firstFailure)).filter((s) => s.sustainable);
   return {
     publishers,
     qos,
     setupErrors: setup.errors,
     steps,
-    maxRate: sustained.length ? Math.max(...sustained.map((s) => s.rate)) : 0,
+    // The rate search ends at the first failure: a step sustained above it (reached for the reference) does not count.
+    maxRate: sustainedMax(steps),
     reference: steps.find((s) => s.rate === p.fanIn.referenceRate[qos]),
   };
 }

@@ -28,7 +28,15 @@ export class AdapterSystem implements SystemUnderTest {
   constructor(
     private readonly pinned: boolean,
     private readonly extraEnv: Readonly<Record<string, string>> = {},
+    /** The CPU the adapter is pinned to: the systems' CPU, or a core of its own (the offload scenario). */
+    private readonly cpu: string = SYSTEM_CPU,
   ) {}
+
+  /** The RabbitMQ and Redis whose work counts with the adapter's, when they are not the machine's services. */
+  serve(processes: { readonly rabbitmq: number; readonly redis: number }): void {
+    this.beam = processes.rabbitmq;
+    this.redis = processes.redis;
+  }
 
   async prepare(): Promise<void> {
     this.beam = servicePid('beam.smp');
@@ -66,7 +74,7 @@ export class AdapterSystem implements SystemUnderTest {
       ...(process.env.BENCH_ADAPTER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
       MAIN,
     ];
-    const child = startPinned(this.pinned ? SYSTEM_CPU : undefined, argv, env);
+    const child = startPinned(this.pinned ? this.cpu : undefined, argv, env);
     const up = await waitForPort(this.port, 15_000, () => child.exitCode === null);
     if (!up) {
       await stopChild(child, 2000);

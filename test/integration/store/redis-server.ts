@@ -54,6 +54,11 @@ export class RedisServer {
     return server;
   }
 
+  /** The redis-server process, while it runs (0 when it does not). */
+  get pid(): number {
+    return this.proc?.pid ?? 0;
+  }
+
   /** Resolves once this server replicates with its link to the master up (its first sync done). */
   async inSync(timeoutMs = 30_000): Promise<void> {
     const redis = new Redis(this.port, '127.0.0.1', { maxRetriesPerRequest: 1, lazyConnect: true });
