@@ -218,19 +218,25 @@ export async function connect(
   }
   const sessionPresent = !cleanStart && claim.session !== undefined;
   const protocolVersion = p.protocolVersion ?? 4;
-  const session = new Session({ ...deps, log: ctx.log.child({ clientId }) }, link, out, {
-    clientId,
-    connectionId: ctx.connectionId,
-    protocolVersion,
-    persistent,
-    sessionPresent,
-    expirySeconds,
-    epoch: claim.epoch,
-    will,
-    credentials,
-    limits: clientLimits(p),
-    window: deps.config.inflightWindow,
-  });
+  const session = new Session(
+    deps,
+    link,
+    out,
+    {
+      clientId,
+      connectionId: ctx.connectionId,
+      protocolVersion,
+      persistent,
+      sessionPresent,
+      expirySeconds,
+      epoch: claim.epoch,
+      will,
+      credentials,
+      limits: clientLimits(p),
+      window: deps.config.inflightWindow,
+    },
+    ctx.log.child({ clientId }),
+  );
   // The session's close undoes the channel, ownership and will, and its own listener and registry entry.
   undo.handOver(['channel', 'ownership', 'will'], 'session', closerOf(session));
   await deps.registry.take(clientId, session);

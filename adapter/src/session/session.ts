@@ -77,6 +77,8 @@ export class Session implements Displaceable, LinkEvents {
     private readonly link: BrokerLink,
     private readonly out: Outbound,
     private readonly init: SessionInit,
+    /** The connection's log, with the client id: apart from `deps`, which every session shares as it is. */
+    log: Log,
   ) {
     this.clientId = init.clientId;
     this.connectionId = init.connectionId;
@@ -84,13 +86,14 @@ export class Session implements Displaceable, LinkEvents {
     this.will = init.will;
     this.expirySeconds = init.expirySeconds;
     this.v5 = init.protocolVersion === 5;
-    this.log = deps.log;
+    this.log = log;
     // Deliveries in flight, and the prefetch behind them, stay within our window as well as the client's
     // Receive Maximum: a 3.x client has none, and its QoS 2 deliveries, acked to RabbitMQ at PUBREC, would
     // otherwise pile up awaiting PUBCOMP up to the 65535 packet ids.
     this.outbound = Math.min(init.window, init.limits.receiveMaximum);
     this.subs = new Subscriptions(
       deps,
+      this.log,
       link,
       init.clientId,
       init.persistent,
@@ -145,7 +148,7 @@ export class Session implements Displaceable, LinkEvents {
   private get publisher(): InboundPublisher {
     const { deps, init } = this;
     return (this.madePublisher ??= new InboundPublisher(
-      deps,
+      { ...deps, log: this.log },
       this.link,
       this.out,
       init,

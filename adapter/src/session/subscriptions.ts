@@ -5,6 +5,7 @@ import { MqttError } from '../mqtt/errors';
 import { Reason, SUBACK_FAILURE_V3 } from '../mqtt/reason-codes';
 import { filterToBindingKey, topicFilterProblem } from '../mqtt/topic';
 import type { StoredSubscription } from '../ports/session-store';
+import type { Log } from '../log';
 import type { Deliverer } from './delivery';
 import { parseShared, sharedQueueName } from './shared';
 import type { QoS, SessionDeps, Subscription } from './types';
@@ -47,6 +48,7 @@ export class Subscriptions implements FastPathSubscriber {
 
   constructor(
     private readonly deps: SessionDeps,
+    private readonly log: Log,
     private readonly link: BrokerLink,
     private readonly clientId: string,
     private readonly persistent: boolean,
@@ -144,7 +146,7 @@ export class Subscriptions implements FastPathSubscriber {
   private overQuota(filter: string): boolean {
     const cap = this.deps.config.maxSubscriptionsPerClient;
     if (this.map.has(filter) || this.map.size < cap) return false;
-    this.deps.log.info(
+    this.log.info(
       { filter, cap },
       `SUBSCRIBE filter refused: the client holds ${cap} filters (MQTT_ADAPTER_MAX_SUBSCRIPTIONS_PER_CLIENT)`,
     );
@@ -159,7 +161,7 @@ export class Subscriptions implements FastPathSubscriber {
     const problem =
       parsed === 'invalid' ? 'bad-share-name' : topicFilterProblem(inner, this.deps.config.amqpWildcards);
     if (problem) {
-      this.deps.log.info({ filter, problem }, 'SUBSCRIBE filter refused');
+      this.log.info({ filter, problem }, 'SUBSCRIBE filter refused');
       return this.refused('invalid', Reason.TopicFilterInvalid);
     }
     if (shared && s.nl)
@@ -202,7 +204,7 @@ export class Subscriptions implements FastPathSubscriber {
       return qos;
     } catch (err) {
       const denied = failureOf(err) === 'access-refused';
-      this.deps.log.warn(
+      this.log.warn(
         { filter, err: (err as Error).message },
         denied ? 'RabbitMQ refused the binding' : 'binding failed',
       );
