@@ -5,13 +5,20 @@ interface Node<V> {
 
 const node = <V>(): Node<V> => ({ children: new Map(), values: new Set() });
 
+/** Topics whose matches are remembered at most; past it the memory starts afresh. */
+const CACHED_TOPICS = 4096;
+
 /**
  * Topic filters to subscribers, matched per level, so fanning a message out
- * costs the depth of the topic rather than the number of subscriptions.
+ * costs the depth of the topic rather than the number of subscriptions. The
+ * matches of recent topics are remembered until the filters change: a
+ * publisher mostly sends to the same few topics, and a cached match costs one
+ * map lookup instead of a split, a walk and a new set per message.
  */
 export class TopicTrie<V> {
   private readonly root: Node<V> = node();
   private count = 0;
+  private cache = new Map<string, readonly V[]>();
 
   get size(): number {
     return this.count;
@@ -27,6 +34,7 @@ export class TopicTrie<V> {
     if (!n.values.has(value)) {
       n.values.add(value);
       this.count++;
+      this.cache = new Map();
     }
   }
 
@@ -39,7 +47,10 @@ export class TopicTrie<V> {
       path.push([n, level]);
       n = next;
     }
-    if (n.values.delete(value)) this.count--;
+    if (n.values.delete(value)) {
+      this.count--;
+      this.cache = new Map();
+    }
     for (let i = path.length - 1; i >= 0; i--) {
       const [parent, level] = path[i];
       const child = parent.children.get(level) as Node<V>;
@@ -48,14 +59,23 @@ export class TopicTrie<V> {
     }
   }
 
-  /** Every value whose filter matches the topic, each once. */
-  match(topic: string): Set<V> {
+  /**
+   * Every value whose filter matches the topic, each once. The array is
+   * shared with later calls for the same topic: it is never changed, a change
+   * of the filters makes new ones.
+   */
+  match(topic: string): readonly V[] {
+    const cached = this.cache.get(topic);
+    if (cached) return cached;
     const out = new Set<V>();
     const levels = topic.split('/');
     // [MQTT-4.7.2-1] wildcards at the first level never match a $ topic.
     const dollar = topic.startsWith('$');
     this.walk(this.root, levels, 0, dollar, out);
-    return out;
+    const matched = [...out];
+    if (this.cache.size >= CACHED_TOPICS) this.cache = new Map();
+    this.cache.set(topic, matched);
+    return matched;
   }
 
   private walk(n: Node<V>, levels: string[], i: number, dollar: boolean, out: Set<V>): void {

@@ -183,6 +183,37 @@ describe('mqtt/topic-trie', () => {
     );
   });
 
+  it('answers from its remembered matches only while the filters are unchanged', () => {
+    // A few topics matched again and again, and filters that match them (a topic is a filter of itself).
+    const topics = fc.uniqueArray(smallTopic, { minLength: 1, maxLength: 3 });
+    const filter = fc.oneof(smallFilter, fc.constant('#'), fc.nat(2));
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), filter }),
+      fc.record({ kind: fc.constant('remove' as const), filter }),
+      fc.record({ kind: fc.constant('match' as const), topic: fc.nat(2) }),
+    );
+    fc.assert(
+      fc.property(topics, fc.array(op, { maxLength: 40 }), (ts, ops) => {
+        const trie = new TopicTrie<string>();
+        const held = new Set<string>();
+        const named = (x: string | number): string => (typeof x === 'number' ? ts[x % ts.length] : x);
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            trie.add(named(o.filter), named(o.filter));
+            held.add(named(o.filter));
+          } else if (o.kind === 'remove') {
+            trie.remove(named(o.filter), named(o.filter));
+            held.delete(named(o.filter));
+          } else {
+            const t = named(o.topic);
+            const expected = [...held].filter((f) => topicMatches(f, t)).sort();
+            assert.deepEqual([...trie.match(t)].sort(), expected, `topic ${JSON.stringify(t)}`);
+          }
+        }
+      }),
+    );
+  });
+
   it('forgets removed filters and keeps the rest', () => {
     fc.assert(
       fc.property(
