@@ -231,19 +231,21 @@ export class ClientLink implements BrokerLink {
       options.mandatory = true;
       (options.headers as Record<string, unknown>)[SEQ_HEADER] = seq;
     }
-    const confirmed = new Promise<void>((resolve, reject) => {
+    // One promise per message, settled in the confirm's callback: no second promise and turn to count it.
+    const confirmed = new Promise<boolean>((resolve, reject) => {
       const cb = (err: unknown): void => {
         // amqplib reports a closed channel generically; the server's reason (a 403, say) came on 'error'.
-        if (err) reject(brokerError(this.pubError ?? (err instanceof Error ? err : 'publish not confirmed')));
-        else resolve();
+        if (err) {
+          reject(brokerError(this.pubError ?? (err instanceof Error ? err : 'publish not confirmed')));
+          return;
+        }
+        this.metrics.confirmLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        resolve(seq === undefined || !this.returned?.delete(seq));
       };
       written = this.send(ch, topic, payload, qos, extras, options, cb);
     });
     this.holdBackIfFull(ch, written, onFull);
-    return confirmed.then(() => {
-      this.metrics.confirmLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      return seq === undefined || !this.returned?.delete(seq);
-    });
+    return confirmed;
   }
 
   private publishChannel(): Promise<amqp.ConfirmChannel> {
