@@ -28,6 +28,7 @@ import { buildInfo } from './cli/build-info';
 import { PendingBinds } from './session/pending-binds';
 import { Rebalancer } from './rebalance/rebalancer';
 import { handOffAll } from './rebalance/hand-off-all';
+import { withDeadline } from './session/deadline';
 
 export interface Ports {
   readonly mqtt: number;
@@ -82,6 +83,7 @@ export class Adapter {
           cert: readPem(settings.amqpTlsCertFile.env, config.amqpTlsCertFile),
           key: readPem(settings.amqpTlsKeyFile.env, config.amqpTlsKeyFile),
         },
+        closeTimeoutMs: config.closeTimeoutMs,
       },
       metrics.amqp,
       log,
@@ -267,22 +269,36 @@ export class Adapter {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    const drainEnds = Date.now() + this.config.drainTimeoutMs;
     this.log.info({ connections: this.connections.size }, 'draining');
     for (const s of this.servers) s.close();
     for (const r of this.headerReaders) r.abort();
     await this.rebalancer?.stop();
     const { drainTimeoutMs, rebalanceRate } = this.config;
     await handOffAll([...this.connections], { drainTimeoutMs, ratePerSecond: rebalanceRate });
-    await this.deps.willPublisher.settled();
+    // Wills being published, and store work being redone, have what is left of the drain timeout: RabbitMQ
+    // may never confirm a will (a stalled node), and the process must still exit within its bound.
+    await this.drainStep('wills being published', this.deps.willPublisher.settled(), drainEnds);
     // Every connection is released, so the other replicas need not sweep this pod's clients.
     await this.fence?.stop();
     await this.sweeper.stop(true);
-    await this.deps.backlog.stop();
+    await this.drainStep('store work being redone', this.deps.backlog.stop(), drainEnds);
     this.reachability.stop();
+    // Each pooled connection's close is bounded by MQTT_ADAPTER_CLOSE_TIMEOUT_MS (see PooledConnection.close).
     await this.deps.broker.close().catch(() => undefined);
     await this.stores.close();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    // A request still being read or answered (a scrape, a half-sent request) must not hold the exit.
+    const httpClosed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections();
+    await httpClosed;
     this.log.info('drained');
+  }
+
+  /** Waits for `work` until the drain ends; past it, logs and counts what was left unfinished. */
+  private async drainStep(what: string, work: Promise<unknown>, drainEnds: number): Promise<void> {
+    const ms = Math.max(0, drainEnds - Date.now());
+    if ((await withDeadline(work, ms)) === 'done') return;
+    this.metrics.deadlinesExceeded.inc({ step: 'drain' });
+    this.log.warn({ what }, 'drain timeout passed; exiting without waiting for them');
   }
 }

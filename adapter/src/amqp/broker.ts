@@ -21,6 +21,8 @@ export interface BrokerOptions {
   readonly channelMax: number;
   /** TLS material of amqps:// connections. */
   readonly tls?: AmqpTls;
+  /** Longest wait for RabbitMQ to answer a pooled connection's close before its socket is destroyed. */
+  readonly closeTimeoutMs: number;
 }
 
 /**
@@ -39,10 +41,14 @@ export class Broker implements BrokerPort {
     private readonly metrics: AmqpMetrics,
     log: Logger,
   ) {
-    const { urls, exchange, pod, attemptTimeoutMs, channelMax, tls } = options;
+    const { urls, exchange, pod, attemptTimeoutMs, channelMax, tls, closeTimeoutMs } = options;
     [this.exchange, this.pod] = [exchange, pod];
     const name = (c: Credentials): string => connectionName(pod, c);
-    this.pool = new ConnectionPool({ urls, attemptTimeoutMs, name, channelMax, tls }, metrics, log);
+    this.pool = new ConnectionPool(
+      { urls, attemptTimeoutMs, name, channelMax, tls, closeTimeoutMs },
+      metrics,
+      log,
+    );
   }
 
   /** Throws MqttError(BadUserNameOrPassword | NotAuthorized | ServerUnavailable). */

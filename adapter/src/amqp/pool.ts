@@ -49,6 +49,8 @@ export class PooledConnection extends EventEmitter {
     readonly room: Room,
     private readonly metrics: AmqpMetrics,
     private readonly onGone: (c: PooledConnection) => void,
+    /** Longest wait for RabbitMQ to answer the close of this connection. */
+    private readonly closeTimeoutMs: number,
   ) {
     super();
     this.publisher = DirectPublisher.of(model);
@@ -163,14 +165,35 @@ export class PooledConnection extends EventEmitter {
     await (await admin).deleteQueue(queue);
   }
 
+  /**
+   * Closes the connection. RabbitMQ may never answer the close (a node that
+   * stalled, a network that drops without a reset): past `closeTimeoutMs` the
+   * socket is destroyed, which RabbitMQ takes as the end of the connection and
+   * of its channels, and amqplib as a lost connection.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closing = true;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.closeTimeoutMs);
+      timer.unref();
+    });
     try {
-      await this.model.close();
+      if ((await Promise.race([this.model.close().then(() => 'closed' as const), late])) === 'late')
+        this.destroy();
     } catch {
       this.gone();
+    } finally {
+      clearTimeout(timer);
     }
+  }
+
+  private destroy(): void {
+    const socket = (this.model.connection as { stream?: { destroy?: (err: Error) => void } }).stream;
+    // With an error, as amqplib hears of a socket's end only through 'error' or 'end'.
+    socket?.destroy?.(new Error(`RabbitMQ did not answer the close within ${this.closeTimeoutMs} ms`));
+    this.gone();
   }
 
   private gone(err?: Error): void {
@@ -196,6 +219,8 @@ export interface PoolOptions {
   readonly channelMax: number;
   /** TLS material of amqps:// nodes. */
   readonly tls?: AmqpTls;
+  /** Longest wait for RabbitMQ to answer a connection's close before its socket is destroyed. */
+  readonly closeTimeoutMs: number;
 }
 
 /** What the adapter's own amqps:// connections verify RabbitMQ with, and present to it. */
@@ -219,6 +244,7 @@ export class ConnectionPool {
   private readonly nodes: NodeChooser;
   /** Clients a connection takes if RabbitMQ grants the channel_max asked for. */
   private readonly expectedRoom: number;
+  private closed = false;
 
   constructor(
     private readonly options: PoolOptions,
@@ -237,6 +263,8 @@ export class ConnectionPool {
   async acquire(c: Credentials): Promise<PooledConnection> {
     const problem = credentialsProblem(c);
     if (problem) throw problem;
+    // After the drain closed the pool, a late login (a will tried again) must not open a connection nobody closes.
+    if (this.closed) throw new MqttError(Reason.ServerUnavailable, 'shutting down');
     const key = poolKey(c);
     for (;;) {
       const existing = this.byKey.get(key)?.find((p) => p.reserve());
@@ -276,7 +304,7 @@ export class ConnectionPool {
         return this.adopt(key, c, node, await this.open(node, c));
       } catch (err) {
         failure = loginFailure(err);
-        if (failure.reason !== Reason.ServerUnavailable) break;
+        if (failure.reason !== Reason.ServerUnavailable || this.closed) break;
         this.nodes.refused(node);
         this.log.debug({ node: this.nodeAddress(node), err: failure.message }, 'RabbitMQ node refused');
       }
@@ -301,6 +329,10 @@ export class ConnectionPool {
   }
 
   private adopt(key: string, c: Credentials, node: number, model: amqp.ChannelModel): PooledConnection {
+    if (this.closed) {
+      void model.close().catch(() => undefined);
+      throw new Error('the connection pool was closed while this connection opened');
+    }
     const tuned = tunedChannelMax(model, this.options.channelMax);
     const room = clientRoom(tuned, CLIENTS_PER_CONSUMER_CHANNEL);
     if (room === 0) {
@@ -315,8 +347,15 @@ export class ConnectionPool {
       this.log.warn('amqplib internals changed: a frame on a channel RabbitMQ closed ends the connection');
     this.metrics.connections.inc();
     this.nodes.opened(node);
-    const pooled = new PooledConnection(key, c, node, model, new Room(room), this.metrics, (gone) =>
-      this.forget(gone),
+    const pooled = new PooledConnection(
+      key,
+      c,
+      node,
+      model,
+      new Room(room),
+      this.metrics,
+      (gone) => this.forget(gone),
+      this.options.closeTimeoutMs,
     );
     if (!pooled.publisher)
       this.log.warn('amqplib internals changed: publishes go through its channel streams');
@@ -357,6 +396,7 @@ export class ConnectionPool {
   }
 
   async closeAll(): Promise<void> {
+    this.closed = true;
     const all = [...this.byKey.values()].flat();
     await Promise.all(all.map((c) => c.close()));
   }

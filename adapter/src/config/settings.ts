@@ -360,7 +360,7 @@ export const settings = {
   drainTimeoutMs: setting(
     'MQTT_ADAPTER_DRAIN_TIMEOUT_MS',
     positiveInt(20000),
-    'On SIGTERM, longest wait for confirms and acks to settle before exit.',
+    'On SIGTERM, longest wait for confirms, acks and wills being published to settle before exit; what is left then is abandoned, and the AMQP connections are closed (each within MQTT_ADAPTER_CLOSE_TIMEOUT_MS).',
   ),
   willDrainGraceMs: setting(
     'MQTT_ADAPTER_WILL_DRAIN_GRACE_MS',
@@ -375,7 +375,7 @@ export const settings = {
   closeTimeoutMs: setting(
     'MQTT_ADAPTER_CLOSE_TIMEOUT_MS',
     positiveInt(5000),
-    'Longest wait for a closing session to settle (work under way, confirms whose PUBACKs can no longer be sent, will, queue); past it the client id is free again and the rest finishes in the background.',
+    'Longest wait for a closing session to settle (work under way, confirms whose PUBACKs can no longer be sent, will, queue); past it the client id is free again and the rest finishes in the background. Also the longest wait for RabbitMQ to answer the close of a pooled AMQP connection; past it its socket is destroyed.',
   ),
   fenceIntervalMs: setting(
     'MQTT_ADAPTER_FENCE_INTERVAL_MS',

@@ -17,7 +17,14 @@ async function asOperator(fn: (ch: amqp.Channel) => Promise<unknown>): Promise<v
 
 brokerContract('AMQP client link on RabbitMQ', () => {
   const broker = new Broker(
-    { urls: [AMQP_URL], exchange: 'amq.topic', pod: 'contract', attemptTimeoutMs: 5000, channelMax: 2047 },
+    {
+      urls: [AMQP_URL],
+      exchange: 'amq.topic',
+      pod: 'contract',
+      attemptTimeoutMs: 5000,
+      channelMax: 2047,
+      closeTimeoutMs: 5000,
+    },
     createMetrics().amqp,
     pino({ level: 'silent' }),
   );

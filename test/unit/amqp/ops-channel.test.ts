@@ -36,6 +36,7 @@ describe('pooled connection: a declare/bind channel opened ahead for the next cl
       new Room(10),
       createMetrics().amqp,
       () => undefined,
+      5000,
     );
   });
   afterEach(() => conn.close());
