@@ -11,7 +11,7 @@ import { RebalanceScenario, type RebalanceFigures } from '../../test/integration
  * test/integration/replicas/rebalance.test.ts at full size. One replica holds
  * every client, two join, and the first hands clients off until the three are
  * even. Writes bench/results/rebalance-<date>.md; exits 1 on a QoS 1 loss, a
- * spread over 10 %, a second above the rate or a wrong DISCONNECT.
+ * spread over 10 %, a rate over 5 s above the bound or a wrong DISCONNECT.
  */
 async function main(): Promise<void> {
   const clients = Number(process.env.REBALANCE_CLIENTS ?? '3000');
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const file = path.join(root, 'bench/results', `rebalance-${new Date().toISOString().slice(0, 10)}.md`);
   writeFileSync(file, report);
   process.stdout.write(report);
-  const failed = f.lost > 0 || f.spread > 0.1 || f.peakPerSecond > rate || f.v5Wrong > 0;
+  const failed = f.lost > 0 || f.spread > 0.1 || f.peakPerSecondOver5s > rate || f.v5Wrong > 0;
   process.exit(failed ? 1 : 0);
 }
 
@@ -69,7 +69,7 @@ function render(
     `| time from the third replica's start to even within 10 % | ${(f.rebalanceMs / 1000).toFixed(1)} s |`,
     `| hand-offs per replica (mqtt_adapter_rebalance_disconnects_total) | ${f.handOffs.join(', ')} |`,
     `| closes seen by clients | ${f.closes}: MQTT 5 ${f.v5HandedOff} (${f.v5Wrong} without 0x9C and the Server Reference), 3.1.1 ${f.v3HandedOff} |`,
-    `| most closes in one second, bound | ${f.peakPerSecond}, ${run.rate} |`,
+    `| most closes in one second; highest rate over 5 s; bound | ${f.peakPerSecond}; ${f.peakPerSecondOver5s}/s; ${run.rate}/s |`,
     `| mean closes per second over the rebalance | ${f.meanPerSecond} |`,
     `| QoS 1 numbers published, acked | ${f.published}, ${f.acked} |`,
     `| lost (acked, never delivered, over all subscribers) | ${f.lost}${f.lostNumbers.length ? ` (${f.lostNumbers.join(', ')})` : ''} |`,
