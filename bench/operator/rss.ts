@@ -52,6 +52,18 @@ async function sample(op: OperatorProcess, when: string): Promise<string> {
   return `${when}: RSS ${m.rss.toFixed(1)} MiB, peak RSS ${m.peak.toFixed(1)} MiB, heap used ${heap.toFixed(1)} MiB`;
 }
 
+/** How often the API server was asked to list and to watch Secrets, from its own metrics. */
+async function secretRequests(admin: RestClient): Promise<string> {
+  const text = await admin.get<string>('/metrics');
+  const count = (verb: string): number =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('apiserver_request_total{') && l.includes(`verb="${verb}"`))
+      .filter((l) => l.includes('resource="secrets"'))
+      .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  return `API server requests on Secrets: LIST ${count('LIST')}, WATCH ${count('WATCH')}`;
+}
+
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 5000);
   const bytes = Number(process.argv[3] ?? 2048);
@@ -84,6 +96,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, (s === 10 ? 10 : 20) * 1000));
       process.stdout.write(`${await sample(op, `after ${s} s`)}\n`);
     }
+    process.stdout.write(`${await secretRequests(cp.admin)}\n`);
   } finally {
     await op?.stop();
     await cp.stop();
