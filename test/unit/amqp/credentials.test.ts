@@ -5,10 +5,10 @@ import { isAccessRefused, loginFailure } from '../../../adapter/src/amqp/errors'
 import { Reason } from '../../../adapter/src/mqtt/reason-codes';
 
 describe('amqp/credentials', () => {
-  it('splits `vhost:user` at the first colon, as the plugin does', () => {
+  it('splits `vhost:user` at the last colon, as the plugin does', () => {
     assert.deepEqual(parseUsername('/:guest', 'dflt'), { vhost: '/', user: 'guest' });
     assert.deepEqual(parseUsername('prod:alice', 'dflt'), { vhost: 'prod', user: 'alice' });
-    assert.deepEqual(parseUsername('vh:us:er', 'dflt'), { vhost: 'vh', user: 'us:er' });
+    assert.deepEqual(parseUsername('vh:us:er', 'dflt'), { vhost: 'vh:us', user: 'er' });
   });
 
   it('uses the default vhost for a name without a vhost part', () => {
