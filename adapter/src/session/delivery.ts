@@ -108,15 +108,18 @@ export class Deliverer {
   private readonly receiveMaximum: number;
   /** QoS > 0 messages held back until a PUBACK or PUBCOMP makes room (several queues' prefetches can add up past it). */
   private waiting: Held[] = [];
-  /** QoS 0 messages from a queue, sent and acked only once the socket drains. */
-  private readonly draining = new Set<Draining>();
+  /** QoS 0 messages from a queue, sent and acked only once the socket drains; made when a socket first congests. */
+  private draining: Set<Draining> | undefined;
   /** Messages sent and not acked when the consumers moved to a new channel, awaiting their redelivery. */
   private moved: Requeued<InFlight> | undefined;
   /** Made on the first ack of a message from the client's own queue. */
   private recentAcks: RecentAcks | undefined;
   private readonly ownQueue: string;
-  /** Told after each PUBACK or PUBCOMP, once the messages held back above have had their turn. */
-  private readonly freed = new Set<() => void>();
+  /**
+   * Told after each PUBACK or PUBCOMP, once the messages held back above have had their turn; made
+   * when a retained stream first waits for room, as an idle session holds one Deliverer each.
+   */
+  private freed: Set<() => void> | undefined;
   /** Made on the first marked delivery: most sessions never get a QoS 2 message. */
   private recent: RecentTokens | undefined;
   /** Tokens the session's last connection met, until the first marked message makes `recent`. */
@@ -147,8 +150,9 @@ export class Deliverer {
 
   /** Calls `fn` after every PUBACK or PUBCOMP until the returned function is called. */
   onFreed(fn: () => void): () => void {
-    this.freed.add(fn);
-    return () => this.freed.delete(fn);
+    const freed = (this.freed ??= new Set());
+    freed.add(fn);
+    return () => void freed.delete(fn);
   }
 
   /**
@@ -248,9 +252,9 @@ export class Deliverer {
       f.awaited = true;
       moved.add(f.from.queue, resendKey(f.from.d), f);
     }
-    for (const q0 of this.draining)
+    for (const q0 of this.draining ?? [])
       moved.add(q0.queue, resendKey(q0.d), { qos: 0, released: false, settled: true });
-    this.draining.clear();
+    this.draining?.clear();
     this.waiting = this.waiting.filter((h) => {
       if (h.from) this.unreserve(h.again);
       return !h.from;
@@ -319,8 +323,9 @@ export class Deliverer {
       // Acking QoS 0 deliveries only once the socket drains keeps what we buffer bounded by the prefetch.
       if (this.out.congested) {
         const q0: Draining = { queue, d };
-        this.draining.add(q0);
-        void this.out.drained().then(() => this.draining.delete(q0) && done());
+        const draining = (this.draining ??= new Set());
+        draining.add(q0);
+        void this.out.drained().then(() => draining.delete(q0) && done());
       } else done();
       return;
     }
@@ -423,7 +428,7 @@ export class Deliverer {
     f.ack?.();
     if (f.released) void this.onReleasesChanged();
     this.waiting.shift()?.send();
-    for (const fn of [...this.freed]) fn();
+    if (this.freed?.size) for (const fn of [...this.freed]) fn();
   }
 
   /**
