@@ -11,7 +11,11 @@ export class FakeChannel extends EventEmitter {
   /** Set to refuse the next consume as RabbitMQ does: the reply fails, then the channel closes. */
   refuse: number | undefined;
 
-  prefetch(): Promise<void> {
+  /** The basic.qos counts asked for, in order. */
+  readonly prefetches: number[] = [];
+
+  prefetch(count: number): Promise<void> {
+    this.prefetches.push(count);
     return Promise.resolve();
   }
 

@@ -61,17 +61,21 @@ export class ClientConsumers implements ConsumerHost {
     private readonly probe: ConsumeProbe,
   ) {}
 
-  /** Starts consuming `queue` with at most `prefetch` unacked deliveries. */
-  consume(queue: string, prefetch: number, onDelivery: OnDelivery): Promise<void> {
+  /**
+   * Starts consuming `queue` with at most `prefetch` unacked deliveries.
+   * `checked`: the caller has just made sure the client may consume it (see
+   * ClientLink.openQueue), so the first attempt goes without the probe.
+   */
+  consume(queue: string, prefetch: number, onDelivery: OnDelivery, checked = false): Promise<void> {
     if (this.consumers.has(queue)) return Promise.resolve();
     if (this.closed || this.lost) return Promise.reject(new Error('consumers closed'));
     const c: Consumer = { tag: '', prefetch, onDelivery };
     this.consumers.set(queue, c);
-    return this.track(queue, c);
+    return this.track(queue, c, checked);
   }
 
-  private track(queue: string, c: Consumer): Promise<void> {
-    const run = this.start(queue, c).catch((err: unknown) => {
+  private track(queue: string, c: Consumer, checked = false): Promise<void> {
+    const run = this.start(queue, c, checked).catch((err: unknown) => {
       if (this.consumers.get(queue) === c) this.consumers.delete(queue);
       throw err;
     });
@@ -80,12 +84,12 @@ export class ClientConsumers implements ConsumerHost {
     return run;
   }
 
-  private async start(queue: string, c: Consumer): Promise<void> {
+  private async start(queue: string, c: Consumer, checked: boolean): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         // RabbitMQ answers a refused basic.consume by closing the channel, which on a shared
         // one would end the consumers of up to 99 other clients: the client's own channel asks first.
-        await this.probe(queue);
+        if (!checked || attempt > 1) await this.probe(queue);
         const shared = await this.channel();
         c.tag = await shared.consume(queue, c.prefetch, (msg) => this.delivered(queue, c, msg));
         break;

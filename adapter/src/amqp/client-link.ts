@@ -6,6 +6,7 @@ import { publishOptions, type Delivery, type QoS } from './message';
 import { topicToRoutingKey } from '../mqtt/topic';
 import { H } from './properties';
 import { brokerError } from './errors';
+import { sendAhead, type AheadMethod } from './send-ahead';
 import type { FastPath } from './fast-path';
 import type {
   BrokerLink,
@@ -320,11 +321,43 @@ export class ClientLink implements BrokerLink {
   }
 
   async declareQueue(q: QueueSpec): Promise<void> {
-    const args: Record<string, unknown> = { 'x-expires': q.expiresMs };
-    if (q.quorum) args['x-queue-type'] = 'quorum';
     await this.withOps((ch) =>
-      ch.assertQueue(q.name, { durable: q.durable, autoDelete: false, arguments: args }),
+      ch.assertQueue(q.name, { durable: q.durable, autoDelete: false, arguments: queueArguments(q) }),
     );
+  }
+
+  /**
+   * Declares a queue that must start empty (replacing any queue of its name
+   * first when `replace`), checks that the user may read it, and binds it to
+   * each key; the declare, the check and all but the last bind go ahead of
+   * that bind's RPC (sendAhead), so they cost one round trip. The check is a
+   * queue.purge, which asks for the read permission a consume asks for and
+   * finds nothing to purge in a queue declared just before: the consume that
+   * follows can skip its probe (see probeConsume).
+   */
+  async openQueue(q: QueueSpec, bindingKeys: readonly string[], replace: boolean): Promise<void> {
+    const queue = q.name;
+    const ahead: AheadMethod[] = [
+      ...(replace ? [{ kind: 'delete' as const, queue }] : []),
+      { kind: 'declare', queue, durable: q.durable, arguments: queueArguments(q) },
+      { kind: 'purge', queue },
+      ...bindingKeys
+        .slice(0, -1)
+        .map((routingKey) => ({ kind: 'bind' as const, queue, exchange: this.exchange, routingKey })),
+    ];
+    const last = bindingKeys.at(-1);
+    await this.withOps(async (ch) => {
+      if (sendAhead(ch, ahead)) {
+        // The one RPC: its reply comes after RabbitMQ has done everything sent ahead of it.
+        if (last === undefined) await ch.checkQueue(queue);
+        else await ch.bindQueue(queue, this.exchange, last);
+        return;
+      }
+      if (replace) await ch.deleteQueue(queue);
+      await ch.assertQueue(queue, { durable: q.durable, autoDelete: false, arguments: queueArguments(q) });
+      await ch.purgeQueue(queue);
+      for (const key of bindingKeys) await ch.bindQueue(queue, this.exchange, key);
+    });
   }
 
   async bind(queue: string, bindingKey: string): Promise<void> {
@@ -359,7 +392,12 @@ export class ClientLink implements BrokerLink {
    * most `prefetch` unacked deliveries, on a consumer channel shared with other
    * clients of the pooled connection.
    */
-  consume(queue: string, prefetch: number, onDelivery: (d: Delivery, queue: string) => void): Promise<void> {
+  consume(
+    queue: string,
+    prefetch: number,
+    onDelivery: (d: Delivery, queue: string) => void,
+    checked = false,
+  ): Promise<void> {
     if (!this.consumers) {
       this.consumers = new ClientConsumers(this.connection.consumerChannels, (q) => this.probeConsume(q));
       this.consumers.onLost = (err) => this.events?.consumerLost(err);
@@ -367,7 +405,7 @@ export class ClientLink implements BrokerLink {
       this.consumers.onCancelled = (queue) => this.events?.consumerCancelled(queue);
     }
     return this.consumers
-      .consume(queue, prefetch, onDelivery)
+      .consume(queue, prefetch, onDelivery, checked)
       .catch((err: unknown) => Promise.reject(brokerError(err)));
   }
 
@@ -438,6 +476,10 @@ export class ClientLink implements BrokerLink {
     );
     this.connection.release();
   }
+}
+
+function queueArguments(q: QueueSpec): Record<string, unknown> {
+  return { 'x-expires': q.expiresMs, ...(q.quorum ? { 'x-queue-type': 'quorum' } : {}) };
 }
 
 /** Whether a publish carries nothing beyond its QoS, so its AMQP properties are those of every such publish. */

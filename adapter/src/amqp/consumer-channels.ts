@@ -17,6 +17,8 @@ export class SharedConsumerChannel {
   readonly hosts = new Set<ConsumerHost>();
   private step: Promise<unknown> = Promise.resolve();
   private error: Error | undefined;
+  /** The basic.qos (not global) the channel last took: the prefetch of the consumers started after it. */
+  private prefetch: number | undefined;
   closed = false;
 
   constructor(readonly channel: amqp.Channel) {
@@ -35,10 +37,14 @@ export class SharedConsumerChannel {
     onMessage: (msg: amqp.ConsumeMessage | null) => void,
   ): Promise<string> {
     const run = this.step.then(async () => {
+      // The clients of one connection mostly share a prefetch (the inflight window), which the
+      // channel keeps for every later consumer: asked again, it would cost the consume a round trip.
+      if (this.prefetch === prefetch) return (await this.channel.consume(queue, onMessage)).consumerTag;
+      this.prefetch = undefined;
       // Asked together: amqplib keeps one RPC outstanding per channel and sends the consume as the qos-ok
       // comes in, without a turn through this code; RabbitMQ applies them in order, so the consume gets this prefetch.
       const [, ok] = await Promise.all([
-        this.channel.prefetch(prefetch, false),
+        this.channel.prefetch(prefetch, false).then(() => (this.prefetch = prefetch)),
         this.channel.consume(queue, onMessage),
       ]);
       return ok.consumerTag;

@@ -72,10 +72,25 @@ export interface BrokerLink {
   /** Deletes a queue an earlier session may have left; best effort, at CONNECT. */
   deleteStaleQueue(queue: string): Promise<void>;
   queueExists(queue: string): Promise<boolean>;
+  /**
+   * Declares a queue that starts empty (deleting any queue of its name first
+   * when `replace`), checks that the client may consume it, and binds it to
+   * each key: what a session's first queue-backed SUBSCRIBE needs, at once.
+   * The consume that follows passes `checked`.
+   */
+  openQueue(q: QueueSpec, bindingKeys: readonly string[], replace: boolean): Promise<void>;
   bind(queue: string, bindingKey: string): Promise<void>;
   unbind(queue: string, bindingKey: string): Promise<void>;
-  /** Consumes `queue` with at most `prefetch` unacked deliveries. */
-  consume(queue: string, prefetch: number, onDelivery: (d: Delivery, queue: string) => void): Promise<void>;
+  /**
+   * Consumes `queue` with at most `prefetch` unacked deliveries. `checked`:
+   * openQueue has just checked that the client may, so the link need not.
+   */
+  consume(
+    queue: string,
+    prefetch: number,
+    onDelivery: (d: Delivery, queue: string) => void,
+    checked?: boolean,
+  ): Promise<void>;
   /** Stops consuming a queue; its unacked deliveries stay this link's until acked or the link closes. */
   cancel(queue: string): Promise<void>;
   /** Acks a delivery once; a second ack of the same tag does nothing. */

@@ -196,8 +196,9 @@ export class Subscriptions implements FastPathSubscriber {
           return this.refused('error', Reason.UnspecifiedError);
         }
       } else {
-        await this.ensureQueue();
-        await this.link.bind(this.queue, filterToBindingKey(filter));
+        const key = filterToBindingKey(filter);
+        // The queue's first SUBSCRIBE binds it in the same round trip as its declare.
+        if (!(await this.ensureQueue(key))) await this.link.bind(this.queue, key);
       }
       if (old && old.fast !== fast) await this.unbind(old);
       this.keep({ filter, qos, fast, ...options });
@@ -243,41 +244,60 @@ export class Subscriptions implements FastPathSubscriber {
     else await this.link.unbind(this.queue, filterToBindingKey(s.filter));
   }
 
-  private ensureQueue(): Promise<void> {
-    if (!this.queueReady) {
-      this.queueReady = this.openQueue();
-      this.queueReady.catch(() => (this.queueReady = undefined));
-    }
-    return this.queueReady;
+  /**
+   * Makes the client's queue and consumes it once; true when this call made
+   * it and bound it to `key` on the way, false when the queue was there already.
+   */
+  private ensureQueue(key?: string): Promise<boolean> {
+    if (this.queueReady) return this.queueReady.then(() => false);
+    const opened = this.openQueue(key);
+    const ready = opened.then(() => undefined);
+    this.queueReady = ready;
+    ready.catch(() => {
+      if (this.queueReady === ready) this.queueReady = undefined;
+    });
+    return opened;
   }
 
-  private async openQueue(): Promise<void> {
+  private async openQueue(key: string | undefined): Promise<boolean> {
     // A queue left from an earlier session must not leak its bindings or messages into a new one;
     // a present session's queue is kept as declared (its arguments may differ from today's).
     const keep = this.queueMayExist && (await this.link.queueExists(this.queue));
     if (!keep) {
-      if (!this.queueMayExist && !this.staleQueueGone) await this.link.deleteQueue(this.queue);
-      await this.link.declareQueue({
-        name: this.queue,
-        durable: this.persistent,
-        expiresMs: this.persistent ? this.expirySeconds * 1000 : CLEAN_QUEUE_EXPIRES_MS,
-        quorum: this.persistent && this.deps.config.queueType === 'quorum',
-      });
+      // A present session whose queue expired first (a backstop the store's expiry should never
+      // reach, see queueExpiresMs) gets its bindings back, with the new filter's.
+      const keys = this.queueMayExist
+        ? [...this.map.values()]
+            .filter((s) => !s.fast && !s.shareQueue)
+            .map((s) => filterToBindingKey(s.filter))
+        : [];
+      if (key !== undefined && !keys.includes(key)) keys.push(key);
+      await this.link.openQueue(
+        {
+          name: this.queue,
+          durable: this.persistent,
+          expiresMs: this.persistent ? this.expirySeconds * 1000 : CLEAN_QUEUE_EXPIRES_MS,
+          quorum: this.persistent && this.deps.config.queueType === 'quorum',
+        },
+        keys,
+        !this.queueMayExist && !this.staleQueueGone,
+      );
       if (this.closed && !this.persistent) {
         // The teardown's delete may have gone out before this declare; a clean session's queue must not outlive it.
         await this.link.deleteQueue(this.queue);
         throw new Error('session closed');
       }
-      // A present session whose queue expired first (its x-expires is the expiry at declaration,
-      // and DISCONNECT may have lengthened the session [MQTT-3.14.2-2]) gets its bindings back.
-      if (this.queueMayExist) {
-        for (const s of this.map.values()) {
-          if (!s.fast && !s.shareQueue) await this.link.bind(this.queue, filterToBindingKey(s.filter));
-        }
-      }
     }
     this.queueMayExist = true;
-    await this.link.consume(this.queue, this.prefetch, (d, q) => this.deliverer().fromQueue(d, q));
+    const boundHere = !keep && key !== undefined;
+    try {
+      await this.link.consume(this.queue, this.prefetch, (d, q) => this.deliverer().fromQueue(d, q), !keep);
+    } catch (err) {
+      // The filter is refused: its binding must not go on filling the queue.
+      if (boundHere) await this.link.unbind(this.queue, key).catch(() => undefined);
+      throw err;
+    }
+    return boundHere;
   }
 
   /** Leaves the fast path; a session that ends also deletes its queue. */

@@ -172,6 +172,57 @@ export function brokerContract(name: string, make: () => Promise<BrokerHarness>)
       assert.equal(await l.queueExists(q), true);
     });
 
+    it('openQueue makes an empty queue bound to every key, replacing one of its name, ready to consume', async () => {
+      const l = await open();
+      const base = unique('o');
+      const q = await boundQueue(l, `${base}.old`);
+      await l.publish(`${base}/old`, Buffer.from('stale'), 1, noop);
+      await l.openQueue(
+        { name: q, durable: false, expiresMs: 60_000, quorum: false },
+        [`${base}.a`, `${base}.b`],
+        true,
+      );
+      assert.equal(await l.publish(`${base}/old`, Buffer.from('x'), 1, noop, { mandatory: true }), false);
+      for (const k of ['a', 'b']) await l.publish(`${base}/${k}`, Buffer.from(k), 1, noop);
+      const inbox = new Inbox();
+      await l.consume(q, 10, inbox.take, true);
+      const got = [await inbox.next(), await inbox.next()];
+      assert.deepEqual(
+        got.map((d) => d.payload.toString()),
+        ['a', 'b'],
+        'the stale message went with the replaced queue',
+      );
+      for (const d of got) l.ack(d.deliveryTag);
+    });
+
+    it('openQueue without keys, and when kept, purges what the queue held', async () => {
+      const l = await open();
+      const base = unique('k');
+      const q = await boundQueue(l, `${base}.k`);
+      await l.publish(`${base}/k`, Buffer.from('left'), 1, noop);
+      await l.openQueue({ name: q, durable: false, expiresMs: 60_000, quorum: false }, [], false);
+      await l.publish(`${base}/k`, Buffer.from('after'), 1, noop);
+      const inbox = new Inbox();
+      await l.consume(q, 10, inbox.take, true);
+      const d = await inbox.next();
+      assert.equal(d.payload.toString(), 'after');
+      l.ack(d.deliveryTag);
+    });
+
+    it('openQueue for a user who may not read the queue is refused as access-refused (403), and the link still works', async () => {
+      const l = await open(await h.noBindUser());
+      const q = unique('unreadable');
+      queues.push(q);
+      const err = await l
+        .openQueue({ name: q, durable: false, expiresMs: 60_000, quorum: false }, [], false)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      assert.equal(failureOf(err), 'access-refused');
+      assert.equal(await l.queueExists(q), true, 'the declare before the refused check took effect');
+    });
+
     it('a publish a queue refuses (x-max-length 0, reject-publish) is nacked', async () => {
       const l = await open();
       const key = unique('n');

@@ -89,6 +89,17 @@ export class FakeLink implements BrokerLink {
     return this.op('exists', () => this.broker.queues.has(queue)).catch(() => false);
   }
 
+  /** One step, as ClientLink sends it in one round trip; a refusal of any part refuses the step. */
+  openQueue(q: QueueSpec, bindingKeys: readonly string[], replace: boolean): Promise<void> {
+    return this.op('open', () => {
+      if (replace) this.broker.deleteQueue(q.name);
+      this.broker.declare(this, q.name, q.durable);
+      this.broker.check(this, 'read', q.name);
+      this.broker.existing(q.name).messages.length = 0;
+      for (const key of bindingKeys) this.broker.bind(this, q.name, key);
+    });
+  }
+
   bind(queue: string, bindingKey: string): Promise<void> {
     return this.op('bind', () => this.broker.bind(this, queue, bindingKey));
   }

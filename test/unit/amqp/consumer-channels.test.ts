@@ -41,3 +41,13 @@ describe('shared consumer channels: opened on demand, closed when empty', () => 
     assert.equal(opened[0].closes, 0, 'b is still on it');
   });
 });
+
+describe('shared consumer channels: the prefetch', () => {
+  it('sets basic.qos only when a consumer needs another prefetch than the one before', async () => {
+    const { channels, opened } = fakeConsumerChannels(10);
+    const c = await channels.join(host());
+    const noop = (): void => undefined;
+    for (const prefetch of [64, 64, 10, 10, 64]) await c.consume(`q${prefetch}`, prefetch, noop);
+    assert.deepEqual(opened[0].prefetches, [64, 10, 64]);
+  });
+});
