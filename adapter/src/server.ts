@@ -15,6 +15,7 @@ import { LocalRegistry } from './session/registry';
 import { StoreBacklog } from './session/backlog';
 import { systemClock } from './ports/clock';
 import { Sweeper } from './session/sweeper';
+import { SessionReaper } from './session/session-reaper';
 import { FenceCheck } from './session/fence';
 import { WillPublisher } from './session/will-publisher';
 import type { SessionDeps } from './session/types';
@@ -96,10 +97,13 @@ export class Adapter {
       log,
       onDrop: (reason) => metrics.storeRetriesDropped.inc({ reason }),
     });
+    const reaper = new SessionReaper(config, broker, log);
     const sweeper = new Sweeper(
       stores.liveness,
       stores.wills,
       willPublisher,
+      stores.sessions,
+      reaper,
       config.sweepIntervalMs,
       config.livenessTtlMs,
       log,
@@ -107,6 +111,7 @@ export class Adapter {
     const deps: SessionDeps = {
       wills: stores.wills,
       willPublisher,
+      reaper,
       backlog,
       pendingBinds: new PendingBinds(() => metrics.deadlinesExceeded.inc({ step: 'subscribe-bind' })),
       config,

@@ -9,6 +9,7 @@ import type { SessionDeps } from '../../adapter/src/session/types';
 import { WillPublisher } from '../../adapter/src/session/will-publisher';
 import { StoreBacklog } from '../../adapter/src/session/backlog';
 import { PendingBinds } from '../../adapter/src/session/pending-binds';
+import { SessionReaper } from '../../adapter/src/session/session-reaper';
 import { createStores, type Stores } from '../../adapter/src/store/factory';
 import { FakeBroker } from './fake-broker';
 import { ManualClock } from './manual-clock';
@@ -47,6 +48,7 @@ export class SessionRig {
       registry: this.registry,
       wills: this.stores.wills,
       willPublisher: new WillPublisher(this.config, this.broker, this.stores.retained, metrics, log),
+      reaper: new SessionReaper(this.config, this.broker, log, () => this.clock.now()),
       backlog: new StoreBacklog({ clock: this.clock, log }),
       pendingBinds: new PendingBinds(undefined, this.clock),
       metrics,

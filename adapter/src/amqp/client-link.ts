@@ -368,9 +368,17 @@ export class ClientLink implements BrokerLink {
     await this.withOps((ch) => ch.unbindQueue(queue, this.exchange, bindingKey));
   }
 
-  /** Deletes a queue that may be left from an earlier session, without opening a channel of this client's. */
-  async deleteStaleQueue(queue: string): Promise<void> {
-    await this.connection.deleteQueueShared(queue).catch((err: unknown) => Promise.reject(brokerError(err)));
+  /**
+   * Deletes a queue that may be left from an earlier session, without opening
+   * a channel of this client's unless only an unused queue is to go.
+   */
+  async deleteStaleQueue(queue: string, ifUnused = false): Promise<void> {
+    // A queue in use is refused (406) by closing the channel: this client's own, not the shared one.
+    if (ifUnused) await this.withOps((ch) => ch.deleteQueue(queue, { ifUnused }));
+    else
+      await this.connection
+        .deleteQueueShared(queue)
+        .catch((err: unknown) => Promise.reject(brokerError(err)));
   }
 
   async deleteQueue(queue: string): Promise<void> {

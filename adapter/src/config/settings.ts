@@ -310,7 +310,7 @@ export const settings = {
   sessionExpiryMax: setting(
     'MQTT_ADAPTER_SESSION_EXPIRY_MAX',
     positiveInt(86400),
-    'Longest session expiry in seconds; a persistent session queue expires this long after its client left.',
+    "Longest session expiry in seconds (what MQTT 3 persistent sessions get). The store ends a session at its expiry, as its CONNECT or DISCONNECT set it, and the sweeper then deletes its queue; the queue's own x-expires, this plus an hour, is only a backstop.",
   ),
   connectTimeoutMs: setting(
     'MQTT_ADAPTER_CONNECT_TIMEOUT_MS',

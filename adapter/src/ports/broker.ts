@@ -69,8 +69,11 @@ export interface BrokerLink {
   ): Promise<boolean>;
   declareQueue(q: QueueSpec): Promise<void>;
   deleteQueue(queue: string): Promise<void>;
-  /** Deletes a queue an earlier session may have left; best effort, at CONNECT. */
-  deleteStaleQueue(queue: string): Promise<void>;
+  /**
+   * Deletes a queue an earlier session may have left (at CONNECT, or once the
+   * session expired); with `ifUnused`, only when nothing consumes it.
+   */
+  deleteStaleQueue(queue: string, ifUnused?: boolean): Promise<void>;
   queueExists(queue: string): Promise<boolean>;
   /**
    * Declares a queue that starts empty (deleting any queue of its name first

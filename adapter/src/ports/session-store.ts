@@ -12,7 +12,13 @@ export interface StoredSubscription {
 /** What a persistent session keeps between connections. */
 export interface SessionState {
   readonly protocolVersion: number;
+  /**
+   * The Session Expiry Interval, as the last CONNECT or DISCONNECT set it: the
+   * store ends the session this long after its release [MQTT-3.1.2-23].
+   */
   readonly expirySeconds: number;
+  /** The vhost of the session's queue, for whoever deletes it once the session expired unclaimed. */
+  readonly vhost?: string;
   readonly subscriptions: readonly StoredSubscription[];
   /**
    * QoS 2 packet ids awaiting PUBREL as sessions stored them before the ids
@@ -90,8 +96,19 @@ export interface Claim {
   readonly inboundQos2?: readonly InboundQos2Entry[];
 }
 
+/** A session that expired while no connection held it: its queue is to go. */
+export interface ExpiredSession {
+  readonly clientId: string;
+  /** The vhost its state names; undefined for state stored before sessions named one. */
+  readonly vhost?: string;
+}
+
 /**
  * Session ownership and persistent-session state, keyed by client id. The
+ * store is the authority on a released session's expiry: its deadline is set
+ * at the release from the expiry the state names (the DISCONNECT's, longer or
+ * shorter than the CONNECT's), a claim past it finds no session, and
+ * claimExpired hands each expired session out once for its queue to go. The
  * memory implementation serves one process; the Redis one lets any replica
  * resume any session. Both pass test/integration/store/session-store.contract.ts.
  */
@@ -126,6 +143,12 @@ export interface SessionStore {
    * than its own means another connection owns the client id.
    */
   epochOf(clientId: string): Promise<number | undefined>;
+  /**
+   * Ends the sessions whose deadline passed while no connection held them
+   * (their state and QoS 2 records go, and late writes of their last owner are
+   * fenced out) and returns them, each to one caller across replicas, at most `limit`.
+   */
+  claimExpired(limit?: number): Promise<ExpiredSession[]>;
   /** Called when another connection claimed a client id this replica owns. */
   onTakeover(listener: (clientId: string, owner: OwnerRef) => void): void;
   close(): Promise<void>;

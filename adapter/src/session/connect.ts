@@ -205,6 +205,8 @@ export async function connect(
     deps.backlog.later(`claim:${clientId}`, () => deps.sessions.abandon(clientId, owner));
     throw err;
   });
+  // The session is this connection's now: no replica is to end it at its expiry.
+  deps.reaper.forget(clientId);
   // Fenced by the epoch: a later owner's claim is never undone by this.
   undo.add('ownership', () =>
     persistent ? deps.sessions.release(clientId, claim.epoch) : deps.sessions.discard(clientId, claim.epoch),

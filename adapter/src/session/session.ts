@@ -98,7 +98,6 @@ export class Session implements Displaceable, LinkEvents {
       init.clientId,
       init.persistent,
       init.sessionPresent,
-      init.expirySeconds,
       () => this.deliverer,
       init.protocolVersion,
       this.outbound,
@@ -385,6 +384,7 @@ export class Session implements Displaceable, LinkEvents {
     return {
       protocolVersion: this.init.protocolVersion,
       expirySeconds: this.expirySeconds,
+      vhost: this.init.credentials.vhost,
       subscriptions: this.subs.stored(),
       outboundPubrel: this.madeDeliverer?.pendingReleases(closing) ?? [],
       ...(closing ? this.handedOn() : this.released()),
@@ -531,7 +531,9 @@ export class Session implements Displaceable, LinkEvents {
     this.closeStep = 'AMQP channels';
     await this.link.close();
     this.closeStep = 'client id release';
-    const { sessions, backlog } = this.deps;
+    const { sessions, backlog, reaper } = this.deps;
+    // The session outlives the connection: once it expires unclaimed, its queue goes under this login.
+    if (!ending && !this.displaced) reaper.remember(this.clientId, this.init.credentials, this.expirySeconds);
     const release = (): Promise<void> =>
       ending
         ? sessions.discard(this.clientId, this.init.epoch)

@@ -15,6 +15,21 @@ const NONE: ReadonlyMap<string, Subscription> = new Map();
 /** A clean session's queue outlives a crashed adapter by this long at most. */
 const CLEAN_QUEUE_EXPIRES_MS = 10_000;
 
+/** How long a persistent session's queue outlives the longest session expiry, unused, before RabbitMQ drops it. */
+export const QUEUE_EXPIRY_MARGIN_S = 3600;
+
+/**
+ * The x-expires of a persistent session's queue: a backstop only. The store
+ * is the authority on a session's expiry, which a DISCONNECT may lengthen or
+ * shorten after the queue was declared (an argument RabbitMQ never lets
+ * change); the sweeper deletes the queue once the store has ended the session
+ * (SessionReaper). RabbitMQ drops the queue on its own only if that never
+ * happens, an hour past the longest expiry the adapter grants.
+ */
+export function queueExpiresMs(sessionExpiryMax: number): number {
+  return (sessionExpiryMax + QUEUE_EXPIRY_MARGIN_S) * 1000;
+}
+
 /** Queue name compatible with RabbitMQ's MQTT plugin. */
 export const queueNameFor = (clientId: string): string => `mqtt-subscription-${clientId}qos1`;
 
@@ -54,7 +69,6 @@ export class Subscriptions implements FastPathSubscriber {
     private readonly persistent: boolean,
     /** Whether the client's queue may hold state from before (the session was present). */
     private queueMayExist: boolean,
-    private readonly expirySeconds: number,
     /** Made on first use by the session: a client without subscriptions never needs one. */
     private readonly deliverer: () => Deliverer,
     private readonly protocolVersion: number,
@@ -264,8 +278,8 @@ export class Subscriptions implements FastPathSubscriber {
     // a present session's queue is kept as declared (its arguments may differ from today's).
     const keep = this.queueMayExist && (await this.link.queueExists(this.queue));
     if (!keep) {
-      // A present session whose queue expired first (a backstop the store's expiry should never
-      // reach, see queueExpiresMs) gets its bindings back, with the new filter's.
+      // A present session whose queue is gone (deleted by hand, or declared by an older adapter with
+      // the expiry of its CONNECT, see queueExpiresMs) gets its bindings back, with the new filter's.
       const keys = this.queueMayExist
         ? [...this.map.values()]
             .filter((s) => !s.fast && !s.shareQueue)
@@ -276,7 +290,9 @@ export class Subscriptions implements FastPathSubscriber {
         {
           name: this.queue,
           durable: this.persistent,
-          expiresMs: this.persistent ? this.expirySeconds * 1000 : CLEAN_QUEUE_EXPIRES_MS,
+          expiresMs: this.persistent
+            ? queueExpiresMs(this.deps.config.sessionExpiryMax)
+            : CLEAN_QUEUE_EXPIRES_MS,
           quorum: this.persistent && this.deps.config.queueType === 'quorum',
         },
         keys,

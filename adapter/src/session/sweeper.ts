@@ -1,13 +1,17 @@
 import type { Logger } from 'pino';
 import type { Liveness } from '../ports/liveness';
+import type { SessionStore } from '../ports/session-store';
 import type { WillStore } from '../ports/will-store';
+import type { SessionReaper } from './session-reaper';
 import type { WillPublisher } from './will-publisher';
 
 /**
  * Runs on every replica: keeps this incarnation's liveness fresh, takes over
  * the connections of dead incarnations (see store/liveness-verdict.ts),
  * publishing their wills, each exactly once across the deployment, publishes
- * delayed wills that came due. (The store work of connections that closed
+ * delayed wills that came due, and ends the sessions that expired while no
+ * connection held them, deleting their queues (wills of such sessions were
+ * scheduled for their expiry at the latest, and come due as wills). (The store work of connections that closed
  * while Redis was out of reach is redone apart, by the StoreBacklog, so an
  * entry that keeps failing never holds up a sweep.)
  */
@@ -23,6 +27,8 @@ export class Sweeper {
     private readonly liveness: Liveness,
     private readonly wills: WillStore,
     private readonly publisher: WillPublisher,
+    private readonly sessions: SessionStore,
+    private readonly reaper: SessionReaper,
     private readonly intervalMs: number,
     /** MQTT_ADAPTER_LIVENESS_TTL_MS: how long the other live pods may need to refresh their keys. */
     private readonly livenessTtlMs: number,
@@ -56,6 +62,8 @@ export class Sweeper {
       for (const o of await this.liveness.claimDeadPods(settled ? 'all' : 'predecessors'))
         void this.publisher.publish(o.clientId, o.will, 'sweep');
       for (const o of await this.wills.claimDue()) void this.publisher.publish(o.clientId, o.will, 'delay');
+      for (const s of await this.sessions.claimExpired()) void this.reaper.reap(s);
+      this.reaper.prune();
     } catch (err) {
       this.reachableSince = undefined;
       this.settleMs = 2 * this.livenessTtlMs;

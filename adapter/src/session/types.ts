@@ -12,6 +12,7 @@ import type { WillStore } from '../ports/will-store';
 import type { WillPublisher } from './will-publisher';
 import type { StoreBacklog } from './backlog';
 import type { PendingBinds } from './pending-binds';
+import type { SessionReaper } from './session-reaper';
 
 /** What the session needs from its connection; it never sees the socket. */
 export interface Outbound {
@@ -37,6 +38,8 @@ export interface SessionDeps {
   readonly registry: LocalRegistry;
   readonly wills: WillStore;
   readonly willPublisher: WillPublisher;
+  /** Deletes the queues of sessions the store ended at their expiry; knows the logins of those released here. */
+  readonly reaper: SessionReaper;
   /** Store work of closed connections to redo once Redis answers again. */
   readonly backlog: StoreBacklog;
   /** SUBSCRIBEs read whose binds are under way: a matching PUBLISH read after one waits for it. */

@@ -8,6 +8,7 @@ import type { Metrics } from '../observability/metrics';
 import type { RetainedStore } from '../ports/retained-store';
 import type { StoredWill } from '../ports/will-store';
 import { doublingPause } from './backoff';
+import { serviceLogin } from './service-login';
 
 export type WillSource = 'connection' | 'delay' | 'sweep';
 
@@ -61,15 +62,9 @@ export class WillPublisher {
     this.logins.delete(clientId);
   }
 
-  private fallback(): Credentials | undefined {
-    const user = this.config.willUser ?? this.config.defaultUser;
-    const password = this.config.willUser ? this.config.willPassword : this.config.defaultPassword;
-    return user && password ? { vhost: this.config.vhost, user, password } : undefined;
-  }
-
   /** Publishes one will; never throws (a will that cannot go out is logged and counted). */
   publish(clientId: string, will: StoredWill, source: WillSource): Promise<void> {
-    const login = this.logins.get(clientId) ?? this.fallback();
+    const login = this.logins.get(clientId) ?? serviceLogin(this.config);
     this.logins.delete(clientId);
     const p = login
       ? this.send(clientId, will, login, source)

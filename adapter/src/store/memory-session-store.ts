@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import {
   StaleEpochError,
   type Claim,
+  type ExpiredSession,
   type InboundQos2Entry,
   type InboundQos2Record,
   type OwnerRef,
@@ -47,8 +48,8 @@ export class MemorySessionStore implements SessionStore {
     await Promise.resolve();
     const e = this.current(clientId, epoch);
     e.session = state;
-    // A late save after the release lands and expires with the session, as in Redis.
-    if (!e.owner) this.expireReleased(e);
+    // A late save after the release lands and expires with the session, at its deadline, as in Redis.
+    if (!e.owner) this.expireReleased(e, false);
   }
 
   async recordInboundQos2(
@@ -78,16 +79,19 @@ export class MemorySessionStore implements SessionStore {
     const e = this.entries.get(clientId);
     if (e && e.epoch === epoch) {
       e.owner = undefined;
-      this.expireReleased(e);
+      this.expireReleased(e, true);
     }
     return Promise.resolve();
   }
 
-  /** A released session lives on for its expiry; expiry 0 ends it with the connection [MQTT-3.1.2-23]. */
-  private expireReleased(e: Entry): void {
+  /**
+   * A released session lives on for its expiry, from the release (`fresh`) or
+   * to the deadline the release set; expiry 0 ends it with the connection [MQTT-3.1.2-23].
+   */
+  private expireReleased(e: Entry, fresh: boolean): void {
     const seconds = e.session?.expirySeconds ?? 0;
     if (seconds > 0) {
-      e.expiresAt = this.now() + seconds * 1000;
+      if (fresh || e.expiresAt === undefined) e.expiresAt = this.now() + seconds * 1000;
       return;
     }
     e.session = undefined;
@@ -97,8 +101,29 @@ export class MemorySessionStore implements SessionStore {
 
   abandon(clientId: string, owner: OwnerRef): Promise<void> {
     const e = this.entries.get(clientId);
-    if (e?.owner?.pod === owner.pod && e.owner.connection === owner.connection) e.owner = undefined;
+    if (e?.owner?.pod === owner.pod && e.owner.connection === owner.connection) {
+      e.owner = undefined;
+      this.expireReleased(e, true);
+    }
     return Promise.resolve();
+  }
+
+  claimExpired(limit = 100): Promise<ExpiredSession[]> {
+    const now = this.now();
+    const out: ExpiredSession[] = [];
+    for (const [clientId, e] of this.entries) {
+      if (out.length >= limit) break;
+      if (e.owner || e.expiresAt === undefined || e.expiresAt > now) continue;
+      e.expiresAt = undefined;
+      if (!e.session) continue;
+      const vhost = e.session.vhost;
+      // The epoch moves on, so a late write of the last owner cannot bring the session back.
+      e.epoch++;
+      e.session = undefined;
+      e.qos2 = undefined;
+      out.push({ clientId, ...(vhost !== undefined ? { vhost } : {}) });
+    }
+    return Promise.resolve(out);
   }
 
   epochOf(clientId: string): Promise<number | undefined> {

@@ -148,14 +148,14 @@ describe('amqp-side: session queues in RabbitMQ', function () {
   describe('with quorum queues and a short session expiry', function () {
     const q = useFixture({ MQTT_ADAPTER_QUEUE_TYPE: 'quorum', MQTT_ADAPTER_SESSION_EXPIRY_MAX: '3' });
 
-    it('declares the session queue as a durable quorum queue expiring with the session', async function () {
+    it('declares the session queue as a durable quorum queue, x-expires the longest expiry plus an hour', async function () {
       const id = uniqueId('quorum');
       const { client } = await q.raw({ clientId: id, clean: false });
       await client.subscribe([{ topic: `${id}/t`, qos: 1 }]);
       const info = await queueInfo(sessionQueue(id));
       assert.equal(info?.type, 'quorum');
       assert.equal(info?.durable, true);
-      assert.match(info?.arguments ?? '', /"x-expires",3000\b/);
+      assert.match(info?.arguments ?? '', /"x-expires",3603000\b/);
       await client.disconnect();
     });
 

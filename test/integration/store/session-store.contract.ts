@@ -108,6 +108,66 @@ export function sessionStoreContract(name: string, harness: () => SessionStoreHa
       assert.equal((await b.claim(late, podB, false)).session, undefined, 'past its expiry');
     });
 
+    it('a release takes the expiry the state names then, shorter or longer than the CONNECT gave [MQTT-3.14.2-2]', async function () {
+      this.timeout(5000);
+      const a = await open('pod-a');
+      const b = await open('pod-b');
+      const [shortened, lengthened] = [client(), client()];
+      for (const [id, before, after] of [
+        [shortened, 3600, 1],
+        [lengthened, 1, 3],
+      ] as const) {
+        const { epoch } = await a.claim(id, podA, false);
+        await a.save(id, epoch, state(before));
+        await a.save(id, epoch, state(after));
+        await a.release(id, epoch);
+      }
+      await new Promise((r) => setTimeout(r, 1300));
+      assert.equal((await b.claim(shortened, podB, false)).session, undefined, 'shortened to 1 s');
+      assert.deepEqual((await b.claim(lengthened, podB, false)).session, state(3), 'lengthened to 3 s');
+    });
+
+    it('a late save after the release lands, but keeps the deadline the release set', async function () {
+      this.timeout(5000);
+      const a = await open('pod-a');
+      const id = client();
+      const { epoch } = await a.claim(id, podA, false);
+      await a.save(id, epoch, state(1));
+      await a.release(id, epoch);
+      await new Promise((r) => setTimeout(r, 600));
+      await a.save(id, epoch, state(1, ['late/+']));
+      await new Promise((r) => setTimeout(r, 600));
+      assert.equal((await a.claim(id, podB, false)).session, undefined, 'ended 1 s after the release');
+    });
+
+    it('hands each session that expired unclaimed to one caller, with its vhost, and fences its last owner', async function () {
+      this.timeout(5000);
+      const a = await open('pod-a');
+      const b = await open('pod-b');
+      const [expiring, resumed, ended] = [client(), client(), client()];
+      const epochs = new Map<string, number>();
+      for (const id of [expiring, resumed, ended]) {
+        const { epoch } = await a.claim(id, podA, false);
+        epochs.set(id, epoch);
+        await a.save(id, epoch, { ...state(1), vhost: 'tenant' });
+        await a.release(id, epoch);
+      }
+      const mine = (list: { clientId: string }[]): string[] =>
+        list.map((e) => e.clientId).filter((c) => [expiring, resumed, ended].includes(c));
+      assert.deepEqual(mine(await a.claimExpired()), [], 'none before its deadline');
+      const { epoch: again } = await b.claim(resumed, podB, false);
+      await b.discard(ended, (await b.claim(ended, podB, true)).epoch);
+      await new Promise((r) => setTimeout(r, 1200));
+      const [x, y] = await Promise.all([a.claimExpired(), b.claimExpired()]);
+      const handed = [...x, ...y].filter((e) => e.clientId === expiring);
+      assert.deepEqual(handed, [{ clientId: expiring, vhost: 'tenant' }], 'exactly once');
+      assert.deepEqual(mine([...x, ...y]), [expiring], 'a claimed or discarded session is not ended');
+      assert.deepEqual(mine(await a.claimExpired()), [], 'and never again');
+      assert.equal((await b.claim(expiring, podB, false)).session, undefined);
+      await assert.rejects(a.save(expiring, epochs.get(expiring)!, state(1)), StaleEpochError);
+      await b.save(resumed, again, state(1));
+    });
+
     it('keeps subscription options and QoS 2 state across replicas [MQTT-4.4.0-1]', async () => {
       const a = await open('pod-a');
       const b = await open('pod-b');

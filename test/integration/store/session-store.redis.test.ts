@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { RedisSessionStore } from '../../../adapter/src/store/redis/redis-session-store';
+import { EXPIRY_GRACE_MS } from '../../../adapter/src/store/redis/release-lua';
 import { sessionStoreContract } from './session-store.contract';
 import { RedisFixture } from './redis-fixture';
 import { redisSessionHarness } from './redis-harnesses';
@@ -31,13 +32,28 @@ describe('RedisSessionStore', () => {
       await store.recordInboundQos2('ttl', epoch, 1, { token: 't', state: 'pending' });
       assert.equal(await redis.client.pttl(redis.keys.inboundQos2('ttl')), -1);
       await store.release('ttl', epoch);
+      // The deadline is the owner's `expires`; the keys outlive it by the grace the sweeper has to end it.
+      const deadline = Number(await redis.client.hget(redis.keys.owner('ttl'), 'expires'));
+      const left = deadline - Date.now();
+      assert.ok(left > 110_000 && left <= 121_000, `deadline in ${left} ms`);
       for (const key of [redis.keys.session('ttl'), redis.keys.inboundQos2('ttl')]) {
         const ttl = await redis.client.pttl(key);
-        assert.ok(ttl > 110_000 && ttl <= 120_000, `ttl of ${key}: ${ttl}`);
+        assert.ok(
+          ttl > 110_000 + EXPIRY_GRACE_MS && ttl <= 120_000 + EXPIRY_GRACE_MS,
+          `ttl of ${key}: ${ttl}`,
+        );
       }
       await store.recordInboundQos2('ttl', epoch, 2, { token: 't', state: 'received' });
       const late = await redis.client.pttl(redis.keys.inboundQos2('ttl'));
-      assert.ok(late > 110_000, `a record written after the release expires with the session: ${late}`);
+      assert.ok(
+        late > 110_000 + EXPIRY_GRACE_MS,
+        `a record written after the release expires with the session: ${late}`,
+      );
+      assert.equal(
+        Number(await redis.client.hget(redis.keys.owner('ttl'), 'expires')),
+        deadline,
+        'the deadline kept',
+      );
       await store.claim('ttl', owner, false);
       for (const key of [redis.keys.session('ttl'), redis.keys.inboundQos2('ttl')])
         assert.equal(await redis.client.pttl(key), -1, `a resumed session is persistent again: ${key}`);

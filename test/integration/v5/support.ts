@@ -5,6 +5,7 @@ import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 
 import type { IConnackPacket, IDisconnectPacket, Packet } from 'mqtt-packet';
 import { GUEST, uniqueId } from '../helpers/adapter';
 import { connected } from '../helpers/mqttjs';
+import { deleteQueues } from '../helpers/rabbit';
 import { until, within } from '../helpers/wait';
 
 /**
@@ -196,5 +197,21 @@ export class V5 {
 
   async end(): Promise<void> {
     if (!this.isClosed) await this.client.endAsync(true).catch(() => undefined);
+  }
+}
+
+/** The session queues of the clients a suite names, deleted after it. */
+export class SessionQueues {
+  private readonly names = new Set<string>();
+
+  /** The queue of a client's session, remembered for deleteAll. */
+  readonly of = (clientId: string): string => {
+    const q = `mqtt-subscription-${clientId}qos1`;
+    this.names.add(q);
+    return q;
+  };
+
+  async deleteAll(): Promise<void> {
+    if (this.names.size > 0) await deleteQueues(this.names);
   }
 }

@@ -81,8 +81,13 @@ export class FakeLink implements BrokerLink {
     return this.op('delete', () => this.broker.deleteQueue(queue));
   }
 
-  deleteStaleQueue(queue: string): Promise<void> {
-    return this.op('delete-stale', () => this.broker.deleteQueue(queue));
+  deleteStaleQueue(queue: string, ifUnused = false): Promise<void> {
+    return this.op('delete-stale', () => {
+      const q = this.broker.queues.get(queue);
+      if (ifUnused && q && q.consumers.length > 0)
+        throw new BrokerError('refused', `PRECONDITION_FAILED - queue '${queue}' in use (406)`, 406);
+      this.broker.deleteQueue(queue);
+    });
   }
 
   queueExists(queue: string): Promise<boolean> {

@@ -24,7 +24,10 @@ export class RedisKeys {
     if (/[{}]/.test(prefix)) throw new Error(`Redis key prefix must not contain braces: ${prefix}`);
   }
 
-  /** Hash: epoch, and pod + conn while a connection owns the client id. */
+  /**
+   * Hash: epoch; pod + conn while a connection owns the client id; `expires`
+   * (ms, Redis time), the deadline of a released session.
+   */
   owner(clientId: string): string {
     return `${this.prefix}client:{${escapeTag(clientId)}}:owner`;
   }
@@ -82,6 +85,14 @@ export class RedisKeys {
   /** Sorted set: client ids with a scheduled will, scored by due time (ms). A hint; the will hash decides. */
   willsDue(): string {
     return `${this.prefix}{wills}:due`;
+  }
+
+  /**
+   * Sorted set: client ids of released sessions, scored by when to look at
+   * them (ms): their deadline, or earlier. A hint; the owner hash's `expires` decides.
+   */
+  sessionsExpiring(): string {
+    return `${this.prefix}{sessions}:expiring`;
   }
 
   /** Hash: topic -> encoded retained message. Shares one slot with the index. */

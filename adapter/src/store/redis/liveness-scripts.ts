@@ -42,7 +42,7 @@ local o = redis.call('HMGET', owner, 'epoch', 'pod', 'conn', 'chan')
 if o[2] ~= ARGV[1] then return {'skip'} end
 redis.call('HSET', owner, 'epoch', fmt(next_epoch(o[1])))
 redis.call('HDEL', owner, 'pod', 'conn', 'chan')
-expire_released(owner, session, qos2)
+expire_released(owner, session, qos2, true)
 if o[4] then
   redis.call('PUBLISH', o[4], cjson.encode({clientId = ARGV[2], pod = o[2], connection = o[3]}))
 end

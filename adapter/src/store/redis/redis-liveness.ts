@@ -48,6 +48,8 @@ interface Seen {
 export class RedisLiveness implements Liveness {
   private readonly keys: RedisKeys;
   private readonly due: DueIndex;
+  /** Released sessions for the sweeper (see RedisSessionStore.claimExpired). */
+  private readonly expiring: DueIndex;
   private refusalTold = false;
 
   /** The client is shared, not owned: close() leaves it open. */
@@ -57,6 +59,7 @@ export class RedisLiveness implements Liveness {
   ) {
     this.keys = options.keys ?? new RedisKeys();
     this.due = new DueIndex(redis, this.keys.willsDue());
+    this.expiring = new DueIndex(redis, this.keys.sessionsExpiring());
   }
 
   private get recordMs(): number {
@@ -150,8 +153,12 @@ export class RedisLiveness implements Liveness {
   }
 
   private async sweepClient(pod: string, clientId: string): Promise<OrphanWill | undefined> {
-    // Announced first, so a will scheduled by the script is never missing from the index.
-    const entry = await this.due.announceIfAbsent(clientId, Date.now() + this.options.ttlMs);
+    // Announced first, so a will scheduled, or a session released, by the script is never missing
+    // from its index. The session's entry is due at once: the sweeper moves it to the deadline.
+    const [entry] = await Promise.all([
+      this.due.announceIfAbsent(clientId, Date.now() + this.options.ttlMs),
+      this.expiring.announce(clientId, Date.now()),
+    ]);
     const keys = [
       this.keys.owner(clientId),
       this.keys.session(clientId),

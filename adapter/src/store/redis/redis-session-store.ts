@@ -1,6 +1,7 @@
 import {
   StaleEpochError,
   type Claim,
+  type ExpiredSession,
   type InboundQos2Record,
   type OwnerRef,
   type SessionState,
@@ -8,7 +9,8 @@ import {
 } from '../../ports/session-store';
 import type { RedisClient } from './client';
 import { RedisKeys } from './keys';
-import { ABANDON, CLAIM, DISCARD, RECORD_QOS2, RELEASE, SAVE } from './session-scripts';
+import { ABANDON, CLAIM, DISCARD, EXPIRE_SESSION, RECORD_QOS2, RELEASE, SAVE } from './session-scripts';
+import { DueIndex, type DueEntry } from './due-index';
 import { decodeQos2Records, decodeSession, encodeQos2Record, encodeSession } from './session-codec';
 import { TakeoverChannel } from './takeover-channel';
 
@@ -29,6 +31,7 @@ export class RedisSessionStore implements SessionStore {
   private readonly keys: RedisKeys;
   private readonly podName: string;
   private readonly takeovers: TakeoverChannel;
+  private readonly expiring: DueIndex;
 
   /** The client is shared, not owned: close() leaves it open. */
   constructor(
@@ -38,6 +41,7 @@ export class RedisSessionStore implements SessionStore {
     this.keys = options.keys ?? new RedisKeys();
     this.podName = options.podName;
     this.takeovers = new TakeoverChannel(redis, this.keys.podEvents(this.podName), options.onError);
+    this.expiring = new DueIndex(redis, this.keys.sessionsExpiring());
   }
 
   /** Settles once this replica hears takeovers; await it before accepting connections. */
@@ -97,12 +101,47 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async release(clientId: string, epoch: number): Promise<void> {
-    await this.unindex(clientId, await RELEASE.run(this.redis, this.clientKeys(clientId), [String(epoch)]));
+    await this.released(clientId, RELEASE.run(this.redis, this.clientKeys(clientId), [String(epoch)]));
   }
 
   async abandon(clientId: string, owner: OwnerRef): Promise<void> {
-    const from = await ABANDON.run(this.redis, this.clientKeys(clientId), [owner.pod, owner.connection]);
-    await this.unindex(clientId, from);
+    const keys = this.clientKeys(clientId);
+    await this.released(clientId, ABANDON.run(this.redis, keys, [owner.pod, owner.connection]));
+  }
+
+  /**
+   * The sweeper's hint goes out with the release, ahead of it on one connection,
+   * scored now: a release that lands always has one. Once the release tells the
+   * deadline, the hint moves there; if that step is lost, the sweeper moves it.
+   */
+  private async released(clientId: string, release: Promise<unknown>): Promise<void> {
+    const [, reply] = await Promise.all([this.expiring.announce(clientId, Date.now()), release]);
+    if (!Array.isArray(reply)) return;
+    const [pod, deadline] = reply as unknown[];
+    await Promise.all([
+      this.unindex(clientId, pod),
+      typeof deadline === 'string' && deadline !== ''
+        ? this.expiring.settle(clientId, Number(deadline))
+        : undefined,
+    ]);
+  }
+
+  async claimExpired(limit = 100): Promise<ExpiredSession[]> {
+    // Entries are independent: their scripts go out together, not one round trip each.
+    const entries = await this.expiring.due(Date.now(), limit);
+    const ended = await Promise.all(entries.map((entry) => this.expire(entry)));
+    return ended.filter((e): e is ExpiredSession => e !== undefined);
+  }
+
+  private async expire(entry: DueEntry): Promise<ExpiredSession | undefined> {
+    const reply = await EXPIRE_SESSION.run(this.redis, this.clientKeys(entry.clientId));
+    const [kind, value] = Array.isArray(reply) ? (reply as unknown[]) : [];
+    await this.expiring.update(entry, kind === 'later' ? Number(value) : undefined);
+    if (kind !== 'expired') return undefined;
+    return {
+      clientId: entry.clientId,
+      ...(typeof value === 'string' && value !== '' ? { vhost: value } : {}),
+    };
   }
 
   async epochOf(clientId: string): Promise<number | undefined> {

@@ -1,5 +1,5 @@
 import { LuaScript } from './lua-script';
-import { NEXT_EPOCH_LUA } from './epoch-lua';
+import { NEXT_EPOCH_LUA, NOW_MS_LUA } from './epoch-lua';
 import { EXPIRE_RELEASED_LUA } from './release-lua';
 
 /*
@@ -16,18 +16,23 @@ import { EXPIRE_RELEASED_LUA } from './release-lua';
  * there is nothing for them to resume.
  * The displaced owner's pod hears about it on the channel it registered, in
  * the same atomic step, so no takeover goes unannounced [MQTT-3.1.4-2].
+ * A session released and past its deadline is not resumed, even before the
+ * sweeper ended it [MQTT-3.1.2-23].
  */
 export const CLAIM = new LuaScript(
   'claim',
   NEXT_EPOCH_LUA +
+    NOW_MS_LUA +
     `
 local owner, session, qos2 = KEYS[1], KEYS[2], KEYS[3]
-local prev = redis.call('HMGET', owner, 'epoch', 'pod', 'conn', 'chan')
+local prev = redis.call('HMGET', owner, 'epoch', 'pod', 'conn', 'chan', 'expires')
 local epoch = next_epoch(prev[1])
 redis.call('HSET', owner, 'epoch', fmt(epoch), 'pod', ARGV[1], 'conn', ARGV[2], 'chan', ARGV[4])
+redis.call('HDEL', owner, 'expires')
 redis.call('PERSIST', owner)
 local state = false
-if ARGV[3] ~= '1' then state = redis.call('GET', session) end
+local expired = prev[5] and tonumber(prev[5]) <= now_ms()
+if ARGV[3] ~= '1' and not expired then state = redis.call('GET', session) end
 if state then
   redis.call('PERSIST', session)
   redis.call('PERSIST', qos2)
@@ -53,7 +58,7 @@ local function fenced_write(write)
   local fields = redis.call('HMGET', owner, 'epoch', 'pod')
   if fields[1] ~= ARGV[1] then return 0 end
   write(session, qos2)
-  if not fields[2] then expire_released(owner, session, qos2) end
+  if not fields[2] then expire_released(owner, session, qos2, false) end
   return 1
 end
 `;
@@ -80,7 +85,8 @@ end)
 
 /**
  * ARGV: epoch. Releases ownership; the session stays for its expiry. Returns
- * the pod that owned it ('' if none), or 0 when stale.
+ * {the pod that owned it ('' if none), the session's deadline ('' if it
+ * ended)}, or 0 when stale.
  */
 export const RELEASE = new LuaScript(
   'release',
@@ -90,14 +96,14 @@ local owner, session, qos2 = KEYS[1], KEYS[2], KEYS[3]
 local o = redis.call('HMGET', owner, 'epoch', 'pod')
 if o[1] ~= ARGV[1] then return 0 end
 redis.call('HDEL', owner, 'pod', 'conn', 'chan')
-expire_released(owner, session, qos2)
-return o[2] or ''
+return {o[2] or '', expire_released(owner, session, qos2, true)}
 `,
 );
 
 /**
  * ARGV: pod, connection. Releases ownership, as RELEASE does, if that
- * connection still owns the client id. Returns the pod ('' if it does not).
+ * connection still owns the client id. Returns {the pod ('' if it does not
+ * own it), the deadline ('' if none)}.
  */
 export const ABANDON = new LuaScript(
   'abandon',
@@ -105,10 +111,37 @@ export const ABANDON = new LuaScript(
     `
 local owner, session, qos2 = KEYS[1], KEYS[2], KEYS[3]
 local o = redis.call('HMGET', owner, 'pod', 'conn')
-if o[1] ~= ARGV[1] or o[2] ~= ARGV[2] then return '' end
+if o[1] ~= ARGV[1] or o[2] ~= ARGV[2] then return {'', ''} end
 redis.call('HDEL', owner, 'pod', 'conn', 'chan')
-expire_released(owner, session, qos2)
-return o[1]
+return {o[1], expire_released(owner, session, qos2, true)}
+`,
+);
+
+/**
+ * Ends a session released and past its deadline. Returns {'expired', vhost
+ * ('' if the state names none)}: the state and QoS 2 records are gone, and the
+ * epoch moved on so a late write of the last owner cannot bring them back;
+ * {'later', deadline} while it has time left; {'none'} when it is owned, or
+ * has no deadline or no state.
+ */
+export const EXPIRE_SESSION = new LuaScript(
+  'expire-session',
+  NEXT_EPOCH_LUA +
+    NOW_MS_LUA +
+    `
+local owner, session, qos2 = KEYS[1], KEYS[2], KEYS[3]
+local o = redis.call('HMGET', owner, 'epoch', 'pod', 'expires')
+if o[2] or not o[3] then return {'none'} end
+if tonumber(o[3]) > now_ms() then return {'later', o[3]} end
+redis.call('HDEL', owner, 'expires')
+redis.call('HSET', owner, 'epoch', fmt(next_epoch(o[1])))
+local state = redis.call('GET', session)
+redis.call('DEL', session, qos2)
+if not state then return {'none'} end
+local ok, decoded = pcall(cjson.decode, state)
+local vhost = ok and type(decoded) == 'table' and decoded.vhost
+if type(vhost) ~= 'string' then vhost = '' end
+return {'expired', vhost}
 `,
 );
 
