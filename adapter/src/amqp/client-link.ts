@@ -373,8 +373,14 @@ export class ClientLink implements BrokerLink {
    * a channel of this client's unless only an unused queue is to go.
    */
   async deleteStaleQueue(queue: string, ifUnused = false): Promise<void> {
-    // A queue in use is refused (406) by closing the channel: this client's own, not the shared one.
-    if (ifUnused) await this.withOps((ch) => ch.deleteQueue(queue, { ifUnused }));
+    // Asked on this client's own channel, which a missing queue (404) closes, not on the shared one.
+    // Not with queue.delete's if-unused, which quorum queues refuse: a consumer that comes between
+    // the check and the delete is the one thing the check cannot see.
+    if (ifUnused)
+      await this.withOps(async (ch) => {
+        const { consumerCount } = await ch.checkQueue(queue).catch(() => ({ consumerCount: -1 }));
+        if (consumerCount === 0) await ch.deleteQueue(queue);
+      });
     else
       await this.connection
         .deleteQueueShared(queue)

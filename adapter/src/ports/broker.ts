@@ -71,7 +71,7 @@ export interface BrokerLink {
   deleteQueue(queue: string): Promise<void>;
   /**
    * Deletes a queue an earlier session may have left (at CONNECT, or once the
-   * session expired); with `ifUnused`, only when nothing consumes it.
+   * session expired); with `ifUnused`, a queue something consumes stays.
    */
   deleteStaleQueue(queue: string, ifUnused?: boolean): Promise<void>;
   queueExists(queue: string): Promise<boolean>;

@@ -60,7 +60,7 @@ export class SessionReaper {
       } finally {
         await link.close();
       }
-      this.log.info({ clientId: s.clientId, queue }, 'session expired; its queue is deleted');
+      this.log.info({ clientId: s.clientId, queue }, 'session expired; its queue is deleted unless in use');
     } catch (err) {
       this.log.warn(
         { clientId: s.clientId, queue, err: (err as Error).message },
