@@ -185,6 +185,7 @@ export class Adapter {
             stores.loads,
             {
               sessions: () => registry.size,
+              ready: () => reachability.reachable,
               connections: () => holder.adapter?.connections ?? [],
             },
             {

@@ -15,6 +15,12 @@ export interface HandOffable {
 export interface RebalanceHost {
   /** Sessions this replica holds now. */
   sessions(): number;
+  /**
+   * Whether it can take clients (RabbitMQ reachable). One that cannot keeps
+   * no record, so the others neither count it nor hand clients to it, and
+   * it joins, triggering a round, once it can.
+   */
+  ready(): boolean;
   /** Its client connections. */
   connections(): Iterable<HandOffable>;
 }
@@ -106,7 +112,8 @@ export class Rebalancer {
   private async tick(): Promise<void> {
     try {
       // A record lives three intervals, so one slow tick does not drop this replica from the view.
-      await this.loads.publish(this.host.sessions(), 3 * this.options.intervalMs);
+      if (this.host.ready()) await this.loads.publish(this.host.sessions(), 3 * this.options.intervalMs);
+      else await this.loads.withdraw();
       const [view, request] = await Promise.all([this.loads.read(), this.loads.standingRequest()]);
       if (this.stopped) return;
       this.view = view;

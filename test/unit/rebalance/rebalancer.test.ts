@@ -59,8 +59,10 @@ class Conns {
     this.open.add(c);
   }
 
+  ready = true;
+
   host() {
-    return { sessions: () => this.open.size, connections: () => this.open };
+    return { sessions: () => this.open.size, connections: () => this.open, ready: () => this.ready };
   }
 }
 
@@ -124,6 +126,21 @@ describe('rebalance: a replica above the average hands clients off', () => {
     await until(() => a.open.size === 10, 'A hands half off', 2000);
     await r.stop();
     assert.equal(shared.records.has('a/1'), false);
+  });
+
+  it('counts a replica only while it can take clients, and takes its becoming ready for a join', async () => {
+    const shared = new SharedLoads();
+    const a = new Conns(20);
+    const b = new Conns(0);
+    b.ready = false;
+    replica(shared, 'a/1', a);
+    replica(shared, 'b/1', b);
+    await until(() => shared.records.has('a/1'), 'A publishes');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(shared.records.has('b/1'), false, 'no record while not ready');
+    assert.equal(a.handedOff, 0);
+    b.ready = true;
+    await until(() => a.open.size === 10, 'A hands half off once B is ready', 2000);
   });
 
   it('gives up a round when clients keep coming back', async () => {
