@@ -219,10 +219,13 @@ export class Deliverer {
     this.handedOn = tokens;
   }
 
-  /** A resumed session's unacknowledged PUBLISHes: their ids wait for their messages [MQTT-4.4.0-1]. */
-  awaitResends(entries: readonly OutboundUnacked[]): void {
+  /**
+   * A resumed session's unacknowledged PUBLISHes: their ids wait for their
+   * messages [MQTT-4.4.0-1], for at least `holdMs` whatever else comes first.
+   */
+  awaitResends(entries: readonly OutboundUnacked[], holdMs = 0): void {
     if (entries.length === 0) return;
-    this.resends = new ResendIds(entries);
+    this.resends = new ResendIds(entries, Date.now() + holdMs);
     for (const id of this.resends.ids()) this.ids.reserve(id);
   }
 

@@ -41,14 +41,21 @@ export class Requeued<T> {
     );
   }
 
-  /** The item awaiting this delivery from `queue`, if any; `givenUp` lists those no longer awaited because of it. */
+  /**
+   * The item awaiting this delivery from `queue`, if any; `givenUp` lists those
+   * no longer awaited because of it. With `holdOnFresh`, a delivery that is not
+   * a redelivery gives nothing up: the channel holding the awaited messages may
+   * not have given them back yet.
+   */
   claim(
     queue: string,
     d: Pick<Delivery, 'topic' | 'payload' | 'mark' | 'redelivered'>,
+    holdOnFresh = false,
   ): { hit?: T; givenUp: T[] } {
     const keys = this.awaited.get(queue);
     if (!keys) return { givenUp: [] };
     if (!d.redelivered) {
+      if (holdOnFresh) return { givenUp: [] };
       this.awaited.delete(queue);
       return { givenUp: [...keys.values()].flat() };
     }

@@ -16,12 +16,20 @@ export { resendKey } from './requeued';
  * it already, so such a match is dropped rather than sent.
  *
  * A queue's first delivery that is not a redelivery gives up that queue's
- * ids still awaited (see Requeued).
+ * ids still awaited (see Requeued), but not before `holdUntil` (epoch ms): the
+ * closing connection gives its unacked messages back in the last steps of its
+ * close, which may finish in the background after the client id is free, so
+ * the resumed session can take fresh messages before them. Given up then, a
+ * message coming back later would go out under a new id, and a client that
+ * delivers QoS 2 on PUBLISH would deliver it twice.
  */
 export class ResendIds {
   private readonly awaited = new Requeued<Awaited>();
 
-  constructor(entries: readonly OutboundUnacked[]) {
+  constructor(
+    entries: readonly OutboundUnacked[],
+    private readonly holdUntil = 0,
+  ) {
     for (const e of entries) this.awaited.add(e.queue, e.key, { id: e.id, released: e.released === true });
   }
 
@@ -54,8 +62,9 @@ export class ResendIds {
   claim(
     queue: string,
     d: Pick<Delivery, 'topic' | 'payload' | 'mark' | 'redelivered'>,
+    now = Date.now(),
   ): { id?: number; released?: true; givenUp: number[] } {
-    const { hit, givenUp } = this.awaited.claim(queue, d);
+    const { hit, givenUp } = this.awaited.claim(queue, d, now < this.holdUntil);
     const lost = givenUp.filter((e) => !e.released).map((e) => e.id);
     if (hit?.released) return { released: true, givenUp: lost };
     return hit ? { id: hit.id, givenUp: lost } : { givenUp: lost };

@@ -26,6 +26,9 @@ import { withDeadline } from './deadline';
 import { rideThrough } from './ride-through';
 import { systemClock } from '../ports/clock';
 
+/** How many close deadlines a resumed session awaits its last connection's unacked messages, fresh ones coming first or not. */
+const RESEND_HOLD_CLOSES = 3;
+
 export interface SessionInit {
   readonly clientId: string;
   readonly connectionId: string;
@@ -200,7 +203,9 @@ export class Session implements Displaceable, LinkEvents {
       if (qos2.length > 0) this.publisher.restore(qos2);
       const { outboundPubrel = [], outboundUnacked = [], recentTokens = [] } = stored;
       if (outboundPubrel.length > 0) this.deliverer.resendReleases(outboundPubrel);
-      if (outboundUnacked.length > 0) this.deliverer.awaitResends(outboundUnacked);
+      // The last connection's close may give its messages back up to its deadline and beyond, in the background.
+      if (outboundUnacked.length > 0)
+        this.deliverer.awaitResends(outboundUnacked, RESEND_HOLD_CLOSES * this.deps.config.closeTimeoutMs);
       if (recentTokens.length > 0) this.deliverer.rememberTokens(recentTokens);
       await this.subs.restore(stored.subscriptions);
     });

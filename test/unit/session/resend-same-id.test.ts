@@ -93,6 +93,26 @@ describe('a resumed session sends unacknowledged PUBLISHes again under their ids
     });
   }
 
+  /** A persistent QoS 2 subscriber (its own user, so its own broker link) sent m1 by a persistent publisher. */
+  async function oneDelivered(): Promise<{
+    sub: Client;
+    pub: Client;
+    p: IPublishPacket;
+    link: NonNullable<ReturnType<typeof subLink>>;
+  }> {
+    const sub = await rig.connect('s', { clean: false, username: 'subuser' });
+    await rig.subscribe(sub, 't/x', 2);
+    // A persistent publisher's QoS 2 messages carry a token, which names a message without doubt.
+    const pub = await rig.connect('p', { clean: false });
+    await publishQos2(pub, 't/x', ['m1'], 200);
+    const [p] = await take(sub, 1);
+    const link = subLink();
+    assert.ok(link);
+    return { sub, pub, p, link };
+  }
+
+  const subLink = () => [...rig.broker.links].find((l) => l.user === 'subuser');
+
   /**
    * A QoS 2 message released to the subscriber whose ack never reaches the
    * broker, then the broker connection lost; `crash`: the close stores nothing,
@@ -100,14 +120,7 @@ describe('a resumed session sends unacknowledged PUBLISHes again under their ids
    * published after, arrived alone.
    */
   async function releasedAckLost(crash: boolean): Promise<void> {
-    const sub = await rig.connect('s', { clean: false, username: 'subuser' });
-    await rig.subscribe(sub, 't/x', 2);
-    // A persistent publisher's QoS 2 messages carry a token, which names a released one without doubt.
-    const pub = await rig.connect('p', { clean: false });
-    await publishQos2(pub, 't/x', ['m1'], 200);
-    const [p] = await take(sub, 1);
-    const link = [...rig.broker.links].find((l) => l.user === 'subuser');
-    assert.ok(link);
+    const { sub, pub, p, link } = await oneDelivered();
     link.ack = () => undefined;
     sub.pipe.send({ cmd: 'pubrec', messageId: p.messageId as number });
     await sub.pipe.next('pubrel');
@@ -135,6 +148,36 @@ describe('a resumed session sends unacknowledged PUBLISHes again under their ids
   // The live session stored it with its pending PUBREL: the replica dies before the ack leaves it.
   it('QoS 2: a released message is not sent again after a crash that lost its ack and stored nothing at close', () =>
     releasedAckLost(true));
+
+  it('QoS 2: a message the old connection gives back only after the new one took fresh messages keeps its id', async () => {
+    const { sub, pub, p, link } = await oneDelivered();
+    // A slow close (RabbitMQ under load): the consumer is cancelled, its unacked message given back later.
+    const close = link.close.bind(link);
+    let giveBack: (() => void) | undefined;
+    const given = new Promise<void>((r) => (giveBack = r));
+    link.close = async () => {
+      await link.cancel('mqtt-subscription-sqos1');
+      await given;
+      return close();
+    };
+    await rig.hangUp(sub);
+    for (let i = 0; i < 20 && sub.connection.phase !== 'closed'; i++) {
+      await rig.clock.advance(rig.config.closeTimeoutMs);
+      await new Promise((r) => setImmediate(r));
+    }
+    const back = await rig.connect('s', { clean: false, username: 'subuser' });
+
+    assert.equal(back.connack.sessionPresent, true);
+    await publishQos2(pub, 't/x', ['m2'], 201);
+    const fresh = seen(await take(back, 1));
+    giveBack?.();
+    const again = seen(await take(back, 1));
+    assert.deepEqual(
+      [...fresh, ...again].find((m) => m.payload === 'm1'),
+      { payload: 'm1', id: p.messageId, dup: true },
+      'm1 goes out again under its id, whenever RabbitMQ gives it back',
+    );
+  });
 
   it('a message unacknowledged across two connections keeps its id', async () => {
     const { sub, pub } = await subscriberPastId1(1);
@@ -178,6 +221,14 @@ describe('ResendIds', () => {
     ]);
     assert.deepEqual(r.claim('q', d('new', false)), { givenUp: [1] });
     assert.deepEqual(r.entries(), [{ id: 2, queue: 'g', key: 'h:y' }]);
+  });
+
+  it('gives nothing up for fresh deliveries until its hold ends, then at the first', () => {
+    const r = new ResendIds([{ id: 1, queue: 'q', key: resendKey(d('m1')) }], 1000);
+    assert.deepEqual(r.claim('q', d('new', false), 999), { givenUp: [] });
+    assert.deepEqual(r.claim('q', d('m1'), 999), { id: 1, givenUp: [] });
+    const later = new ResendIds([{ id: 2, queue: 'q', key: 'h:x' }], 1000);
+    assert.deepEqual(later.claim('q', d('new', false), 1000), { givenUp: [2] });
   });
 
   it('keys a marked message by its token, another by its topic and payload', () => {
