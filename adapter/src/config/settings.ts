@@ -315,7 +315,7 @@ export const settings = {
   connectTimeoutMs: setting(
     'MQTT_ADAPTER_CONNECT_TIMEOUT_MS',
     positiveInt(10000),
-    'A socket that sends no CONNECT in this time is closed.',
+    'A socket that sends no CONNECT in this time is closed; so is one that has not finished its TLS handshake, or its WebSocket upgrade request, in this time.',
   ),
   serverKeepAlive: setting(
     'MQTT_ADAPTER_SERVER_KEEPALIVE',

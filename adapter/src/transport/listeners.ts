@@ -48,9 +48,18 @@ export function tlsOptions(config: Config): tls.TlsOptions {
   };
 }
 
+/**
+ * A socket's time for its TLS handshake: MQTT_ADAPTER_CONNECT_TIMEOUT_MS, as
+ * for its CONNECT, rather than Node's 120 s, so that a socket which never
+ * finishes a handshake is held no longer than one which never sends CONNECT.
+ */
+export function handshakeTimeout(config: Pick<Config, 'connectTimeoutMs'>): tls.TlsOptions {
+  return { handshakeTimeout: config.connectTimeoutMs };
+}
+
 export function tlsServer(config: Config, onStream: OnStream, peerOf: PeerOf = directPeer): tls.Server {
   const loginRule = certLoginRule(config);
-  return tls.createServer(tlsOptions(config), (socket) => {
+  const server = tls.createServer({ ...tlsOptions(config), ...handshakeTimeout(config) }, (socket) => {
     socket.setNoDelay(true);
     // With optional client certificates an unverified one is refused here rather than ignored.
     if (
@@ -76,4 +85,7 @@ export function tlsServer(config: Config, onStream: OnStream, peerOf: PeerOf = d
     }
     onStream(socket, { transport: 'tls', ...peer, certificateUser });
   });
+  // Node reports a handshake past its timeout here but leaves the socket open.
+  server.on('tlsClientError', (_err: Error, socket: tls.TLSSocket) => socket.destroy());
+  return server;
 }

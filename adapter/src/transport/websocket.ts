@@ -6,12 +6,15 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import { certificateUsername, certLoginRule } from '../auth/cert-identity';
 import type { Config } from '../config/settings';
 import { unauthenticatedPacketLimit } from '../connection/packet-limit';
-import { tlsOptions, type OnStream } from './listeners';
+import { handshakeTimeout, tlsOptions, type OnStream } from './listeners';
 import { setMessageLimit } from './ws-message-limit';
 import { directPeer, type PeerOf } from './proxy/peers';
 
 /** Subprotocols MQTT clients offer; `mqtt` is the standard one, the others are older clients'. */
 const SUBPROTOCOLS = ['mqtt', 'mqttv3.1', 'mqttv3.1.1'];
+
+/** How often Node looks for HTTP requests past their time (its default is 30 s). */
+const HTTP_CHECK_MS = 1000;
 
 /** A WebSocket message carries one MQTT packet; the slack is that of a fixed header. */
 const messageLimit = (packetLimit: number): number => packetLimit + 5;
@@ -36,7 +39,17 @@ export function webSocketServer(
 ): http.Server {
   const secure = Boolean(config.tlsCertFile);
   const loginRule = secure ? certLoginRule(config) : undefined;
-  const server = secure ? https.createServer(tlsOptions(config)) : http.createServer();
+  // The upgrade request, like CONNECT, has MQTT_ADAPTER_CONNECT_TIMEOUT_MS. Node sets no bound on a socket
+  // that sends nothing, and 60 s or more on a request head; `ws` clears the idle timeout once upgraded.
+  const timeouts: http.ServerOptions = {
+    headersTimeout: config.connectTimeoutMs,
+    requestTimeout: config.connectTimeoutMs,
+    connectionsCheckingInterval: Math.min(config.connectTimeoutMs, HTTP_CHECK_MS),
+  };
+  const server = secure
+    ? https.createServer({ ...tlsOptions(config), ...handshakeTimeout(config), ...timeouts })
+    : http.createServer(timeouts);
+  server.setTimeout(config.connectTimeoutMs);
   server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
   });
