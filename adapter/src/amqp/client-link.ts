@@ -8,13 +8,14 @@ import { H } from './properties';
 import { brokerError } from './errors';
 import { sendAhead, type AheadMethod } from './send-ahead';
 import type { FastPath } from './fast-path';
-import type {
-  BrokerLink,
-  FastPathSubscriber,
-  LinkEvents,
-  LinkPublishExtras,
-  OnFull,
-  QueueSpec,
+import {
+  BrokerError,
+  type BrokerLink,
+  type FastPathSubscriber,
+  type LinkEvents,
+  type LinkPublishExtras,
+  type OnFull,
+  type QueueSpec,
 } from '../ports/broker';
 
 /** Where the QoS 0 fast path of each pooled connection is kept (the Broker). */
@@ -127,6 +128,7 @@ export class ClientLink implements BrokerLink {
   }
 
   private openFireChannel(): Promise<amqp.Channel> {
+    if (this.closed) return Promise.reject(closedLink());
     this.fire ??= (this.connection.openChannel(false) as Promise<amqp.Channel>).then(
       (ch) => {
         this.fireError = undefined;
@@ -250,6 +252,7 @@ export class ClientLink implements BrokerLink {
   }
 
   private publishChannel(): Promise<amqp.ConfirmChannel> {
+    if (this.closed) return Promise.reject(closedLink());
     if (!this.pub) {
       const p = this.connection.openChannel(true) as Promise<amqp.ConfirmChannel>;
       this.pub = p;
@@ -279,6 +282,8 @@ export class ClientLink implements BrokerLink {
 
   /** Runs a declare/bind operation; a refusal closes only the ops channel, reopened next time. */
   async withOps<T>(fn: (ch: amqp.Channel) => Promise<T>): Promise<T> {
+    // Still served after the close, for a late clean-up (the delete of a queue declared as the session
+    // closed): the channel it opens is closed once idle, as any ops channel is.
     if (this.opsIdle) clearTimeout(this.opsIdle);
     this.opsIdle = undefined;
     if (!this.ops) {
@@ -412,6 +417,7 @@ export class ClientLink implements BrokerLink {
     onDelivery: (d: Delivery, queue: string) => void,
     checked = false,
   ): Promise<void> {
+    if (this.closed) return Promise.reject(closedLink());
     if (!this.consumers) {
       this.consumers = new ClientConsumers(this.connection.consumerChannels, (q) => this.probeConsume(q));
       this.consumers.onLost = (err) => this.events?.consumerLost(err);
@@ -490,6 +496,14 @@ export class ClientLink implements BrokerLink {
     );
     this.connection.release();
   }
+}
+
+/**
+ * What work that reaches a link after its close hears: a publish channel or a
+ * consumer opened now would have no undo, the close having run.
+ */
+function closedLink(): BrokerError {
+  return new BrokerError('gone', 'the client link is closed');
 }
 
 function queueArguments(q: QueueSpec): Record<string, unknown> {
