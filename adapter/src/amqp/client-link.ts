@@ -8,15 +8,15 @@ import { H } from './properties';
 import { brokerError } from './errors';
 import { sendAhead, type AheadMethod } from './send-ahead';
 import type { FastPath } from './fast-path';
-import {
-  BrokerError,
-  type BrokerLink,
-  type FastPathSubscriber,
-  type LinkEvents,
-  type LinkPublishExtras,
-  type OnFull,
-  type QueueSpec,
+import type {
+  BrokerLink,
+  FastPathSubscriber,
+  LinkEvents,
+  LinkPublishExtras,
+  OnFull,
+  QueueSpec,
 } from '../ports/broker';
+import { BrokerError } from '../ports/broker';
 
 /** Where the QoS 0 fast path of each pooled connection is kept (the Broker). */
 export interface FastPaths {
