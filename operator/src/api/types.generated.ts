@@ -70,6 +70,8 @@ export interface MqttListenerSpec {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Longest SIGTERM drain; the pod's grace period is set above it. */
   drainTimeoutSeconds: number;
+  /** MQTT 5 Server Reference (the address clients should use, usually the client Service's) sent with DISCONNECT 0x9C when a drain or a rebalance hands a client off. */
+  serverReference?: string;
   limits: MqttListenerSpecLimits;
 }
 

@@ -26,6 +26,7 @@ export function adapterEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvV
     value(settings.queueType.env, spec.queueType),
     value(settings.logLevel.env, spec.logLevel),
     value(settings.drainTimeoutMs.env, spec.drainTimeoutSeconds * 1000),
+    ...(spec.serverReference ? [value(settings.serverReference.env, spec.serverReference)] : []),
     value(settings.proxyProtocol.env, spec.proxyProtocol),
     ...tlsEnv(spec, mounts),
     ...webSocketEnv(spec),

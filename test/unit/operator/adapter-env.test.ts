@@ -92,6 +92,16 @@ describe('operator: adapter env is the adapter configuration', () => {
     assert.equal(config({ amqpWildcards: true }).amqpWildcards, true);
   });
 
+  it('passes spec.serverReference through, which drains and rebalances send with DISCONNECT 0x9C; unset when absent', () => {
+    const config = (spec: Record<string, unknown>) =>
+      loadConfig(processEnv(adapterEnv(listener(spec).spec, secretMounts(listener(spec).spec))), read);
+    assert.equal(config({}).serverReference, undefined);
+    assert.equal(
+      config({ serverReference: 'mqtt.example.com:8883' }).serverReference,
+      'mqtt.example.com:8883',
+    );
+  });
+
   it('loads with the adapter config loader and means what the spec says', () => {
     const l = listener({
       replicas: 3,

@@ -57,6 +57,7 @@ export function everyVariableListeners(): MqttListener[] {
         certificateLogin: { from: 'san', secretName: 'login', vhostByCertificate: { d: 'a' } },
       },
       webSocket: { enabled: true },
+      serverReference: 'mqtt.example.com:8883',
       limits: Object.fromEntries(Object.keys(LIMIT_SETTINGS).map((k) => [k, 1])),
     }),
     listener({ rabbitmq: { urls: ['amqp://r:5672'] } }),
