@@ -81,6 +81,15 @@ export function figureSections(r: Figures, p: PhaseFaults, h: string): string[] 
 }
 
 /** Reconnects and what was left, as one paragraph. */
+/** The first few key names, for a report that must say which keys were left. */
+const keyNames = (keys: readonly string[]): string =>
+  keys.length === 0
+    ? ''
+    : `: ${keys
+        .slice(0, 10)
+        .map((k) => `\`${k}\``)
+        .join(', ')}${keys.length > 10 ? ', …' : ''}`;
+
 function sessionsLine(r: Figures): string {
   const owners = r.leftovers.expiring.filter((k) => k.key.endsWith(':owner'));
   return (
@@ -88,7 +97,7 @@ function sessionsLine(r: Figures): string {
     `from the lost connection to the CONNACK on another replica: ${describeSpread(r.reconnects.gapMs)}. ` +
     `Left after the clients and replicas were gone: ${r.leftovers.queues.length} queues, ${r.leftovers.consumers} consumers, ` +
     `${r.leftovers.channels} channels, ${r.leftovers.redisKeys.length} Redis keys without expiry under the prefix ` +
-    `(baseline ${r.redisBaseline}), and ${r.leftovers.expiring.length} keys that expire on their own ` +
+    `(baseline ${r.redisBaseline}${keyNames(r.leftovers.redisKeys)}), and ${r.leftovers.expiring.length} keys that expire on their own ` +
     `(${owners.length} owner hashes, the epoch fence of clients that never came back, ` +
     `at most ${Math.round(Math.max(0, ...r.leftovers.expiring.map((k) => k.ttlMs)) / 1000)} s left).`
   );
