@@ -67,6 +67,19 @@ describe('RedisSessionStore', () => {
       assert.equal(await redis.client.exists(redis.keys.session('zero'), redis.keys.inboundQos2('zero')), 0);
     });
 
+    it('leaves a session in the expiry index only while it has a deadline to keep', async () => {
+      const index = redis.keys.sessionsExpiring();
+      const kept = await store.claim('kept', owner, false);
+      await store.save('kept', kept.epoch, state(120));
+      await store.release('kept', kept.epoch);
+      const gone = await store.claim('gone', owner, false);
+      await store.save('gone', gone.epoch, state(0));
+      await store.release('gone', gone.epoch);
+      const clean = await store.claim('clean', owner, true);
+      await store.release('clean', clean.epoch);
+      assert.deepEqual(await redis.client.zrange(index, 0, -1), ['kept']);
+    });
+
     it('keeps all keys of a client under its hash tag and indexes it under its pod', async () => {
       const id = 'we{ird}/id%';
       const { epoch } = await store.claim(id, owner, false);

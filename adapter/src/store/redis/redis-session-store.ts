@@ -115,14 +115,17 @@ export class RedisSessionStore implements SessionStore {
    * deadline, the hint moves there; if that step is lost, the sweeper moves it.
    */
   private async released(clientId: string, release: Promise<unknown>): Promise<void> {
-    const [, reply] = await Promise.all([this.expiring.announce(clientId, Date.now()), release]);
+    const hint = { clientId, score: String(Math.round(Date.now())) };
+    const [, reply] = await Promise.all([this.expiring.announce(clientId, Number(hint.score)), release]);
     if (!Array.isArray(reply)) return;
     const [pod, deadline] = reply as unknown[];
     await Promise.all([
       this.unindex(clientId, pod),
+      // No deadline (no state kept, or none to expire): the hint goes, unless another release moved it
+      // meanwhile, rather than wait for a sweeper that a stopped deployment no longer runs.
       typeof deadline === 'string' && deadline !== ''
         ? this.expiring.settle(clientId, Number(deadline))
-        : undefined,
+        : this.expiring.update(hint),
     ]);
   }
 
