@@ -202,7 +202,7 @@ export class Adapter {
     const admin = rebalancer && {
       rebalance: async () => ({ id: await rebalancer.request() }),
     };
-    const http = httpServer(metrics.registry, health, admin);
+    const http = httpServer(metrics.registry, health, admin, config.connectTimeoutMs);
     const httpPort = await listen(http, config.mqttHost, config.httpPort, settings.httpPort.env);
     const adapter = new Adapter(
       pod,

@@ -315,7 +315,7 @@ export const settings = {
   connectTimeoutMs: setting(
     'MQTT_ADAPTER_CONNECT_TIMEOUT_MS',
     positiveInt(10000),
-    'A socket that sends no CONNECT in this time is closed; so is one that has not finished its TLS handshake, or its WebSocket upgrade request, in this time.',
+    'A socket that sends no CONNECT in this time is closed; so is one that has not finished its TLS handshake, or its WebSocket upgrade request, in this time, and a socket of the HTTP port idle this long.',
   ),
   serverKeepAlive: setting(
     'MQTT_ADAPTER_SERVER_KEEPALIVE',

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { Registry } from 'prom-client';
+import { boundIdle, requestTimeouts } from './request-time';
 
 export interface Health {
   /** Why the process is not ready, or an empty list when it is. */
@@ -18,15 +19,24 @@ type Reply = [number, string, string];
  * `/healthz` (alive), `/readyz` (dependencies reachable, listeners up),
  * `/metrics`, and `POST /rebalance`, on one port.
  */
-export function httpServer(registry: Registry, health: Health, admin?: Admin): http.Server {
-  return http.createServer((req, res) => {
-    void route(req.method ?? 'GET', req.url ?? '/', registry, health, admin)
-      .catch((err: unknown): Reply => [500, 'text/plain', `${(err as Error).message}\n`])
-      .then(([status, type, body]) => {
-        res.writeHead(status, { 'content-type': type });
-        res.end(body);
-      });
-  });
+export function httpServer(
+  registry: Registry,
+  health: Health,
+  admin?: Admin,
+  /** A socket's time to send a request (MQTT_ADAPTER_CONNECT_TIMEOUT_MS): Node would hold a silent one for good. */
+  requestTimeMs = 10_000,
+): http.Server {
+  return boundIdle(
+    http.createServer(requestTimeouts(requestTimeMs), (req, res) => {
+      void route(req.method ?? 'GET', req.url ?? '/', registry, health, admin)
+        .catch((err: unknown): Reply => [500, 'text/plain', `${(err as Error).message}\n`])
+        .then(([status, type, body]) => {
+          res.writeHead(status, { 'content-type': type });
+          res.end(body);
+        });
+    }),
+    requestTimeMs,
+  );
 }
 
 async function route(

@@ -8,13 +8,11 @@ import type { Config } from '../config/settings';
 import { unauthenticatedPacketLimit } from '../connection/packet-limit';
 import { handshakeTimeout, tlsOptions, type OnStream } from './listeners';
 import { setMessageLimit } from './ws-message-limit';
+import { boundIdle, requestTimeouts } from '../http/request-time';
 import { directPeer, type PeerOf } from './proxy/peers';
 
 /** Subprotocols MQTT clients offer; `mqtt` is the standard one, the others are older clients'. */
 const SUBPROTOCOLS = ['mqtt', 'mqttv3.1', 'mqttv3.1.1'];
-
-/** How often Node looks for HTTP requests past their time (its default is 30 s). */
-const HTTP_CHECK_MS = 1000;
 
 /** A WebSocket message carries one MQTT packet; the slack is that of a fixed header. */
 const messageLimit = (packetLimit: number): number => packetLimit + 5;
@@ -41,15 +39,13 @@ export function webSocketServer(
   const loginRule = secure ? certLoginRule(config) : undefined;
   // The upgrade request, like CONNECT, has MQTT_ADAPTER_CONNECT_TIMEOUT_MS. Node sets no bound on a socket
   // that sends nothing, and 60 s or more on a request head; `ws` clears the idle timeout once upgraded.
-  const timeouts: http.ServerOptions = {
-    headersTimeout: config.connectTimeoutMs,
-    requestTimeout: config.connectTimeoutMs,
-    connectionsCheckingInterval: Math.min(config.connectTimeoutMs, HTTP_CHECK_MS),
-  };
-  const server = secure
-    ? https.createServer({ ...tlsOptions(config), ...handshakeTimeout(config), ...timeouts })
-    : http.createServer(timeouts);
-  server.setTimeout(config.connectTimeoutMs);
+  const timeouts = requestTimeouts(config.connectTimeoutMs);
+  const server = boundIdle(
+    secure
+      ? https.createServer({ ...tlsOptions(config), ...handshakeTimeout(config), ...timeouts })
+      : http.createServer(timeouts),
+    config.connectTimeoutMs,
+  );
   server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
     res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
   });

@@ -22,8 +22,8 @@ async function silent(port: number): Promise<net.Socket> {
 /*
  * MQTT_ADAPTER_CONNECT_TIMEOUT_MS bounds how long a socket may stay open
  * before it sends CONNECT, on every listener: before the TLS handshake and
- * the WebSocket upgrade too, which Node would otherwise wait for 120 s (TLS)
- * and 60 s or more (an HTTP request head).
+ * the WebSocket upgrade too, and on the HTTP port (metrics and probes), where
+ * Node would wait for good for a socket that sends nothing.
  */
 describe('protocol: a socket that sends nothing is closed at the CONNECT timeout on every listener', function () {
   this.timeout(30_000);
@@ -49,7 +49,7 @@ describe('protocol: a socket that sends nothing is closed at the CONNECT timeout
     return a;
   }
 
-  it('TCP, TLS before its handshake, WebSocket and secure WebSocket before their upgrade', async () => {
+  it('TCP, TLS before its handshake, WebSocket and secure WebSocket before their upgrade, and HTTP', async () => {
     const plain = await start({});
     const secure = await start({
       MQTT_ADAPTER_TLS_CERT_FILE: pki.server.certFile,
@@ -57,6 +57,7 @@ describe('protocol: a socket that sends nothing is closed at the CONNECT timeout
     });
     const ports = {
       tcp: plain.ports.mqtt,
+      http: plain.ports.http,
       ws: plain.ports.ws as number,
       tls: secure.ports.tls as number,
       wss: secure.ports.ws as number,
