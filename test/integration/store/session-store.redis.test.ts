@@ -77,7 +77,15 @@ describe('RedisSessionStore', () => {
       await store.release('gone', gone.epoch);
       const clean = await store.claim('clean', owner, true);
       await store.release('clean', clean.epoch);
+      const ended = await store.claim('ended', owner, false);
+      await store.save('ended', ended.epoch, state(120));
+      await store.release('ended', ended.epoch);
+      const ender = await store.claim('ended', owner, true);
+      await store.discard('ended', ender.epoch);
       assert.deepEqual(await redis.client.zrange(index, 0, -1), ['kept']);
+      // The index outlives its last entry's deadline and its grace, and no more: it never stays for good.
+      const ttl = await redis.client.pttl(index);
+      assert.ok(ttl > 110_000 + EXPIRY_GRACE_MS && ttl <= 121_000 + EXPIRY_GRACE_MS, `index ttl ${ttl}`);
     });
 
     it('keeps all keys of a client under its hash tag and indexes it under its pod', async () => {

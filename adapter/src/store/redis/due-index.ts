@@ -1,5 +1,5 @@
 import type { RedisClient } from './client';
-import { UPDATE_DUE_ENTRY } from './will-scripts';
+import { KEEP_INDEX, UPDATE_DUE_ENTRY } from './will-scripts';
 
 export interface DueEntry {
   readonly clientId: string;
@@ -17,11 +17,24 @@ export class DueIndex {
   constructor(
     private readonly redis: RedisClient,
     private readonly key: string,
+    /**
+     * When set, the index outlives its latest entry by this much and no more:
+     * entries that stay until their time (a session's deadline) would
+     * otherwise keep it forever once no replica is left to sweep them.
+     */
+    private readonly keepMs?: number,
   ) {}
+
+  /** Raises the index's TTL to cover an entry due at `dueMs`. */
+  private async keep(dueMs: number): Promise<void> {
+    if (this.keepMs === undefined) return;
+    await KEEP_INDEX.run(this.redis, [this.key], [Math.max(0, Math.round(dueMs - Date.now())) + this.keepMs]);
+  }
 
   /** Adds (or moves) the entry before the will is scheduled. */
   async announce(clientId: string, dueMs: number): Promise<void> {
     await this.redis.zadd(this.key, Math.round(dueMs), clientId);
+    await this.keep(dueMs);
   }
 
   /**
@@ -32,7 +45,9 @@ export class DueIndex {
   async announceIfAbsent(clientId: string, dueMs: number): Promise<DueEntry | undefined> {
     const score = Math.round(dueMs);
     const added = await this.redis.zadd(this.key, 'NX', score, clientId);
-    return added === 1 ? { clientId, score: String(score) } : undefined;
+    if (added !== 1) return undefined;
+    await this.keep(score);
+    return { clientId, score: String(score) };
   }
 
   /**
@@ -42,6 +57,12 @@ export class DueIndex {
    */
   async settle(clientId: string, dueMs: number): Promise<void> {
     await this.redis.zadd(this.key, dueMs, clientId);
+    await this.keep(dueMs);
+  }
+
+  /** Drops the client's entry, whatever its time. */
+  async forget(clientId: string): Promise<void> {
+    await this.redis.zrem(this.key, clientId);
   }
 
   async due(nowMs: number, limit: number): Promise<DueEntry[]> {
@@ -54,5 +75,6 @@ export class DueIndex {
   /** Removes the entry, or moves it to a later time, unless it was rescheduled meanwhile. */
   async update(entry: DueEntry, laterMs?: number): Promise<void> {
     await UPDATE_DUE_ENTRY.run(this.redis, [this.key], [entry.clientId, entry.score, laterMs ?? '']);
+    if (laterMs !== undefined) await this.keep(laterMs);
   }
 }

@@ -1,4 +1,5 @@
 import type { Liveness, SweepScope } from '../../ports/liveness';
+import { EXPIRY_GRACE_MS } from './release-lua';
 import type { OrphanWill } from '../../ports/will-store';
 import { podOf } from '../incarnation';
 import { verdict } from '../liveness-verdict';
@@ -59,7 +60,7 @@ export class RedisLiveness implements Liveness {
   ) {
     this.keys = options.keys ?? new RedisKeys();
     this.due = new DueIndex(redis, this.keys.willsDue());
-    this.expiring = new DueIndex(redis, this.keys.sessionsExpiring());
+    this.expiring = new DueIndex(redis, this.keys.sessionsExpiring(), EXPIRY_GRACE_MS);
   }
 
   private get recordMs(): number {

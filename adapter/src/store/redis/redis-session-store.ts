@@ -1,3 +1,4 @@
+import { EXPIRY_GRACE_MS } from './release-lua';
 import {
   StaleEpochError,
   type Claim,
@@ -41,7 +42,7 @@ export class RedisSessionStore implements SessionStore {
     this.keys = options.keys ?? new RedisKeys();
     this.podName = options.podName;
     this.takeovers = new TakeoverChannel(redis, this.keys.podEvents(this.podName), options.onError);
-    this.expiring = new DueIndex(redis, this.keys.sessionsExpiring());
+    this.expiring = new DueIndex(redis, this.keys.sessionsExpiring(), EXPIRY_GRACE_MS);
   }
 
   /** Settles once this replica hears takeovers; await it before accepting connections. */
@@ -97,7 +98,14 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async discard(clientId: string, epoch: number): Promise<void> {
-    await this.unindex(clientId, await DISCARD.run(this.redis, this.clientKeys(clientId), [String(epoch)]));
+    const from = await DISCARD.run(this.redis, this.clientKeys(clientId), [String(epoch)]);
+    // The session is gone, and with it any deadline its entry stood for. A release of a newer claim
+    // racing this may lose its entry: its session then ends at its deadline all the same (a claim past
+    // it finds none), and its queue by the backstop x-expires.
+    await Promise.all([
+      this.unindex(clientId, from),
+      typeof from === 'string' ? this.expiring.forget(clientId) : undefined,
+    ]);
   }
 
   async release(clientId: string, epoch: number): Promise<void> {

@@ -85,3 +85,18 @@ if ARGV[3] == '' then redis.call('ZREM', KEYS[1], ARGV[1]) else redis.call('ZADD
 return 1
 `,
 );
+
+/**
+ * ARGV: milliseconds. Raises the key's TTL to at least that (sets it when the
+ * key has none), never lowers it; a missing key is left missing.
+ */
+export const KEEP_INDEX = new LuaScript(
+  'keep-index',
+  `
+local want = tonumber(ARGV[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl == -2 then return 0 end
+if ttl == -1 or ttl < want then redis.call('PEXPIRE', KEYS[1], want) end
+return 1
+`,
+);
