@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { EXPIRY_GRACE_MS } from '../../../adapter/src/store/redis/release-lua';
 import { eventually } from './eventually';
 import { livenessContract } from './liveness.contract';
 import { RedisFixture } from './redis-fixture';
@@ -36,8 +37,11 @@ describe('Redis wills and liveness', () => {
       await delay(h.ttlMs + h.stallMs + 50);
       await b.liveness.claimDeadPods();
       await eventually(() => assert.deepEqual(heard, [id]));
+      // The deadline is the session expiry; its keys outlive it by the grace the sweeper has to end it.
+      const left = Number(await redis.client.hget(redis.keys.owner(id), 'expires')) - Date.now();
+      assert.ok(left > 50_000 && left <= 60_000, `deadline in ${left} ms`);
       const ttl = await redis.client.pttl(redis.keys.session(id));
-      assert.ok(ttl > 50_000 && ttl <= 60_000, `session ttl ${ttl}`);
+      assert.ok(ttl > 50_000 + EXPIRY_GRACE_MS && ttl <= 60_000 + EXPIRY_GRACE_MS, `session ttl ${ttl}`);
       await assert.rejects(
         a.sessions.save(id, epoch, { protocolVersion: 5, expirySeconds: 60, subscriptions: [] }),
       );
