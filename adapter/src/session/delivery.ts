@@ -179,15 +179,13 @@ export class Deliverer {
    * are named as well (when they carry a QoS 2 token), in case their ack was lost.
    */
   unacked(): OutboundUnacked[] {
-    const out: OutboundUnacked[] = [];
-    for (const [id, f] of this.inflight) {
-      if (!f.from) continue;
+    const out = this.outbound((f, d) => {
       const released = f.released && !f.storing;
       // Two messages alike in topic and payload share a digest: dropping one as "released" could drop the
       // other, never sent, so only a token (unique per message) names a released one.
-      if (released && !f.from.d.mark) continue;
-      out.push({ id, queue: f.from.queue, key: resendKey(f.from.d), ...(released ? { released } : {}) });
-    }
+      if (released && !d.mark) return undefined;
+      return released ? 'released' : 'unacked';
+    });
     // Awaited ids whose message has not come back yet stay awaited across the next connection too.
     return [...out, ...(this.resends?.entries() ?? [])];
   }
@@ -202,10 +200,25 @@ export class Deliverer {
    * them through unacked() instead.
    */
   releasedMarked(): OutboundUnacked[] {
+    return this.outbound((f, d) => (f.released && d.mark ? 'released' : undefined));
+  }
+
+  /** The in-flight PUBLISHes that came from a queue, each named as `kind` says or left out. */
+  private outbound(
+    kind: (f: InFlight, d: Delivery) => 'released' | 'unacked' | undefined,
+  ): OutboundUnacked[] {
     const out: OutboundUnacked[] = [];
-    for (const [id, f] of this.inflight)
-      if (f.released && f.from?.d.mark)
-        out.push({ id, queue: f.from.queue, key: resendKey(f.from.d), released: true });
+    for (const [id, f] of this.inflight) {
+      if (!f.from) continue;
+      const k = kind(f, f.from.d);
+      if (k === undefined) continue;
+      out.push({
+        id,
+        queue: f.from.queue,
+        key: resendKey(f.from.d),
+        ...(k === 'released' ? { released: true } : {}),
+      });
+    }
     return out;
   }
 
