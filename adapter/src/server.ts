@@ -97,7 +97,7 @@ export class Adapter {
       log,
       onDrop: (reason) => metrics.storeRetriesDropped.inc({ reason }),
     });
-    const reaper = new SessionReaper(config, broker, log);
+    const reaper = new SessionReaper(config, broker, metrics, log);
     const sweeper = new Sweeper(
       stores.liveness,
       stores.wills,

@@ -48,7 +48,7 @@ export class SessionRig {
       registry: this.registry,
       wills: this.stores.wills,
       willPublisher: new WillPublisher(this.config, this.broker, this.stores.retained, metrics, log),
-      reaper: new SessionReaper(this.config, this.broker, log, () => this.clock.now()),
+      reaper: new SessionReaper(this.config, this.broker, metrics, log, () => this.clock.now()),
       backlog: new StoreBacklog({ clock: this.clock, log }),
       pendingBinds: new PendingBinds(undefined, this.clock),
       metrics,

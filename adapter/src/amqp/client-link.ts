@@ -377,19 +377,20 @@ export class ClientLink implements BrokerLink {
    * Deletes a queue that may be left from an earlier session, without opening
    * a channel of this client's unless only an unused queue is to go.
    */
-  async deleteStaleQueue(queue: string, ifUnused = false): Promise<void> {
+  async deleteStaleQueue(queue: string): Promise<void> {
+    await this.connection.deleteQueueShared(queue).catch((err: unknown) => Promise.reject(brokerError(err)));
+  }
+
+  async deleteUnusedQueue(queue: string): Promise<boolean> {
     // Asked on this client's own channel, which a missing queue (404) closes, not on the shared one.
     // Not with queue.delete's if-unused, which quorum queues refuse: a consumer that comes between
     // the check and the delete is the one thing the check cannot see.
-    if (ifUnused)
-      await this.withOps(async (ch) => {
-        const { consumerCount } = await ch.checkQueue(queue).catch(() => ({ consumerCount: -1 }));
-        if (consumerCount === 0) await ch.deleteQueue(queue);
-      });
-    else
-      await this.connection
-        .deleteQueueShared(queue)
-        .catch((err: unknown) => Promise.reject(brokerError(err)));
+    return this.withOps(async (ch) => {
+      const { consumerCount } = await ch.checkQueue(queue).catch(() => ({ consumerCount: -1 }));
+      if (consumerCount !== 0) return false;
+      await ch.deleteQueue(queue);
+      return true;
+    });
   }
 
   async deleteQueue(queue: string): Promise<void> {

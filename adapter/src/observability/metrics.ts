@@ -135,6 +135,16 @@ export function createMetrics(build?: BuildInfo) {
       help: 'CONNECTs that resumed a stored session',
       registers,
     }),
+    sessionsExpired: new Counter({
+      name: `${P}sessions_expired_total`,
+      help: 'Sessions the store ended at their expiry while no connection held them, handed to this replica by its sweep',
+      registers,
+    }),
+    sessionQueuesDeleted: new Counter({
+      name: `${P}session_queues_deleted_total`,
+      help: 'Queues of expired sessions this replica deleted (a queue in use by a new session of the client id, or missing, stays uncounted)',
+      registers,
+    }),
     takeovers: new Counter({
       name: `${P}takeovers_total`,
       help: 'Connections closed because another took their client id',

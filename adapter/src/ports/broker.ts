@@ -69,11 +69,13 @@ export interface BrokerLink {
   ): Promise<boolean>;
   declareQueue(q: QueueSpec): Promise<void>;
   deleteQueue(queue: string): Promise<void>;
+  /** Deletes a queue an earlier session of the client id may have left (at CONNECT). */
+  deleteStaleQueue(queue: string): Promise<void>;
   /**
-   * Deletes a queue an earlier session may have left (at CONNECT, or once the
-   * session expired); with `ifUnused`, a queue something consumes stays.
+   * Deletes the queue of a session that expired unless something consumes it
+   * (a new session of the client id); true when a queue was deleted.
    */
-  deleteStaleQueue(queue: string, ifUnused?: boolean): Promise<void>;
+  deleteUnusedQueue(queue: string): Promise<boolean>;
   queueExists(queue: string): Promise<boolean>;
   /**
    * Declares a queue that starts empty (deleting any queue of its name first

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/settings';
+import type { Metrics } from '../observability/metrics';
 import type { BrokerPort } from '../ports/broker';
 import type { Credentials } from '../ports/credentials';
 import type { ExpiredSession } from '../ports/session-store';
@@ -24,6 +25,7 @@ export class SessionReaper {
   constructor(
     private readonly config: Config,
     private readonly broker: BrokerPort,
+    private readonly metrics: Pick<Metrics, 'sessionsExpired' | 'sessionQueuesDeleted'>,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {}
@@ -46,6 +48,7 @@ export class SessionReaper {
 
   /** Deletes the expired session's queue; never throws (a failure is logged, the backstop remains). */
   async reap(s: ExpiredSession): Promise<void> {
+    this.metrics.sessionsExpired.inc();
     const login = this.logins.get(s.clientId)?.login ?? serviceLogin(this.config, s.vhost);
     this.logins.delete(s.clientId);
     const queue = queueNameFor(s.clientId);
@@ -55,12 +58,17 @@ export class SessionReaper {
     }
     try {
       const link = await this.broker.login(login);
+      let deleted: boolean;
       try {
-        await link.deleteStaleQueue(queue, true);
+        deleted = await link.deleteUnusedQueue(queue);
       } finally {
         await link.close();
       }
-      this.log.info({ clientId: s.clientId, queue }, 'session expired; its queue is deleted unless in use');
+      if (deleted) this.metrics.sessionQueuesDeleted.inc();
+      this.log.info(
+        { clientId: s.clientId, queue },
+        deleted ? 'session expired; its queue is deleted' : 'session expired; its queue is in use or missing',
+      );
     } catch (err) {
       this.log.warn(
         { clientId: s.clientId, queue, err: (err as Error).message },

@@ -6,6 +6,8 @@ import type { Adapter } from '../../../adapter/src/server';
 import { SessionQueues, V5, deleteRedisKeys, storeEnv, uniqueTopic } from './support';
 import { until } from '../helpers/wait';
 import { useCleanup } from '../helpers/suite';
+import { onCleanup } from '../helpers/cleanup';
+import { httpGet, metricValue } from '../helpers/clients';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -109,6 +111,44 @@ for (const store of ['memory', 'redis'] as const) {
       await until(async () => !(await queueExists(queue)), 'the sweeper to delete the queue', 10_000);
       const took = Date.now() - left;
       assert.ok(took < 5000, `deleted ${took} ms after the DISCONNECT, far from its 30 s x-expires`);
+    });
+
+    it('the sweep counts each session it ends and each queue it deletes, once', async function () {
+      // An adapter of its own (and, on Redis, a key prefix of its own): nothing the other tests left counts.
+      const own = await startAdapter(storeEnv(store, `${prefix}counts:`));
+      onCleanup(() => own.stop());
+      const counts = async (): Promise<[number | undefined, number | undefined]> => {
+        const { body } = await httpGet(own.ports.http, '/metrics');
+        return [
+          metricValue(body, 'mqtt_adapter_sessions_expired_total'),
+          metricValue(body, 'mqtt_adapter_session_queues_deleted_total'),
+        ];
+      };
+      assert.deepEqual(await counts(), [0, 0]);
+      const withQueue = [uniqueId('counted'), uniqueId('counted')];
+      for (const clientId of withQueue) {
+        const first = await V5.connect(own.ports.mqtt, {
+          clientId,
+          properties: { sessionExpiryInterval: 30 },
+        });
+        await first.subscribe(uniqueTopic('counted'), { qos: 1 });
+        await first.disconnect({ sessionExpiryInterval: 1 });
+      }
+      // A session without a subscription has no queue; one with expiry 0 ends with its connection.
+      const noQueue = await V5.connect(own.ports.mqtt, { properties: { sessionExpiryInterval: 1 } });
+      await noQueue.disconnect();
+      const noSession = await V5.connect(own.ports.mqtt, { properties: { sessionExpiryInterval: 0 } });
+      await noSession.subscribe(uniqueTopic('uncounted'), { qos: 1 });
+      await noSession.disconnect();
+      await until(
+        async () => (await counts()).join() === '3,2',
+        'three sessions expired, two queues deleted',
+        10_000,
+      );
+      for (const clientId of withQueue) assert.equal(await queueExists(queueOf(clientId)), false);
+      // Several sweeps later, nothing was counted twice.
+      await sleep(2000);
+      assert.deepEqual(await counts(), [3, 2]);
     });
   });
 }

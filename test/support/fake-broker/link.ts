@@ -81,10 +81,16 @@ export class FakeLink implements BrokerLink {
     return this.op('delete', () => this.broker.deleteQueue(queue));
   }
 
-  deleteStaleQueue(queue: string, ifUnused = false): Promise<void> {
-    return this.op('delete-stale', () => {
+  deleteStaleQueue(queue: string): Promise<void> {
+    return this.op('delete-stale', () => this.broker.deleteQueue(queue));
+  }
+
+  deleteUnusedQueue(queue: string): Promise<boolean> {
+    return this.op('delete-unused', () => {
       const q = this.broker.queues.get(queue);
-      if (!(ifUnused && q && q.consumers.length > 0)) this.broker.deleteQueue(queue);
+      if (!q || q.consumers.length > 0) return false;
+      this.broker.deleteQueue(queue);
+      return true;
     });
   }
 

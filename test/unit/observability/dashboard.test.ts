@@ -104,7 +104,7 @@ describe('Grafana dashboard (charts/mqtt-adapter/dashboards/mqtt-adapter.json)',
     assert.deepEqual(unknown, []);
   });
 
-  it('covers connections, CONNECT results, messages, confirm latency, drops, wills, takeovers, backends and pod resources', () => {
+  it('covers connections, CONNECT results, messages, confirm latency, drops, wills, takeovers, expired sessions, backends and pod resources', () => {
     const used = new Set(exprs.flatMap((e) => metricNames(e.expr)));
     for (const n of [
       'mqtt_adapter_connections',
@@ -117,6 +117,8 @@ describe('Grafana dashboard (charts/mqtt-adapter/dashboards/mqtt-adapter.json)',
       'mqtt_adapter_wills_failed_total',
       'mqtt_adapter_takeovers_total',
       'mqtt_adapter_sessions_resumed_total',
+      'mqtt_adapter_sessions_expired_total',
+      'mqtt_adapter_session_queues_deleted_total',
       'mqtt_adapter_amqp_connections',
       'mqtt_adapter_amqp_connect_failures_total',
       'mqtt_adapter_redis_errors_total',

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import pino from 'pino';
 import { loadConfig } from '../../../adapter/src/config/load';
+import { createMetrics } from '../../../adapter/src/observability/metrics';
 import type { BrokerPort } from '../../../adapter/src/ports/broker';
 import type { Credentials } from '../../../adapter/src/ports/credentials';
 import { SessionReaper } from '../../../adapter/src/session/session-reaper';
@@ -39,6 +40,7 @@ describe('session/reaper: the queue of a session that expired unclaimed', () => 
     const reaper = new SessionReaper(
       loadConfig({}, () => ''),
       port,
+      createMetrics(),
       log,
     );
     await sessionQueue(broker, 'c1');
@@ -57,13 +59,17 @@ describe('session/reaper: the queue of a session that expired unclaimed', () => 
       () => '',
     );
     await sessionQueue(broker, 'c2');
-    await new SessionReaper(withWillUser, port, log).reap({ clientId: 'c2', vhost: 'tenant' });
+    await new SessionReaper(withWillUser, port, createMetrics(), log).reap({
+      clientId: 'c2',
+      vhost: 'tenant',
+    });
     assert.deepEqual(logins, [{ vhost: 'tenant', user: 'svc', password: 'secret' }]);
     assert.equal(broker.queues.has(queueNameFor('c2')), false);
     await sessionQueue(broker, 'c3');
     await new SessionReaper(
       loadConfig({}, () => ''),
       port,
+      createMetrics(),
       log,
     ).reap({ clientId: 'c3' });
     assert.equal(logins.length, 1, 'no login to try');
@@ -77,6 +83,7 @@ describe('session/reaper: the queue of a session that expired unclaimed', () => 
     const reaper = new SessionReaper(
       loadConfig({}, () => ''),
       port,
+      createMetrics(),
       log,
       () => now,
     );
@@ -92,5 +99,42 @@ describe('session/reaper: the queue of a session that expired unclaimed', () => 
     await reaper.reap({ clientId: 'c5' });
     await reaper.reap({ clientId: 'c6' });
     assert.equal(logins.length, 1, 'neither login was kept');
+  });
+
+  it('counts every expired session it is handed, and only the queues it deleted', async () => {
+    const broker = new FakeBroker();
+    const metrics = createMetrics();
+    const reaper = new SessionReaper(
+      loadConfig({}, () => ''),
+      broker,
+      metrics,
+      log,
+    );
+    const count = async (): Promise<[number, number]> => [
+      (await metrics.sessionsExpired.get()).values[0].value,
+      (await metrics.sessionQueuesDeleted.get()).values[0].value,
+    ];
+    await sessionQueue(broker, 'd1');
+    await sessionQueue(broker, 'd2', true);
+    for (const clientId of ['d1', 'd2', 'd3', 'd4']) reaper.remember(clientId, client, 60);
+    await reaper.reap({ clientId: 'd1' });
+    assert.deepEqual(await count(), [1, 1], 'its queue deleted');
+    await reaper.reap({ clientId: 'd2' });
+    assert.deepEqual(await count(), [2, 1], 'a queue in use stays');
+    await reaper.reap({ clientId: 'd3' });
+    assert.deepEqual(await count(), [3, 1], 'no queue to delete');
+    await reaper.reap({ clientId: 'd5' });
+    assert.deepEqual(await count(), [4, 1], 'no login to delete with');
+    await sessionQueue(broker, 'd4');
+    broker.ops.hold();
+    const refused = reaper.reap({ clientId: 'd4' });
+    await broker.ops.waitHeld();
+    assert.equal(broker.ops.step(), 'login');
+    await broker.ops.waitHeld();
+    assert.deepEqual(broker.ops.pending, ['delete-unused']);
+    broker.ops.fail(new Error('refused'));
+    broker.ops.release();
+    await refused;
+    assert.deepEqual(await count(), [5, 1], 'RabbitMQ refused the delete');
   });
 });
