@@ -54,7 +54,9 @@ export interface WillStore {
    * unless the new connection starts clean (the session ends, so it is
    * published); the will of a connection that was still open (a takeover) is
    * published unless the new connection resumes the session and the will has
-   * a delay.
+   * a delay. A call that failed may have taken the will all the same (its
+   * reply lost): a retry under the same epoch gets it then, so the will is
+   * neither lost nor handed out twice.
    */
   supersede(clientId: string, epoch: number): Promise<SupersededWill | undefined>;
   /** Removes and returns up to `limit` wills whose time has come, each to exactly one caller. */

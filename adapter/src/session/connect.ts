@@ -97,14 +97,22 @@ async function settlePreviousWill(
   cleanStart: boolean,
   credentials: Credentials,
 ): Promise<void> {
-  const prev = await deps.wills.supersede(clientId, epoch);
-  if (!prev) return;
-  if (supersededWillFate(prev, cleanStart) === 'drop') {
-    deps.willPublisher.forget(clientId);
-    return;
-  }
-  deps.willPublisher.remember(clientId, credentials);
-  void deps.willPublisher.publish(clientId, prev.will, 'connection');
+  const settle = async (): Promise<void> => {
+    const prev = await deps.wills.supersede(clientId, epoch);
+    if (!prev) return;
+    if (supersededWillFate(prev, cleanStart) === 'drop') {
+      deps.willPublisher.forget(clientId);
+      return;
+    }
+    deps.willPublisher.remember(clientId, credentials);
+    void deps.willPublisher.publish(clientId, prev.will, 'connection');
+  };
+  await settle().catch((err: unknown) => {
+    // No reply is not no effect: the will may be taken already. The store hands it to a retry under the
+    // same epoch, which settles it as this CONNECT would have; without one it would never be published.
+    deps.backlog.later(`supersede:${clientId}:${epoch}`, settle);
+    throw err;
+  });
 }
 
 /**

@@ -4,7 +4,8 @@ import { eventually } from './eventually';
 import { livenessContract } from './liveness.contract';
 import { RedisFixture } from './redis-fixture';
 import { redisPodsHarness } from './redis-harnesses';
-import { connect, newClient, willStoreContract, type WillHarness } from './will-store.contract';
+import { RedisWillStore } from '../../../adapter/src/store/redis/redis-will-store';
+import { connect, newClient, will, willStoreContract, type WillHarness } from './will-store.contract';
 import { delay } from '../helpers/wait';
 
 describe('Redis wills and liveness', () => {
@@ -51,6 +52,37 @@ describe('Redis wills and liveness', () => {
       assert.equal(await redis.client.sismember(redis.keys.pods(), 'pod-a'), 0, 'the swept pod is forgotten');
       assert.equal(await redis.client.exists(redis.keys.podClients('pod-a')), 0);
       assert.equal(await redis.client.zcard(redis.keys.willsDue()), 0, 'no index entry left behind');
+    });
+
+    it('a supersede whose reply is lost hands the will out to its retry, once, and leaves nothing behind', async () => {
+      const a = await h.open('pod-a');
+      const id = newClient();
+      await connect(a, 'pod-a', id, will('lost'));
+      const { epoch } = await a.sessions.claim(id, { pod: 'pod-b', connection: '2' }, false);
+      const client = redis.duplicate();
+      try {
+        const wills = new RedisWillStore(client, redis.keys);
+        // Redis runs the script, and its reply never reaches the caller (a timeout, a dropped connection).
+        const callBuffer = client.callBuffer.bind(client) as (...args: unknown[]) => Promise<unknown>;
+        client.callBuffer = async (...args: unknown[]): Promise<unknown> => {
+          client.callBuffer = callBuffer;
+          await callBuffer(...args);
+          throw new Error('Command timed out');
+        };
+        await assert.rejects(wills.supersede(id, epoch), /timed out/);
+        assert.deepEqual(
+          await wills.supersede(id, epoch),
+          { will: will('lost'), scheduled: false },
+          'the retry of the same epoch gets the will',
+        );
+        assert.equal(await wills.supersede(id, epoch), undefined, 'handed out once');
+        const later = await a.sessions.claim(id, { pod: 'pod-b', connection: '3' }, false);
+        assert.equal(await wills.supersede(id, later.epoch), undefined, 'nor to a later connection');
+        const left = await redis.client.keys(`${redis.keys.will(id)}*`);
+        assert.deepEqual(left, [], 'nothing of the will left in Redis');
+      } finally {
+        await client.quit();
+      }
     });
 
     it('keeps a will in its client slot and the due index free of leftovers', async () => {

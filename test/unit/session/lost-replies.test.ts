@@ -33,4 +33,30 @@ describe('session core on the fake broker: a store write whose reply is lost', (
     assert.equal(published, 0, 'no will of a connection that never opened');
     assert.equal(await wills.supersede('lossy', Number.MAX_SAFE_INTEGER), undefined, 'nothing stored');
   });
+
+  it('the will a CONNECT took over, its reply lost, is published by the retry, once', async () => {
+    const rig = new SessionRig();
+    const { wills } = rig.stores;
+    await rig.connect('taken', { will });
+    // As Redis does: the will is taken and kept for a retry under the same epoch.
+    const supersede = wills.supersede.bind(wills);
+    const kept = new Map<number, Awaited<ReturnType<typeof supersede>>>();
+    wills.supersede = async (clientId, epoch) => {
+      if (kept.has(epoch)) {
+        const again = kept.get(epoch);
+        kept.set(epoch, undefined);
+        return again;
+      }
+      kept.set(epoch, await supersede(clientId, epoch));
+      throw new Error('Command timed out');
+    };
+    const c = rig.start('taken');
+    const refused = await c.pipe.next('connack');
+    assert.equal(refused.returnCode, 0x03, 'server unavailable');
+    await rig.clock.advance(2000);
+    await rig.deps.willPublisher.settled();
+    const published = (await rig.deps.metrics.willsPublished.get()).values.reduce((n, v) => n + v.value, 0);
+    assert.equal(published, 1, 'the will of the connection taken over');
+    assert.equal(rig.deps.backlog.size, 0, 'the retry is done');
+  });
 });

@@ -47,6 +47,14 @@ export class RedisKeys {
     return `${this.prefix}client:{${escapeTag(clientId)}}:will`;
   }
 
+  /**
+   * Hash: a will a CONNECT's supersede took, kept under the taker's epoch so a
+   * retry of that supersede whose reply was lost gets it again (see SUPERSEDE_WILL).
+   */
+  willTaken(clientId: string): string {
+    return `${this.prefix}client:{${escapeTag(clientId)}}:will-taken`;
+  }
+
   /** Pub/sub channel: takeover events for connections on that pod. */
   podEvents(pod: string): string {
     return `${this.prefix}pod:{${escapeTag(pod)}}:events`;

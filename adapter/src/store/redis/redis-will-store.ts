@@ -6,6 +6,7 @@ import { RedisKeys } from './keys';
 import { willArgs } from './will-codec';
 import { parseWillReply } from './will-reply';
 import {
+  FORGET_TAKEN_WILL,
   PUT_WILL,
   REMOVE_WILL,
   SCHEDULE_WILL,
@@ -13,6 +14,12 @@ import {
   TAKE_DUE_WILL,
   TAKE_WILL,
 } from './will-scripts';
+
+/**
+ * How long a will taken by a supersede is kept for a retry whose first reply
+ * was lost: longer than the store backlog retries (about 9 minutes).
+ */
+const TAKEN_KEPT_MS = 3_600_000;
 
 /**
  * Wills in Redis: a hash per client beside its owner hash (one slot), fenced
@@ -53,9 +60,15 @@ export class RedisWillStore implements WillStore {
   }
 
   async supersede(clientId: string, epoch: number): Promise<SupersededWill | undefined> {
-    const keys = [this.keys.will(clientId)];
-    const reply = parseWillReply(await SUPERSEDE_WILL.runBuffer(this.redis, keys, [String(epoch)]));
-    return reply.kind === 'will' ? { will: reply.will, scheduled: reply.scheduled } : undefined;
+    const taken = this.keys.willTaken(clientId);
+    const keys = [this.keys.will(clientId), taken];
+    const reply = parseWillReply(
+      await SUPERSEDE_WILL.runBuffer(this.redis, keys, [String(epoch), TAKEN_KEPT_MS]),
+    );
+    if (reply.kind !== 'will') return undefined;
+    // The reply came: no retry will ask for it. Left behind if this fails, it expires.
+    await FORGET_TAKEN_WILL.run(this.redis, [taken], [String(epoch)]).catch(() => undefined);
+    return { will: reply.will, scheduled: reply.scheduled };
   }
 
   async claimDue(limit = 100): Promise<OrphanWill[]> {

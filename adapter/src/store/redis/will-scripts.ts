@@ -49,14 +49,35 @@ return schedule_will(KEYS[1], tonumber(ARGV[2]))
 `,
 );
 
-/** KEYS: will. ARGV: the new epoch. Takes a will of an older epoch. */
+/**
+ * KEYS: will, taken. ARGV: the new epoch, how long a taken will is kept (ms).
+ * Takes a will of an older epoch. Its reply can be lost after the script ran
+ * (a timeout, a dropped connection), and the will would then be gone without
+ * anyone to publish it: the will is moved to the taken key under the taker's
+ * epoch instead of deleted, and a retry under that epoch gets it from there.
+ * Each epoch belongs to one CONNECT, so only its own retry can, and the
+ * retry's take deletes it: the will is handed out once.
+ */
 export const SUPERSEDE_WILL = new LuaScript(
   'supersede-will',
   TAKE_WILL_LUA +
     `
+if redis.call('HGET', KEYS[2], 'taker') == ARGV[1] then return {'will', take_will(KEYS[2])} end
 local epoch = tonumber(redis.call('HGET', KEYS[1], 'epoch'))
 if not epoch or epoch >= tonumber(ARGV[1]) then return {'none'} end
-return {'will', take_will(KEYS[1])}
+redis.call('RENAME', KEYS[1], KEYS[2])
+redis.call('HSET', KEYS[2], 'taker', ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return {'will', redis.call('HMGET', KEYS[2], unpack(WILL_FIELDS))}
+`,
+);
+
+/** KEYS: taken. ARGV: epoch. Deletes the will that epoch's supersede took, once its reply came. */
+export const FORGET_TAKEN_WILL = new LuaScript(
+  'forget-taken-will',
+  `
+if redis.call('HGET', KEYS[1], 'taker') == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 1
 `,
 );
 
