@@ -61,16 +61,18 @@ export class RedisFixture {
 
   /**
    * Records the commands Redis runs on this run's keys (MONITOR sees the whole
-   * server) until stop() is called.
+   * server) until stop() is called; with `sent`, only those clients sent, not
+   * those their scripts ran: one each is one round trip.
    */
-  async watchCommands(): Promise<{ seen: string[][]; stop(): void }> {
+  async watchCommands(sent = false): Promise<{ seen: string[][]; stop(): void }> {
     // monitor() opens a connection of its own; the one it was asked on is not needed after.
     const asked = new Redis(REDIS_URL);
     const monitor = await asked.monitor();
     await asked.quit();
     const seen: string[][] = [];
     const prefix = this.keys.prefix;
-    monitor.on('monitor', (_time: string, args: string[]) => {
+    monitor.on('monitor', (_time: string, args: string[], source: string) => {
+      if (sent && source === 'lua') return;
       if (args.some((arg) => arg.startsWith(prefix))) seen.push(args);
     });
     return { seen, stop: () => monitor.disconnect() };

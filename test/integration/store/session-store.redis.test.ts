@@ -88,6 +88,29 @@ describe('RedisSessionStore', () => {
       assert.ok(ttl > 110_000 + EXPIRY_GRACE_MS && ttl <= 121_000 + EXPIRY_GRACE_MS, `index ttl ${ttl}`);
     });
 
+    it("sends the expiry index's hint ahead of the release, each write with the TTL that covers it in one command", async () => {
+      const index = redis.keys.sessionsExpiring();
+      // Redis knows the scripts by their SHA after one release: a NOSCRIPT retry is no step of its own.
+      for (const clientId of ['warm', 'sent']) {
+        const { epoch } = await store.claim(clientId, owner, false);
+        await store.save(clientId, epoch, state(120));
+        if (clientId === 'warm') await store.release(clientId, epoch);
+      }
+      const epoch = (await store.epochOf('sent')) as number;
+      const watch = await redis.watchCommands(true);
+      await store.release('sent', epoch);
+      // MONITOR reports a command as Redis runs it, not as the reply reaches the client.
+      await new Promise((r) => setTimeout(r, 100));
+      watch.stop();
+      const owned = redis.keys.owner('sent');
+      const steps = watch.seen
+        .filter((args) => args.includes(index) || args.includes(owned))
+        .map((args) => `${args[0].toLowerCase()} ${args.includes(index) ? 'index' : 'session'}`);
+      assert.deepEqual(steps, ['eval index', 'evalsha session', 'evalsha index']);
+      const ttl = await redis.client.pttl(index);
+      assert.ok(ttl > 110_000 + EXPIRY_GRACE_MS && ttl <= 121_000 + EXPIRY_GRACE_MS, `index ttl ${ttl}`);
+    });
+
     it('keeps all keys of a client under its hash tag and indexes it under its pod', async () => {
       const id = 'we{ird}/id%';
       const { epoch } = await store.claim(id, owner, false);

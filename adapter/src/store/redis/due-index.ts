@@ -1,5 +1,61 @@
 import type { RedisClient } from './client';
-import { KEEP_INDEX, UPDATE_DUE_ENTRY } from './will-scripts';
+import { LuaScript } from './lua-script';
+
+/**
+ * keep_index(key, ms): raises the key's TTL to at least `ms` (sets it when the
+ * key has none), never lowers it; a missing key is left missing. `ms` '' keeps
+ * no TTL (an index without one).
+ */
+const KEEP_INDEX_LUA = `
+local function keep_index(key, ms)
+  if ms == '' then return end
+  local want = tonumber(ms)
+  local ttl = redis.call('PTTL', key)
+  if ttl == -2 then return end
+  if ttl == -1 or ttl < want then redis.call('PEXPIRE', key, want) end
+end
+`;
+
+/**
+ * KEYS: the due index. ARGV: member, score, 'NX' or '', and the TTL the entry
+ * needs (keep_index). The entry and the TTL that covers it are one write: an
+ * index is never left with an entry its TTL does not cover. 1 when the entry
+ * was set, 0 when NX found one.
+ */
+const ADD_DUE_ENTRY = new LuaScript(
+  'add-due-entry',
+  KEEP_INDEX_LUA +
+    `
+local added = 1
+if ARGV[3] == 'NX' then
+  added = redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1])
+else
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+end
+if added == 1 then keep_index(KEYS[1], ARGV[4]) end
+return added
+`,
+);
+
+/**
+ * KEYS: the due index. ARGV: member, the score it was read with, a new score
+ * or '' to remove, and the TTL a moved entry needs (keep_index). Changes the
+ * entry only if nobody rescheduled it since.
+ */
+const UPDATE_DUE_ENTRY = new LuaScript(
+  'update-due-entry',
+  KEEP_INDEX_LUA +
+    `
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+if ARGV[3] == '' then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+else
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+  keep_index(KEYS[1], ARGV[4])
+end
+return 1
+`,
+);
 
 export interface DueEntry {
   readonly clientId: string;
@@ -25,16 +81,23 @@ export class DueIndex {
     private readonly keepMs?: number,
   ) {}
 
-  /** Raises the index's TTL to cover an entry due at `dueMs`. */
-  private async keep(dueMs: number): Promise<void> {
-    if (this.keepMs === undefined) return;
-    await KEEP_INDEX.run(this.redis, [this.key], [Math.max(0, Math.round(dueMs - Date.now())) + this.keepMs]);
+  /** The TTL that covers an entry due at `dueMs`, or '' for an index kept without one. */
+  private keep(dueMs: number): number | '' {
+    if (this.keepMs === undefined) return '';
+    return Math.max(0, Math.round(dueMs - Date.now())) + this.keepMs;
   }
 
-  /** Adds (or moves) the entry before the will is scheduled. */
-  async announce(clientId: string, dueMs: number): Promise<void> {
-    await this.redis.zadd(this.key, Math.round(dueMs), clientId);
-    await this.keep(dueMs);
+  /**
+   * Adds (or moves) the entry before the will is scheduled. `ahead`: the
+   * caller pipelines the scheduling behind it on the same connection, and
+   * relies on this entry going first.
+   */
+  async announce(clientId: string, dueMs: number, ahead = false): Promise<void> {
+    const score = Math.round(dueMs);
+    const args = [clientId, score, '', this.keep(score)];
+    await (ahead
+      ? ADD_DUE_ENTRY.runInPlace(this.redis, [this.key], args)
+      : ADD_DUE_ENTRY.run(this.redis, [this.key], args));
   }
 
   /**
@@ -44,10 +107,8 @@ export class DueIndex {
    */
   async announceIfAbsent(clientId: string, dueMs: number): Promise<DueEntry | undefined> {
     const score = Math.round(dueMs);
-    const added = await this.redis.zadd(this.key, 'NX', score, clientId);
-    if (added !== 1) return undefined;
-    await this.keep(score);
-    return { clientId, score: String(score) };
+    const added = await ADD_DUE_ENTRY.run(this.redis, [this.key], [clientId, score, 'NX', this.keep(score)]);
+    return added === 1 ? { clientId, score: String(score) } : undefined;
   }
 
   /**
@@ -56,8 +117,7 @@ export class DueIndex {
    * scheduled.
    */
   async settle(clientId: string, dueMs: number): Promise<void> {
-    await this.redis.zadd(this.key, dueMs, clientId);
-    await this.keep(dueMs);
+    await ADD_DUE_ENTRY.run(this.redis, [this.key], [clientId, dueMs, '', this.keep(dueMs)]);
   }
 
   /** Drops the client's entry, whatever its time. */
@@ -74,7 +134,7 @@ export class DueIndex {
 
   /** Removes the entry, or moves it to a later time, unless it was rescheduled meanwhile. */
   async update(entry: DueEntry, laterMs?: number): Promise<void> {
-    await UPDATE_DUE_ENTRY.run(this.redis, [this.key], [entry.clientId, entry.score, laterMs ?? '']);
-    if (laterMs !== undefined) await this.keep(laterMs);
+    const later = laterMs === undefined ? ['', ''] : [laterMs, this.keep(laterMs)];
+    await UPDATE_DUE_ENTRY.run(this.redis, [this.key], [entry.clientId, entry.score, ...later]);
   }
 }

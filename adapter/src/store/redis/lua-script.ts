@@ -27,6 +27,19 @@ export class LuaScript {
     }
   }
 
+  /**
+   * As run, sent whole (EVAL) rather than by SHA: after a NOSCRIPT the retry
+   * would go out behind whatever the caller pipelined after the script, so a
+   * script whose place in a pipeline matters goes this way.
+   */
+  async runInPlace(
+    client: RedisClient,
+    keys: readonly string[],
+    args: readonly Arg[] = [],
+  ): Promise<unknown> {
+    return client.eval(this.source, keys.length, ...keys, ...args);
+  }
+
   /** As run, with bulk strings returned as Buffers (binary payloads). */
   async runBuffer(client: RedisClient, keys: readonly string[], args: readonly Arg[] = []): Promise<unknown> {
     try {

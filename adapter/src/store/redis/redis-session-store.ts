@@ -109,22 +109,24 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async release(clientId: string, epoch: number): Promise<void> {
-    await this.released(clientId, RELEASE.run(this.redis, this.clientKeys(clientId), [String(epoch)]));
+    await this.released(clientId, () => RELEASE.run(this.redis, this.clientKeys(clientId), [String(epoch)]));
   }
 
   async abandon(clientId: string, owner: OwnerRef): Promise<void> {
     const keys = this.clientKeys(clientId);
-    await this.released(clientId, ABANDON.run(this.redis, keys, [owner.pod, owner.connection]));
+    await this.released(clientId, () => ABANDON.run(this.redis, keys, [owner.pod, owner.connection]));
   }
 
   /**
    * The sweeper's hint goes out with the release, ahead of it on one connection,
    * scored now: a release that lands always has one. Once the release tells the
    * deadline, the hint moves there; if that step is lost, the sweeper moves it.
+   * `release` is called once the hint is sent, so it goes out behind it.
    */
-  private async released(clientId: string, release: Promise<unknown>): Promise<void> {
+  private async released(clientId: string, release: () => Promise<unknown>): Promise<void> {
     const hint = { clientId, score: String(Math.round(Date.now())) };
-    const [, reply] = await Promise.all([this.expiring.announce(clientId, Number(hint.score)), release]);
+    const announced = this.expiring.announce(clientId, Number(hint.score), true);
+    const [, reply] = await Promise.all([announced, release()]);
     if (!Array.isArray(reply)) return;
     const [pod, deadline] = reply as unknown[];
     await Promise.all([

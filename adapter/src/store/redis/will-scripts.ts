@@ -93,31 +93,3 @@ if due > now_ms() then return {'later', string.format('%.0f', due)} end
 return {'will', take_will(KEYS[1])}
 `,
 );
-
-/**
- * KEYS: the due index. ARGV: member, the score it was read with, and a new
- * score or '' to remove. Changes the entry only if nobody rescheduled it since.
- */
-export const UPDATE_DUE_ENTRY = new LuaScript(
-  'update-due-entry',
-  `
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
-if ARGV[3] == '' then redis.call('ZREM', KEYS[1], ARGV[1]) else redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1]) end
-return 1
-`,
-);
-
-/**
- * ARGV: milliseconds. Raises the key's TTL to at least that (sets it when the
- * key has none), never lowers it; a missing key is left missing.
- */
-export const KEEP_INDEX = new LuaScript(
-  'keep-index',
-  `
-local want = tonumber(ARGV[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl == -2 then return 0 end
-if ttl == -1 or ttl < want then redis.call('PEXPIRE', KEYS[1], want) end
-return 1
-`,
-);
