@@ -194,6 +194,7 @@ export class Adapter {
               tolerance: config.rebalanceTolerance,
               delayMs: config.rebalanceDelayMs,
               intervalMs: config.rebalanceIntervalMs,
+              maxRounds: config.rebalanceMaxRounds,
             },
             { disconnects: metrics.rebalanceDisconnects, rounds: metrics.rebalanceRounds },
             log,

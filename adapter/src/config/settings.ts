@@ -345,12 +345,17 @@ export const settings = {
   rebalanceTolerance: setting(
     'MQTT_ADAPTER_REBALANCE_TOLERANCE',
     z.coerce.number().min(0).max(10).default(0.1),
-    'A replica hands clients off only when it holds more than the average times (1 + tolerance); it then hands off down to the average.',
+    'A replica hands clients off when it holds more than the average times (1 + tolerance), or more than the average while another holds less than the average times (1 - tolerance); it then hands off down to the average.',
   ),
   rebalanceDelayMs: setting(
     'MQTT_ADAPTER_REBALANCE_DELAY_MS',
     z.coerce.number().int().min(0).default(10000),
     'Wait after a new replica appears before rebalancing onto it, so that it is ready and its Service routes to it; a further arrival restarts the wait.',
+  ),
+  rebalanceMaxRounds: setting(
+    'MQTT_ADAPTER_REBALANCE_MAX_ROUNDS',
+    positiveInt(5, 100),
+    'Most rounds one trigger starts. Clients handed off land wherever the Service sends them, so after a round (and MQTT_ADAPTER_REBALANCE_DELAY_MS, at least three intervals, plus up to 50 % jitter) the replicas look again, and while any is off the average by more than the tolerance either way, those above the average hand off down to it once more; past this many rounds a warning is logged. 1: a single round.',
   ),
   rebalanceIntervalMs: setting(
     'MQTT_ADAPTER_REBALANCE_INTERVAL_MS',

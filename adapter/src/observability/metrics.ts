@@ -157,7 +157,7 @@ export function createMetrics(build?: BuildInfo) {
     }),
     rebalanceRounds: new Counter({
       name: `${P}rebalance_rounds_total`,
-      help: 'Rebalance rounds this replica started, above the average, by trigger: scale-out (a replica joined) or request (POST /rebalance)',
+      help: 'Rebalance rounds this replica started, above the average, by the trigger of their rebalance (its later rounds included): scale-out (a replica joined) or request (POST /rebalance)',
       labelNames: ['trigger'] as const,
       registers,
     }),

@@ -8,6 +8,14 @@ export interface Share {
   readonly target: number;
   /** Above the average by more than the tolerance: a round should start. */
   readonly over: boolean;
+  /**
+   * Some replica, this one included, is off the average by more than the
+   * tolerance either way (whole sessions: the bounds are rounded outwards, so
+   * a total that does not divide evenly is no reason to go on).
+   */
+  readonly uneven: boolean;
+  /** The largest distance of a replica from the average, in sessions: what a rebalance brings down. */
+  readonly farthest: number;
 }
 
 /**
@@ -32,5 +40,27 @@ export function shareOf(
   );
   const average = total / replicas;
   const target = Math.ceil(average);
-  return { total, replicas, target, over: mine > target && mine > average * (1 + tolerance) };
+  const high = Math.ceil(average * (1 + tolerance));
+  const low = Math.floor(average * (1 - tolerance));
+  const counts = [mine, ...others.map((l) => l.sessions)];
+  return {
+    total,
+    replicas,
+    target,
+    over: mine > target && mine > average * (1 + tolerance),
+    uneven: counts.some((n) => n > high || n < low),
+    farthest: Math.max(...counts.map((n) => Math.abs(n - average))),
+  };
+}
+
+/**
+ * Whether a round should start here: above the average by more than the
+ * tolerance, or above the average at all while another replica is below it
+ * by more than the tolerance. Only replicas over the tolerance shedding would
+ * leave one that the load balancer happened to give fewer of the returning
+ * clients short for good; every replica above the average shedding to it
+ * leaves the clients nowhere else to land.
+ */
+export function shouldShed(share: Share, mine: number): boolean {
+  return share.over || (share.uneven && mine > share.target);
 }

@@ -1,8 +1,8 @@
 import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
 import type { ReplicaLoad, ReplicaLoads } from '../ports/replica-loads';
-import { Pacer } from './pacer';
-import { shareOf } from './plan';
+import { JITTER, Pacer } from './pacer';
+import { shareOf, shouldShed, type Share } from './plan';
 import { Triggers, type Trigger } from './triggers';
 
 /** A client connection that a rebalance can hand off. */
@@ -31,6 +31,8 @@ export interface RebalanceOptions {
   readonly tolerance: number;
   readonly delayMs: number;
   readonly intervalMs: number;
+  /** Most rounds one trigger starts, the first included, before the replicas are even. */
+  readonly maxRounds: number;
 }
 
 export interface RebalanceMetrics {
@@ -58,13 +60,40 @@ interface Round {
 }
 
 /**
+ * A trigger's rebalance as one replica follows it: when it may look next, and
+ * its count towards the most rounds, which grows with every round it starts
+ * and every look at which it sheds nothing and the replicas came no nearer
+ * the average. While another replica's round brings them nearer, a replica
+ * with nothing to shed waits without counting, however long that round takes.
+ */
+interface Rebalance {
+  readonly trigger: Trigger;
+  rounds: number;
+  nextAt: number;
+  /**
+   * The most sessions over all replicas seen in it: clients slow to come back
+   * after a round are in no count, and taking them for gone would have the
+   * replicas above the lowered average shed again.
+   */
+  total: number;
+  /** Share.farthest at the last look. */
+  farthest: number;
+}
+
+/**
  * Rebalancing on one replica. Every interval it publishes its session count
  * and reads the others' and the standing request (ReplicaLoads); a trigger
- * (see Triggers) starts a round if this replica holds more than the average
- * by more than the tolerance. A round hands off random open connections,
- * paced by Pacer at no more than the rate, until the replica is down to the
- * average (rounded up), with the round's own total kept while its clients
- * are on their way elsewhere.
+ * (see Triggers) starts a round if this replica should shed (shouldShed). A
+ * round hands off random open connections, paced by Pacer at no more than
+ * the rate, until the replica is down to the average (rounded up), with the
+ * round's own total kept while its clients are on their way elsewhere.
+ *
+ * The clients handed off land wherever the load balancer sends them, so one
+ * round can leave a replica that got few of them off the average by more
+ * than the tolerance. Each replica therefore looks again a settling time
+ * after a round (its own, or the trigger's when it had none), and starts
+ * another while any replica is off, up to `maxRounds` (see Rebalance); then
+ * it gives up with a warning.
  */
 export class Rebalancer {
   private readonly triggers: Triggers;
@@ -72,6 +101,7 @@ export class Rebalancer {
   private ticking: Promise<void> | undefined;
   private view: readonly ReplicaLoad[] = [];
   private round: Round | undefined;
+  private rebalance: Rebalance | undefined;
   private stopped = false;
   private failing = false;
 
@@ -123,7 +153,10 @@ export class Rebalancer {
         request,
         Date.now(),
       );
-      if (trigger && !this.round) this.begin(trigger);
+      // A trigger during a rebalance starts its count of rounds afresh.
+      const now = Date.now();
+      if (trigger) this.rebalance = { trigger, rounds: 0, nextAt: now, total: 0, farthest: Infinity };
+      if (!this.round && this.rebalance && now >= this.rebalance.nextAt) this.next(this.rebalance, now);
     } catch (err) {
       if (!this.failing)
         this.log.warn({ err: (err as Error).message }, 'rebalance: cannot read replica loads');
@@ -131,14 +164,57 @@ export class Rebalancer {
     }
   }
 
-  private begin(trigger: Trigger): void {
-    const { incarnation, tolerance, ratePerSecond } = this.options;
+  /** The rebalance's next round, if any replica is still off and this one should shed. */
+  private next(rebalance: Rebalance, now: number): void {
+    const { incarnation, tolerance, maxRounds } = this.options;
     const mine = this.host.sessions();
-    const share = shareOf(this.view, incarnation, mine, tolerance);
-    if (!share.over) {
-      this.log.debug({ trigger, sessions: mine, target: share.target }, 'rebalance: within tolerance');
+    const share = shareOf(this.view, incarnation, mine, tolerance, rebalance.total);
+    const nearer = share.farthest < rebalance.farthest;
+    rebalance.total = share.total;
+    rebalance.farthest = share.farthest;
+    const shed = shouldShed(share, mine);
+    if (!shed && !share.uneven) {
+      this.rebalance = undefined;
+      const fields = { trigger: rebalance.trigger, rounds: rebalance.rounds, sessions: mine };
+      if (rebalance.rounds > 0) this.log.info(fields, 'rebalance: replicas within tolerance');
+      else this.log.debug(fields, 'rebalance: within tolerance');
       return;
     }
+    const counted = shed || !nearer;
+    if (counted && rebalance.rounds >= maxRounds) {
+      this.rebalance = undefined;
+      this.log.warn(
+        { trigger: rebalance.trigger, rounds: rebalance.rounds, sessions: this.sessionsPerReplica(mine) },
+        'rebalance: replicas still off the average by more than the tolerance after the most rounds',
+      );
+      return;
+    }
+    rebalance.nextAt = now + this.settleMs();
+    if (counted) rebalance.rounds++;
+    if (shed) this.begin(rebalance, share, mine);
+  }
+
+  /**
+   * The wait before looking again: long enough for the clients handed off to
+   * reconnect and their new replicas to publish (the delay a new replica gets,
+   * and three intervals at least), with jitter so the replicas do not start
+   * their next rounds in step.
+   */
+  private settleMs(): number {
+    const { delayMs, intervalMs } = this.options;
+    return Math.max(delayMs, 3 * intervalMs) * (1 + JITTER * Math.random());
+  }
+
+  private sessionsPerReplica(mine: number): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const l of this.view) out[l.incarnation] = l.sessions;
+    out[this.options.incarnation] = mine;
+    return out;
+  }
+
+  private begin(rebalance: Rebalance, share: Share, mine: number): void {
+    const { trigger } = rebalance;
+    const { ratePerSecond } = this.options;
     const round: Round = {
       trigger,
       startedAt: Date.now(),
@@ -151,16 +227,25 @@ export class Rebalancer {
     this.round = round;
     this.metrics.rounds.inc({ trigger });
     this.log.info(
-      { trigger, sessions: mine, target: share.target, replicas: share.replicas, rate: ratePerSecond },
+      {
+        trigger,
+        round: rebalance.rounds,
+        sessions: mine,
+        target: share.target,
+        replicas: share.replicas,
+        rate: ratePerSecond,
+      },
       'rebalance: handing clients off',
     );
     void round.pacer
       .run(() => this.step(round))
       .then(() => {
         this.round = undefined;
+        if (this.rebalance === rebalance) rebalance.nextAt = Date.now() + this.settleMs();
         this.log.info(
           {
             trigger,
+            round: rebalance.rounds,
             handedOff: round.handed,
             sessions: this.host.sessions(),
             ms: Date.now() - round.startedAt,

@@ -15,7 +15,7 @@ const REFERENCE = 'mqtt.example.test:1883';
  * bench/rebalance (its figures in docs/operations.md).
  */
 describe('replicas: rebalance after a scale-out', function () {
-  this.timeout(120_000);
+  this.timeout(240_000);
   const set = new Replicas({
     MQTT_ADAPTER_REBALANCE: 'true',
     MQTT_ADAPTER_REBALANCE_RATE: String(RATE),
@@ -28,7 +28,7 @@ describe('replicas: rebalance after a scale-out', function () {
     subscribers: 20,
     ratePerSecond: RATE,
     serverReference: REFERENCE,
-    settleMs: 45_000,
+    settleMs: 90_000,
     publishEveryMs: 10,
   });
   let figures: RebalanceFigures;
@@ -41,13 +41,15 @@ describe('replicas: rebalance after a scale-out', function () {
   it('evens the replicas to within 10 %, losing no QoS 1 message, at no more than the rate', async () => {
     figures = await scenario.execute();
     console.log(`      figures: ${JSON.stringify(figures)}`);
+    console.log(
+      `      sessions per replica ${figures.after.join(', ')}, ${(figures.spread * 100).toFixed(1)} % off the average`,
+    );
     const { before, after, lost, lostNumbers, duplicates, acked } = figures;
     assert.deepEqual(before.slice(1), [0, 0]);
-    // The full replica is down to the average within the tolerance; the spread over all three is a figure
-    // (bench/rebalance reports it): a round does not move clients that came back to another replica.
+    // Rounds go on until every replica is within the tolerance of the average, not only the full one.
     assert.ok(
-      after[0] <= (after.reduce((s, n) => s + n, 0) / 3) * 1.1,
-      `sessions per replica ${after.join(', ')}`,
+      figures.spread <= 0.1,
+      `sessions per replica ${after.join(', ')}, ${(figures.spread * 100).toFixed(1)} % off`,
     );
     assert.equal(lost, 0, `lost ${lost} (numbers ${lostNumbers.join(', ')}), duplicates ${duplicates}`);
     assert.ok(acked > 100, `${acked} numbers acked`);
@@ -93,7 +95,7 @@ describe('replicas: rebalance after a scale-out', function () {
     const res = await http('POST', b.ports.http, '/rebalance');
     assert.equal(res.status, 202);
     assert.match(res.body, /^\{"request":"[0-9a-f]{16}"\}\n$/);
-    const counts = await scenario.shedDown(2, 0.1, 30_000);
+    const counts = await scenario.even(0.1, 60_000);
     await scenario.roundsOver();
     await until(async () => (await rounds())[2] === 1, 'C starts a round');
     assert.deepEqual((await rounds()).slice(0, 2), [0, 0], 'A and B were not above the average');

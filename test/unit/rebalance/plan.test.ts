@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { shareOf } from '../../../adapter/src/rebalance/plan';
+import { shareOf, shouldShed } from '../../../adapter/src/rebalance/plan';
 import { Triggers } from '../../../adapter/src/rebalance/triggers';
 
 const loads = (...sessions: number[]) => sessions.map((s, i) => ({ incarnation: `p${i}/x`, sessions: s }));
@@ -11,6 +11,8 @@ describe('rebalance: share of a replica', () => {
       replicas: 3,
       target: 1000,
       over: true,
+      uneven: true,
+      farthest: 2000,
     });
     // 1,090 against an average of 1,000 is within 10 %.
     assert.equal(shareOf(loads(1090, 1000, 910), 'p0/x', 1090, 0.1).over, false);
@@ -25,6 +27,8 @@ describe('rebalance: share of a replica', () => {
       replicas: 3,
       target: 500,
       over: true,
+      uneven: true,
+      farthest: 500,
     });
   });
 
@@ -32,6 +36,24 @@ describe('rebalance: share of a replica', () => {
     // 300 handed off and not yet back anywhere: the target stays at 1,000, not 900.
     assert.equal(shareOf(loads(3000, 0, 0), 'p0/x', 2700, 0.1, 3000).target, 1000);
     assert.equal(shareOf(loads(3000, 0, 0), 'p0/x', 2700, 0.1).target, 900);
+  });
+
+  it('is uneven when any replica is off the average by more than the tolerance, either way', () => {
+    assert.equal(shareOf(loads(204, 177, 219), 'p0/x', 204, 0.1).uneven, true);
+    assert.equal(shareOf(loads(204, 181, 215), 'p0/x', 204, 0.1).uneven, false);
+    assert.equal(shareOf(loads(200, 175, 225), 'p0/x', 200, 0.1).uneven, true);
+    // 334, 333, 333 is as even as 1,000 over three can be, tolerance 0 included.
+    assert.equal(shareOf(loads(334, 333, 333), 'p0/x', 334, 0).uneven, false);
+  });
+
+  it('sheds above the average while another replica is short, and never at or below it', () => {
+    const share = (mine: number, ...others: number[]) => shareOf(loads(mine, ...others), 'p0/x', mine, 0.1);
+    // 219 is within 10 % of 200, but 177 is not: both replicas above the average shed.
+    assert.equal(shouldShed(share(219, 204, 177), 219), true);
+    assert.equal(shouldShed(share(204, 219, 177), 204), true);
+    assert.equal(shouldShed(share(177, 204, 219), 177), false);
+    assert.equal(shouldShed(share(200, 223, 177), 200), false, 'at the average');
+    assert.equal(shouldShed(share(215, 204, 181), 215), false, 'every replica within the tolerance');
   });
 
   it('never asks a replica at the target to move anything, tolerance 0 included', () => {

@@ -37,13 +37,19 @@ class Conns {
   readonly open = new Set<HandOffable & { phase: string }>();
   handedOff = 0;
 
-  /** `comeBack`: every client handed off is back at once, as if no other replica were reachable. */
+  /**
+   * `comeBack`: every client handed off is back at once, as if no other
+   * replica were reachable. `land`, when set, picks the replica a client
+   * handed off reconnects to, as a load balancer would.
+   */
   constructor(
     n: number,
     private readonly comeBack = false,
   ) {
     for (let i = 0; i < n; i++) this.add();
   }
+
+  land: (() => Conns) | undefined;
 
   add(): void {
     const c = {
@@ -53,6 +59,7 @@ class Conns {
         this.open.delete(c);
         this.handedOff++;
         if (this.comeBack) this.add();
+        this.land?.().add();
         return Promise.resolve();
       },
     };
@@ -72,6 +79,7 @@ const options = (incarnation: string) => ({
   tolerance: 0.1,
   delayMs: 0,
   intervalMs: 20,
+  maxRounds: 5,
 });
 const quiet = pino({ level: 'silent' });
 
@@ -81,14 +89,14 @@ describe('rebalance: a replica above the average hands clients off', () => {
     await Promise.all(started.splice(0).map((r) => r.stop()));
   });
 
-  function replica(shared: SharedLoads, name: string, conns: Conns) {
+  function replica(shared: SharedLoads, name: string, conns: Conns, log = quiet, maxRounds = 5) {
     const metrics = createMetrics();
     const r = new Rebalancer(
       shared.of(name),
       conns.host(),
-      options(name),
+      { ...options(name), maxRounds },
       { disconnects: metrics.rebalanceDisconnects, rounds: metrics.rebalanceRounds },
-      quiet,
+      log,
     );
     started.push(r);
     r.start();
@@ -143,18 +151,78 @@ describe('rebalance: a replica above the average hands clients off', () => {
     await until(() => a.open.size === 10, 'A hands half off once B is ready', 2000);
   });
 
-  it('gives up a round when clients keep coming back', async () => {
+  it('gives up a round when clients keep coming back, and the rebalance after the most rounds', async () => {
     const shared = new SharedLoads();
     const a = new Conns(10, true);
-    const { r } = replica(shared, 'a/1', a);
+    const { r } = replica(shared, 'a/1', a, quiet, 2);
     replica(shared, 'b/1', new Conns(0));
     await until(() => shared.records.size === 2, 'two records');
     await new Promise((resolve) => setTimeout(resolve, 60));
     await r.request();
     await until(() => a.handedOff > 0, 'a round');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // Excess 5, budget 3 x 5.
-    assert.equal(a.handedOff, 15);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Excess 5, budget 3 x 5, two rounds.
+    assert.equal(a.handedOff, 30);
     assert.equal(a.open.size, 10);
+  });
+
+  it('goes on with more rounds while the clients handed off left a replica short, until all are within the tolerance', async function () {
+    this.timeout(5000);
+    const shared = new SharedLoads();
+    const a = new Conns(120);
+    const b = new Conns(0);
+    const c = new Conns(0);
+    // The load balancer sends three of every four clients A hands off to C, and all that C hands off to B.
+    let sent = 0;
+    a.land = () => (++sent % 4 === 0 ? b : c);
+    c.land = () => b;
+    const { r } = replica(shared, 'a/1', a);
+    replica(shared, 'b/1', b);
+    const { metrics: cMetrics } = replica(shared, 'c/1', c);
+    await until(() => shared.records.size === 3, 'three records');
+    await r.request();
+    await until(() => a.open.size === 40, 'A down to the average', 2000);
+    await until(
+      () => [a, b, c].every((x) => x.open.size >= 36 && x.open.size <= 44),
+      'every replica within 10 % of the average',
+      2000,
+    ).catch((err: unknown) => {
+      throw new Error(`${(err as Error).message}: ${[a, b, c].map((x) => x.open.size).join(', ')}`);
+    });
+    assert.equal(b.handedOff, 0, 'the replica below the average sheds nothing');
+    assert.match(
+      await cMetrics.registry.metrics(),
+      /^mqtt_adapter_rebalance_rounds_total\{trigger="request"\} [1-9]$/m,
+      'C, at 0 when asked, sheds in a later round',
+    );
+  });
+
+  it('stops after the most rounds, with a warning, when a replica stays short', async function () {
+    this.timeout(5000);
+    const shared = new SharedLoads();
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const a = new Conns(30);
+    const b = new Conns(0);
+    const c = new Conns(0);
+    // B is unreachable: what A and C hand off lands on the other of them.
+    a.land = () => c;
+    c.land = () => a;
+    replica(shared, 'a/1', a, log, 3);
+    const { r } = replica(shared, 'b/1', b, log, 3);
+    replica(shared, 'c/1', c, log, 3);
+    await until(() => shared.records.size === 3, 'three records');
+    await r.request();
+    await until(
+      () => lines.filter((l) => l.includes('after the most rounds')).length === 3,
+      'the warning from each replica',
+      5000,
+    );
+    const handed = a.handedOff + c.handedOff;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(a.handedOff + c.handedOff, handed, 'no round after the last');
+    const rounds = lines.filter((l) => l.includes('handing clients off')).length;
+    assert.ok(rounds >= 3 && rounds <= 6, `${rounds} rounds over A and C, 3 at most each`);
+    assert.equal(b.open.size, 0);
   });
 });
