@@ -66,6 +66,7 @@ export class ClientLink implements BrokerLink {
     private readonly metrics: AmqpMetrics,
     /** Where the QoS 0 fast path of the pooled connection this link is on is kept. */
     private readonly fastPaths: FastPaths,
+    private readonly opsIdleMs = OPS_IDLE_MS,
   ) {
     // The pooled connection tells its links of its loss itself: no listener, nor closure, per link.
     connection.links.add(this);
@@ -289,10 +290,12 @@ export class ClientLink implements BrokerLink {
     if (!this.ops) {
       const p = this.connection.takeOpsChannel();
       this.ops = p;
-      p.then(
-        (ch) => this.resetOnClose(ch, () => (this.ops = undefined)),
-        () => (this.ops = undefined),
-      );
+      // Only while it is still this one: the idle close lets go of a channel before RabbitMQ confirms the
+      // close, and a slow confirm would otherwise forget the next ops channel, which nothing would close.
+      const reset = (): void => {
+        if (this.ops === p) this.ops = undefined;
+      };
+      p.then((ch) => this.resetOnClose(ch, reset), reset);
     }
     this.opsActive++;
     try {
@@ -314,7 +317,7 @@ export class ClientLink implements BrokerLink {
       const ops = this.ops;
       this.ops = undefined;
       void ops?.then((ch) => ch.close()).catch(() => undefined);
-    }, OPS_IDLE_MS);
+    }, this.opsIdleMs);
     this.opsIdle.unref();
   }
 
