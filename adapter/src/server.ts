@@ -85,6 +85,7 @@ export class Adapter {
           key: readPem(settings.amqpTlsKeyFile.env, config.amqpTlsKeyFile),
         },
         closeTimeoutMs: config.closeTimeoutMs,
+        confirmTimeoutMs: config.confirmTimeoutMs,
       },
       metrics.amqp,
       log,
@@ -96,6 +97,7 @@ export class Adapter {
       clock: systemClock,
       log,
       onDrop: (reason) => metrics.storeRetriesDropped.inc({ reason }),
+      attemptTimeoutMs: config.confirmTimeoutMs,
     });
     const reaper = new SessionReaper(config, broker, metrics, log);
     const sweeper = new Sweeper(

@@ -23,6 +23,8 @@ export interface BrokerOptions {
   readonly tls?: AmqpTls;
   /** Longest wait for RabbitMQ to answer a pooled connection's close before its socket is destroyed. */
   readonly closeTimeoutMs: number;
+  /** Longest wait for the confirm of a publish; past it the publish fails as on a lost channel. */
+  readonly confirmTimeoutMs: number;
 }
 
 /**
@@ -35,6 +37,7 @@ export class Broker implements BrokerPort {
 
   private readonly exchange: string;
   private readonly pod: string;
+  private readonly confirmTimeoutMs: number;
 
   constructor(
     options: BrokerOptions,
@@ -42,7 +45,7 @@ export class Broker implements BrokerPort {
     log: Logger,
   ) {
     const { urls, exchange, pod, attemptTimeoutMs, channelMax, tls, closeTimeoutMs } = options;
-    [this.exchange, this.pod] = [exchange, pod];
+    [this.exchange, this.pod, this.confirmTimeoutMs] = [exchange, pod, options.confirmTimeoutMs];
     const name = (c: Credentials): string => connectionName(pod, c);
     this.pool = new ConnectionPool(
       { urls, attemptTimeoutMs, name, channelMax, tls, closeTimeoutMs },
@@ -54,7 +57,7 @@ export class Broker implements BrokerPort {
   /** Throws MqttError(BadUserNameOrPassword | NotAuthorized | ServerUnavailable). */
   async login(c: Credentials): Promise<ClientLink> {
     const conn = await this.pool.acquire(c);
-    return new ClientLink(conn, this.exchange, this.metrics, this);
+    return new ClientLink(conn, this.exchange, this.metrics, this, this.confirmTimeoutMs);
   }
 
   /** The QoS 0 fast path of a pooled connection, made on first use. */

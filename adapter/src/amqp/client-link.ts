@@ -31,6 +31,7 @@ const WRITTEN = Promise.resolve(true);
 /** An ops channel unused this long is closed. */
 const OPS_IDLE_MS = 2000;
 import type { AmqpMetrics } from './metrics';
+import { ConfirmDeadline } from './confirm-deadline';
 
 /**
  * One MQTT client's AMQP resources on its user's pooled connection: a confirm
@@ -43,6 +44,7 @@ import type { AmqpMetrics } from './metrics';
 export class ClientLink implements BrokerLink {
   private pub: Promise<amqp.ConfirmChannel> | undefined;
   private pubChannel: amqp.ConfirmChannel | undefined;
+  private pubDeadline: ConfirmDeadline | undefined;
   private fire: Promise<amqp.Channel> | undefined;
   private fireChannel: amqp.Channel | undefined;
   private fireError: Error | undefined;
@@ -66,6 +68,8 @@ export class ClientLink implements BrokerLink {
     private readonly metrics: AmqpMetrics,
     /** Where the QoS 0 fast path of the pooled connection this link is on is kept. */
     private readonly fastPaths: FastPaths,
+    /** Longest wait for a confirm; past it the publish channel counts as lost. */
+    private readonly confirmTimeoutMs: number,
     private readonly opsIdleMs = OPS_IDLE_MS,
   ) {
     // The pooled connection tells its links of its loss itself: no listener, nor closure, per link.
@@ -209,15 +213,17 @@ export class ClientLink implements BrokerLink {
     extras?: LinkPublishExtras,
   ): Promise<boolean> {
     const open = this.pubChannel;
-    if (open) return this.publishOn(open, topic, payload, qos, onFull, extras);
+    if (open && this.pubDeadline)
+      return this.publishOn(open, this.pubDeadline, topic, payload, qos, onFull, extras);
     return this.publishChannel().then(
-      (ch) => this.publishOn(ch, topic, payload, qos, onFull, extras),
+      ({ ch, deadline }) => this.publishOn(ch, deadline, topic, payload, qos, onFull, extras),
       (err: unknown) => Promise.reject(brokerError(err)),
     );
   }
 
   private publishOn(
     ch: amqp.ConfirmChannel,
+    deadline: ConfirmDeadline,
     topic: string,
     payload: Buffer,
     qos: QoS,
@@ -237,7 +243,11 @@ export class ClientLink implements BrokerLink {
     }
     // One promise per message, settled in the confirm's callback: no second promise and turn to count it.
     const confirmed = new Promise<boolean>((resolve, reject) => {
+      const wait = deadline.track(() =>
+        reject(new BrokerError('gone', `publish not confirmed within ${this.confirmTimeoutMs} ms`)),
+      );
       const cb = (err: unknown): void => {
+        if (!deadline.settle(wait)) return;
         // amqplib reports a closed channel generically; the server's reason (a 403, say) came on 'error'.
         if (err) {
           reject(brokerError(this.pubError ?? (err instanceof Error ? err : 'publish not confirmed')));
@@ -246,13 +256,18 @@ export class ClientLink implements BrokerLink {
         this.metrics.confirmLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
         resolve(seq === undefined || !this.returned?.delete(seq));
       };
-      written = this.send(ch, topic, payload, qos, extras, options, cb);
+      try {
+        written = this.send(ch, topic, payload, qos, extras, options, cb);
+      } catch (err) {
+        deadline.settle(wait);
+        throw err;
+      }
     });
     this.holdBackIfFull(ch, written, onFull);
     return confirmed;
   }
 
-  private publishChannel(): Promise<amqp.ConfirmChannel> {
+  private publishChannel(): Promise<{ ch: amqp.ConfirmChannel; deadline: ConfirmDeadline }> {
     if (this.closed) return Promise.reject(closedLink());
     if (!this.pub) {
       const p = this.connection.openChannel(true) as Promise<amqp.ConfirmChannel>;
@@ -261,6 +276,7 @@ export class ClientLink implements BrokerLink {
         (ch) => {
           this.pubError = undefined;
           this.pubChannel = ch;
+          this.pubDeadline = new ConfirmDeadline(this.confirmTimeoutMs, () => this.dropPublishChannel(ch));
           // RabbitMQ sends basic.return before the confirm of the same message.
           ch.on('return', (msg: amqp.Message) => {
             const seq = ((msg.properties.headers ?? {}) as Record<string, unknown>)[SEQ_HEADER];
@@ -270,15 +286,35 @@ export class ClientLink implements BrokerLink {
             this.pubError = err;
             this.events?.publishRefused(brokerError(err));
           });
-          this.resetOnClose(ch, () => {
-            this.pub = undefined;
-            this.pubChannel = undefined;
-          });
+          this.resetOnClose(ch, () => this.forgetPublishChannel(ch));
         },
         () => (this.pub = undefined),
       );
     }
-    return this.pub;
+    const pub = this.pub;
+    return pub.then((ch) => {
+      // Opened by an earlier call and dropped since: the next publish opens a fresh channel.
+      if (this.pubChannel !== ch || !this.pubDeadline) return this.publishChannel();
+      return { ch, deadline: this.pubDeadline };
+    });
+  }
+
+  /**
+   * A channel whose confirms passed their deadline is lost to this link, as
+   * one RabbitMQ closed would be: the next publish opens another. Its close
+   * is asked for and not awaited (a node that sends no confirm may answer
+   * nothing until the heartbeat ends the connection).
+   */
+  private dropPublishChannel(ch: amqp.ConfirmChannel): void {
+    this.forgetPublishChannel(ch);
+    void ch.close().catch(() => undefined);
+  }
+
+  private forgetPublishChannel(ch: amqp.ConfirmChannel): void {
+    if (this.pubChannel !== ch) return;
+    this.pub = undefined;
+    this.pubChannel = undefined;
+    this.pubDeadline = undefined;
   }
 
   /** Runs a declare/bind operation; a refusal closes only the ops channel, reopened next time. */

@@ -382,6 +382,11 @@ export const settings = {
     positiveInt(5000),
     'Longest wait for a closing session to settle (work under way, confirms whose PUBACKs can no longer be sent, will, queue); past it the client id is free again and the rest finishes in the background. Also the longest wait for RabbitMQ to answer the close of a pooled AMQP connection; past it its socket is destroyed.',
   ),
+  confirmTimeoutMs: setting(
+    'MQTT_ADAPTER_CONFIRM_TIMEOUT_MS',
+    positiveInt(30000),
+    'Longest wait for RabbitMQ to confirm a QoS 1 or 2 publish or a will (under a resource alarm, or from a node that stopped answering, none comes until the AMQP heartbeat ends the connection). Past it the publish fails as on a lost channel: no PUBACK/PUBREC, the connection closes and the client sends the message again on reconnecting; a will is tried again. Also the longest the store retry backlog waits for one entry before it goes on to the next.',
+  ),
   fenceIntervalMs: setting(
     'MQTT_ADAPTER_FENCE_INTERVAL_MS',
     positiveInt(10000),

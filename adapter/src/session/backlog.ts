@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock, Timer } from '../ports/clock';
 import { doublingPause } from './backoff';
+import { withDeadline } from './deadline';
 
 /**
  * Attempts per entry, the one that failed before the entry was queued
@@ -30,12 +31,16 @@ export interface BacklogOptions {
   /** Counts an entry given up on. */
   readonly onDrop?: (reason: DropReason) => void;
   readonly limit?: number;
+  /** Longest the backlog waits for one attempt before it goes on to the next entry. */
+  readonly attemptTimeoutMs?: number;
 }
 
 interface Entry {
   readonly work: () => Promise<unknown>;
   failures: number;
   dueAt: number;
+  /** An attempt is under way; it may outlast the backlog's wait for it. */
+  trying?: boolean;
 }
 
 /**
@@ -51,12 +56,16 @@ interface Entry {
  * key replaces the older one. Keys name client ids or connections, so the
  * backlog grows with the clients that came and went while Redis was away; past
  * `limit` the oldest entry is dropped, so a long outage under a reconnect
- * storm cannot exhaust memory.
+ * storm cannot exhaust memory. Entries are tried in order, but one whose
+ * attempt hangs (a confirm or channel RabbitMQ never answers) holds the
+ * others back for `attemptTimeoutMs` only: its attempt goes on meanwhile, is
+ * not started again while it runs, and counts once it ends.
  */
 export class StoreBacklog {
   private readonly pending = new Map<string, Entry>();
   private readonly clock: Clock;
   private readonly limit: number;
+  private readonly attemptTimeoutMs: number;
   private timer: Timer | undefined;
   private armedFor = Infinity;
   private running: Promise<void> | undefined;
@@ -65,6 +74,7 @@ export class StoreBacklog {
   constructor(private readonly options: BacklogOptions) {
     this.clock = options.clock;
     this.limit = options.limit ?? 100_000;
+    this.attemptTimeoutMs = options.attemptTimeoutMs ?? 30_000;
   }
 
   /** Queues `work`, which has just failed once, to be tried again. */
@@ -113,7 +123,8 @@ export class StoreBacklog {
 
   private earliestDue(): number {
     let due = Infinity;
-    for (const e of this.pending.values()) due = Math.min(due, e.dueAt);
+    // An entry whose attempt is under way is due again only once that attempt has failed.
+    for (const e of this.pending.values()) if (!e.trying) due = Math.min(due, e.dueAt);
     return due;
   }
 
@@ -121,14 +132,23 @@ export class StoreBacklog {
   private async runDue(): Promise<void> {
     for (const [key, entry] of [...this.pending]) {
       if (this.stopped) return;
-      // Replaced by a newer entry, or not yet due.
-      if (this.pending.get(key) !== entry || entry.dueAt > this.clock.now()) continue;
-      try {
-        await entry.work();
-        if (this.pending.get(key) === entry) this.pending.delete(key);
-      } catch (err) {
-        if (this.pending.get(key) === entry) this.failed(key, entry, err as Error);
-      }
+      // Replaced by a newer entry, still being tried, or not yet due.
+      if (this.pending.get(key) !== entry || entry.trying || entry.dueAt > this.clock.now()) continue;
+      entry.trying = true;
+      await withDeadline(this.attempt(key, entry), this.attemptTimeoutMs, this.clock);
+    }
+  }
+
+  private async attempt(key: string, entry: Entry): Promise<void> {
+    try {
+      await entry.work();
+      if (this.pending.get(key) === entry) this.pending.delete(key);
+    } catch (err) {
+      if (this.pending.get(key) === entry) this.failed(key, entry, err as Error);
+    } finally {
+      entry.trying = false;
+      // Ended after the run that started it moved on: its next try needs the timer.
+      if (this.pending.get(key) === entry) this.arm(entry.dueAt);
     }
   }
 

@@ -24,6 +24,7 @@ brokerContract('AMQP client link on RabbitMQ', () => {
       attemptTimeoutMs: 5000,
       channelMax: 2047,
       closeTimeoutMs: 5000,
+      confirmTimeoutMs: 30_000,
     },
     createMetrics().amqp,
     pino({ level: 'silent' }),

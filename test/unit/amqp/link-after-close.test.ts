@@ -42,7 +42,7 @@ function fakeConnection(): { conn: PooledConnection; asked: string[] } {
 describe('client link: no consumer or publish channel is acquired after its close', () => {
   it('refuses a consume and a first publish of either kind', async () => {
     const { conn, asked } = fakeConnection();
-    const link = new ClientLink(conn, 'amq.topic', createMetrics().amqp, {} as FastPaths);
+    const link = new ClientLink(conn, 'amq.topic', createMetrics().amqp, {} as FastPaths, 30_000);
     await link.close();
     const attempts: [string, Promise<unknown>][] = [
       ['consume', link.consume('mqtt-subscription-cqos1', 8, () => undefined)],

@@ -51,7 +51,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 describe('client link: an ops channel closed late while idle', () => {
   it('leaves the newer ops channel for the link to close', async () => {
     const { conn, opened } = fakeConnection();
-    const link = new ClientLink(conn, 'amq.topic', createMetrics().amqp, {} as FastPaths, IDLE_MS);
+    const link = new ClientLink(conn, 'amq.topic', createMetrics().amqp, {} as FastPaths, 30_000, IDLE_MS);
     await link.declareQueue(queue);
     await sleep(IDLE_MS * 3);
     const [idle] = opened;

@@ -33,6 +33,7 @@ describe('config/load: loadConfig', () => {
     assert.equal(c.store, 'memory');
     assert.equal(c.wsEnabled, false);
     assert.equal(c.inflightWindow, 64);
+    assert.equal(c.confirmTimeoutMs, 30000);
   });
 
   it('coerces numbers and booleans from strings', () => {
@@ -54,6 +55,8 @@ describe('config/load: loadConfig', () => {
       ['MQTT_ADAPTER_QUEUE_TYPE', 'stream'],
       ['MQTT_ADAPTER_LOG_LEVEL', 'loud'],
       ['MQTT_ADAPTER_WS_PATH', 'mqtt'],
+      ['MQTT_ADAPTER_CONFIRM_TIMEOUT_MS', '0'],
+      ['MQTT_ADAPTER_CONFIRM_TIMEOUT_MS', 'soon'],
     ];
     for (const [env, value] of cases) {
       const message = failure({ [env]: value });

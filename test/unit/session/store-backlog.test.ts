@@ -25,6 +25,30 @@ function backlog(limit?: number): { b: StoreBacklog; clock: ManualClock; drops: 
 describe('session/backlog: store work redone once Redis answers', () => {
   beforeEach(() => (lines.length = 0));
 
+  it('one entry whose attempt hangs holds the others back for the attempt timeout only, and is not started twice', async () => {
+    const clock = new ManualClock();
+    const b = new StoreBacklog({ clock, log, attemptTimeoutMs: 1000 });
+    const ran: string[] = [];
+    let tries = 0;
+    let unstick = (): void => undefined;
+    // A will whose confirm RabbitMQ never sends, say.
+    b.later('stuck', () => {
+      tries++;
+      return new Promise<void>((resolve) => (unstick = resolve));
+    });
+    b.later('after', () => push(ran, 'after'));
+    await clock.advance(retryDelay(1));
+    assert.deepEqual(ran, []);
+    await clock.advance(1000);
+    assert.deepEqual(ran, ['after'], 'tried once the hanging attempt had its time');
+    await clock.advance(60_000);
+    assert.equal(tries, 1, 'not started again while its attempt runs');
+    unstick();
+    await clock.advance(0);
+    assert.equal(b.size, 0, 'its late success counts');
+    await b.stop();
+  });
+
   it('runs entries in order on its own timer; one that fails holds up none after it', async () => {
     const { b, clock } = backlog();
     const ran: string[] = [];

@@ -1,0 +1,67 @@
+import { strict as assert } from 'node:assert';
+import { RabbitCluster } from '../../support/rabbit-cluster';
+import { startAdapter, uniqueId } from '../helpers/adapter';
+import { onCleanup } from '../helpers/cleanup';
+import { RawMqtt } from '../helpers/raw-mqtt';
+import { useCleanup } from '../helpers/suite';
+import { until } from '../helpers/wait';
+
+const CONFIRM_TIMEOUT_MS = 2000;
+
+/**
+ * Under a memory alarm RabbitMQ reads nothing more from a publishing
+ * connection: no confirm comes, no error either, and amqplib would wait until
+ * the heartbeat. The alarm is raised on a private node, so no other test's
+ * RabbitMQ is blocked.
+ */
+describe('amqp-side: a confirm RabbitMQ never sends (MQTT_ADAPTER_CONFIRM_TIMEOUT_MS)', function () {
+  // One node boots in 20 to 60 s on a busy 2-core machine.
+  this.timeout(180_000);
+  let rabbit: RabbitCluster | undefined;
+
+  before(async function () {
+    const started = Date.now();
+    rabbit = await RabbitCluster.start(1, 'mqconf');
+    console.log(`      private RabbitMQ node started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+  after(async function () {
+    await rabbit?.stop();
+  });
+  useCleanup();
+
+  const ctl = (...args: string[]): Promise<string> => (rabbit as RabbitCluster).ctl(0, ...args);
+  const channels = async (): Promise<number> =>
+    (await ctl('list_channels', '--no-table-headers', 'pid')).split('\n').filter((l) => l.trim()).length;
+
+  it('ends the wait at its deadline: no PUBACK, the connection closes as on a lost channel, and the channel goes', async function () {
+    const a = await startAdapter({
+      MQTT_ADAPTER_AMQP_URL: `amqp://127.0.0.1:${(rabbit as RabbitCluster).nodes[0].amqpPort}`,
+      MQTT_ADAPTER_CONFIRM_TIMEOUT_MS: String(CONFIRM_TIMEOUT_MS),
+    });
+    onCleanup(() => a.stop());
+    const { client, connack } = await RawMqtt.connect5(a.ports.mqtt, { clientId: uniqueId('confirm') });
+    onCleanup(() => void client.socket.destroy());
+    assert.equal(connack.reasonCode, 0);
+    await client.publish('confirm/t', 'before', 1);
+
+    await ctl('set_vm_memory_high_watermark', '0.0000001');
+    onCleanup(() => ctl('set_vm_memory_high_watermark', '0.4').then(() => undefined));
+    await until(async () => (await ctl('eval', 'rabbit_alarm:get_alarms().')).includes('memory'), 'alarm');
+    const sent = Date.now();
+    client.sendPublish('confirm/t', 'during', 1, 7);
+    // Before the deadline, the wait lasted until the AMQP heartbeat gave the connection up (a minute or more).
+    await client.waitClosed(CONFIRM_TIMEOUT_MS + 8000);
+    const took = Date.now() - sent;
+    console.log(`      closed ${took} ms after the PUBLISH (deadline ${CONFIRM_TIMEOUT_MS} ms)`);
+    assert.deepEqual(
+      client.all('puback').map((p) => p.messageId),
+      [1],
+      'no PUBACK for the unconfirmed message',
+    );
+    assert.ok(took >= CONFIRM_TIMEOUT_MS - 100, `not before the deadline (${took} ms)`);
+
+    // Once RabbitMQ reads again, the close of the channel given up goes through: no channel is left.
+    await ctl('set_vm_memory_high_watermark', '0.4');
+    await until(async () => (await channels()) === 0, 'no channel left on the node', 30_000);
+  });
+});
