@@ -27,6 +27,7 @@ import { createStores, type Stores } from './store/factory';
 import { newIncarnation } from './store/incarnation';
 import { buildInfo } from './cli/build-info';
 import { PendingBinds } from './session/pending-binds';
+import { ConnectGate } from './session/connect-gate';
 import { Rebalancer } from './rebalance/rebalancer';
 import { handOffAll } from './rebalance/hand-off-all';
 import { withDeadline } from './session/deadline';
@@ -116,6 +117,7 @@ export class Adapter {
       reaper,
       backlog,
       pendingBinds: new PendingBinds(() => metrics.deadlinesExceeded.inc({ step: 'subscribe-bind' })),
+      connecting: new ConnectGate(config.maxConnectsInProgress, (n) => metrics.connectsInProgress.set(n)),
       config,
       pod: incarnation,
       broker,

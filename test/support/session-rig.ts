@@ -9,6 +9,7 @@ import type { SessionDeps } from '../../adapter/src/session/types';
 import { WillPublisher } from '../../adapter/src/session/will-publisher';
 import { StoreBacklog } from '../../adapter/src/session/backlog';
 import { PendingBinds } from '../../adapter/src/session/pending-binds';
+import { ConnectGate } from '../../adapter/src/session/connect-gate';
 import { SessionReaper } from '../../adapter/src/session/session-reaper';
 import { createStores, type Stores } from '../../adapter/src/store/factory';
 import { FakeBroker } from './fake-broker';
@@ -51,6 +52,7 @@ export class SessionRig {
       reaper: new SessionReaper(this.config, this.broker, metrics, log, () => this.clock.now()),
       backlog: new StoreBacklog({ clock: this.clock, log }),
       pendingBinds: new PendingBinds(undefined, this.clock),
+      connecting: new ConnectGate(this.config.maxConnectsInProgress),
       metrics,
       log,
       clock: this.clock,

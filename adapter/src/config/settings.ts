@@ -277,6 +277,11 @@ export const settings = {
     positiveInt(100000),
     'Connections one process accepts; beyond it CONNACK is "server unavailable".',
   ),
+  maxConnectsInProgress: setting(
+    'MQTT_ADAPTER_MAX_CONNECTS_IN_PROGRESS',
+    positiveInt(2000),
+    'CONNECTs one process works on at once, counted until their work is done: one refused at MQTT_ADAPTER_CONNECT_DEADLINE_MS still waits for RabbitMQ and the store in the background. Beyond it CONNACK is "server unavailable" at once, so a reconnect storm against a slow RabbitMQ cannot pile up work and memory without bound.',
+  ),
   maxPacketSize: setting(
     'MQTT_ADAPTER_MAX_PACKET_SIZE',
     positiveInt(16 * 1024 * 1024, 268435455),

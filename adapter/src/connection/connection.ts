@@ -340,6 +340,12 @@ export class Connection implements Outbound {
     this.awaitingConnack = true;
     let connected!: () => void;
     this.pauseReading(new Promise<void>((resolve) => (connected = resolve)));
+    const gate = this.deps.connecting;
+    if (!gate.tryEnter()) {
+      this.refuse(new MqttError(Reason.ServerUnavailable, `${gate.limit} CONNECTs already in progress`));
+      connected();
+      return;
+    }
     try {
       const pipeline = connect(this.deps, p, this, {
         ...this.info,
@@ -351,6 +357,8 @@ export class Connection implements Outbound {
           this.lifecycle.move(phase);
         },
       });
+      const leave = (): void => gate.leave();
+      pipeline.then(leave, leave);
       const c = await within(pipeline, this.deps.config.connectDeadlineMs, 'CONNECT', this.clock);
       // Closed while the pipeline ran: the undo has the session and everything before it.
       if (this.lifecycle.ended) return;

@@ -66,6 +66,11 @@ export function createMetrics(build?: BuildInfo) {
       labelNames: ['transport'],
       registers,
     }),
+    connectsInProgress: new Gauge({
+      name: `${P}connects_in_progress`,
+      help: 'CONNECTs being worked on, those refused at their deadline whose work goes on in the background included',
+      registers,
+    }),
     connects: new Counter({
       name: `${P}connects_total`,
       help: 'CONNECT results by reason',

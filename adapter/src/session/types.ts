@@ -12,6 +12,7 @@ import type { WillStore } from '../ports/will-store';
 import type { WillPublisher } from './will-publisher';
 import type { StoreBacklog } from './backlog';
 import type { PendingBinds } from './pending-binds';
+import type { ConnectGate } from './connect-gate';
 import type { SessionReaper } from './session-reaper';
 
 /** What the session needs from its connection; it never sees the socket. */
@@ -44,6 +45,8 @@ export interface SessionDeps {
   readonly backlog: StoreBacklog;
   /** SUBSCRIBEs read whose binds are under way: a matching PUBLISH read after one waits for it. */
   readonly pendingBinds: PendingBinds;
+  /** CONNECTs under way, their background work after a refusal included. */
+  readonly connecting: ConnectGate;
   readonly metrics: Metrics;
   readonly log: Log;
   /** Timers of connections and deadlines; the real ones unless a test drives time. */
