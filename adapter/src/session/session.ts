@@ -104,6 +104,7 @@ export class Session implements Displaceable, LinkEvents {
       () => this.deliverer,
       init.protocolVersion,
       this.outbound,
+      (why) => this.out.close(why),
     );
     link.events = this;
   }

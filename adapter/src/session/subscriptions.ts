@@ -57,6 +57,8 @@ export class Subscriptions implements FastPathSubscriber {
   /** Made with the first subscription: most idle connections hold none. */
   private byFilter: Map<string, Subscription> | undefined;
   private queueReady: Promise<void> | undefined;
+  /** The consume of a queue made here, which its SUBACK does not wait for; settles, never rejects. */
+  private consuming: Promise<void> = Promise.resolve();
   private staleQueueGone = false;
   /** Teardown began: work that finishes after it undoes what it made instead of keeping it. */
   private closed = false;
@@ -73,6 +75,8 @@ export class Subscriptions implements FastPathSubscriber {
     private readonly deliverer: () => Deliverer,
     private readonly protocolVersion: number,
     private readonly prefetch: number,
+    /** Ends the connection: a consume refused after its SUBACK went out. */
+    private readonly end: (why: string) => void,
   ) {}
 
   /** The client's subscriptions by filter. */
@@ -259,8 +263,8 @@ export class Subscriptions implements FastPathSubscriber {
   }
 
   /**
-   * Makes the client's queue and consumes it once; true when this call made
-   * it and bound it to `key` on the way, false when the queue was there already.
+   * Makes the client's queue and starts its consume once; true when this call
+   * made it and bound it to `key` on the way, false when the queue was there already.
    */
   private ensureQueue(key?: string): Promise<boolean> {
     if (this.queueReady) return this.queueReady.then(() => false);
@@ -305,15 +309,26 @@ export class Subscriptions implements FastPathSubscriber {
       }
     }
     this.queueMayExist = true;
-    const boundHere = !keep && key !== undefined;
-    try {
-      await this.link.consume(this.queue, this.prefetch, (d, q) => this.deliverer().fromQueue(d, q), !keep);
-    } catch (err) {
-      // The filter is refused: its binding must not go on filling the queue.
-      if (boundHere) await this.link.unbind(this.queue, key).catch(() => undefined);
-      throw err;
+    const consumed = this.link.consume(
+      this.queue,
+      this.prefetch,
+      (d, q) => this.deliverer().fromQueue(d, q),
+      !keep,
+    );
+    // A queue kept from before was bound by earlier SUBSCRIBEs: a refused consume refuses only this filter.
+    if (keep) {
+      await consumed;
+      return false;
     }
-    return boundHere;
+    // Made and bound here, its read permission checked with them: from the bind's reply on, the queue
+    // holds whatever matches until the consumer takes it, so the SUBACK does not wait for consume-ok.
+    // A consume refused even so ends the connection; a persistent session finds its messages on resuming.
+    this.consuming = consumed.catch((err: unknown) => {
+      if (this.closed) return;
+      this.log.warn({ err: (err as Error).message }, 'RabbitMQ refused the consume of a subscribed queue');
+      this.end('consume refused after SUBACK');
+    });
+    return key !== undefined;
   }
 
   /** Leaves the fast path; a session that ends also deletes its queue. */
@@ -322,6 +337,8 @@ export class Subscriptions implements FastPathSubscriber {
     for (const s of this.map.values()) {
       if (s.fast) await this.link.removeFast(s.filter, this).catch(() => undefined);
     }
+    // A consume still on its way would find the queue gone, a channel error on a channel others share.
+    await this.consuming;
     if (ending && this.queueReady) await this.link.deleteQueue(this.queue).catch(() => undefined);
   }
 }

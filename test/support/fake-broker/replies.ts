@@ -12,14 +12,17 @@ interface Held {
  */
 export class Replies {
   private holding = false;
+  /** While holding, only these operations wait; undefined: all do. */
+  private only: ReadonlySet<string> | undefined;
   private readonly held: Held[] = [];
   private readonly watchers: (() => void)[] = [];
   /** Every reply sent, by operation name, in order. */
   readonly sent: string[] = [];
 
-  /** Requests from now on wait for step(), release() or fail(). */
-  hold(): void {
+  /** Requests from now on (of the `only` operations, when given) wait for step(), release() or fail(). */
+  hold(only?: readonly string[]): void {
     this.holding = true;
+    this.only = only && new Set(only);
   }
 
   /** Replies flow again; the held ones go out first, in order. */
@@ -61,7 +64,7 @@ export class Replies {
           reject(err instanceof Error ? err : new Error(String(err)));
         }
       };
-      if (!this.holding) {
+      if (!this.holding || (this.only && !this.only.has(op))) {
         run();
         return;
       }
