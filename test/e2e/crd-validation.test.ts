@@ -121,6 +121,47 @@ const rejected: [string, Record<string, unknown>, RegExp][] = [
     { ...base, tls: { secretName: 'cert', minVersion: 'TLSv1.1' } },
     /spec\.tls\.minVersion: Unsupported value: "TLSv1\.1"/,
   ],
+  ['an empty Server Reference', { ...base, serverReference: '' }, /spec\.serverReference.*at least 1 chars/],
+  [
+    'a Server Reference over 1,024 characters',
+    { ...base, serverReference: 'm'.repeat(1025) },
+    /spec\.serverReference.*may not be more than 1024 bytes/,
+  ],
+  [
+    'a rebalance rate of 0',
+    { ...base, rebalance: { ratePerSecond: 0 } },
+    /spec\.rebalance\.ratePerSecond.*greater than or equal to 1/,
+  ],
+  [
+    'a rebalance rate above the adapter bound',
+    { ...base, rebalance: { ratePerSecond: 1001 } },
+    /spec\.rebalance\.ratePerSecond.*less than or equal to 1000/,
+  ],
+  [
+    'a negative rebalance tolerance',
+    { ...base, rebalance: { tolerancePercent: -1 } },
+    /spec\.rebalance\.tolerancePercent.*greater than or equal to 0/,
+  ],
+  [
+    'a fractional rebalance tolerance',
+    { ...base, rebalance: { tolerancePercent: 2.5 } },
+    /spec\.rebalance\.tolerancePercent.*must be of type integer/,
+  ],
+  [
+    'no rebalance rounds',
+    { ...base, rebalance: { maxRounds: 0 } },
+    /spec\.rebalance\.maxRounds.*greater than or equal to 1/,
+  ],
+  [
+    'a rebalance interval over a minute',
+    { ...base, rebalance: { intervalSeconds: 61 } },
+    /spec\.rebalance\.intervalSeconds.*less than or equal to 60/,
+  ],
+  [
+    'rebalance enabled as a string',
+    { ...base, rebalance: { enabled: 'yes' } },
+    /spec\.rebalance\.enabled.*must be of type boolean/,
+  ],
 ];
 
 describe('e2e: the API server validates MqttListener specs', function () {
@@ -179,6 +220,30 @@ describe('e2e: the API server validates MqttListener specs', function () {
       },
     });
     assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('accepts a Server Reference and every rebalance field at its bounds', async () => {
+    for (const rebalance of [
+      {
+        enabled: false,
+        ratePerSecond: 1,
+        tolerancePercent: 0,
+        delaySeconds: 0,
+        intervalSeconds: 1,
+        maxRounds: 1,
+      },
+      {
+        enabled: true,
+        ratePerSecond: 1000,
+        tolerancePercent: 1000,
+        delaySeconds: 3600,
+        intervalSeconds: 60,
+        maxRounds: 100,
+      },
+    ]) {
+      const r = await apply({ ...base, serverReference: 'm'.repeat(1024), rebalance });
+      assert.equal(r.code, 0, r.stderr);
+    }
   });
 
   it('accepts TLS settings, certificate login and vhost maps', async () => {

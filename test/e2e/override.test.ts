@@ -37,6 +37,11 @@ const rejected: [string, Record<string, unknown>, RegExp][] = [
     /the operator sets this variable from the spec/,
   ],
   [
+    'a rebalance setting the operator sets from spec.rebalance',
+    pod({ env: [{ name: 'MQTT_ADAPTER_REBALANCE_RATE', value: '5' }] }),
+    /the operator sets this variable from the spec/,
+  ],
+  [
     'the _FILE form of one the operator sets',
     pod({ env: [{ name: 'MQTT_ADAPTER_REDIS_URL_FILE', value: '/x' }] }),
     /the operator sets this variable from the spec/,

@@ -72,6 +72,8 @@ export interface MqttListenerSpec {
   drainTimeoutSeconds: number;
   /** MQTT 5 Server Reference (the address clients should use, usually the client Service's) sent with DISCONNECT 0x9C when a drain or a rebalance hands a client off. */
   serverReference?: string;
+  /** How replicas even out their clients after a scale-out or on request (needs spec.redis). A field left out keeps the adapter's default. */
+  rebalance?: MqttListenerSpecRebalance;
   limits: MqttListenerSpecLimits;
 }
 
@@ -198,6 +200,22 @@ export interface MqttListenerSpecMetrics {
   /** Port of /metrics, /healthz and /readyz. */
   port: number;
   serviceMonitor: MqttListenerSpecMetricsServiceMonitor;
+}
+
+/** How replicas even out their clients after a scale-out or on request (needs spec.redis). A field left out keeps the adapter's default. */
+export interface MqttListenerSpecRebalance {
+  /** Rebalance at all (default true). */
+  enabled?: boolean;
+  /** Most clients one pod hands off per second (default 50). */
+  ratePerSecond?: number;
+  /** How far off the average a pod may be, in percent, before rounds move clients (default 10). */
+  tolerancePercent?: number;
+  /** Wait after a pod joins before rebalancing onto it, and between rounds (default 10). */
+  delaySeconds?: number;
+  /** How often each pod publishes its session count and reads the others' (default 1). */
+  intervalSeconds?: number;
+  /** Most rounds one scale-out or request starts before pods are within the tolerance (default 5). */
+  maxRounds?: number;
 }
 
 export interface MqttListenerSpecLimits {

@@ -2,6 +2,7 @@ import type { V1EnvVar } from '@kubernetes/client-node' with { 'resolution-mode'
 import { settings } from '../../../adapter/src/config/settings';
 import type { MqttListenerSpec } from '../api/types.generated';
 import { setLimits } from '../spec/limits';
+import { setRebalance } from '../spec/rebalance';
 import { clientPorts, DEFAULT_TLS_PORT } from './ports';
 import type { SecretMounts } from './secret-mounts';
 
@@ -27,6 +28,7 @@ export function adapterEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvV
     value(settings.logLevel.env, spec.logLevel),
     value(settings.drainTimeoutMs.env, spec.drainTimeoutSeconds * 1000),
     ...(spec.serverReference ? [value(settings.serverReference.env, spec.serverReference)] : []),
+    ...setRebalance(spec.rebalance).map((r) => value(r.setting.env, r.value)),
     value(settings.proxyProtocol.env, spec.proxyProtocol),
     ...tlsEnv(spec, mounts),
     ...webSocketEnv(spec),

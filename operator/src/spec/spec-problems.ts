@@ -2,6 +2,7 @@ import { parseAmqpUrls } from '../../../adapter/src/config/amqp-urls';
 import type { MqttListenerSpec } from '../api/types.generated';
 import { cipherListProblem } from '../../../adapter/src/config/tls-ciphers';
 import { limitProblems } from './limits';
+import { rebalanceProblems } from './rebalance';
 
 export interface SpecProblem {
   readonly reason: 'InvalidSpec';
@@ -14,7 +15,12 @@ export interface SpecProblem {
  * a condition naming it, instead of pods that would crash at start.
  */
 export function specProblems(spec: MqttListenerSpec): SpecProblem[] {
-  return [...rabbitmqProblems(spec), ...tlsProblems(spec), ...limitProblems(spec.limits)].map(problem);
+  return [
+    ...rabbitmqProblems(spec),
+    ...tlsProblems(spec),
+    ...limitProblems(spec.limits),
+    ...rebalanceProblems(spec.rebalance),
+  ].map(problem);
 }
 
 const problem = (message: string): SpecProblem => ({ reason: 'InvalidSpec', message });

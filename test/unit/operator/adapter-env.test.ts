@@ -5,6 +5,7 @@ import { settings } from '../../../adapter/src/config/settings';
 import { adapterEnv } from '../../../operator/src/builders/adapter-env';
 import { secretMounts } from '../../../operator/src/builders/secret-mounts';
 import { LIMIT_SETTINGS } from '../../../operator/src/spec/limits';
+import { REBALANCE_SETTINGS } from '../../../operator/src/spec/rebalance';
 import { listener, listenerSchema } from './listener-fixture';
 
 /** Resolves env the way the kubelet would (fieldRef) and returns it as the adapter's process.env. */
@@ -160,6 +161,54 @@ describe('operator: adapter env is the adapter configuration', () => {
       },
       limits,
     );
+  });
+
+  it('sets spec.rebalance as the adapter rebalance settings, seconds and percent converted; a field left out keeps the default', () => {
+    const config = (rebalance?: Record<string, unknown>) => {
+      const l = listener(rebalance ? { rebalance } : {});
+      return loadConfig(processEnv(adapterEnv(l.spec, secretMounts(l.spec))), read);
+    };
+    const c = config({
+      enabled: false,
+      ratePerSecond: 200,
+      tolerancePercent: 5,
+      delaySeconds: 30,
+      intervalSeconds: 2,
+      maxRounds: 8,
+    });
+    assert.deepEqual(
+      [c.rebalance, c.rebalanceRate, c.rebalanceTolerance, c.rebalanceDelayMs, c.rebalanceIntervalMs],
+      [false, 200, 0.05, 30_000, 2_000],
+    );
+    assert.equal(c.rebalanceMaxRounds, 8);
+    const defaults = config();
+    const some = config({ ratePerSecond: 7 });
+    assert.equal(some.rebalanceRate, 7);
+    assert.deepEqual(
+      [some.rebalance, some.rebalanceTolerance, some.rebalanceDelayMs, some.rebalanceMaxRounds],
+      [
+        defaults.rebalance,
+        defaults.rebalanceTolerance,
+        defaults.rebalanceDelayMs,
+        defaults.rebalanceMaxRounds,
+      ],
+    );
+    assert.ok(
+      !adapterEnv(listener().spec, secretMounts(listener().spec)).some((e) => e.name.includes('REBALANCE')),
+    );
+  });
+
+  it('holds each spec.rebalance bound in the CRD to what the adapter takes', () => {
+    const schema = listenerSchema().properties!.spec.properties!.rebalance.properties!;
+    assert.deepEqual(Object.keys(schema).sort(), Object.keys(REBALANCE_SETTINGS).sort());
+    for (const [field, s] of Object.entries(schema)) {
+      if (s.type === 'boolean') continue;
+      const { setting, value } = REBALANCE_SETTINGS[field as keyof typeof REBALANCE_SETTINGS];
+      const takes = (n: number): boolean => setting.schema.safeParse(value(n)).success;
+      const { minimum, maximum } = s as { minimum: number; maximum: number };
+      assert.ok(takes(minimum), `${field}: minimum ${minimum}`);
+      assert.ok(takes(maximum), `${field}: maximum ${maximum}`);
+    }
   });
 
   it('holds each limit in the CRD to the bounds the adapter takes', () => {

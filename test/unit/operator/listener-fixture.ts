@@ -59,6 +59,14 @@ export function everyVariableListeners(): MqttListener[] {
       webSocket: { enabled: true },
       serverReference: 'mqtt.example.com:8883',
       limits: Object.fromEntries(Object.keys(LIMIT_SETTINGS).map((k) => [k, 1])),
+      rebalance: {
+        enabled: true,
+        ratePerSecond: 1,
+        tolerancePercent: 1,
+        delaySeconds: 1,
+        intervalSeconds: 1,
+        maxRounds: 1,
+      },
     }),
     listener({ rabbitmq: { urls: ['amqp://r:5672'] } }),
   ];

@@ -41,6 +41,16 @@ describe('operator: spec problems the schema may let through', () => {
     assert.match(found[1], /^spec\.limits\.maxInflightQos2: .*<=65535/);
   });
 
+  it('names a spec.rebalance value the adapter would refuse at start', () => {
+    const problems = (rebalance: Record<string, number>): string[] =>
+      specProblems(listener({ rebalance }).spec).map((p) => p.message);
+    assert.deepEqual(problems({ ratePerSecond: 1000, maxRounds: 100, tolerancePercent: 0 }), []);
+    const found = problems({ ratePerSecond: 1001, maxRounds: 0 });
+    assert.equal(found.length, 2, found.join('\n'));
+    assert.match(found[0], /^spec\.rebalance\.ratePerSecond: .*<=1000/);
+    assert.match(found[1], /^spec\.rebalance\.maxRounds: .*>=1/);
+  });
+
   it('names a cipher OpenSSL in the adapter would not know', () => {
     const problems = (ciphers: string[]): string[] =>
       specProblems(listener({ tls: { secretName: 't', ciphers } }).spec).map((p) => p.message);
