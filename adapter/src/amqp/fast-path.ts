@@ -45,19 +45,29 @@ export class FastPath {
     ch.on('error', () => {
       // Closure is seen through 'close'.
     });
+    const opening = this.channel;
     ch.once('close', () => {
+      // A channel whose open failed closes after the next one opened: it must not make this forget that one,
+      // which nothing would close, and whose consumer would go on feeding the trie beside its successor's.
+      if (this.channel !== opening) return;
       this.channel = undefined;
       this.queueName = undefined;
       this.refs.clear();
     });
-    const { queue } = await ch.assertQueue(`${this.namePrefix}${process.hrtime.bigint().toString(36)}`, {
-      exclusive: true,
-      autoDelete: true,
-      durable: false,
-    });
-    await ch.consume(queue, (msg) => msg && this.dispatch(toDelivery(msg)), { noAck: true });
-    this.queueName = queue;
-    return ch;
+    try {
+      const { queue } = await ch.assertQueue(`${this.namePrefix}${process.hrtime.bigint().toString(36)}`, {
+        exclusive: true,
+        autoDelete: true,
+        durable: false,
+      });
+      await ch.consume(queue, (msg) => msg && this.dispatch(toDelivery(msg)), { noAck: true });
+      this.queueName = queue;
+      return ch;
+    } catch (err) {
+      // A refusal closes the channel on RabbitMQ's side, but a wait given up (a deadline) leaves it open.
+      await ch.close().catch(() => undefined);
+      throw err;
+    }
   }
 
   private dispatch(d: Delivery): void {
