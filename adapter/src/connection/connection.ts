@@ -8,7 +8,7 @@ import { encode } from '../mqtt/encoder';
 import { utf8Problem, type Utf8Problem } from '../mqtt/utf8';
 import { brokenPacketRule } from '../mqtt/packet-rules';
 import { MqttError } from '../mqtt/errors';
-import { Reason, connackCodeV3, type ReasonCode } from '../mqtt/reason-codes';
+import { Reason, connackCodeV3, disconnectCode, type ReasonCode } from '../mqtt/reason-codes';
 import { connect, type Connected } from '../session/connect';
 import { Acquisitions } from '../session/acquisitions';
 import { Lifecycle, type Phase } from '../session/lifecycle';
@@ -451,7 +451,11 @@ export class Connection implements Outbound {
     );
     if (this.protocolVersion === 5 && this.lifecycle.phase === 'open')
       // A reason string on DISCONNECT is allowed whatever Request Problem Information said [MQTT-3.1.2-29].
-      this.send({ cmd: 'disconnect', reasonCode: reason, properties: { reasonString: message } });
+      this.send({
+        cmd: 'disconnect',
+        reasonCode: disconnectCode(reason),
+        properties: { reasonString: message },
+      });
     this.close(message);
   }
 

@@ -68,3 +68,21 @@ export function connackCodeV3(reason: ReasonCode): number {
       return ConnackV3.ServerUnavailable;
   }
 }
+
+/** The reason codes MQTT 5 allows in a DISCONNECT (section 3.14.2.1). */
+const DISCONNECT_REASONS: ReadonlySet<number> = new Set([
+  0x00, 0x04, 0x80, 0x81, 0x82, 0x83, 0x87, 0x89, 0x8b, 0x8d, 0x8e, 0x8f, 0x90, 0x93, 0x94, 0x95, 0x96, 0x97,
+  0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2,
+]);
+
+/**
+ * The DISCONNECT reason code for why a connection ends. Some reasons are
+ * CONNACK-only: a client's parser refuses a DISCONNECT that carries one as
+ * malformed (mqtt.js does), and so never hears why. 0x88 Server unavailable
+ * (RabbitMQ lost, a confirm past its deadline) becomes 0x89 Server busy,
+ * which tells the client likewise to come back; any other becomes 0x80.
+ */
+export function disconnectCode(reason: ReasonCode): ReasonCode {
+  if (DISCONNECT_REASONS.has(reason)) return reason;
+  return reason === Reason.ServerUnavailable ? Reason.ServerBusy : Reason.UnspecifiedError;
+}

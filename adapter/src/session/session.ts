@@ -3,7 +3,7 @@ import type { Log } from '../log';
 import { failureOf, type BrokerError, type BrokerLink, type LinkEvents } from '../ports/broker';
 import type { Credentials } from '../ports/credentials';
 import { MqttError } from '../mqtt/errors';
-import { Reason } from '../mqtt/reason-codes';
+import { Reason, disconnectCode } from '../mqtt/reason-codes';
 import {
   StaleEpochError,
   type InboundQos2Entry,
@@ -429,7 +429,11 @@ export class Session implements Displaceable, LinkEvents {
     if (err instanceof StaleEpochError) this.displaced = true;
     this.log.warn({ reason: e.reason, err: e.message }, 'closing connection');
     if (this.v5)
-      this.out.send({ cmd: 'disconnect', reasonCode: e.reason, properties: { reasonString: e.message } });
+      this.out.send({
+        cmd: 'disconnect',
+        reasonCode: disconnectCode(e.reason),
+        properties: { reasonString: e.message },
+      });
     this.out.close(e.message);
   }
 
