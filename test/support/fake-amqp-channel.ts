@@ -82,3 +82,17 @@ export function fakeConsumerChannels(perChannel: number): {
   }, perChannel);
   return { channels, opened };
 }
+
+/** A channel whose close RabbitMQ confirms only when the test says so, as a stalled node does. */
+export class LateClosingChannel extends EventEmitter {
+  closeAsked = false;
+
+  close(): Promise<void> {
+    this.closeAsked = true;
+    return Promise.resolve();
+  }
+
+  confirmClose(): void {
+    this.emit('close');
+  }
+}

@@ -1,12 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { EventEmitter } from 'node:events';
 import type * as amqp from 'amqplib';
 import { FastPath } from '../../../adapter/src/amqp/fast-path';
 import type { PooledConnection } from '../../../adapter/src/amqp/pool';
+import { LateClosingChannel } from '../../support/fake-amqp-channel';
 
 /** A fast-path channel whose declare fails when told to, and whose close RabbitMQ confirms only when the test says so. */
-class FakeChannel extends EventEmitter {
-  closeAsked = false;
+class FakeChannel extends LateClosingChannel {
   constructor(private readonly failDeclare: boolean) {
     super();
   }
@@ -17,13 +16,6 @@ class FakeChannel extends EventEmitter {
   }
   consume(): Promise<void> {
     return Promise.resolve();
-  }
-  close(): Promise<void> {
-    this.closeAsked = true;
-    return Promise.resolve();
-  }
-  confirmClose(): void {
-    this.emit('close');
   }
 }
 

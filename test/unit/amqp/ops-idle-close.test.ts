@@ -1,22 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { EventEmitter } from 'node:events';
 import type * as amqp from 'amqplib';
 import { ClientLink, type FastPaths } from '../../../adapter/src/amqp/client-link';
 import type { PooledConnection } from '../../../adapter/src/amqp/pool';
 import { createMetrics } from '../../../adapter/src/observability/metrics';
+import { LateClosingChannel } from '../../support/fake-amqp-channel';
 
 /** An ops channel whose close RabbitMQ confirms only when the test says so (a stalled node). */
-class SlowClosingChannel extends EventEmitter {
-  closeAsked = false;
+class SlowClosingChannel extends LateClosingChannel {
   assertQueue(): Promise<void> {
     return Promise.resolve();
-  }
-  close(): Promise<void> {
-    this.closeAsked = true;
-    return Promise.resolve();
-  }
-  confirmClose(): void {
-    this.emit('close');
   }
 }
 
