@@ -12,6 +12,7 @@ import { MqttError } from '../mqtt/errors';
 import { Reason } from '../mqtt/reason-codes';
 import type { AmqpMetrics } from './metrics';
 import { clientRoom, Room } from './pool-room';
+import { openWithin } from './open-deadline';
 
 const IDLE_CLOSE_MS = 30_000;
 /** Clients whose consumers share one channel; a channel RabbitMQ closes disconnects that many. */
@@ -51,6 +52,8 @@ export class PooledConnection extends EventEmitter {
     private readonly onGone: (c: PooledConnection) => void,
     /** Longest wait for RabbitMQ to answer the close of this connection. */
     private readonly closeTimeoutMs: number,
+    /** Longest wait for RabbitMQ to open a channel on it. */
+    private readonly openTimeoutMs: number,
   ) {
     super();
     this.publisher = DirectPublisher.of(model);
@@ -109,16 +112,18 @@ export class PooledConnection extends EventEmitter {
     this.idleTimer.unref();
   }
 
-  async openChannel(confirm: boolean): Promise<amqp.Channel | amqp.ConfirmChannel> {
+  /** Opens a channel, within `openTimeoutMs` (see openWithin). */
+  openChannel(confirm: boolean): Promise<amqp.Channel | amqp.ConfirmChannel> {
     this.metrics.channels.inc();
-    try {
-      const ch = confirm ? await this.model.createConfirmChannel() : await this.model.createChannel();
-      ch.once('close', () => this.metrics.channels.dec());
-      return ch;
-    } catch (err) {
-      this.metrics.channels.dec();
-      throw err;
-    }
+    const opening: Promise<amqp.Channel | amqp.ConfirmChannel> = confirm
+      ? this.model.createConfirmChannel()
+      : this.model.createChannel();
+    // Counted down once either way: at its close, also when it opened past the deadline, or at its failure.
+    opening.then(
+      (ch) => ch.once('close', () => this.metrics.channels.dec()),
+      () => this.metrics.channels.dec(),
+    );
+    return openWithin(opening, this.openTimeoutMs);
   }
 
   /**
@@ -356,6 +361,8 @@ export class ConnectionPool {
       this.metrics,
       (gone) => this.forget(gone),
       this.options.closeTimeoutMs,
+      // A channel.open is answered as soon as a connection's handshake is: the same bound fits both.
+      this.options.attemptTimeoutMs,
     );
     if (!pooled.publisher)
       this.log.warn('amqplib internals changed: publishes go through its channel streams');

@@ -186,7 +186,7 @@ export const settings = {
   amqpConnectTimeoutMs: setting(
     'MQTT_ADAPTER_AMQP_CONNECT_TIMEOUT_MS',
     positiveInt(5000),
-    'Longest wait for one RabbitMQ node to accept a pooled connection (TCP and AMQP handshake); past it the next node is tried.',
+    'Longest wait for one RabbitMQ node to accept a pooled connection (TCP and AMQP handshake); past it the next node is tried. Also the longest wait for a channel to open on a pooled connection (a stalled node, or one under a resource alarm, answers none): past it the work that needed the channel fails as on a lost channel, and a channel that opens later is closed.',
   ),
   amqpChannelMax: setting(
     'MQTT_ADAPTER_AMQP_CHANNEL_MAX',

@@ -7,6 +7,7 @@ import { useCleanup } from '../helpers/suite';
 import { until } from '../helpers/wait';
 
 const CONFIRM_TIMEOUT_MS = 2000;
+const OPEN_TIMEOUT_MS = 2000;
 
 /**
  * Under a memory alarm RabbitMQ reads nothing more from a publishing
@@ -63,6 +64,41 @@ describe('amqp-side: a confirm RabbitMQ never sends (MQTT_ADAPTER_CONFIRM_TIMEOU
     assert.ok(took >= CONFIRM_TIMEOUT_MS - 100, `not before the deadline (${took} ms)`);
 
     // Once RabbitMQ reads again, the close of the channel given up goes through: no channel is left.
+    await ctl('set_vm_memory_high_watermark', '0.4');
+    await until(async () => (await channels()) === 0, 'no channel left on the node', 30_000);
+  });
+
+  it('ends a channel open on a blocked connection at MQTT_ADAPTER_AMQP_CONNECT_TIMEOUT_MS, and closes the channel once it opens', async function () {
+    const a = await startAdapter({
+      MQTT_ADAPTER_AMQP_URL: `amqp://127.0.0.1:${(rabbit as RabbitCluster).nodes[0].amqpPort}`,
+      MQTT_ADAPTER_CONFIRM_TIMEOUT_MS: String(CONFIRM_TIMEOUT_MS),
+      MQTT_ADAPTER_AMQP_CONNECT_TIMEOUT_MS: String(OPEN_TIMEOUT_MS),
+    });
+    onCleanup(() => a.stop());
+    // Both clients share the user's pooled connection.
+    const blocker = await RawMqtt.connect5(a.ports.mqtt, { clientId: uniqueId('blocker') });
+    onCleanup(() => void blocker.client.socket.destroy());
+    await blocker.client.publish('confirm/t', 'before', 1);
+    const { client, connack } = await RawMqtt.connect5(a.ports.mqtt, { clientId: uniqueId('opener') });
+    onCleanup(() => void client.socket.destroy());
+    assert.equal(connack.reasonCode, 0);
+
+    await ctl('set_vm_memory_high_watermark', '0.0000001');
+    onCleanup(() => ctl('set_vm_memory_high_watermark', '0.4').then(() => undefined));
+    await until(async () => (await ctl('eval', 'rabbit_alarm:get_alarms().')).includes('memory'), 'alarm');
+    // A publish under the alarm: RabbitMQ reads nothing more from the connection, a channel.open neither.
+    blocker.client.sendPublish('confirm/t', 'during', 1, 7);
+    await blocker.client.waitClosed(CONFIRM_TIMEOUT_MS + 8000);
+    const sent = Date.now();
+    // The client's first QoS 0 publish opens its channel; before the deadline it waited for the heartbeat.
+    client.sendPublish('confirm/t', 'first', 0);
+    const { reasonCode } = await client.serverClose(OPEN_TIMEOUT_MS + 8000);
+    const took = Date.now() - sent;
+    console.log(`      closed ${took} ms after the PUBLISH (open deadline ${OPEN_TIMEOUT_MS} ms)`);
+    assert.equal(reasonCode, 0x89, 'DISCONNECT 0x89 Server busy, as on a lost channel');
+    assert.ok(took >= OPEN_TIMEOUT_MS - 100, `not before the deadline (${took} ms)`);
+
+    // Once RabbitMQ reads again, the channel opened late is closed: none is left.
     await ctl('set_vm_memory_high_watermark', '0.4');
     await until(async () => (await channels()) === 0, 'no channel left on the node', 30_000);
   });

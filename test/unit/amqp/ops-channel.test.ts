@@ -37,6 +37,7 @@ describe('pooled connection: a declare/bind channel opened ahead for the next cl
       createMetrics().amqp,
       () => undefined,
       5000,
+      5000,
     );
   });
   afterEach(() => conn.close());

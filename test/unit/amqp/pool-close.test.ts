@@ -36,6 +36,7 @@ describe('pooled connection: a close RabbitMQ never answers', () => {
       createMetrics().amqp,
       () => forgotten++,
       CLOSE_TIMEOUT_MS,
+      5000,
     );
     let lost = 0;
     conn.on('lost', () => lost++);
