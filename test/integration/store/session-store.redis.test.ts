@@ -106,7 +106,8 @@ describe('RedisSessionStore', () => {
       const steps = watch.seen
         .filter((args) => args.includes(index) || args.includes(owned))
         .map((args) => `${args[0].toLowerCase()} ${args.includes(index) ? 'index' : 'session'}`);
-      assert.deepEqual(steps, ['eval index', 'evalsha session', 'evalsha index']);
+      // The check that the session still has that deadline comes after the settle: a discard between them is seen.
+      assert.deepEqual(steps, ['eval index', 'evalsha session', 'evalsha index', 'hget session']);
       const ttl = await redis.client.pttl(index);
       assert.ok(ttl > 110_000 + EXPIRY_GRACE_MS && ttl <= 121_000 + EXPIRY_GRACE_MS, `index ttl ${ttl}`);
     });
@@ -139,6 +140,47 @@ describe('RedisSessionStore', () => {
       await store.claim('moved', { pod: 'pod-y', connection: 'd' }, false);
       await store.release('moved', old.epoch);
       assert.deepEqual(await redis.client.smembers(redis.keys.podClients('pod-y')), ['moved']);
+    });
+
+    it('a session a clean CONNECT discards between its release and the release settling its expiry leaves no entry', async () => {
+      // Another replica's clean CONNECT runs once the release has, before the releasing replica's next step.
+      let between: (() => Promise<void>) | undefined;
+      const index = redis.keys.sessionsExpiring();
+      const held = new Proxy(redis.client, {
+        get(target, prop) {
+          const v: unknown = Reflect.get(target, prop, target);
+          if (typeof v !== 'function') return v;
+          const fn = v as (...a: unknown[]) => unknown;
+          if (prop !== 'evalsha' && prop !== 'eval') return fn.bind(target);
+          return async (...a: unknown[]) => {
+            const settling = a[2] === index && Number(a[4]) > Date.now() + 60_000;
+            if (settling && between) {
+              const run = between;
+              between = undefined;
+              await run();
+            }
+            return fn.apply(target, a);
+          };
+        },
+      });
+      const releasing = new RedisSessionStore(held, { podName: 'pod-r', keys: redis.keys });
+      await releasing.ready;
+      try {
+        const { epoch } = await releasing.claim('raced', { pod: 'pod-r', connection: 'c' }, false);
+        await releasing.save('raced', epoch, state(120));
+        let discarded = false;
+        between = async () => {
+          const { epoch: next } = await store.claim('raced', owner, true);
+          await store.discard('raced', next);
+          discarded = true;
+        };
+        await releasing.release('raced', epoch);
+        assert.ok(discarded, 'the discard ran between the release and its next step');
+        assert.equal(await redis.client.zscore(index, 'raced'), null);
+        assert.equal(await redis.client.exists(index), 0);
+      } finally {
+        await releasing.close();
+      }
     });
 
     it('stores nothing outside its key prefix', async () => {

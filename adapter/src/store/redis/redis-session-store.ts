@@ -134,9 +134,24 @@ export class RedisSessionStore implements SessionStore {
       // No deadline (no state kept, or none to expire): the hint goes, unless another release moved it
       // meanwhile, rather than wait for a sweeper that a stopped deployment no longer runs.
       typeof deadline === 'string' && deadline !== ''
-        ? this.expiring.settle(clientId, Number(deadline))
+        ? this.settleExpiry(clientId, deadline)
         : this.expiring.update(hint),
     ]);
+  }
+
+  /**
+   * Moves the entry to the deadline the release set, then takes it back if
+   * the session no longer has that deadline. Once the release ran, a clean
+   * CONNECT on another replica can discard the session, and its entry with
+   * it, before this step: the entry would come back for a session that is
+   * gone, and stay until the deadline (a day for MQTT 3). The two keys are in
+   * different slots, so no one script can do both; a discard after the check
+   * removes the entry itself.
+   */
+  private async settleExpiry(clientId: string, deadline: string): Promise<void> {
+    await this.expiring.settle(clientId, Number(deadline));
+    const expires = await this.redis.hget(this.keys.owner(clientId), 'expires');
+    if (expires !== deadline) await this.expiring.update({ clientId, score: deadline });
   }
 
   async claimExpired(limit = 100): Promise<ExpiredSession[]> {
