@@ -105,6 +105,7 @@ export function runJob(port: number, plan: JobPlan): Promise<JobOutcome> {
       // Owed a close: a client never accepted (the CONNECT timeout), or one of our CONNECTs (keepalive 1 s).
       const owed = !connacked || !plan.beforeConnect;
       if (!owed) {
+        dueAt = undefined;
         timer = setTimeout(() => finish({ kind: 'open (no keepalive)', hung: false }), DEADLINE_MS);
         return;
       }
@@ -119,6 +120,9 @@ export function runJob(port: number, plan: JobPlan): Promise<JobOutcome> {
           finish({ kind: 'refused', hung: false, refused: `CONNACK ${code}` });
         connacked = code === 0;
         if (connacked && !plan.beforeConnect) void send();
+        // A mutated CONNECT accepted only after the last write: no close is owed to a client the adapter
+        // accepted, and whatever it waits for (a packet cut short) is its keepalive's to end.
+        if (connacked && plan.beforeConnect && probed) owe();
       }
       if (p.cmd === 'pingresp' && probed) finish({ kind: 'answered', hung: false });
     });
