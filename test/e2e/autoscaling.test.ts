@@ -6,11 +6,10 @@ import { FIELD_MANAGER } from '../../operator/src/api/names';
 import type { MqttListener } from '../../operator/src/api/types.generated';
 import { resourcePath } from '../../operator/src/kube/paths';
 import type { ControlPlane } from './harness/control-plane';
-import { grantChartRbac } from './harness/chart-rbac';
-import { createNamespace, deleteNamespace, putSecret } from './harness/namespace';
+import { ChartOperator } from './harness/chart-operator';
 import { children, createListener, listenerPath } from './harness/objects';
-import { OperatorProcess } from './harness/operator-process';
-import { OPERATOR_USER, SETUP_TIMEOUT_MS, sharedControlPlane } from './harness/shared';
+import type { OperatorProcess } from './harness/operator-process';
+import { SETUP_TIMEOUT_MS, sharedControlPlane } from './harness/shared';
 import { eventually } from './harness/wait';
 
 interface ManagedField {
@@ -27,29 +26,20 @@ describe('e2e: spec.autoscaling (an HPA on the listener, under the chart RBAC)',
   let cp: ControlPlane;
   let ns: string;
   let op: OperatorProcess | undefined;
-  let revoke: (() => Promise<void>) | undefined;
+  let chart: ChartOperator | undefined;
   const name = 'scaled';
 
   before(async function () {
     this.timeout(SETUP_TIMEOUT_MS);
     cp = await sharedControlPlane();
-    ns = await createNamespace(cp.admin, 'e2e-autoscaling');
-    revoke = await grantChartRbac(cp.admin, ns, ns);
-    await putSecret(cp.admin, ns, 'rabbit', { uri: 'amqp://rabbitmq.example:5672' });
-    await putSecret(cp.admin, ns, 'redis', { url: 'redis://redis.example:6379' });
     // As the chart's ServiceAccount: an HPA verb the chart forgot fails this suite.
-    op = await OperatorProcess.start(cp, {
-      user: OPERATOR_USER,
-      identity: 'op-autoscaling',
-      leaseNamespace: ns,
-    });
+    chart = await ChartOperator.start(cp, 'e2e-autoscaling', 'op-autoscaling');
+    ({ ns, op } = chart);
   });
 
   after(async function () {
     this.timeout(60_000);
-    await op?.stop();
-    if (cp && ns) await deleteNamespace(cp.admin, ns);
-    await revoke?.();
+    await chart?.stop();
   });
 
   const hpaPath = () => resourcePath('autoscaling/v2', 'horizontalpodautoscalers', ns, name);

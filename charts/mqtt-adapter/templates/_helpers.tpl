@@ -119,6 +119,11 @@ rule does not depend on chart values.
 - apiGroups: ['']
   resources: [events]
   verbs: [create]
+# The mqtt.adapter.dev/rebalance annotation: the operator finds a ready pod of
+# the listener to POST /rebalance to. It lists them when asked; it never watches them.
+- apiGroups: ['']
+  resources: [pods]
+  verbs: [list]
 - apiGroups: [monitoring.coreos.com]
   resources: [servicemonitors]
   verbs: [get, create, patch, delete]

@@ -10,3 +10,6 @@ export const FIELD_MANAGER = 'mqtt-adapter-operator';
 
 /** Pod template annotation whose change rolls the pods when a referenced Secret changes. */
 export const SECRET_HASH_ANNOTATION = `${GROUP}/secret-hash`;
+
+/** Listener annotation whose every new value asks the listener's pods for one rebalance. */
+export const REBALANCE_ANNOTATION = `${GROUP}/rebalance`;

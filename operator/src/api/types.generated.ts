@@ -83,6 +83,8 @@ export interface MqttListenerStatus {
   readyReplicas?: number;
   /** Label selector of the pods, for the scale subresource. */
   selector?: string;
+  /** The last rebalance asked for with the mqtt.adapter.dev/rebalance annotation and made. */
+  rebalance?: MqttListenerStatusRebalance;
   conditions?: MqttListenerStatusCondition[];
 }
 
@@ -235,6 +237,18 @@ export interface MqttListenerSpecLimits {
   maxPacketSizeUnauthenticated?: number;
   /** Longest keepalive a client may ask for; 0 sets no cap. MQTT 5 clients past it are held to it (Server Keep Alive), MQTT 3.x clients past it are refused. */
   maxKeepAliveSeconds?: number;
+}
+
+/** The last rebalance asked for with the mqtt.adapter.dev/rebalance annotation and made. */
+export interface MqttListenerStatusRebalance {
+  /** The annotation's value the operator last acted on; another value asks for a new rebalance. */
+  lastToken: string;
+  /** When a pod accepted the request (POST /rebalance). */
+  requestedAt: string;
+  /** The pod that accepted it. */
+  pod?: string;
+  /** The request id in the pod's answer. */
+  request?: string;
 }
 
 export interface MqttListenerStatusCondition {

@@ -106,7 +106,9 @@ export class Controller {
     try {
       const result = await this.reconciler.reconcile(namespace, name);
       this.metrics.reconciles.inc({ result: result === 'blocked' ? 'blocked' : 'success' });
-      this.queue.forget(key);
+      // A rebalance not yet made waits on no event: nothing watches the pods it waits for.
+      if (result === 'retry') this.queue.retry(key);
+      else this.queue.forget(key);
       if (result === 'blocked') this.queue.addAfter(key, BLOCKED_RECHECK_MS);
     } catch (err) {
       this.metrics.reconciles.inc({ result: 'error' });

@@ -10,6 +10,7 @@ import { selectorString } from '../builders/labels';
 import { listenerRef, type ListenerRef } from '../builders/owner';
 import { referencedSecretNames } from '../builders/secret-mounts';
 import { resourcePath } from '../kube/paths';
+import { RebalanceRequests } from '../rebalance/rebalance-requests';
 import type { RestClient } from '../kube/rest-client';
 import { specProblems } from '../spec/spec-problems';
 import { secretProblems } from '../secrets/check-secrets';
@@ -19,7 +20,8 @@ import type { Observation } from '../status/observation';
 import { applyChildren } from './apply-children';
 import type { EventRecorder } from './events';
 
-export type ReconcileResult = 'done' | 'gone' | 'blocked';
+/** `retry`: done, but a rebalance asked for is still to be made (retried with backoff). */
+export type ReconcileResult = 'done' | 'gone' | 'blocked' | 'retry';
 
 /** How often a blocked listener (missing Secret) is looked at again, besides on Secret events. */
 export const BLOCKED_RECHECK_MS = 30_000;
@@ -45,7 +47,12 @@ export interface ReconcilerDeps {
  * children to the desired state and writes status. Safe to run any number of times.
  */
 export class Reconciler {
-  constructor(private readonly deps: ReconcilerDeps) {}
+  private readonly rebalance: RebalanceRequests;
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    const now = (): Date => deps.now?.() ?? new Date();
+    this.rebalance = new RebalanceRequests({ rest: deps.rest, events: deps.events, log: deps.log, now });
+  }
 
   async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
     const { rest } = this.deps;
@@ -53,6 +60,7 @@ export class Reconciler {
     // Deleted: owner references let the garbage collector remove the children.
     if (!l || l.metadata?.deletionTimestamp) {
       this.deps.onConditions?.(namespace, name, undefined);
+      this.rebalance.forget(namespace, name);
       return 'gone';
     }
     const ref = listenerRef(l);
@@ -80,10 +88,13 @@ export class Reconciler {
       if (failure) await this.deps.events.record(ref, 'Warning', failure.reason, failure.message);
       obs = this.observe(l, applied.deployment, failure);
     }
-    await this.writeStatus(l, ref, obs);
+    // Independent of the children: pods that run can rebalance while the spec or a Secret is wrong.
+    const rebalance = await this.rebalance.serve(l, ref);
+    await this.writeStatus(l, ref, { ...obs, ...(rebalance.status && { rebalance: rebalance.status }) });
     if (obs.failure)
       this.deps.log.warn({ listener: `${namespace}/${name}`, ...obs.failure }, 'listener blocked');
-    return obs.failure ? 'blocked' : 'done';
+    if (obs.failure) return 'blocked';
+    return rebalance.retry ? 'retry' : 'done';
   }
 
   private observe(

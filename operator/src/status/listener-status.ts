@@ -18,6 +18,7 @@ export function listenerStatus(
     replicas: o.deployment?.status?.replicas ?? 0,
     readyReplicas: o.deployment?.status?.readyReplicas ?? 0,
     selector,
+    ...(o.rebalance && { rebalance: o.rebalance }),
     conditions: mergeConditions(previous, conditions, now, o.generation),
   };
 }

@@ -1,5 +1,5 @@
 import type { V1Deployment } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import type { MqttListenerStatusCondition } from '../api/types.generated';
+import type { MqttListenerStatusCondition, MqttListenerStatusRebalance } from '../api/types.generated';
 
 /** What a reconcile saw: the input of every status condition. */
 export interface Observation {
@@ -10,6 +10,8 @@ export interface Observation {
   readonly deployment?: V1Deployment;
   /** Why this reconcile could not bring the children to the spec, e.g. a missing Secret. */
   readonly failure?: { readonly reason: string; readonly message: string };
+  /** The last rebalance the annotation asked for and the operator made. */
+  readonly rebalance?: MqttListenerStatusRebalance;
 }
 
 /** A condition as a pure function computes it; the transition time is added when merging. */
