@@ -4,15 +4,26 @@ import { MAIN_JS, spawnAdapter, type AdapterProcess } from '../../test/integrati
 
 /**
  * `node build/bench/profile/subscribe-pairs.js <other main.js> [pairs]`: the
- * first SUBSCRIBE -> SUBACK of a clean session, QoS 0 and QoS 1, on this
- * build and on another (its build/adapter/src/main.js), as pairs of samples
+ * first SUBSCRIBE -> SUBACK of a clean session, and the next one of the same
+ * session to another filter, QoS 0 and QoS 1, on this build and on another (its build/adapter/src/main.js), as pairs of samples
  * taken one right after the other, in alternating order. On a machine others
  * load, a pair shares its moment's load, so how often this build wins tells a
  * difference that the spread of separate runs hides. Memory store: the SUBACK
  * waits for no store write.
  */
 
-async function firstSubscribe(port: number, qos: 0 | 1, clientId: string): Promise<number> {
+interface Sample {
+  readonly first: number;
+  readonly next: number;
+}
+
+async function timedSubscribe(c: mqtt.MqttClient, filter: string, qos: 0 | 1): Promise<number> {
+  const start = performance.now();
+  await c.subscribeAsync(filter, { qos });
+  return performance.now() - start;
+}
+
+async function subscribeTwice(port: number, qos: 0 | 1, clientId: string): Promise<Sample> {
   const c = await mqtt.connectAsync({
     host: '127.0.0.1',
     port,
@@ -23,9 +34,9 @@ async function firstSubscribe(port: number, qos: 0 | 1, clientId: string): Promi
     reconnectPeriod: 0,
   });
   try {
-    const start = performance.now();
-    await c.subscribeAsync(`bench-pairs/${clientId}/+`, { qos });
-    return performance.now() - start;
+    const first = await timedSubscribe(c, `bench-pairs/${clientId}/a/+`, qos);
+    const next = await timedSubscribe(c, `bench-pairs/${clientId}/b/+`, qos);
+    return { first, next };
   } finally {
     await c.endAsync();
   }
@@ -44,31 +55,36 @@ async function main(): Promise<void> {
   const env = { MQTT_ADAPTER_STORE: 'memory' };
   const started: AdapterProcess[] = [];
   try {
-    const here = await spawnAdapter(env, MAIN_JS);
-    started.push(here);
-    const there = await spawnAdapter(env, other);
-    started.push(there);
+    const ours = await spawnAdapter(env, MAIN_JS);
+    started.push(ours);
+    const theirs = await spawnAdapter(env, other);
+    started.push(theirs);
     for (const qos of [0, 1] as const) {
-      const ms = { here: [] as number[], there: [] as number[] };
-      let wins = 0;
+      const here: Sample[] = [];
+      const there: Sample[] = [];
       for (let i = 0; i < pairs; i++) {
         const id = `bench-pairs-${process.pid}-${qos}-${i}`;
-        const take = async (side: 'here' | 'there'): Promise<number> =>
-          firstSubscribe((side === 'here' ? here : there).ports.mqtt, qos, `${id}-${side}`);
-        const [a, b] = i % 2 === 0 ? (['here', 'there'] as const) : (['there', 'here'] as const);
-        const first = await take(a);
-        const second = await take(b);
-        const got = a === 'here' ? { here: first, there: second } : { here: second, there: first };
-        ms.here.push(got.here);
-        ms.there.push(got.there);
-        if (got.here < got.there) wins++;
+        const take = async (side: 'here' | 'there'): Promise<Sample> =>
+          subscribeTwice((side === 'here' ? ours : theirs).ports.mqtt, qos, `${id}-${side}`);
+        if (i % 2 === 0) {
+          here.push(await take('here'));
+          there.push(await take('there'));
+        } else {
+          there.push(await take('there'));
+          here.push(await take('here'));
+        }
       }
-      const figures = (v: number[]): string =>
-        `p50 ${quantile(v, 0.5).toFixed(2)} p99 ${quantile(v, 0.99).toFixed(2)} ms`;
-      console.log(
-        `QoS ${qos} first SUBSCRIBE, ${pairs} pairs: this build ${figures(ms.here)}; ` +
-          `the other ${figures(ms.there)}; this build faster in ${wins}/${pairs} pairs`,
-      );
+      for (const which of ['first', 'next'] as const) {
+        const a = here.map((s) => s[which]);
+        const b = there.map((s) => s[which]);
+        const wins = a.filter((v, i) => v < b[i]).length;
+        const figures = (v: number[]): string =>
+          `p50 ${quantile(v, 0.5).toFixed(2)} p99 ${quantile(v, 0.99).toFixed(2)} ms`;
+        console.log(
+          `QoS ${qos} ${which} SUBSCRIBE, ${pairs} pairs: this build ${figures(a)}; ` +
+            `the other ${figures(b)}; this build faster in ${wins}/${pairs} pairs`,
+        );
+      }
     }
   } finally {
     for (const a of started) await a.stop();

@@ -1,5 +1,6 @@
 import * as os from 'node:os';
 import type { RunResults } from '../run/results';
+import { cpuTable } from './cpu-table';
 import { LABEL } from './format';
 import { fanInTable, fanOutTable, oneToOneTable } from './load-tables';
 import { crosscheckTable, idleTable, resumeTable } from './state-tables';
@@ -20,6 +21,7 @@ export function markdown(r: RunResults, charts: Record<string, string>): string 
   const loads = r.load.map((l) => Number(l.loadavg.split(' ')[0]));
   const sections: [string, string, string][] = [
     ['fan-in', 'Fan-in', fanInTable(r)],
+    ['fan-in-cpu', 'Fan-in CPU per delivered message, by process', cpuTable(r)],
     ['one-to-one', '1:1 latency', oneToOneTable(r)],
     ['fan-out', 'Fan-out', fanOutTable(r)],
     ['idle', 'Idle connections', idleTable(r)],
