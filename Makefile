@@ -3,7 +3,7 @@
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
 .DEFAULT_GOAL := help
-.PHONY: help install build run run-operator lint typecheck test test-unit test-integration test-e2e bench bench-full chaos fuzz soak failover k8s-tools prom-tools image image-push clean
+.PHONY: help install build run run-operator lint typecheck test test-unit test-integration test-e2e bench bench-full chaos fuzz soak failover k8s-tools prom-tools prom-adapter-tools image image-push clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
@@ -46,8 +46,11 @@ test-e2e: build ## Operator tests against a real kube-apiserver (builds it first
 k8s-tools: ## Build kube-apiserver, etcd, kube-controller-manager, kubectl and helm into .tools/ (cached)
 	bash scripts/k8s-tools.sh
 
-prom-tools: ## Build promtool (checks the chart's alerts and the adapter's metrics) into .tools/ (cached)
+prom-tools: ## Build promtool (checks the chart's alerts and the adapter's metrics) and Prometheus into .tools/ (cached)
 	bash scripts/prom-tools.sh
+
+prom-adapter-tools: ## Build prometheus-adapter (runs the documented custom metrics rule) into .tools/ (cached)
+	bash scripts/prom-adapter-tools.sh
 
 # The image name is IMAGE_REGISTRY/IMAGE_REPOSITORY:IMAGE_TAG (tag: the package.json version when empty).
 IMAGE_REGISTRY ?=

@@ -53,3 +53,13 @@ export class Proc {
     return code;
   }
 }
+
+/** Waits for `ready`; when it fails, stops `proc` and throws with the end of its log. */
+export async function startedOrStopped(proc: Proc, ready: () => Promise<unknown>): Promise<void> {
+  try {
+    await ready();
+  } catch (err) {
+    await proc.stop();
+    throw new Error(`${proc.name}: ${String(err)}\n${proc.log().slice(-3000)}`, { cause: err });
+  }
+}
