@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import mqtt from 'mqtt';
+import type mqtt from 'mqtt';
+import { guestClient } from './guest-client';
 import { MAIN_JS, spawnAdapter, type AdapterProcess } from '../../test/integration/helpers/adapter';
 
 /**
@@ -24,15 +25,7 @@ async function timedSubscribe(c: mqtt.MqttClient, filter: string, qos: 0 | 1): P
 }
 
 async function subscribeTwice(port: number, qos: 0 | 1, clientId: string): Promise<Sample> {
-  const c = await mqtt.connectAsync({
-    host: '127.0.0.1',
-    port,
-    clean: true,
-    clientId,
-    username: 'guest',
-    password: 'guest',
-    reconnectPeriod: 0,
-  });
+  const c = await guestClient(port, clientId);
   try {
     const first = await timedSubscribe(c, `bench-pairs/${clientId}/a/+`, qos);
     const next = await timedSubscribe(c, `bench-pairs/${clientId}/b/+`, qos);

@@ -1,4 +1,5 @@
 import type * as amqp from 'amqplib';
+import { DeliveryReader } from './delivery-reader';
 
 /** A client whose consumers live on a shared channel. */
 export interface ConsumerHost {
@@ -22,6 +23,7 @@ export class SharedConsumerChannel {
   closed = false;
 
   constructor(readonly channel: amqp.Channel) {
+    DeliveryReader.take(channel);
     channel.on('error', (err: Error) => (this.error = err));
     channel.once('close', () => {
       this.closed = true;

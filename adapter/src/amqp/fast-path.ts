@@ -1,6 +1,7 @@
 import type * as amqp from 'amqplib';
 import type { PooledConnection } from './pool';
 import { toDelivery, type Delivery } from './message';
+import { DeliveryReader } from './delivery-reader';
 import { TopicTrie } from '../mqtt/topic-trie';
 import { filterToBindingKey } from '../mqtt/topic';
 import type { FastPathSubscriber } from '../ports/broker';
@@ -42,6 +43,8 @@ export class FastPath {
 
   private async open(): Promise<amqp.Channel> {
     const ch = await this.connection.openChannel(false);
+    // Every QoS 0 message of the connection's clients comes through here: decoded without amqplib's generic codec.
+    DeliveryReader.take(ch);
     ch.on('error', () => {
       // Closure is seen through 'close'.
     });

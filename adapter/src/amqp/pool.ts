@@ -5,6 +5,7 @@ import { ConsumerChannels } from './consumer-channels';
 import { corkFrameWrites } from './cork';
 import { dropStaleFrames } from './stale-frames';
 import { DirectPublisher } from './direct-publish';
+import { DeliveryReader } from './delivery-reader';
 import { loginFailure } from './errors';
 import { credentialsProblem, loginUrl, poolKey, type Credentials } from './credentials';
 import { NodeChooser } from './nodes';
@@ -350,6 +351,9 @@ export class ConnectionPool {
       this.log.warn('amqplib internals changed: AMQP frames are written one by one');
     if (!dropStaleFrames(model, () => this.metrics.staleFrames.inc()))
       this.log.warn('amqplib internals changed: a frame on a channel RabbitMQ closed ends the connection');
+    // After dropStaleFrames: the reader tells a closing connection by its frame handler changing from this one.
+    if (!DeliveryReader.install(model))
+      this.log.warn('amqplib internals changed: amqplib decodes every delivery');
     this.metrics.connections.inc();
     this.nodes.opened(node);
     const pooled = new PooledConnection(

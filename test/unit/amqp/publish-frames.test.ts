@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
+import { headerTable, shortstr } from './arbitraries';
 import type * as amqp from 'amqplib';
 import { publishFrames, publishTemplate } from '../../../adapter/src/amqp/publish-frames';
 import { DirectPublisher } from '../../../adapter/src/amqp/direct-publish';
@@ -55,24 +56,12 @@ function templateFor(exchange: string, options: amqp.Options.Publish) {
   );
 }
 
-/** A string of at most `max` UTF-8 bytes, multi-byte characters included. */
-const shortstr = (max: number) =>
-  fc.string({ unit: 'grapheme', maxLength: max }).filter((s) => Buffer.byteLength(s) <= max);
-
 const options: fc.Arbitrary<amqp.Options.Publish> = fc.oneof(
   fc.constantFrom(publishOptions(0), publishOptions(1), publishOptions(2)),
   fc.record(
     {
       deliveryMode: fc.constantFrom(1, 2),
-      headers: fc.dictionary(
-        shortstr(20),
-        fc.oneof(
-          fc.integer(),
-          fc.string(),
-          fc.boolean(),
-          fc.uint8Array().map((a) => Buffer.from(a)),
-        ),
-      ),
+      headers: headerTable,
       contentType: shortstr(40),
       correlationId: shortstr(40),
       replyTo: shortstr(40),
