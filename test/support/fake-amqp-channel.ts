@@ -32,16 +32,37 @@ export class FakeChannel extends EventEmitter {
     return Promise.resolve({ consumerTag });
   }
 
+  /** Set to hold every cancel-ok until answerCancels, as a node that reads nothing more does. */
+  stallCancels = false;
+  private readonly heldCancels: (() => void)[] = [];
+
   cancel(tag: string): Promise<void> {
-    this.consumers.delete(tag);
-    return Promise.resolve();
+    if (!this.stallCancels) {
+      this.consumers.delete(tag);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) =>
+      this.heldCancels.push(() => {
+        this.consumers.delete(tag);
+        resolve();
+      }),
+    );
+  }
+
+  answerCancels(): void {
+    for (const answer of this.heldCancels.splice(0)) answer();
   }
 
   ack(m: amqp.Message): void {
     this.acked.push(m.fields.deliveryTag);
   }
 
-  nack(): void {}
+  /** Delivery tags given back (basic.nack with requeue), in order. */
+  readonly nacked: number[] = [];
+
+  nack(m: amqp.Message): void {
+    this.nacked.push(m.fields.deliveryTag);
+  }
 
   /** Closes asked for by the adapter. */
   closes = 0;

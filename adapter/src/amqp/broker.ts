@@ -23,7 +23,7 @@ export interface BrokerOptions {
   readonly tls?: AmqpTls;
   /** Longest wait for RabbitMQ to answer a pooled connection's close before its socket is destroyed. */
   readonly closeTimeoutMs: number;
-  /** Longest wait for the confirm of a publish; past it the publish fails as on a lost channel. */
+  /** Longest wait for the confirm of a publish, or a reply on an open channel; past it the wait fails as on a lost channel. */
   readonly confirmTimeoutMs: number;
 }
 
@@ -48,7 +48,15 @@ export class Broker implements BrokerPort {
     [this.exchange, this.pod, this.confirmTimeoutMs] = [exchange, pod, options.confirmTimeoutMs];
     const name = (c: Credentials): string => connectionName(pod, c);
     this.pool = new ConnectionPool(
-      { urls, attemptTimeoutMs, name, channelMax, tls, closeTimeoutMs },
+      {
+        urls,
+        attemptTimeoutMs,
+        name,
+        channelMax,
+        tls,
+        closeTimeoutMs,
+        rpcTimeoutMs: options.confirmTimeoutMs,
+      },
       metrics,
       log,
     );

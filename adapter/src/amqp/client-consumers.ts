@@ -1,6 +1,7 @@
 import type * as amqp from 'amqplib';
 import type { ConsumerChannels, ConsumerHost, SharedConsumerChannel } from './consumer-channels';
 import { toDelivery, type Delivery } from './message';
+import { settledWithin } from './rpc-deadline';
 
 /**
  * Starts and at once cancels a consumer of `queue` on a channel of the client's
@@ -59,6 +60,8 @@ export class ClientConsumers implements ConsumerHost {
   constructor(
     private readonly channels: ConsumerChannels,
     private readonly probe: ConsumeProbe,
+    /** Longest wait for RabbitMQ to answer a cancel, or a consume still starting at the close. */
+    private readonly rpcTimeoutMs: number,
   ) {}
 
   /**
@@ -128,12 +131,20 @@ export class ClientConsumers implements ConsumerHost {
     }
   }
 
-  /** Stops consuming a queue; its unacked deliveries stay this client's until acked or rejected at close. */
+  /**
+   * Stops consuming a queue; its unacked deliveries stay this client's until
+   * acked or rejected at close. The wait for cancel-ok is bounded: the cancel
+   * goes on, and what comes for the consumer until then is handled as what
+   * comes during any cancel.
+   */
   async cancel(queue: string): Promise<void> {
     const tag = this.consumers.get(queue)?.tag;
     this.consumers.delete(queue);
     if (tag && this.shared && !this.shared.closed)
-      await this.shared.channel.cancel(tag).catch(() => undefined);
+      await settledWithin(
+        this.shared.channel.cancel(tag).catch(() => undefined),
+        this.rpcTimeoutMs,
+      );
   }
 
   ack(tag: number): void {
@@ -172,21 +183,38 @@ export class ClientConsumers implements ConsumerHost {
     this.onLost?.(err);
   }
 
-  /** Cancels every consumer, then gives the unacked deliveries back to their queues. */
+  /**
+   * Cancels every consumer, then gives the unacked deliveries back to their
+   * queues. A connection RabbitMQ stopped reading (a resource alarm) answers
+   * no cancel: past the deadline the close returns and the rest goes on
+   * behind it. The shared channel is kept, not closed: the other clients on it
+   * lose nothing, and once RabbitMQ reads again the cancels complete, and this
+   * client's deliveries, those that came until then included, go back.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pending;
+    // A consume that starts after this is cancelled as it starts (see start).
+    await settledWithin(this.pending, this.rpcTimeoutMs);
     const shared = this.shared;
     const tags = [...this.consumers.values()].map((c) => c.tag).filter(Boolean);
     this.consumers.clear();
-    if (shared && !shared.closed) {
-      await Promise.all(tags.map((t) => shared.channel.cancel(t).catch(() => undefined)));
-      if (!shared.closed)
-        for (const deliveryTag of this.unacked.values())
-          shared.channel.nack({ fields: { deliveryTag } } as amqp.Message, false, true);
+    if (!shared) {
+      this.unacked.clear();
+      return;
     }
+    const cancelled = shared.closed
+      ? Promise.resolve()
+      : Promise.all(tags.map((t) => shared.channel.cancel(t).catch(() => undefined)));
+    const done = cancelled.then(() => this.giveBack(shared));
+    await settledWithin(done, this.rpcTimeoutMs);
+  }
+
+  private giveBack(shared: SharedConsumerChannel): void {
+    if (!shared.closed)
+      for (const deliveryTag of this.unacked.values())
+        shared.channel.nack({ fields: { deliveryTag } } as amqp.Message, false, true);
     this.unacked.clear();
-    if (shared) this.channels.leave(this, shared);
+    this.channels.leave(this, shared);
   }
 }

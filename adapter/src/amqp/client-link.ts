@@ -32,6 +32,7 @@ const WRITTEN = Promise.resolve(true);
 const OPS_IDLE_MS = 2000;
 import type { AmqpMetrics } from './metrics';
 import { ConfirmDeadline } from './confirm-deadline';
+import { rpcWithin, settledWithin } from './rpc-deadline';
 
 /**
  * One MQTT client's AMQP resources on its user's pooled connection: a confirm
@@ -68,7 +69,7 @@ export class ClientLink implements BrokerLink {
     private readonly metrics: AmqpMetrics,
     /** Where the QoS 0 fast path of the pooled connection this link is on is kept. */
     private readonly fastPaths: FastPaths,
-    /** Longest wait for a confirm; past it the publish channel counts as lost. */
+    /** Longest wait for a confirm, or for any reply on an open channel; past it the channel counts as lost. */
     private readonly confirmTimeoutMs: number,
     private readonly opsIdleMs = OPS_IDLE_MS,
   ) {
@@ -334,13 +335,29 @@ export class ClientLink implements BrokerLink {
       p.then((ch) => this.resetOnClose(ch, reset), reset);
     }
     this.opsActive++;
+    const ops = this.ops;
     try {
-      return await fn(await this.ops);
+      const ch = await ops;
+      return await rpcWithin(fn(ch), this.confirmTimeoutMs, 'an operation on the ops channel', () =>
+        this.dropOpsChannel(ops, ch),
+      );
     } catch (err) {
       throw brokerError(err);
     } finally {
       if (--this.opsActive === 0) this.closeOpsWhenIdle();
     }
+  }
+
+  /**
+   * An ops channel whose reply passed its deadline is lost to this link, as
+   * one RabbitMQ closed would be: the next operation takes another. Its close
+   * is asked for and not awaited; the reply that comes later arrives on a
+   * channel already closing, which amqplib drops, and the channel's number
+   * is not given to another before RabbitMQ confirms the close.
+   */
+  private dropOpsChannel(ops: Promise<amqp.Channel>, ch: amqp.Channel): void {
+    if (this.ops === ops) this.ops = undefined;
+    void ch.close().catch(() => undefined);
   }
 
   /**
@@ -459,7 +476,11 @@ export class ClientLink implements BrokerLink {
   ): Promise<void> {
     if (this.closed) return Promise.reject(closedLink());
     if (!this.consumers) {
-      this.consumers = new ClientConsumers(this.connection.consumerChannels, (q) => this.probeConsume(q));
+      this.consumers = new ClientConsumers(
+        this.connection.consumerChannels,
+        (q) => this.probeConsume(q),
+        this.confirmTimeoutMs,
+      );
       this.consumers.onLost = (err) => this.events?.consumerLost(err);
       this.consumers.onMoved = () => this.events?.consumersMoved();
       this.consumers.onCancelled = (queue) => this.events?.consumerCancelled(queue);
@@ -528,13 +549,16 @@ export class ClientLink implements BrokerLink {
       (this.ops ?? Promise.resolve(undefined)).catch(() => undefined),
     ];
     // Each close is a round trip of its own channel: waiting for them together, not in turn.
-    await Promise.all(
+    const closed = Promise.all(
       channels.map(async (p) => {
         const ch = await p;
         if (ch) await ch.close().catch(() => undefined);
       }),
     );
-    this.connection.release();
+    // The place on the connection is given back once its channels are closed; the caller waits at most the
+    // deadline, as a connection RabbitMQ stopped reading answers no close until it reads again.
+    const released = closed.then(() => this.connection.release());
+    await settledWithin(released, this.confirmTimeoutMs);
   }
 }
 

@@ -14,6 +14,7 @@ import { Reason } from '../mqtt/reason-codes';
 import type { AmqpMetrics } from './metrics';
 import { clientRoom, Room } from './pool-room';
 import { openWithin } from './open-deadline';
+import { rpcWithin } from './rpc-deadline';
 
 const IDLE_CLOSE_MS = 30_000;
 /** Clients whose consumers share one channel; a channel RabbitMQ closes disconnects that many. */
@@ -55,6 +56,8 @@ export class PooledConnection extends EventEmitter {
     private readonly closeTimeoutMs: number,
     /** Longest wait for RabbitMQ to open a channel on it. */
     private readonly openTimeoutMs: number,
+    /** Longest wait for a reply on an open channel (the shared queue deletes). */
+    private readonly rpcTimeoutMs: number,
   ) {
     super();
     this.publisher = DirectPublisher.of(model);
@@ -168,7 +171,11 @@ export class PooledConnection extends EventEmitter {
     });
     const admin = this.admin;
     admin.catch(() => (this.admin = undefined));
-    await (await admin).deleteQueue(queue);
+    const ch = await admin;
+    await rpcWithin(ch.deleteQueue(queue), this.rpcTimeoutMs, 'queue.delete', () => {
+      if (this.admin === admin) this.admin = undefined;
+      void ch.close().catch(() => undefined);
+    });
   }
 
   /**
@@ -227,6 +234,8 @@ export interface PoolOptions {
   readonly tls?: AmqpTls;
   /** Longest wait for RabbitMQ to answer a connection's close before its socket is destroyed. */
   readonly closeTimeoutMs: number;
+  /** Longest wait for a reply on an open channel; past it the channel counts as lost. */
+  readonly rpcTimeoutMs: number;
 }
 
 /** What the adapter's own amqps:// connections verify RabbitMQ with, and present to it. */
@@ -367,6 +376,7 @@ export class ConnectionPool {
       this.options.closeTimeoutMs,
       // A channel.open is answered as soon as a connection's handshake is: the same bound fits both.
       this.options.attemptTimeoutMs,
+      this.options.rpcTimeoutMs,
     );
     if (!pooled.publisher)
       this.log.warn('amqplib internals changed: publishes go through its channel streams');

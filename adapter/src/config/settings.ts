@@ -390,7 +390,7 @@ export const settings = {
   confirmTimeoutMs: setting(
     'MQTT_ADAPTER_CONFIRM_TIMEOUT_MS',
     positiveInt(30000),
-    'Longest wait for RabbitMQ to confirm a QoS 1 or 2 publish or a will (under a resource alarm, or from a node that stopped answering, none comes until the AMQP heartbeat ends the connection). Past it the publish fails as on a lost channel: no PUBACK/PUBREC, the connection closes and the client sends the message again on reconnecting; a will is tried again. Also the longest the store retry backlog waits for one entry before it goes on to the next.',
+    'Longest wait for RabbitMQ to confirm a QoS 1 or 2 publish or a will (under a resource alarm, or from a node that stopped answering, none comes until the AMQP heartbeat ends the connection). Past it the publish fails as on a lost channel: no PUBACK/PUBREC, the connection closes and the client sends the message again on reconnecting; a will is tried again. Also the longest wait for RabbitMQ to answer a method on an open channel (a declare, bind, unbind, purge or delete of a SUBSCRIBE, UNSUBSCRIBE, CONNECT or session close, a consume probe, a basic.cancel, a channel close as a session ends): past it the operation fails as on a lost channel (a SUBSCRIBE gets 0x80 for that filter, as for any binding RabbitMQ does not make), the channel it waited on is closed without waiting, and the reply that comes later is dropped with it; a cancel on a consumer channel shared with other clients is left to finish, the channel kept for them, and the unacked deliveries of the client go back once it does. Also the longest the store retry backlog waits for one entry before it goes on to the next.',
   ),
   fenceIntervalMs: setting(
     'MQTT_ADAPTER_FENCE_INTERVAL_MS',

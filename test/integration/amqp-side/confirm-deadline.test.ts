@@ -34,6 +34,38 @@ describe('amqp-side: a confirm RabbitMQ never sends (MQTT_ADAPTER_CONFIRM_TIMEOU
   const channels = async (): Promise<number> =>
     (await ctl('list_channels', '--no-table-headers', 'pid')).split('\n').filter((l) => l.trim()).length;
 
+  async function raiseAlarm(): Promise<void> {
+    await ctl('set_vm_memory_high_watermark', '0.0000001');
+    onCleanup(() => ctl('set_vm_memory_high_watermark', '0.4').then(() => undefined));
+    await until(async () => (await ctl('eval', 'rabbit_alarm:get_alarms().')).includes('memory'), 'alarm');
+  }
+
+  /** An adapter on the private node, and two clients on the user's pooled connection: the first is to block it. */
+  async function twoClients(
+    env: Record<string, string>,
+    name: string,
+  ): Promise<{ blocker: RawMqtt; client: RawMqtt }> {
+    const a = await startAdapter({
+      MQTT_ADAPTER_AMQP_URL: `amqp://127.0.0.1:${(rabbit as RabbitCluster).nodes[0].amqpPort}`,
+      MQTT_ADAPTER_CONFIRM_TIMEOUT_MS: String(CONFIRM_TIMEOUT_MS),
+      ...env,
+    });
+    onCleanup(() => a.stop());
+    const blocker = await RawMqtt.connect5(a.ports.mqtt, { clientId: uniqueId('blocker') });
+    onCleanup(() => void blocker.client.socket.destroy());
+    await blocker.client.publish('confirm/t', 'before', 1);
+    const { client, connack } = await RawMqtt.connect5(a.ports.mqtt, { clientId: uniqueId(name) });
+    onCleanup(() => void client.socket.destroy());
+    assert.equal(connack.reasonCode, 0);
+    return { blocker: blocker.client, client };
+  }
+
+  /** A publish under the alarm: RabbitMQ reads nothing more from the connection; its confirm deadline closes the blocker. */
+  async function block(blocker: RawMqtt): Promise<void> {
+    blocker.sendPublish('confirm/t', 'during', 1, 7);
+    await blocker.waitClosed(CONFIRM_TIMEOUT_MS + 8000);
+  }
+
   it('ends the wait at its deadline: no PUBACK, the connection closes as on a lost channel, and the channel goes', async function () {
     const a = await startAdapter({
       MQTT_ADAPTER_AMQP_URL: `amqp://127.0.0.1:${(rabbit as RabbitCluster).nodes[0].amqpPort}`,
@@ -45,9 +77,7 @@ describe('amqp-side: a confirm RabbitMQ never sends (MQTT_ADAPTER_CONFIRM_TIMEOU
     assert.equal(connack.reasonCode, 0);
     await client.publish('confirm/t', 'before', 1);
 
-    await ctl('set_vm_memory_high_watermark', '0.0000001');
-    onCleanup(() => ctl('set_vm_memory_high_watermark', '0.4').then(() => undefined));
-    await until(async () => (await ctl('eval', 'rabbit_alarm:get_alarms().')).includes('memory'), 'alarm');
+    await raiseAlarm();
     const sent = Date.now();
     client.sendPublish('confirm/t', 'during', 1, 7);
     // Before the deadline, the wait lasted until the AMQP heartbeat gave the connection up (a minute or more).
@@ -69,26 +99,13 @@ describe('amqp-side: a confirm RabbitMQ never sends (MQTT_ADAPTER_CONFIRM_TIMEOU
   });
 
   it('ends a channel open on a blocked connection at MQTT_ADAPTER_AMQP_CONNECT_TIMEOUT_MS, and closes the channel once it opens', async function () {
-    const a = await startAdapter({
-      MQTT_ADAPTER_AMQP_URL: `amqp://127.0.0.1:${(rabbit as RabbitCluster).nodes[0].amqpPort}`,
-      MQTT_ADAPTER_CONFIRM_TIMEOUT_MS: String(CONFIRM_TIMEOUT_MS),
-      MQTT_ADAPTER_AMQP_CONNECT_TIMEOUT_MS: String(OPEN_TIMEOUT_MS),
-    });
-    onCleanup(() => a.stop());
-    // Both clients share the user's pooled connection.
-    const blocker = await RawMqtt.connect5(a.ports.mqtt, { clientId: uniqueId('blocker') });
-    onCleanup(() => void blocker.client.socket.destroy());
-    await blocker.client.publish('confirm/t', 'before', 1);
-    const { client, connack } = await RawMqtt.connect5(a.ports.mqtt, { clientId: uniqueId('opener') });
-    onCleanup(() => void client.socket.destroy());
-    assert.equal(connack.reasonCode, 0);
-
-    await ctl('set_vm_memory_high_watermark', '0.0000001');
-    onCleanup(() => ctl('set_vm_memory_high_watermark', '0.4').then(() => undefined));
-    await until(async () => (await ctl('eval', 'rabbit_alarm:get_alarms().')).includes('memory'), 'alarm');
-    // A publish under the alarm: RabbitMQ reads nothing more from the connection, a channel.open neither.
-    blocker.client.sendPublish('confirm/t', 'during', 1, 7);
-    await blocker.client.waitClosed(CONFIRM_TIMEOUT_MS + 8000);
+    const { blocker, client } = await twoClients(
+      { MQTT_ADAPTER_AMQP_CONNECT_TIMEOUT_MS: String(OPEN_TIMEOUT_MS) },
+      'opener',
+    );
+    await raiseAlarm();
+    // A channel.open on the blocked connection is not read either.
+    await block(blocker);
     const sent = Date.now();
     // The client's first QoS 0 publish opens its channel; before the deadline it waited for the heartbeat.
     client.sendPublish('confirm/t', 'first', 0);
@@ -100,6 +117,39 @@ describe('amqp-side: a confirm RabbitMQ never sends (MQTT_ADAPTER_CONFIRM_TIMEOU
 
     // Once RabbitMQ reads again, the channel opened late is closed: none is left.
     await ctl('set_vm_memory_high_watermark', '0.4');
+    await until(async () => (await channels()) === 0, 'no channel left on the node', 30_000);
+  });
+
+  it('ends a SUBSCRIBE whose bind a blocked connection never answers at MQTT_ADAPTER_CONFIRM_TIMEOUT_MS, and closes the ops channel', async function () {
+    const { blocker, client } = await twoClients(
+      // Far off, so that no channel open ends the SUBSCRIBE first: the reply on an open channel is what is awaited.
+      { MQTT_ADAPTER_AMQP_CONNECT_TIMEOUT_MS: '120000' },
+      'subscriber',
+    );
+    // Makes the session's queue, and has the pooled connection open a spare ops channel ahead.
+    assert.deepEqual(await client.subscribe([{ topic: 'rpc/a', qos: 1 }]), [1]);
+    await raiseAlarm();
+    await block(blocker);
+    const sent = Date.now();
+    // The bind of a second filter goes out on the spare ops channel, already open: only its reply is awaited.
+    client.send({ cmd: 'subscribe', messageId: 3, subscriptions: [{ topic: 'rpc/t', qos: 1 }] });
+    const suback = await client.nextOf('suback', CONFIRM_TIMEOUT_MS + 8000);
+    const took = Date.now() - sent;
+    console.log(`      SUBACK ${took} ms after the SUBSCRIBE (deadline ${CONFIRM_TIMEOUT_MS} ms)`);
+    // As any binding RabbitMQ does not make: 0x80 for that filter, and the connection stays.
+    assert.deepEqual(suback.granted, [0x80]);
+    assert.ok(took >= CONFIRM_TIMEOUT_MS - 100, `not before the deadline (${took} ms)`);
+    assert.ok(took < CONFIRM_TIMEOUT_MS + 3000, `at the deadline, not at the heartbeat (${took} ms)`);
+
+    // Once RabbitMQ reads again, the reply that came late is dropped with the channel given up, and
+    // the next operation has a channel of its own.
+    await ctl('set_vm_memory_high_watermark', '0.4');
+    await until(
+      async () => !(await ctl('eval', 'rabbit_alarm:get_alarms().')).includes('memory'),
+      'alarm cleared',
+    );
+    assert.deepEqual(await client.subscribe([{ topic: 'rpc/t', qos: 1 }]), [1]);
+    await client.disconnect();
     await until(async () => (await channels()) === 0, 'no channel left on the node', 30_000);
   });
 });

@@ -14,7 +14,7 @@ describe("a client's consumers on a shared channel RabbitMQ closes", () => {
   beforeEach(() => ({ channels, opened } = fakeConsumerChannels(100)));
 
   function client(): { c: ClientConsumers; got: Delivery[]; moved: number; lost: (Error | undefined)[] } {
-    const c = new ClientConsumers(channels, () => Promise.resolve());
+    const c = new ClientConsumers(channels, () => Promise.resolve(), 1000);
     const r = { c, got: [] as Delivery[], moved: 0, lost: [] as (Error | undefined)[] };
     c.onMoved = () => r.moved++;
     c.onLost = (err) => r.lost.push(err);
@@ -58,10 +58,13 @@ describe("a client's consumers on a shared channel RabbitMQ closes", () => {
 
   it('are lost when one queue cannot be consumed again, and the close cancels those that moved', async () => {
     let deleted = false;
-    const c = new ClientConsumers(channels, (q) =>
-      q === 'gone' && deleted
-        ? Promise.reject(Object.assign(new Error('404 NOT_FOUND'), { code: 404 }))
-        : Promise.resolve(),
+    const c = new ClientConsumers(
+      channels,
+      (q) =>
+        q === 'gone' && deleted
+          ? Promise.reject(Object.assign(new Error('404 NOT_FOUND'), { code: 404 }))
+          : Promise.resolve(),
+      1000,
     );
     const lost: unknown[] = [];
     c.onLost = (err) => lost.push(err);
@@ -79,5 +82,24 @@ describe("a client's consumers on a shared channel RabbitMQ closes", () => {
     assert.equal(opened[1].consumers.size, 1, "'stays' moved");
     await c.close();
     assert.equal(opened[1].consumers.size, 0, 'the close cancels it on the new channel');
+  });
+
+  it('close at the deadline when RabbitMQ answers no cancel, keep the shared channel, and give the deliveries back once it does', async () => {
+    const c = new ClientConsumers(channels, () => Promise.resolve(), 30);
+    await c.consume('qa', 10, () => undefined);
+    const other = client();
+    await other.c.consume('qb', 10, () => undefined);
+    opened[0].deliver('held');
+    opened[0].stallCancels = true;
+    const started = Date.now();
+    await c.close();
+    assert.ok(Date.now() - started >= 25, 'waited for the cancel until the deadline');
+    // Other clients consume on it: the channel stays open, and nothing is given back while the consumer may still deliver.
+    assert.equal(opened[0].closes, 0);
+    assert.deepEqual(opened[0].nacked, []);
+    opened[0].answerCancels();
+    await turns();
+    assert.deepEqual(opened[0].nacked, [1]);
+    assert.equal(opened[0].consumers.size, 1, "the other client's consumer stays");
   });
 });

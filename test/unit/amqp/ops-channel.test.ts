@@ -38,6 +38,7 @@ describe('pooled connection: a declare/bind channel opened ahead for the next cl
       () => undefined,
       5000,
       5000,
+      30_000,
     );
   });
   afterEach(() => conn.close());

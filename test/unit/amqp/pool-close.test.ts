@@ -37,6 +37,7 @@ describe('pooled connection: a close RabbitMQ never answers', () => {
       () => forgotten++,
       CLOSE_TIMEOUT_MS,
       5000,
+      30_000,
     );
     let lost = 0;
     conn.on('lost', () => lost++);
