@@ -3,6 +3,7 @@ import { MqttClient } from 'mqtt';
 import type { IDisconnectPacket } from 'mqtt-packet';
 import { GUEST, uniqueId } from '../helpers/adapter';
 import { until, within } from '../helpers/wait';
+import { NumberedStream } from './numbered-stream';
 import type { Replicas } from './replicas';
 
 /**
@@ -41,6 +42,8 @@ export interface RebalanceFigures {
   readonly published: number;
   /** Numbers PUBACKed to the publisher, which every subscriber must get. */
   readonly acked: number;
+  /** Ticks at which the publisher had the Receive Maximum unacknowledged and so published nothing. */
+  readonly held: number;
   /** Over all subscribers: acked numbers never delivered, and extra deliveries. */
   readonly lost: number;
   readonly duplicates: number;
@@ -65,14 +68,30 @@ export interface RebalanceFigures {
   /** MQTT 5 clients handed off, and those whose DISCONNECT was not 0x9C with the Server Reference. */
   readonly v5HandedOff: number;
   readonly v5Wrong: number;
+  /** For each of those, every connection it made from shortly before the join, as it saw it (see describe). */
+  readonly v5WrongDetail: string[];
   readonly v3HandedOff: number;
 }
 
+/** One network connection of a client, as the client saw it. */
+interface Link {
+  readonly port: number;
+  readonly openedAt: number;
+  connackAt?: number;
+  disconnect?: { readonly at: number; readonly packet: IDisconnectPacket };
+  readonly errors: string[];
+  closedAt?: number;
+  /** The client itself was ending (endAsync), so the close was not the server's. */
+  byClient?: boolean;
+}
+
 interface Member {
+  readonly clientId: string;
   readonly client: MqttClient;
   readonly v5: boolean;
   disconnects: IDisconnectPacket[];
   closedAt: number[];
+  readonly links: Link[];
 }
 
 /** Most events in any half-open window of `windowMs`. */
@@ -91,9 +110,7 @@ export class RebalanceScenario {
   private readonly members: Member[] = [];
   private readonly root = `rebalance/${uniqueId('stream')}`;
   private readonly seen: Map<number, number>[] = [];
-  private readonly acked = new Set<number>();
-  private published = 0;
-  private publishing: NodeJS.Timeout | undefined;
+  private stream: NumberedStream | undefined;
   private since = Number.MAX_SAFE_INTEGER;
 
   constructor(
@@ -203,7 +220,7 @@ export class RebalanceScenario {
 
   /** Ends every client with a DISCONNECT and leaves their queues to the set's cleanup. */
   async end(): Promise<void> {
-    if (this.publishing) clearInterval(this.publishing);
+    this.stream?.stop();
     const all = this.members.map((m) => m.client);
     for (let i = 0; i < all.length; i += 500)
       await Promise.all(
@@ -218,13 +235,13 @@ export class RebalanceScenario {
     for (let i = 0; i < 2; i++) this.service.push((await this.set.add()).ports.mqtt);
   }
 
-  private client(clientId: string, v5: boolean, persistent: boolean): MqttClient {
+  private client(clientId: string, v5: boolean, persistent: boolean, links: Link[]): MqttClient {
     // The Service: a random replica of those started, on every connect and reconnect.
-    const builder = (): net.Socket =>
-      net.connect({
-        host: '127.0.0.1',
-        port: this.service[Math.floor(Math.random() * this.service.length)],
-      });
+    const builder = (): net.Socket => {
+      const port = this.service[Math.floor(Math.random() * this.service.length)];
+      links.push({ port, openedAt: Date.now(), errors: [] });
+      return net.connect({ host: '127.0.0.1', port });
+    };
     return new MqttClient(builder, {
       clientId,
       protocolVersion: v5 ? 5 : 4,
@@ -239,15 +256,27 @@ export class RebalanceScenario {
   }
 
   private member(clientId: string, v5: boolean, persistent: boolean): Member {
-    const client = this.client(clientId, v5, persistent);
-    const m: Member = { client, v5, disconnects: [], closedAt: [] };
+    const links: Link[] = [];
+    const client = this.client(clientId, v5, persistent, links);
+    const m: Member = { clientId, client, v5, disconnects: [], closedAt: [], links };
+    const link = (): Link | undefined => links[links.length - 1];
+    client.on('connect', () => {
+      const l = link();
+      if (l) l.connackAt = Date.now();
+    });
     client.on('disconnect', (p) => {
+      const l = link();
+      if (l) l.disconnect = { at: Date.now(), packet: p };
       if (Date.now() >= this.since) m.disconnects.push(p);
     });
     client.on('close', () => {
+      const l = link();
+      if (l && l.closedAt === undefined) [l.closedAt, l.byClient] = [Date.now(), client.disconnecting];
       if (Date.now() >= this.since && !client.disconnecting) m.closedAt.push(Date.now());
     });
-    client.on('error', () => undefined);
+    client.on('error', (err: Error & { code?: string | number }) => {
+      link()?.errors.push(`${err.code ?? ''} ${err.message}`.trim());
+    });
     this.members.push(m);
     return m;
   }
@@ -278,21 +307,27 @@ export class RebalanceScenario {
     }
   }
 
+  private get acked(): ReadonlySet<number> {
+    return this.stream?.acked ?? new Set();
+  }
+
+  private get published(): number {
+    return this.stream?.published ?? 0;
+  }
+
   private startStream(): void {
     const id = uniqueId('rebal-pub');
     this.set.sessionQueue(id);
-    const pub = this.member(id, true, true).client;
-    this.publishing = setInterval(() => {
-      const n = ++this.published;
-      pub.publish(`${this.root}/n`, String(n), { qos: 1 }, (err) => {
-        if (!err) this.acked.add(n);
-      });
-    }, this.run.publishEveryMs);
+    this.stream = new NumberedStream(
+      this.member(id, true, true).client,
+      `${this.root}/n`,
+      this.run.publishEveryMs,
+    );
+    this.stream.start();
   }
 
   private async stopStream(): Promise<void> {
-    if (this.publishing) clearInterval(this.publishing);
-    this.publishing = undefined;
+    this.stream?.stop();
     await until(() => this.acked.size === this.published, 'every publish acked', 15_000).catch(
       () => undefined,
     );
@@ -317,6 +352,7 @@ export class RebalanceScenario {
     return {
       published: this.published,
       acked: this.acked.size,
+      held: this.stream?.held ?? 0,
       lost,
       duplicates,
       lostNumbers: [...lostNumbers].sort((x, y) => x - y),
@@ -330,6 +366,7 @@ export class RebalanceScenario {
     const ref = this.run.serverReference;
     const right = (p: IDisconnectPacket): boolean =>
       p.reasonCode === 0x9c && p.properties?.serverReference === ref;
+    const wrong = v5.filter((m) => m.disconnects.length === 0 || !m.disconnects.every(right));
     const span = times.length > 1 ? (Math.max(...times) - Math.min(...times)) / 1000 : 1;
     return {
       handOffs,
@@ -340,9 +377,56 @@ export class RebalanceScenario {
       closesSpanMs: times.length > 1 ? Math.max(...times) - Math.min(...times) : 0,
       meanPerSecond: Math.round(times.length / Math.max(span, 1)),
       v5HandedOff: v5.length,
-      v5Wrong: v5.filter((m) => m.disconnects.length === 0 || !m.disconnects.every(right)).length,
+      v5Wrong: wrong.length,
+      v5WrongDetail: wrong.map((m) => this.describe(m)),
       v3HandedOff: handedOff.length - v5.length,
     };
+  }
+
+  /**
+   * What a client saw on each connection it made from a second before the
+   * join on: the replica (by its order of start and port), when it connected
+   * and got CONNACK, the DISCONNECT (reason code, Server Reference, reason
+   * string) and errors (socket errors, mqtt.js' own timeouts), and the close,
+   * all in ms from the join; then the adapter's log lines of those connections.
+   */
+  private describe(m: Member): string {
+    const ports = this.set.list.map((r) => r.ports.mqtt);
+    const t = (at: number | undefined): string => (at === undefined ? '-' : `${at - this.since}`);
+    const links = m.links
+      .filter((l) => l.closedAt === undefined || l.closedAt >= this.since - 1000)
+      .map((l) => {
+        const d = l.disconnect?.packet;
+        const parts = [
+          `replica ${ports.indexOf(l.port)} (:${l.port}) opened ${t(l.openedAt)}`,
+          `connack ${t(l.connackAt)}`,
+          d
+            ? `DISCONNECT 0x${(d.reasonCode ?? 0).toString(16)} at ${t(l.disconnect?.at)} ${JSON.stringify(d.properties ?? {})}`
+            : 'no DISCONNECT',
+          ...(l.errors.length > 0 ? [`errors ${l.errors.join('; ')}`] : []),
+          `closed ${t(l.closedAt)}${l.byClient ? ' by the client' : ''}`,
+        ];
+        return parts.join(', ');
+      });
+    return `${m.clientId} (v5): ${links.join(' | ')}\n${this.adapterLines(m.clientId)}`;
+  }
+
+  /** The replicas' log lines of the client's connections (found by its client id, then by their conn ids). */
+  private adapterLines(clientId: string): string {
+    const out: string[] = [];
+    this.set.list.forEach((r, i) => {
+      const lines = r.output().split('\n');
+      const conns = new Set<string>();
+      for (const line of lines)
+        if (line.includes(clientId)) {
+          const c = /"conn":"([^"]+)"/.exec(line);
+          if (c) conns.add(c[1]);
+        }
+      for (const line of lines)
+        if (line.includes(clientId) || [...conns].some((c) => line.includes(`"conn":"${c}"`)))
+          out.push(`        replica ${i}: ${line}`);
+    });
+    return out.join('\n');
   }
 }
 
