@@ -15,7 +15,10 @@ const SBIN = '/usr/lib/rabbitmq/bin';
  * not touched. `stop` stops the node and removes the folder. With `cpus`, the
  * node starts pinned to those CPUs, every thread of it, and with the open-file
  * limit raised to the hard one; with `mqtt`, RabbitMQ's MQTT plugin is enabled
- * at boot and listens on a port of its own.
+ * at boot and listens on a port of its own; with `advancedConfig` (Erlang
+ * terms), that is the node's advanced.config, for settings rabbitmq.conf has
+ * no key for. Without it the node gets an empty one, so the machine's
+ * /etc/rabbitmq/advanced.config cannot leak in.
  */
 export interface PrivateRabbit {
   readonly node: string;
@@ -33,6 +36,7 @@ export interface PrivateRabbit {
 export interface PrivateRabbitOptions {
   readonly cpus?: string;
   readonly mqtt?: boolean;
+  readonly advancedConfig?: string;
 }
 
 export async function startPrivateRabbit(
@@ -51,6 +55,7 @@ export async function startPrivateRabbit(
     path.join(dir, 'rabbitmq.conf'),
     mqttPort === undefined ? '' : `mqtt.listeners.tcp.default = 127.0.0.1:${mqttPort}\n`,
   );
+  writeFileSync(path.join(dir, 'advanced.config'), options.advancedConfig ?? '[].\n');
   writeFileSync(path.join(dir, 'enabled_plugins'), mqttPort === undefined ? '' : '[rabbitmq_mqtt].\n');
   const node = `${name}@localhost`;
   const env = { ...process.env, HOME: home };
@@ -70,6 +75,7 @@ export async function startPrivateRabbit(
       RABBITMQ_MNESIA_BASE: path.join(dir, 'mnesia'),
       RABBITMQ_LOG_BASE: path.join(dir, 'log'),
       RABBITMQ_CONFIG_FILE: path.join(dir, 'rabbitmq.conf'),
+      RABBITMQ_ADVANCED_CONFIG_FILE: path.join(dir, 'advanced.config'),
       RABBITMQ_ENABLED_PLUGINS_FILE: path.join(dir, 'enabled_plugins'),
     },
   });
