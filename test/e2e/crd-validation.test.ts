@@ -66,6 +66,18 @@ const rejected: [string, Record<string, unknown>, RegExp][] = [
     { ...base, limits: { maxSubscriptionsPerClient: 0 } },
     /spec\.limits\.maxSubscriptionsPerClient.*greater than or equal to 1/,
   ],
+  ['a maximum QoS of 3', { ...base, limits: { maxQos: 3 } }, /spec\.limits\.maxQos.*less than or equal to 2/],
+  [
+    'a connect timeout of 0',
+    { ...base, limits: { connectTimeoutSeconds: 0 } },
+    /spec\.limits\.connectTimeoutSeconds.*greater than or equal to 1/,
+  ],
+  [
+    "a connect timeout past Node's timers",
+    { ...base, limits: { connectTimeoutSeconds: 2147484 } },
+    /spec\.limits\.connectTimeoutSeconds.*less than or equal to 2147483/,
+  ],
+  ['a will user without a Secret', { ...base, willUser: {} }, /spec\.willUser\.secretName: Required value/],
   ['replicas without Redis', { ...base, replicas: 3 }, /more than one replica needs spec\.redis/],
   [
     'source ranges on a ClusterIP Service',
@@ -198,6 +210,7 @@ describe('e2e: the API server validates MqttListener specs', function () {
       ...base,
       replicas: 3,
       redis: { secretName: 'redis', mode: 'sentinel' },
+      willUser: { secretName: 'will' },
       tls: { secretName: 'cert', port: 8884, clientCertificate: 'optional', caSecretName: 'ca' },
       webSocket: { enabled: true, port: 8443 },
       service: {
@@ -217,6 +230,8 @@ describe('e2e: the API server validates MqttListener specs', function () {
         maxSubscriptionsPerClient: 100,
         maxInflightQos2: 500,
         maxPacketSizeUnauthenticated: 8192,
+        maxQos: 0,
+        connectTimeoutSeconds: 2147483,
       },
     });
     assert.equal(r.code, 0, r.stderr);

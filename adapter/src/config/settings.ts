@@ -21,6 +21,8 @@ export interface Setting<T extends z.ZodType = z.ZodType> {
 const port = (def: number): z.ZodType<number> => z.coerce.number().int().min(0).max(65535).default(def);
 const positiveInt = (def: number, max = Number.MAX_SAFE_INTEGER): z.ZodType<number> =>
   z.coerce.number().int().min(1).max(max).default(def);
+/** Node fires a timer set past 2^31-1 ms after 1 ms instead (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2_147_483_647;
 const bool = (def: boolean): z.ZodType<boolean> =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -319,7 +321,7 @@ export const settings = {
   ),
   connectTimeoutMs: setting(
     'MQTT_ADAPTER_CONNECT_TIMEOUT_MS',
-    positiveInt(10000),
+    positiveInt(10000, MAX_TIMER_MS),
     'A socket that sends no CONNECT in this time is closed; so is one that has not finished its TLS handshake, or its WebSocket upgrade request, in this time, and a socket of the HTTP port idle this long.',
   ),
   serverKeepAlive: setting(

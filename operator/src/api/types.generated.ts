@@ -50,6 +50,8 @@ export interface MqttListenerSpec {
   queueType: 'classic' | 'quorum';
   /** RabbitMQ user for clients that send no username. A Secret, never an inline password. */
   defaultUser?: MqttListenerSpecDefaultUser;
+  /** The adapter's own RabbitMQ user, in place of defaultUser, for work whose client's login no pod knows: the wills of a pod that died, the queues of sessions that expired. A Secret, never an inline password. */
+  willUser?: MqttListenerSpecWillUser;
   /** Where RabbitMQ is: a Secret holding its URI (one address, a cluster Service, or every node comma-separated), or the nodes listed one by one in urls. Exactly one of the two. */
   rabbitmq: MqttListenerSpecRabbitmq;
   /** Shared session store. Without it each pod keeps sessions in memory (one replica only). */
@@ -140,6 +142,12 @@ export interface MqttListenerSpecWebSocket {
 
 /** RabbitMQ user for clients that send no username. A Secret, never an inline password. */
 export interface MqttListenerSpecDefaultUser {
+  /** Secret with the keys username and password. */
+  secretName: string;
+}
+
+/** The adapter's own RabbitMQ user, in place of defaultUser, for work whose client's login no pod knows: the wills of a pod that died, the queues of sessions that expired. A Secret, never an inline password. */
+export interface MqttListenerSpecWillUser {
   /** Secret with the keys username and password. */
   secretName: string;
 }
@@ -237,6 +245,10 @@ export interface MqttListenerSpecLimits {
   maxPacketSizeUnauthenticated?: number;
   /** Longest keepalive a client may ask for; 0 sets no cap. MQTT 5 clients past it are held to it (Server Keep Alive), MQTT 3.x clients past it are refused. */
   maxKeepAliveSeconds?: number;
+  /** Highest QoS granted to subscriptions and accepted on PUBLISH (MQTT 5 Maximum QoS). */
+  maxQos?: number;
+  /** A socket that has not sent CONNECT, finished its TLS handshake or sent its WebSocket upgrade request in this time is closed, as is a metrics-port connection idle this long (at most Node's timer range, 2^31-1 ms). */
+  connectTimeoutSeconds?: number;
 }
 
 /** The last rebalance asked for with the mqtt.adapter.dev/rebalance annotation and made. */

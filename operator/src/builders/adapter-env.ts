@@ -1,5 +1,5 @@
 import type { V1EnvVar } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import { settings } from '../../../adapter/src/config/settings';
+import { settings, type Setting } from '../../../adapter/src/config/settings';
 import type { MqttListenerSpec } from '../api/types.generated';
 import { setLimits } from '../spec/limits';
 import { setRebalance } from '../spec/rebalance';
@@ -15,7 +15,7 @@ const file = (name: string, path: string): V1EnvVar => ({ name: `${name}_FILE`, 
  * (adapter/src/config/settings.ts): the contract between operator and pods.
  */
 export function adapterEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvVar[] {
-  const env: V1EnvVar[] = [
+  return [
     { name: settings.podName.env, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     value(settings.mqttPort.env, spec.mqtt.port),
     value(settings.httpPort.env, spec.metrics.port),
@@ -34,12 +34,16 @@ export function adapterEnv(spec: MqttListenerSpec, mounts: SecretMounts): V1EnvV
     ...webSocketEnv(spec),
     ...storeEnv(spec, mounts),
     ...limitsEnv(spec),
+    ...userEnv(settings.defaultUser, settings.defaultPassword, mounts.defaultUser),
+    ...userEnv(settings.willUser, settings.willPassword, mounts.willUser),
   ];
-  if (mounts.defaultUser) {
-    env.push(file(settings.defaultUser.env, mounts.defaultUser.files.username.path));
-    env.push(file(settings.defaultPassword.env, mounts.defaultUser.files.password.path));
-  }
-  return env;
+}
+
+/** A user's login, the name too as a file: it sits in the Secret beside the password. */
+function userEnv(user: Setting, password: Setting, mount: SecretMounts['defaultUser']): V1EnvVar[] {
+  return mount
+    ? [file(user.env, mount.files.username.path), file(password.env, mount.files.password.path)]
+    : [];
 }
 
 /** The nodes listed in the spec go in as they are (they carry no credentials); a Secret's URI as a file. */

@@ -40,6 +40,8 @@ export interface SecretMounts {
   readonly rabbitmq?: SecretMount<'uri'>;
   readonly redis?: SecretMount<'url', 'password'>;
   readonly defaultUser?: SecretMount<'username' | 'password'>;
+  /** The user that publishes the wills of a pod that died, in place of the default user. */
+  readonly willUser?: SecretMount<'username' | 'password'>;
   readonly tls?: SecretMount<'tls.crt' | 'tls.key'>;
   readonly tlsCa?: SecretMount<'ca.crt'>;
   /** The secret certificate-login passwords are derived from. */
@@ -50,8 +52,11 @@ export interface SecretMounts {
   readonly rabbitmqClientCert?: SecretMount<'tls.crt' | 'tls.key'>;
 }
 
+/** A user's Secret holds its login under fixed keys, so the spec names only the Secret. */
+const USER_KEYS = { username: 'username', password: 'password' };
+
 export function secretMounts(spec: MqttListenerSpec): SecretMounts {
-  const { redis, defaultUser, tls, rabbitmq } = spec;
+  const { redis, defaultUser, willUser, tls, rabbitmq } = spec;
   return {
     ...(rabbitmq.secretName && {
       rabbitmq: mount('rabbitmq', rabbitmq.secretName, { uri: rabbitmq.uriKey }),
@@ -62,12 +67,8 @@ export function secretMounts(spec: MqttListenerSpec): SecretMounts {
         password: redis.passwordKey,
       }),
     }),
-    ...(defaultUser && {
-      defaultUser: mount('default-user', defaultUser.secretName, {
-        username: 'username',
-        password: 'password',
-      }),
-    }),
+    ...(defaultUser && { defaultUser: mount('default-user', defaultUser.secretName, USER_KEYS) }),
+    ...(willUser && { willUser: mount('will-user', willUser.secretName, USER_KEYS) }),
     ...(tls?.secretName && {
       tls: mount('tls', tls.secretName, { 'tls.crt': 'tls.crt', 'tls.key': 'tls.key' }),
     }),
@@ -98,6 +99,7 @@ export const mountList = (m: SecretMounts): AnyMount[] =>
     m.rabbitmq,
     m.redis,
     m.defaultUser,
+    m.willUser,
     m.tls,
     m.tlsCa,
     m.certLogin,

@@ -1,5 +1,15 @@
 import { settings, type Setting } from '../../../adapter/src/config/settings';
 import type { MqttListenerSpecLimits } from '../api/types.generated';
+import { same, seconds } from './units';
+
+interface LimitField {
+  readonly setting: Setting;
+  /** The setting's value for the field's. */
+  readonly value: (v: number) => string;
+}
+
+/** A field in the setting's own unit. */
+const plain = (setting: Setting): LimitField => ({ setting, value: same });
 
 /**
  * The adapter setting behind each field of spec.limits: the pod env is
@@ -7,24 +17,28 @@ import type { MqttListenerSpecLimits } from '../api/types.generated';
  * Keyed by the CRD-generated type, so a field added to the CRD without its
  * setting here does not compile.
  */
-export const LIMIT_SETTINGS: Readonly<Record<keyof MqttListenerSpecLimits, Setting>> = {
-  maxConnections: settings.maxConnections,
-  maxPacketSize: settings.maxPacketSize,
-  inflightWindow: settings.inflightWindow,
-  sessionExpirySeconds: settings.sessionExpiryMax,
-  maxSubscriptionsPerClient: settings.maxSubscriptionsPerClient,
-  maxInflightQos2: settings.maxInflightQos2,
-  maxPacketSizeUnauthenticated: settings.maxPacketSizeUnauthenticated,
-  maxKeepAliveSeconds: settings.maxKeepAlive,
+export const LIMIT_SETTINGS: Readonly<Record<keyof MqttListenerSpecLimits, LimitField>> = {
+  maxConnections: plain(settings.maxConnections),
+  maxPacketSize: plain(settings.maxPacketSize),
+  inflightWindow: plain(settings.inflightWindow),
+  sessionExpirySeconds: plain(settings.sessionExpiryMax),
+  maxSubscriptionsPerClient: plain(settings.maxSubscriptionsPerClient),
+  maxInflightQos2: plain(settings.maxInflightQos2),
+  maxPacketSizeUnauthenticated: plain(settings.maxPacketSizeUnauthenticated),
+  maxKeepAliveSeconds: plain(settings.maxKeepAlive),
+  maxQos: plain(settings.maxQos),
+  connectTimeoutSeconds: { setting: settings.connectTimeoutMs, value: seconds },
 };
 
-/** The limits the spec sets, each with its setting, in the order above. */
+/** The limits the spec sets, each with its setting and the setting's value, in the order above. */
 export function setLimits(
   limits: MqttListenerSpecLimits,
-): { field: keyof MqttListenerSpecLimits; setting: Setting; value: number }[] {
+): { field: keyof MqttListenerSpecLimits; setting: Setting; value: string }[] {
   return (Object.keys(LIMIT_SETTINGS) as (keyof MqttListenerSpecLimits)[]).flatMap((field) => {
-    const value = limits[field];
-    return value === undefined ? [] : [{ field, setting: LIMIT_SETTINGS[field], value }];
+    const v = limits[field];
+    if (v === undefined) return [];
+    const { setting, value } = LIMIT_SETTINGS[field];
+    return [{ field, setting, value: value(v) }];
   });
 }
 
@@ -34,7 +48,7 @@ export function setLimits(
  */
 export function limitProblems(limits: MqttListenerSpecLimits): string[] {
   return setLimits(limits).flatMap(({ field, setting, value }) => {
-    const r = setting.schema.safeParse(String(value));
+    const r = setting.schema.safeParse(value);
     return r.success ? [] : [`spec.limits.${field}: ${r.error.issues.map((i) => i.message).join('; ')}`];
   });
 }

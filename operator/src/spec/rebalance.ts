@@ -1,5 +1,6 @@
 import { settings, type Setting } from '../../../adapter/src/config/settings';
 import type { MqttListenerSpecRebalance } from '../api/types.generated';
+import { same, seconds } from './units';
 
 interface RebalanceField {
   readonly setting: Setting;
@@ -7,21 +8,18 @@ interface RebalanceField {
   readonly value: (v: number | boolean) => string;
 }
 
-const as = String;
-const seconds = (v: number | boolean): string => String(Number(v) * 1000);
-
 /**
  * The adapter setting behind each field of spec.rebalance. Keyed by the
  * CRD-generated type, so a field added to the CRD without its setting here
  * does not compile.
  */
 export const REBALANCE_SETTINGS: Readonly<Record<keyof MqttListenerSpecRebalance, RebalanceField>> = {
-  enabled: { setting: settings.rebalance, value: as },
-  ratePerSecond: { setting: settings.rebalanceRate, value: as },
+  enabled: { setting: settings.rebalance, value: same },
+  ratePerSecond: { setting: settings.rebalanceRate, value: same },
   tolerancePercent: { setting: settings.rebalanceTolerance, value: (v) => String(Number(v) / 100) },
   delaySeconds: { setting: settings.rebalanceDelayMs, value: seconds },
   intervalSeconds: { setting: settings.rebalanceIntervalMs, value: seconds },
-  maxRounds: { setting: settings.rebalanceMaxRounds, value: as },
+  maxRounds: { setting: settings.rebalanceMaxRounds, value: same },
 };
 
 /** The rebalance settings the spec sets, in the order above; a field left out keeps the adapter's default. */

@@ -57,6 +57,8 @@ describe('config/load: loadConfig', () => {
       ['MQTT_ADAPTER_WS_PATH', 'mqtt'],
       ['MQTT_ADAPTER_CONFIRM_TIMEOUT_MS', '0'],
       ['MQTT_ADAPTER_CONFIRM_TIMEOUT_MS', 'soon'],
+      // Past 2^31-1 ms Node would fire the timer after 1 ms.
+      ['MQTT_ADAPTER_CONNECT_TIMEOUT_MS', '2147483648'],
     ];
     for (const [env, value] of cases) {
       const message = failure({ [env]: value });

@@ -22,6 +22,8 @@ const files: Record<string, string> = {
   '/etc/mqtt-adapter/redis/password': 'pw',
   '/etc/mqtt-adapter/default-user/username': 'guest',
   '/etc/mqtt-adapter/default-user/password': 'guest',
+  '/etc/mqtt-adapter/will-user/username': 'will-publisher',
+  '/etc/mqtt-adapter/will-user/password': 'will-pw',
   '/etc/mqtt-adapter/cert-login/secret': 'derive-from-me',
   '/etc/mqtt-adapter/tls/tls.crt': 'cert',
   '/etc/mqtt-adapter/tls/tls.key': 'key',
@@ -135,7 +137,7 @@ describe('operator: adapter env is the adapter configuration', () => {
     assert.equal(config.drainTimeoutMs, 20000);
   });
 
-  it('sets every limit of spec.limits as the adapter setting of that name', () => {
+  it('sets every limit of spec.limits as the adapter setting of that name, seconds converted', () => {
     const limits = {
       maxConnections: 10,
       maxPacketSize: 4096,
@@ -145,6 +147,8 @@ describe('operator: adapter env is the adapter configuration', () => {
       maxInflightQos2: 7,
       maxPacketSizeUnauthenticated: 512,
       maxKeepAliveSeconds: 120,
+      maxQos: 1,
+      connectTimeoutSeconds: 3,
     };
     const l = listener({ limits });
     const c = loadConfig(processEnv(adapterEnv(l.spec, secretMounts(l.spec))), read);
@@ -158,6 +162,8 @@ describe('operator: adapter env is the adapter configuration', () => {
         maxInflightQos2: c.maxInflightQos2,
         maxPacketSizeUnauthenticated: c.maxPacketSizeUnauthenticated,
         maxKeepAliveSeconds: c.maxKeepAlive,
+        maxQos: c.maxQos,
+        connectTimeoutSeconds: c.connectTimeoutMs / 1000,
       },
       limits,
     );
@@ -215,12 +221,33 @@ describe('operator: adapter env is the adapter configuration', () => {
     const schema = listenerSchema().properties!.spec.properties!.limits.properties!;
     assert.deepEqual(Object.keys(schema).sort(), Object.keys(LIMIT_SETTINGS).sort());
     for (const [field, s] of Object.entries(schema)) {
-      const setting = LIMIT_SETTINGS[field as keyof typeof LIMIT_SETTINGS];
-      const takes = (n: number): boolean => setting.schema.safeParse(String(n)).success;
+      const { setting, value } = LIMIT_SETTINGS[field as keyof typeof LIMIT_SETTINGS];
+      const takes = (n: number): boolean => setting.schema.safeParse(value(n)).success;
       const { minimum, maximum } = s as { minimum: number; maximum: number };
       assert.ok(takes(minimum) && !takes(minimum - 1), `${field}: minimum ${minimum}`);
       assert.ok(takes(maximum) && !takes(maximum + 1), `${field}: maximum ${maximum}`);
     }
+  });
+
+  it('logs wills in as spec.willUser from its own Secret, and leaves the will user unset without it', () => {
+    const l = listener({
+      redis: { secretName: 'r' },
+      defaultUser: { secretName: 'u' },
+      willUser: { secretName: 'w' },
+    });
+    const mounts = secretMounts(l.spec);
+    assert.equal(mounts.willUser?.secretName, 'w');
+    const env = processEnv(adapterEnv(l.spec, mounts));
+    assert.equal(env.MQTT_ADAPTER_WILL_USER_FILE, '/etc/mqtt-adapter/will-user/username');
+    assert.equal(env.MQTT_ADAPTER_WILL_PASSWORD_FILE, '/etc/mqtt-adapter/will-user/password');
+    const config = loadConfig(env, read);
+    assert.deepEqual(
+      [config.willUser, config.willPassword, config.defaultUser],
+      ['will-publisher', 'will-pw', 'guest'],
+    );
+    const without = listener({ defaultUser: { secretName: 'u' } });
+    const plain = loadConfig(processEnv(adapterEnv(without.spec, secretMounts(without.spec))), read);
+    assert.deepEqual([plain.willUser, plain.willPassword], [undefined, undefined]);
   });
 
   it('turns TLS on with the mounted certificate paths', () => {

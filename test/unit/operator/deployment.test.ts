@@ -82,11 +82,12 @@ describe('operator: Deployment builder', () => {
     const l = listener({
       redis: { secretName: 'redis-conn', passwordKey: 'pw' },
       defaultUser: { secretName: 'guest' },
+      willUser: { secretName: 'will' },
       tls: { secretName: 'cert', clientCertificate: 'required', caSecretName: 'ca' },
     });
     const pod = deployment(l, inputs).spec!.template.spec!;
     const secrets = pod.volumes?.filter((v) => v.secret).map((v) => v.secret?.secretName);
-    assert.deepEqual(secrets, ['rabbit', 'redis-conn', 'guest', 'cert', 'ca']);
+    assert.deepEqual(secrets, ['rabbit', 'redis-conn', 'guest', 'will', 'cert', 'ca']);
     const redisVol = pod.volumes?.find((v) => v.name === 'redis');
     assert.deepEqual(redisVol?.secret?.items, [
       { key: 'url', path: 'url' },

@@ -41,6 +41,7 @@ export function everyVariableListeners(): MqttListener[] {
     listener({
       redis: { secretName: 'r', passwordKey: 'p', mode: 'sentinel', keyPrefix: 'x:' },
       defaultUser: { secretName: 'u' },
+      willUser: { secretName: 'w' },
       vhostByPort: { '1883': 'a' },
       rabbitmq: {
         secretName: 'rabbit',

@@ -10,9 +10,10 @@ describe('operator: referenced Secrets and their hash', () => {
     const l = listener({
       redis: { secretName: 'rabbit' },
       defaultUser: { secretName: 'user' },
+      willUser: { secretName: 'will' },
       tls: { secretName: 'cert', clientCertificate: 'optional', caSecretName: 'ca' },
     });
-    assert.deepEqual(referencedSecretNames(l.spec), ['rabbit', 'user', 'cert', 'ca']);
+    assert.deepEqual(referencedSecretNames(l.spec), ['rabbit', 'user', 'will', 'cert', 'ca']);
   });
 
   it('changes when any value changes, not when order does', () => {

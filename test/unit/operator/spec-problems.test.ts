@@ -39,6 +39,11 @@ describe('operator: spec problems the schema may let through', () => {
     assert.equal(found.length, 2, found.join('\n'));
     assert.match(found[0], /^spec\.limits\.maxSubscriptionsPerClient: .*>=1/);
     assert.match(found[1], /^spec\.limits\.maxInflightQos2: .*<=65535/);
+    // Both in the spec's unit: a QoS of 3, and a timeout whose milliseconds overflow Node's timers.
+    const more = problems({ maxQos: 3, connectTimeoutSeconds: 2147484 });
+    assert.equal(more.length, 2, more.join('\n'));
+    assert.match(more[0], /^spec\.limits\.maxQos: .*<=2/);
+    assert.match(more[1], /^spec\.limits\.connectTimeoutSeconds: .*<=2147483647/);
   });
 
   it('names a spec.rebalance value the adapter would refuse at start', () => {
