@@ -8,6 +8,11 @@ import { until } from '../helpers/wait';
 
 const CONFIRM_TIMEOUT_MS = 2000;
 const OPEN_TIMEOUT_MS = 2000;
+/**
+ * The pooled connection keeps its spare ops channel and its last consumer channel until it closes,
+ * 30 s after its last client left (IDLE_CLOSE_MS in amqp/pool.ts): a wait of 30 s raced that close.
+ */
+const NO_CHANNEL_WAIT_MS = 45_000;
 
 /**
  * Under a memory alarm RabbitMQ reads nothing more from a publishing
@@ -95,7 +100,7 @@ describe('amqp-side: a confirm RabbitMQ never sends (MQTT_ADAPTER_CONFIRM_TIMEOU
 
     // Once RabbitMQ reads again, the close of the channel given up goes through: no channel is left.
     await ctl('set_vm_memory_high_watermark', '0.4');
-    await until(async () => (await channels()) === 0, 'no channel left on the node', 30_000);
+    await until(async () => (await channels()) === 0, 'no channel left on the node', NO_CHANNEL_WAIT_MS);
   });
 
   it('ends a channel open on a blocked connection at MQTT_ADAPTER_AMQP_CONNECT_TIMEOUT_MS, and closes the channel once it opens', async function () {
@@ -117,7 +122,7 @@ describe('amqp-side: a confirm RabbitMQ never sends (MQTT_ADAPTER_CONFIRM_TIMEOU
 
     // Once RabbitMQ reads again, the channel opened late is closed: none is left.
     await ctl('set_vm_memory_high_watermark', '0.4');
-    await until(async () => (await channels()) === 0, 'no channel left on the node', 30_000);
+    await until(async () => (await channels()) === 0, 'no channel left on the node', NO_CHANNEL_WAIT_MS);
   });
 
   it('ends a SUBSCRIBE whose bind a blocked connection never answers at MQTT_ADAPTER_CONFIRM_TIMEOUT_MS, and closes the ops channel', async function () {
@@ -150,6 +155,6 @@ describe('amqp-side: a confirm RabbitMQ never sends (MQTT_ADAPTER_CONFIRM_TIMEOU
     );
     assert.deepEqual(await client.subscribe([{ topic: 'rpc/t', qos: 1 }]), [1]);
     await client.disconnect();
-    await until(async () => (await channels()) === 0, 'no channel left on the node', 30_000);
+    await until(async () => (await channels()) === 0, 'no channel left on the node', NO_CHANNEL_WAIT_MS);
   });
 });
