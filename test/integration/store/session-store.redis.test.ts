@@ -140,6 +140,20 @@ describe('RedisSessionStore', () => {
       await store.claim('moved', { pod: 'pod-y', connection: 'd' }, false);
       await store.release('moved', old.epoch);
       assert.deepEqual(await redis.client.smembers(redis.keys.podClients('pod-y')), ['moved']);
+      // Its sweeper hint is not left behind for a live session: with no replica sweeping, it would stay.
+      assert.equal(await redis.client.zscore(redis.keys.sessionsExpiring(), 'moved'), null);
+    });
+
+    it('a stale release leaves the entry a newer release set at its deadline', async () => {
+      const old = await store.claim('moved-on', owner, false);
+      const next = await store.claim('moved-on', { pod: 'pod-y', connection: 'd' }, false);
+      await store.save('moved-on', next.epoch, state(120));
+      await store.release('moved-on', next.epoch);
+      const index = redis.keys.sessionsExpiring();
+      const deadline = await redis.client.zscore(index, 'moved-on');
+      assert.ok(deadline !== null && Number(deadline) > Date.now() + 60_000, `entry at ${deadline}`);
+      await store.release('moved-on', old.epoch);
+      assert.equal(await redis.client.zscore(index, 'moved-on'), deadline);
     });
 
     it('a session a clean CONNECT discards between its release and the release settling its expiry leaves no entry', async () => {

@@ -127,7 +127,10 @@ export class RedisSessionStore implements SessionStore {
     const hint = { clientId, score: String(Math.round(Date.now())) };
     const announced = this.expiring.announce(clientId, Number(hint.score), true);
     const [, reply] = await Promise.all([announced, release()]);
-    if (!Array.isArray(reply)) return;
+    // Refused (a newer claim holds the client): the hint stood in for nothing, and with no replica
+    // left to sweep (a deployment stopped) it would stay. The entry goes to the deadline a newer
+    // release set, or away.
+    if (!Array.isArray(reply)) return this.settleRefused(clientId, hint);
     const [pod, deadline] = reply as unknown[];
     await Promise.all([
       this.unindex(clientId, pod),
@@ -137,6 +140,12 @@ export class RedisSessionStore implements SessionStore {
         ? this.settleExpiry(clientId, deadline)
         : this.expiring.update(hint),
     ]);
+  }
+
+  private async settleRefused(clientId: string, hint: DueEntry): Promise<void> {
+    const expires = await this.redis.hget(this.keys.owner(clientId), 'expires');
+    if (expires) await this.settleExpiry(clientId, expires);
+    else await this.expiring.update(hint);
   }
 
   /**
