@@ -8,6 +8,7 @@ import {
   type DeliveryProperties,
   type TableDecoder,
 } from './delivery-frames';
+import { FRAME_BODY, FRAME_END, FRAME_HEADER, FRAME_METHOD } from './frame-types';
 
 /** The parts of an amqplib 2.x connection the reader takes over or consults. */
 export interface AmqplibConnection {
@@ -68,10 +69,6 @@ export function amqplibInternals(): Internals | undefined {
   };
 }
 
-const FRAME_METHOD = 1;
-const FRAME_HEADER = 2;
-const FRAME_BODY = 3;
-const FRAME_END = 0xce;
 /** Class 60 (basic), method 60 (deliver), as the method frame's first four octets. */
 const BASIC_DELIVER = (60 << 16) | 60;
 const BASIC_RETURN = (60 << 16) | 50;

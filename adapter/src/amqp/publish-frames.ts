@@ -1,3 +1,4 @@
+import { FRAME_BODY, FRAME_END, FRAME_HEADER, FRAME_METHOD } from './frame-types';
 /**
  * The frames of one AMQP 0-9-1 basic.publish (method, content header, body
  * frames; spec section 4.2.6) in one buffer, from parts encoded once: the
@@ -7,10 +8,6 @@
  * holds this encoder to amqplib's output byte for byte.
  */
 
-const FRAME_METHOD = 1;
-const FRAME_HEADER = 2;
-const FRAME_BODY = 3;
-const FRAME_END = 0xce;
 /** Type, channel and size before a frame's payload, and the end octet after it. */
 const FRAME_OVERHEAD = 8;
 const BASIC_CLASS = 60;
