@@ -1,7 +1,7 @@
 import type * as amqp from 'amqplib';
 import type { ConsumerChannels, ConsumerHost, SharedConsumerChannel } from './consumer-channels';
 import { toDelivery, type Delivery } from './message';
-import { settledWithin } from './rpc-deadline';
+import { RpcDeadlineExceeded, settledWithin } from './rpc-deadline';
 
 /**
  * Starts and at once cancels a consumer of `queue` on a channel of the client's
@@ -60,7 +60,7 @@ export class ClientConsumers implements ConsumerHost {
   constructor(
     private readonly channels: ConsumerChannels,
     private readonly probe: ConsumeProbe,
-    /** Longest wait for RabbitMQ to answer a cancel, or a consume still starting at the close. */
+    /** Longest wait for RabbitMQ to answer a consume or a cancel, or a consume still starting at the close. */
     private readonly rpcTimeoutMs: number,
   ) {}
 
@@ -94,12 +94,23 @@ export class ClientConsumers implements ConsumerHost {
         // one would end the consumers of up to 99 other clients: the client's own channel asks first.
         if (!checked || attempt > 1) await this.probe(queue);
         const shared = await this.channel();
-        c.tag = await shared.consume(queue, c.prefetch, (msg) => this.delivered(queue, c, msg));
+        c.tag = await shared.consume(
+          queue,
+          c.prefetch,
+          (msg) => this.delivered(queue, c, msg),
+          this.rpcTimeoutMs,
+        );
         break;
       } catch (err) {
         // A refusal of this very probe or consume carries RabbitMQ's reply code; without one, the
-        // channel closed under it over another operation, and the next attempt takes a new one.
-        if ((err as { code?: unknown }).code !== undefined || attempt >= CONSUME_ATTEMPTS || this.closed)
+        // channel closed under it over another operation, and the next attempt takes a new one. A
+        // deadline passed is not tried again: the caller's wait is bounded by one.
+        if (
+          (err as { code?: unknown }).code !== undefined ||
+          err instanceof RpcDeadlineExceeded ||
+          attempt >= CONSUME_ATTEMPTS ||
+          this.closed
+        )
           throw err;
       }
     }

@@ -1,5 +1,6 @@
 import type * as amqp from 'amqplib';
 import { DeliveryReader } from './delivery-reader';
+import { rpcWithin } from './rpc-deadline';
 
 /** A client whose consumers live on a shared channel. */
 export interface ConsumerHost {
@@ -32,27 +33,43 @@ export class SharedConsumerChannel {
     });
   }
 
-  /** Starts a consumer with at most `prefetch` unacked deliveries; resolves to its tag. */
+  /**
+   * Starts a consumer with at most `prefetch` unacked deliveries; resolves to
+   * its tag, or fails once `deadlineMs` passed without RabbitMQ's consume-ok
+   * (a connection it stopped reading, a queue process that hangs). The channel
+   * is kept for the other clients on it; the consumer RabbitMQ starts after
+   * the caller gave up is cancelled as its consume-ok comes, and what reaches
+   * it until then goes back to the queue.
+   */
   consume(
     queue: string,
     prefetch: number,
     onMessage: (msg: amqp.ConsumeMessage | null) => void,
+    deadlineMs: number,
   ): Promise<string> {
+    let abandoned = false;
+    const handler = (msg: amqp.ConsumeMessage | null): void => {
+      if (!abandoned) onMessage(msg);
+      else if (msg && !this.closed) this.channel.nack(msg, false, true);
+    };
     const run = this.step.then(async () => {
       // The clients of one connection mostly share a prefetch (the inflight window), which the
       // channel keeps for every later consumer: asked again, it would cost the consume a round trip.
-      if (this.prefetch === prefetch) return (await this.channel.consume(queue, onMessage)).consumerTag;
+      if (this.prefetch === prefetch) return (await this.channel.consume(queue, handler)).consumerTag;
       this.prefetch = undefined;
       // Asked together: amqplib keeps one RPC outstanding per channel and sends the consume as the qos-ok
       // comes in, without a turn through this code; RabbitMQ applies them in order, so the consume gets this prefetch.
       const [, ok] = await Promise.all([
         this.channel.prefetch(prefetch, false).then(() => (this.prefetch = prefetch)),
-        this.channel.consume(queue, onMessage),
+        this.channel.consume(queue, handler),
       ]);
       return ok.consumerTag;
     });
     this.step = run.catch(() => undefined);
-    return run;
+    return rpcWithin(run, deadlineMs, 'a basic.consume', () => {
+      abandoned = true;
+      run.then((tag) => (this.closed ? undefined : this.channel.cancel(tag))).catch(() => undefined);
+    });
   }
 
   /** Closes the channel; no host is on it, so nobody is told. */

@@ -47,7 +47,7 @@ describe('shared consumer channels: the prefetch', () => {
     const { channels, opened } = fakeConsumerChannels(10);
     const c = await channels.join(host());
     const noop = (): void => undefined;
-    for (const prefetch of [64, 64, 10, 10, 64]) await c.consume(`q${prefetch}`, prefetch, noop);
+    for (const prefetch of [64, 64, 10, 10, 64]) await c.consume(`q${prefetch}`, prefetch, noop, 5000);
     assert.deepEqual(opened[0].prefetches, [64, 10, 64]);
   });
 });
