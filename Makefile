@@ -29,10 +29,8 @@ lint: install ## ESLint and Prettier
 typecheck: install ## TypeScript strict type check
 	npm run typecheck
 
-test: lint build ## Lint, typecheck, then unit, integration and e2e tests
-	npm run test:unit
-	npm run test:integration
-	npm run test:e2e
+test: install ## Lint, typecheck, then unit, integration and e2e tests (the e2e tests' Go tools build meanwhile)
+	bash scripts/test.sh
 
 test-unit: build ## Unit tests only
 	npm run test:unit

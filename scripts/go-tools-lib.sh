@@ -47,7 +47,8 @@ go_tools_link() {
 # build never leaves a bin/ that passes for complete.
 go_tools_build_into_cache() {
   local tmp="$CACHE/tmp.$$"
-  rm -rf "$tmp" && mkdir -p "$tmp"
+  # Under the lock no other build runs: a tmp.* here is from one that was stopped part way.
+  rm -rf "$CACHE"/tmp.* && mkdir -p "$tmp"
   export GOFLAGS="-p=${K8S_TOOLS_GO_PARALLEL:-1} -buildvcs=false -trimpath"
   local start=$SECONDS
   go_tools_build "$tmp"
