@@ -33,6 +33,7 @@ const OPS_IDLE_MS = 2000;
 import type { AmqpMetrics } from './metrics';
 import { ConfirmDeadline } from './confirm-deadline';
 import { rpcWithin, settledWithin } from './rpc-deadline';
+import { OpsBarrier } from './ops-barrier';
 
 /**
  * One MQTT client's AMQP resources on its user's pooled connection: a confirm
@@ -52,6 +53,7 @@ export class ClientLink implements BrokerLink {
   private lastTopic = '';
   private lastKey = '';
   private ops: Promise<amqp.Channel> | undefined;
+  private readonly opsBarrier = new OpsBarrier();
   private consumers: ClientConsumers | undefined;
   private closed = false;
   private pubError: Error | undefined;
@@ -319,7 +321,18 @@ export class ClientLink implements BrokerLink {
   }
 
   /** Runs a declare/bind operation; a refusal closes only the ops channel, reopened next time. */
-  async withOps<T>(fn: (ch: amqp.Channel) => Promise<T>): Promise<T> {
+  withOps<T>(fn: (ch: amqp.Channel) => Promise<T>): Promise<T> {
+    return this.runOps(fn, this.opsBarrier.pending);
+  }
+
+  /**
+   * Runs `fn` on the ops channel once `after` settles; the deadline counts
+   * from the call, the wait for `after` included.
+   */
+  private async runOps<T>(
+    fn: (ch: amqp.Channel) => Promise<T>,
+    after: Promise<void> | undefined,
+  ): Promise<T> {
     // Still served after the close, for a late clean-up (the delete of a queue declared as the session
     // closed): the channel it opens is closed once idle, as any ops channel is.
     if (this.opsIdle) clearTimeout(this.opsIdle);
@@ -338,7 +351,8 @@ export class ClientLink implements BrokerLink {
     const ops = this.ops;
     try {
       const ch = await ops;
-      return await rpcWithin(fn(ch), this.confirmTimeoutMs, 'an operation on the ops channel', () =>
+      const work = after ? after.then(() => fn(ch)) : fn(ch);
+      return await rpcWithin(work, this.confirmTimeoutMs, 'an operation on the ops channel', () =>
         this.dropOpsChannel(ops, ch),
       );
     } catch (err) {
@@ -353,11 +367,12 @@ export class ClientLink implements BrokerLink {
    * one RabbitMQ closed would be: the next operation takes another. Its close
    * is asked for and not awaited; the reply that comes later arrives on a
    * channel already closing, which amqplib drops, and the channel's number
-   * is not given to another before RabbitMQ confirms the close.
+   * is not given to another before RabbitMQ confirms the close. The
+   * operations that follow wait for that confirm (see OpsBarrier).
    */
   private dropOpsChannel(ops: Promise<amqp.Channel>, ch: amqp.Channel): void {
     if (this.ops === ops) this.ops = undefined;
-    void ch.close().catch(() => undefined);
+    this.opsBarrier.add(ch.close());
   }
 
   /**
@@ -427,6 +442,19 @@ export class ClientLink implements BrokerLink {
 
   async unbind(queue: string, bindingKey: string): Promise<void> {
     await this.withOps((ch) => ch.unbindQueue(queue, this.exchange, bindingKey));
+  }
+
+  /**
+   * Unbinds once RabbitMQ has done what it was sent before, a bind given up
+   * at its deadline included; the operations that come after wait for it.
+   * Nobody waits on it: the wait for what came before ends with the
+   * connection at the latest, and the unbind has its deadline.
+   */
+  undoBind(queue: string, bindingKey: string): void {
+    const before = this.opsBarrier.pending ?? Promise.resolve();
+    this.opsBarrier.add(
+      before.then(() => this.runOps((ch) => ch.unbindQueue(queue, this.exchange, bindingKey), undefined)),
+    );
   }
 
   /**

@@ -87,6 +87,12 @@ export interface BrokerLink {
   bind(queue: string, bindingKey: string): Promise<void>;
   unbind(queue: string, bindingKey: string): Promise<void>;
   /**
+   * Undoes a bind whose outcome is unknown (it failed as `gone`: RabbitMQ may
+   * still make it), in the background: unbinds once the broker is done with
+   * the bind, before any operation of the link that comes after.
+   */
+  undoBind(queue: string, bindingKey: string): void;
+  /**
    * Consumes `queue` with at most `prefetch` unacked deliveries. `checked`:
    * openQueue has just checked that the client may, so the link need not.
    */

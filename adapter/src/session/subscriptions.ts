@@ -215,8 +215,13 @@ export class Subscriptions implements FastPathSubscriber {
         }
       } else {
         const key = filterToBindingKey(filter);
-        // The queue's first SUBSCRIBE binds it in the same round trip as its declare.
-        if (!(await this.ensureQueue(key))) await this.link.bind(this.queue, key);
+        try {
+          // The queue's first SUBSCRIBE binds it in the same round trip as its declare.
+          if (!(await this.ensureQueue(key))) await this.link.bind(this.queue, key);
+        } catch (err) {
+          this.undoUnknownBind(key, err);
+          throw err;
+        }
       }
       if (old && old.fast !== fast) await this.unbind(old);
       this.keep({ filter, qos, fast, ...options });
@@ -231,6 +236,20 @@ export class Subscriptions implements FastPathSubscriber {
         ? this.refused('not-authorized', Reason.NotAuthorized)
         : this.refused('error', Reason.UnspecifiedError);
     }
+  }
+
+  /**
+   * A bind whose outcome is unknown (its wait passed the deadline, or its
+   * channel went) may still be made by RabbitMQ, and a refused filter must
+   * bring nothing: the key is unbound again unless a subscription of the
+   * queue holds it, once RabbitMQ is done with the bind. A group's queue and the fast path keep
+   * theirs: other clients may hold the same binding.
+   */
+  private undoUnknownBind(key: string, err: unknown): void {
+    if (failureOf(err) !== 'gone') return;
+    for (const s of this.map.values())
+      if (!s.fast && !s.shareQueue && filterToBindingKey(s.filter) === key) return;
+    this.link.undoBind(this.queue, key);
   }
 
   private consumeShared(queue: string): Promise<void> {

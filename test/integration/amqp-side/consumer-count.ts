@@ -27,6 +27,12 @@ export async function listConsumers(queues: string[]): Promise<Map<string, Consu
   return rows;
 }
 
+/** How many consumers `queue` has in `vhost`, as `rabbitmqctl list_consumers` lists them. */
+export async function consumersOf(queue: string, vhost = '/'): Promise<number> {
+  const out = await rabbitmqctl('list_consumers', '-p', vhost, '--no-table-headers', 'queue_name');
+  return out.split('\n').filter((l) => l.trim() === queue).length;
+}
+
 /**
  * A queue's consumers as its queue.declare-ok tells them (`undefined` while
  * the queue does not exist). The answer comes from the queue's current

@@ -119,6 +119,10 @@ export class FakeLink implements BrokerLink {
     });
   }
 
+  undoBind(queue: string, bindingKey: string): void {
+    this.unbind(queue, bindingKey).catch(() => undefined);
+  }
+
   consume(queue: string, prefetch: number, onDelivery: (d: Delivery, queue: string) => void): Promise<void> {
     if (this.consumers.has(queue)) return Promise.resolve();
     this.handlers.set(queue, { prefetch, onDelivery });
