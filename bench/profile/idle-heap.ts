@@ -12,14 +12,15 @@ import type { ClientSpec } from '../worker/protocol';
 import { summariseDiff } from './heap-diff';
 
 /**
- * `node --expose-gc build/bench/profile/idle-heap.js [plain|qos0-sub|qos1-persistent] [N] [DIR]`:
+ * `node --expose-gc build/bench/profile/idle-heap.js [plain|qos0-sub|qos1-persistent] [N] [DIR] [--v5]`:
  * an in-process adapter (memory stores, on a RabbitMQ node of its own, so
  * nothing shared is touched) takes N idle connections of one kind
  * from worker processes, in two halves, and prints what the second half added
  * per connection to the V8 heap, to memory outside it and to the RSS, after a
  * full garbage collection each time. With DIR, a heap snapshot is written
  * after each half and the objects the second half added are listed by
- * constructor: what an idle connection is made of.
+ * constructor: what an idle connection is made of. With --v5 the clients
+ * speak MQTT 5 (3.1.1 otherwise).
  */
 
 interface Reading {
@@ -42,7 +43,7 @@ async function reading(): Promise<Reading> {
   return { heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss };
 }
 
-function clients(kind: IdleKind, n: number, tag: string): ClientSpec[] {
+function clients(kind: IdleKind, n: number, tag: string, version: 4 | 5): ClientSpec[] {
   return Array.from({ length: n }, (_, i) => ({
     role: 'idle',
     index: i,
@@ -51,11 +52,14 @@ function clients(kind: IdleKind, n: number, tag: string): ClientSpec[] {
     qos: kind === 'qos1-persistent' ? 1 : 0,
     clean: kind !== 'qos1-persistent',
     subscribe: kind !== 'plain',
+    version,
   }));
 }
 
 async function main(): Promise<void> {
-  const [kindArg, nArg, dir] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const version = args.includes('--v5') ? 5 : 4;
+  const [kindArg, nArg, dir] = args.filter((a) => a !== '--v5');
   const kind = (kindArg ?? 'plain') as IdleKind;
   const n = Number(nArg ?? 2000);
   const tag = randomBytes(4).toString('hex');
@@ -80,7 +84,7 @@ async function main(): Promise<void> {
     username: 'guest',
     password: 'guest',
   };
-  const all = clients(kind, n, tag);
+  const all = clients(kind, n, tag, version);
   const half = Math.floor(n / 2);
   const workers = 4;
   const pool = new WorkerPool(workers, false);
@@ -95,7 +99,7 @@ async function main(): Promise<void> {
     const added = second.connected - first.connected;
     const per = (k: keyof Reading): string => ((end[k] - middle[k]) / added / 1024).toFixed(2);
     process.stdout.write(
-      `${kind}: ${second.connected} connected (${first.failed + second.failed} failed); ` +
+      `${kind} v${version === 5 ? 5 : '3.1.1'}: ${second.connected} connected (${first.failed + second.failed} failed); ` +
         `KiB per added connection: heap ${per('heapUsed')}, external ${per('external')} ` +
         `(array buffers ${per('arrayBuffers')}), rss ${per('rss')}\n`,
     );

@@ -26,6 +26,7 @@ export class MqttClient implements Sender, Receiver, Closable {
       username: target.username,
       password: target.password,
       keepalive: 0,
+      version: spec.version,
     });
     if (spec.role === 'sub' || (spec.role === 'idle' && spec.subscribe))
       await conn.subscribe(spec.topic, spec.qos);

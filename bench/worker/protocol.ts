@@ -11,6 +11,8 @@ export interface ClientSpec {
   readonly clean: boolean;
   /** Idle clients: subscribe to `topic` or hold a bare connection. */
   readonly subscribe?: boolean;
+  /** MQTT protocol level: 4 (3.1.1, the default) or 5. */
+  readonly version?: 4 | 5;
 }
 
 export interface Target {
