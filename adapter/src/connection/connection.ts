@@ -10,7 +10,7 @@ import { brokenPacketRule } from '../mqtt/packet-rules';
 import { MqttError } from '../mqtt/errors';
 import { Reason, connackCodeV3, disconnectCode, type ReasonCode } from '../mqtt/reason-codes';
 import { connect, type Connected } from '../session/connect';
-import { Acquisitions } from '../session/acquisitions';
+import { Acquisitions, type Acquired, type UndoFailures } from '../session/acquisitions';
 import { Lifecycle, type Phase } from '../session/lifecycle';
 import { DeadlineExceeded, within } from '../session/deadline';
 import { StaleEpochError } from '../ports/session-store';
@@ -48,7 +48,7 @@ const CONGESTED_BYTES = 256 * 1024;
  * resuming -> open -> closing -> closed); every step that acquires something
  * records the undo in `undo`, and closing from any phase runs exactly those.
  */
-export class Connection implements Outbound {
+export class Connection implements Outbound, UndoFailures {
   private readonly lifecycle = new Lifecycle();
   private readonly undo: Acquisitions;
   private readonly framer: Framer;
@@ -84,12 +84,7 @@ export class Connection implements Outbound {
       ...(info.proxy === undefined ? {} : { proxy: info.proxy }),
       transport: info.transport,
     });
-    this.undo = new Acquisitions((what, err, undo) => {
-      this.log.warn({ what, err: (err as Error).message }, 'undo failed');
-      // A claim or will in Redis left behind by a CONNECT that failed would never expire: redone later.
-      if (what === 'ownership' || what === 'will')
-        deps.backlog.later(`undo:${what}:${info.id}`, () => Promise.resolve(undo()));
-    });
+    this.undo = new Acquisitions(this);
     this.framer = new Framer(unauthenticatedPacketLimit(deps.config));
     this.clock = deps.clock ?? systemClock;
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -101,6 +96,14 @@ export class Connection implements Outbound {
       this.close('CONNECT timeout');
     });
     deps.metrics.connections.inc({ transport: info.transport });
+  }
+
+  /** An undo failed (Acquisitions): said in the log, and a claim or will tried again later. */
+  undoFailed(what: Acquired, err: unknown, retry: () => unknown): void {
+    this.log.warn({ what, err: (err as Error).message }, 'undo failed');
+    // A claim or will in Redis left behind by a CONNECT that failed would never expire: redone later.
+    if (what === 'ownership' || what === 'will')
+      this.deps.backlog.later(`undo:${what}:${this.info.id}`, () => Promise.resolve(retry()));
   }
 
   get phase(): Phase {

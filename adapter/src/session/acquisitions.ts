@@ -1,9 +1,19 @@
 /** What a connection can hold; each has an undo. */
 export type Acquired = 'channel' | 'ownership' | 'will' | 'registry' | 'session' | 'timer';
 
+/** An undo: a function, or something whose close() is the undo (one object fewer per connection than a closure over it). */
+export type Undo = (() => unknown) | { close(): unknown };
+
+/** Told of an undo that failed, with a function that tries it again. */
+export interface UndoFailures {
+  undoFailed(what: Acquired, err: unknown, retry: () => unknown): void;
+}
+
+/** One recorded undo, linked to the one recorded before it: the newest is undone first. */
 interface Entry {
   readonly what: Acquired;
-  readonly undo: () => unknown;
+  readonly undo: Undo;
+  older: Entry | undefined;
 }
 
 /** A step acquired something after its connection began closing; it was undone at once. */
@@ -14,22 +24,30 @@ export class Aborted extends Error {
   }
 }
 
+function runUndo(undo: Undo): unknown {
+  return typeof undo === 'function' ? undo() : undo.close();
+}
+
 /**
  * The undo of everything one connection acquired, in order. Closing runs
  * exactly the undos recorded, newest first, each once, whatever state the
  * connection was in. Something acquired after closing began (a broker reply
  * that arrives late) is undone at once, and the step that acquired it is told
  * to stop by Aborted.
+ *
+ * The undos are a linked stack rather than an array: an open connection holds
+ * one, and an array's first push reserves room for seventeen.
  */
 export class Acquisitions {
-  private readonly entries: Entry[] = [];
+  private newest: Entry | undefined;
   private releasing: Promise<void> | undefined;
 
-  /** `onUndoError` gets the undo that failed, to try it again later if it can. */
-  constructor(private readonly onUndoError: (what: Acquired, err: unknown, undo: () => unknown) => void) {}
+  constructor(private readonly failures: UndoFailures) {}
 
   get held(): Acquired[] {
-    return this.entries.map((e) => e.what);
+    const out: Acquired[] = [];
+    for (let e = this.newest; e; e = e.older) out.unshift(e.what);
+    return out;
   }
 
   get closed(): boolean {
@@ -37,12 +55,12 @@ export class Acquisitions {
   }
 
   /** Records the undo of `what`; throws Aborted (after undoing it) when closing has begun. */
-  add(what: Acquired, undo: () => unknown): void {
+  add(what: Acquired, undo: Undo): void {
     if (this.releasing) {
-      void this.run({ what, undo });
+      void this.run({ what, undo, older: undefined });
       throw new Aborted(what);
     }
-    this.entries.push({ what, undo });
+    this.newest = { what, undo, older: this.newest };
   }
 
   /** Throws Aborted when closing has begun, so a pipeline stops before its next step. */
@@ -51,9 +69,13 @@ export class Acquisitions {
   }
 
   /** Replaces the undos of `whats` by one that covers them all (an owner that now undoes them itself). */
-  handOver(whats: readonly Acquired[], what: Acquired, undo: () => unknown): void {
-    for (let i = this.entries.length - 1; i >= 0; i--) {
-      if (whats.includes(this.entries[i].what)) this.entries.splice(i, 1);
+  handOver(whats: readonly Acquired[], what: Acquired, undo: Undo): void {
+    let kept: Entry | undefined;
+    for (let e = this.newest; e; e = e.older) {
+      if (whats.includes(e.what)) {
+        if (kept) kept.older = e.older;
+        else this.newest = e.older;
+      } else kept = e;
     }
     this.add(what, undo);
   }
@@ -65,14 +87,18 @@ export class Acquisitions {
   }
 
   private async runAll(): Promise<void> {
-    while (this.entries.length > 0) await this.run(this.entries.pop() as Entry);
+    while (this.newest) {
+      const e = this.newest;
+      this.newest = e.older;
+      await this.run(e);
+    }
   }
 
   private async run(e: Entry): Promise<void> {
     try {
-      await e.undo();
+      await runUndo(e.undo);
     } catch (err) {
-      this.onUndoError(e.what, err, e.undo);
+      this.failures.undoFailed(e.what, err, () => runUndo(e.undo));
     }
   }
 }

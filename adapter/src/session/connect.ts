@@ -156,10 +156,6 @@ export function sessionLifetime(
  * keep the whole pipeline's variables (the claim, the owner, the stored state)
  * for as long as the connection lives.
  */
-function closerOf(session: Session): () => Promise<void> {
-  return () => session.close();
-}
-
 /**
  * CONNECT as a pipeline of small steps: check the protocol, the client id,
  * the will and the authentication method, log in to RabbitMQ as the client's
@@ -248,7 +244,7 @@ export async function connect(
     ctx.log.child({ clientId }),
   );
   // The session's close undoes the channel, ownership and will, and its own listener and registry entry.
-  undo.handOver(['channel', 'ownership', 'will'], 'session', closerOf(session));
+  undo.handOver(['channel', 'ownership', 'will'], 'session', session);
   await deps.registry.take(clientId, session);
   undo.check('registry');
   if (sessionPresent) deps.metrics.sessionsResumed.inc();

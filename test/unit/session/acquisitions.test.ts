@@ -10,7 +10,7 @@ describe('session/acquisitions', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.constantFrom(...KINDS), { maxLength: 12 }), async (kinds) => {
         const undone: number[] = [];
-        const a = new Acquisitions(() => assert.fail('no undo fails here'));
+        const a = new Acquisitions({ undoFailed: () => assert.fail('no undo fails here') });
         kinds.forEach((k, i) => a.add(k, () => undone.push(i)));
         await Promise.all([a.release(), a.release()]);
         await a.release();
@@ -22,7 +22,7 @@ describe('session/acquisitions', () => {
 
   it('undoes a late acquisition at once and stops its step with Aborted', async () => {
     const undone: string[] = [];
-    const a = new Acquisitions(() => undefined);
+    const a = new Acquisitions({ undoFailed: () => undefined });
     a.add('channel', () => undone.push('channel'));
     await a.release();
     assert.throws(() => a.add('will', () => undone.push('will')), Aborted);
@@ -34,7 +34,7 @@ describe('session/acquisitions', () => {
   it('goes on with the other undos when one fails, and reports it', async () => {
     const failed: string[] = [];
     const undone: string[] = [];
-    const a = new Acquisitions((what) => failed.push(what));
+    const a = new Acquisitions({ undoFailed: (what) => failed.push(what) });
     a.add('channel', () => undone.push('channel'));
     a.add('will', () => Promise.reject(new Error('redis away')));
     a.add('timer', () => undone.push('timer'));
@@ -43,9 +43,25 @@ describe('session/acquisitions', () => {
     assert.deepEqual(failed, ['will']);
   });
 
+  it('undoes an owner by its close(), and hands a failed one back to be tried again', async () => {
+    let closes = 0;
+    const retries: (() => unknown)[] = [];
+    const a = new Acquisitions({ undoFailed: (_what, _err, retry) => retries.push(retry) });
+    a.add('session', {
+      close: () => {
+        if (++closes === 1) throw new Error('store away');
+      },
+    });
+    await a.release();
+    assert.equal(closes, 1);
+    assert.equal(retries.length, 1);
+    await retries[0]();
+    assert.equal(closes, 2);
+  });
+
   it('hands several undos over to one owner that covers them', async () => {
     const undone: string[] = [];
-    const a = new Acquisitions(() => undefined);
+    const a = new Acquisitions({ undoFailed: () => undefined });
     a.add('timer', () => undone.push('timer'));
     a.add('channel', () => undone.push('channel'));
     a.add('ownership', () => undone.push('ownership'));
