@@ -40,6 +40,25 @@ export interface ConnectionInfo {
 const CONGESTED_BYTES = 256 * 1024;
 
 /**
+ * Each socket's connection, for the socket listeners, which are the same
+ * three functions for every connection: three closures per connection
+ * otherwise, and the constructor's scope they would keep.
+ */
+const bySocket = new WeakMap<Duplex, Connection>();
+
+function onSocketData(this: Duplex, chunk: Buffer): void {
+  bySocket.get(this)?.onData(chunk);
+}
+
+function onSocketError(this: Duplex, err: Error): void {
+  bySocket.get(this)?.socketError(err);
+}
+
+function onSocketClose(this: Duplex): void {
+  bySocket.get(this)?.socketClosed();
+}
+
+/**
  * One MQTT network connection: frames and parses bytes, enforces the CONNECT
  * timeout and keepalive, writes with cork, pauses reading for backpressure,
  * and hands packets to the session. Any stream will do (TCP, TLS, WebSocket).
@@ -87,9 +106,10 @@ export class Connection implements Outbound, UndoFailures {
     this.undo = new Acquisitions(this);
     this.framer = new Framer(unauthenticatedPacketLimit(deps.config));
     this.clock = deps.clock ?? systemClock;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err: Error) => this.log.debug({ err: err.message }, 'socket error'));
-    socket.on('close', () => void this.onClosed());
+    bySocket.set(socket, this);
+    socket.on('data', onSocketData);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
     this.connectTimer = this.clock.after(deps.config.connectTimeoutMs, () => {
       this.deps.metrics.protocolErrors.inc({ kind: 'connect-timeout' });
       this.log.info({ ms: deps.config.connectTimeoutMs }, 'no CONNECT in time; closing');
@@ -180,7 +200,18 @@ export class Connection implements Outbound, UndoFailures {
     this.clock.after(2000, () => this.socket.destroy(), { unref: true });
   }
 
-  private onData(chunk: Buffer): void {
+  /** From the socket's 'error' listener. */
+  socketError(err: Error): void {
+    this.log.debug({ err: err.message }, 'socket error');
+  }
+
+  /** From the socket's 'close' listener. */
+  socketClosed(): void {
+    void this.onClosed();
+  }
+
+  /** From the socket's 'data' listener. */
+  onData(chunk: Buffer): void {
     if (this.lifecycle.ended) return;
     this.deps.metrics.bytesIn.add('', chunk.length);
     this.framer.append(chunk);
