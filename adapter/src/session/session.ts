@@ -19,12 +19,15 @@ import { Qos2Journal } from './qos2-journal';
 import type { Displaceable } from './registry';
 import { RetainedStreams } from './retained-stream';
 import { sendWithReason, subackReasonString } from './reason-string';
-import { Subscriptions } from './subscriptions';
+import { Subscriptions, type SubscriptionsOwner } from './subscriptions';
 import type { ClientLimits, Outbound, SessionDeps } from './types';
 import type { Will } from './will';
 import { withDeadline } from './deadline';
 import { rideThrough } from './ride-through';
 import { systemClock } from '../ports/clock';
+
+/** The end of a chain with nothing in it: one promise for every session. */
+const SETTLED: Promise<void> = Promise.resolve();
 
 /** How many close deadlines a resumed session awaits its last connection's unacked messages, fresh ones coming first or not. */
 const RESEND_HOLD_CLOSES = 3;
@@ -50,7 +53,7 @@ export interface SessionInit {
  * Outbound to send through and never sees the socket, so every transport
  * drives the same code.
  */
-export class Session implements Displaceable, LinkEvents {
+export class Session implements Displaceable, LinkEvents, SubscriptionsOwner {
   readonly clientId: string;
   readonly connectionId: string;
   readonly epoch: number;
@@ -69,7 +72,7 @@ export class Session implements Displaceable, LinkEvents {
   private opened = false;
   /** Another connection, perhaps on another replica, owns the client id now, and with it the queue. */
   private displaced = false;
-  private chain: Promise<void> = Promise.resolve();
+  private chain: Promise<void> = SETTLED;
   private readonly log: Log;
   private readonly v5: boolean;
   /** Deliveries in flight, and the prefetch behind them, toward this client. */
@@ -101,10 +104,9 @@ export class Session implements Displaceable, LinkEvents {
       init.clientId,
       init.persistent,
       init.sessionPresent,
-      () => this.deliverer,
+      this,
       init.protocolVersion,
       this.outbound,
-      (why) => this.out.close(why),
     );
     link.events = this;
   }
@@ -133,6 +135,16 @@ export class Session implements Displaceable, LinkEvents {
     // A v3 client has no way to hear of a refused QoS 0 publish but the closed connection, as with the plugin.
     if (!this.v5 && failureOf(err) === 'access-refused')
       this.fail(new MqttError(Reason.NotAuthorized, 'RabbitMQ refused a publish'));
+  }
+
+  /** The subscriptions' way to the deliverer, made on first use. */
+  deliveries(): Deliverer {
+    return this.deliverer;
+  }
+
+  /** Ends the connection for the subscriptions (a consume refused after its SUBACK). */
+  end(why: string): void {
+    this.out.close(why);
   }
 
   private get deliverer(): Deliverer {
@@ -211,7 +223,7 @@ export class Session implements Displaceable, LinkEvents {
       await this.subs.restore(stored.subscriptions);
     });
     // The chain goes on whatever happened; the CONNECT pipeline hears the failure and refuses the client.
-    this.chain = run.catch(() => undefined);
+    void this.extendChain(run.catch(() => undefined));
     return run;
   }
 
@@ -310,10 +322,23 @@ export class Session implements Displaceable, LinkEvents {
 
   /** SUBSCRIBE, UNSUBSCRIBE and state writes run one at a time, in order. */
   private serial(fn: () => Promise<void>): Promise<void> {
-    this.chain = this.chain
-      .then(() => (this.closing ? undefined : fn()))
-      .catch((err: unknown) => this.fail(err));
-    return this.chain;
+    return this.extendChain(
+      this.chain.then(() => (this.closing ? undefined : fn())).catch((err: unknown) => this.fail(err)),
+    );
+  }
+
+  /**
+   * Makes `tail` the chain's end until it settles; then, with nothing queued
+   * behind it, the chain goes back to the settled promise all sessions share,
+   * so an idle session keeps no promise of its own.
+   */
+  private extendChain(tail: Promise<void>): Promise<void> {
+    this.chain = tail;
+    const settled = (): void => {
+      if (this.chain === tail) this.chain = SETTLED;
+    };
+    tail.then(settled, settled);
+    return tail;
   }
 
   /** persist() in the chain; true once the state is stored (false when the connection closed first). */

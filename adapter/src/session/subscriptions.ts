@@ -49,6 +49,17 @@ export interface SubscribeResult {
 }
 
 /**
+ * The session the subscriptions belong to: an object rather than two
+ * closures, which every session, idle or not, would hold.
+ */
+export interface SubscriptionsOwner {
+  /** Made on first use by the session: a client without subscriptions never needs one. */
+  deliveries(): Deliverer;
+  /** Ends the connection: a consume refused after its SUBACK went out. */
+  end(why: string): void;
+}
+
+/**
  * One client's subscriptions and what backs them: bindings of the client's
  * queue (persistent sessions, and QoS >= 1), the pod's QoS 0 fast path (clean
  * sessions at QoS 0), or a shared group's queue (`$share/...`).
@@ -58,7 +69,7 @@ export class Subscriptions implements FastPathSubscriber {
   private byFilter: Map<string, Subscription> | undefined;
   private queueReady: Promise<void> | undefined;
   /** The consume of a queue made here, which its SUBACK does not wait for; settles, never rejects. */
-  private consuming: Promise<void> = Promise.resolve();
+  private consuming: Promise<void> | undefined;
   private staleQueueGone = false;
   /** Teardown began: work that finishes after it undoes what it made instead of keeping it. */
   private closed = false;
@@ -71,12 +82,9 @@ export class Subscriptions implements FastPathSubscriber {
     private readonly persistent: boolean,
     /** Whether the client's queue may hold state from before (the session was present). */
     private queueMayExist: boolean,
-    /** Made on first use by the session: a client without subscriptions never needs one. */
-    private readonly deliverer: () => Deliverer,
+    private readonly owner: SubscriptionsOwner,
     private readonly protocolVersion: number,
     private readonly prefetch: number,
-    /** Ends the connection: a consume refused after its SUBACK went out. */
-    private readonly end: (why: string) => void,
   ) {}
 
   /** The client's subscriptions by filter. */
@@ -98,7 +106,7 @@ export class Subscriptions implements FastPathSubscriber {
   }
 
   deliverFast(d: Delivery): void {
-    this.deliverer().fromFastPath(d);
+    this.owner.deliveries().fromFastPath(d);
   }
 
   stored(): StoredSubscription[] {
@@ -253,7 +261,7 @@ export class Subscriptions implements FastPathSubscriber {
   }
 
   private consumeShared(queue: string): Promise<void> {
-    return this.link.consume(queue, this.prefetch, (d, q) => this.deliverer().fromQueue(d, q));
+    return this.link.consume(queue, this.prefetch, (d, q) => this.owner.deliveries().fromQueue(d, q));
   }
 
   /** Unsubscribes each filter; returns the v5 UNSUBACK codes. */
@@ -331,7 +339,7 @@ export class Subscriptions implements FastPathSubscriber {
     const consumed = this.link.consume(
       this.queue,
       this.prefetch,
-      (d, q) => this.deliverer().fromQueue(d, q),
+      (d, q) => this.owner.deliveries().fromQueue(d, q),
       !keep,
     );
     // A queue kept from before was bound by earlier SUBSCRIBEs: a refused consume refuses only this filter.
@@ -345,7 +353,7 @@ export class Subscriptions implements FastPathSubscriber {
     this.consuming = consumed.catch((err: unknown) => {
       if (this.closed) return;
       this.log.warn({ err: (err as Error).message }, 'RabbitMQ refused the consume of a subscribed queue');
-      this.end('consume refused after SUBACK');
+      this.owner.end('consume refused after SUBACK');
     });
     return key !== undefined;
   }
