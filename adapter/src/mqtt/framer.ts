@@ -77,13 +77,19 @@ export function nextFrame(buf: Buffer, offset: number, maxPacketSize: number): F
 }
 
 /**
+ * What a framer holds between packets: one empty array for all of them, since
+ * an idle connection spends its life there. Frozen, so it is never pushed to.
+ */
+const NO_CHUNKS: Buffer[] = Object.freeze([]) as unknown as Buffer[];
+
+/**
  * Accumulates socket chunks and yields whole packets, in time linear in the
  * bytes received: chunks are kept as they came, a packet inside one chunk is a
  * view of it, and a packet spanning chunks is copied once, when it is whole.
  * The limit may change between packets (it grows once the client is connected).
  */
 export class Framer {
-  private chunks: Buffer[] = [];
+  private chunks: Buffer[] = NO_CHUNKS;
   /** The first chunk with unread bytes (an index, since shifting an array is not O(1)). */
   private first = 0;
   /** Where the unread bytes start in that chunk. */
@@ -110,7 +116,8 @@ export class Framer {
 
   append(chunk: Buffer): void {
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
+    if (this.chunks.length === 0) this.chunks = [chunk];
+    else this.chunks.push(chunk);
     this.pending += chunk.length;
   }
 
@@ -199,7 +206,7 @@ export class Framer {
   }
 
   private discard(): void {
-    this.chunks = [];
+    this.chunks = NO_CHUNKS;
     this.first = 0;
     this.offset = 0;
     this.pending = 0;
