@@ -24,15 +24,17 @@ export interface Log {
 }
 
 /**
- * A connection's logger: its fields are added to each line it writes rather
- * than bound into a pino child up front, because a child logger costs every
- * idle connection about a kilobyte and most lines are below the level in force.
+ * A logger whose fields are added to each line it writes rather than bound
+ * into a pino child up front, because a child logger costs every idle
+ * connection about a kilobyte and most lines are below the level in force.
  */
-export class BoundLog implements Log {
-  constructor(
-    private readonly parent: Log,
-    private readonly bindings: Readonly<Record<string, unknown>>,
-  ) {}
+export abstract class FieldLog implements Log {
+  constructor(protected readonly parent: Log) {}
+
+  /** The fields every line carries, made only for a line that is written. */
+  protected abstract fields(): Readonly<Record<string, unknown>>;
+
+  abstract child(bindings: Record<string, unknown>): Log;
 
   isLevelEnabled(level: Level): boolean {
     return this.parent.isLevelEnabled(level);
@@ -58,13 +60,27 @@ export class BoundLog implements Log {
     this.write('debug', obj, msg);
   }
 
-  child(bindings: Record<string, unknown>): Log {
-    return new BoundLog(this.parent, { ...this.bindings, ...bindings });
-  }
-
   private write(level: Level, obj: object | string, msg: string | undefined): void {
     if (!this.parent.isLevelEnabled(level)) return;
-    const line = typeof obj === 'string' ? { ...this.bindings } : { ...this.bindings, ...obj };
+    const line = typeof obj === 'string' ? { ...this.fields() } : { ...this.fields(), ...obj };
     this.parent[level].call(this.parent, line, typeof obj === 'string' ? obj : msg);
+  }
+}
+
+/** A FieldLog with fixed fields. */
+export class BoundLog extends FieldLog {
+  constructor(
+    parent: Log,
+    private readonly bindings: Readonly<Record<string, unknown>>,
+  ) {
+    super(parent);
+  }
+
+  protected fields(): Readonly<Record<string, unknown>> {
+    return this.bindings;
+  }
+
+  child(bindings: Record<string, unknown>): Log {
+    return new BoundLog(this.parent, { ...this.bindings, ...bindings });
   }
 }

@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { IConnectPacket, Packet } from 'mqtt-packet';
-import { BoundLog, type Log } from '../log';
+import type { Log } from '../log';
+import { ConnectionLog } from './connection-log';
 import { Framer, type FrameProblem } from '../mqtt/framer';
 import { connectProtocolLevel } from '../mqtt/connect-level';
 import { decode } from '../mqtt/decoder';
@@ -97,12 +98,7 @@ export class Connection implements Outbound, UndoFailures {
     /** Told once the session has settled after the socket closed; one function for all connections. */
     private readonly onSettled?: (c: Connection) => void,
   ) {
-    this.log = new BoundLog(deps.log, {
-      conn: info.id,
-      remote: info.remote,
-      ...(info.proxy === undefined ? {} : { proxy: info.proxy }),
-      transport: info.transport,
-    });
+    this.log = new ConnectionLog(deps.log, info);
     this.undo = new Acquisitions(this);
     this.framer = new Framer(unauthenticatedPacketLimit(deps.config));
     this.clock = deps.clock ?? systemClock;
