@@ -22,7 +22,7 @@ import type { SessionDeps } from './session/types';
 import { listen, tcpServer, tlsServer } from './transport/listeners';
 import { webSocketServer } from './transport/websocket';
 import { acceptProxyHeaders, type HeaderReader } from './transport/proxy/accept';
-import { ProxiedPeers } from './transport/proxy/peers';
+import { ProxiedPeers, listenerPeers } from './transport/proxy/peers';
 import { createStores, type Stores } from './store/factory';
 import { newIncarnation } from './store/incarnation';
 import { buildInfo } from './cli/build-info';
@@ -143,6 +143,7 @@ export class Adapter {
       holder.adapter?.accept(stream, info);
     const servers: net.Server[] = [];
     const peers = new ProxiedPeers();
+    const peerOf = listenerPeers(config, peers);
     const headerReaders: HeaderReader[] = [];
     const proxied = (server: net.Server): void => {
       if (config.proxyProtocol === 'off') return;
@@ -155,20 +156,20 @@ export class Adapter {
       });
       headerReaders.push(reader);
     };
-    const mqtt = tcpServer(onStream, peers.peerOf);
+    const mqtt = tcpServer(onStream, peerOf);
     proxied(mqtt);
     servers.push(mqtt);
     const mqttPort = await listen(mqtt, config.mqttHost, config.mqttPort, settings.mqttPort.env);
     let tlsPort: number | undefined;
     if (config.tlsCertFile) {
-      const tls = tlsServer(config, onStream, peers.peerOf);
+      const tls = tlsServer(config, onStream, peerOf);
       proxied(tls);
       servers.push(tls);
       tlsPort = await listen(tls, config.mqttHost, config.tlsPort, settings.tlsPort.env);
     }
     let wsPort: number | undefined;
     if (config.wsEnabled) {
-      const ws = webSocketServer(config, onStream, log, peers.peerOf);
+      const ws = webSocketServer(config, onStream, log, peerOf);
       proxied(ws);
       servers.push(ws);
       wsPort = await listen(ws, config.mqttHost, config.wsPort, settings.wsPort.env);
