@@ -34,6 +34,7 @@ import type { AmqpMetrics } from './metrics';
 import { ConfirmDeadline } from './confirm-deadline';
 import { rpcWithin, settledWithin } from './rpc-deadline';
 import { OpsBarrier } from './ops-barrier';
+import { letChannelGo } from './let-go';
 
 /**
  * One MQTT client's AMQP resources on its user's pooled connection: a confirm
@@ -309,8 +310,7 @@ export class ClientLink implements BrokerLink {
    * nothing until the heartbeat ends the connection).
    */
   private dropPublishChannel(ch: amqp.ConfirmChannel): void {
-    this.forgetPublishChannel(ch);
-    void ch.close().catch(() => undefined);
+    void letChannelGo(ch, () => this.forgetPublishChannel(ch));
   }
 
   private forgetPublishChannel(ch: amqp.ConfirmChannel): void {
@@ -371,8 +371,10 @@ export class ClientLink implements BrokerLink {
    * operations that follow wait for that confirm (see OpsBarrier).
    */
   private dropOpsChannel(ops: Promise<amqp.Channel>, ch: amqp.Channel): void {
-    if (this.ops === ops) this.ops = undefined;
-    this.opsBarrier.add(ch.close());
+    const forget = (): void => {
+      if (this.ops === ops) this.ops = undefined;
+    };
+    this.opsBarrier.add(letChannelGo(ch, forget));
   }
 
   /**

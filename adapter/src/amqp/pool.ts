@@ -14,6 +14,7 @@ import { Reason } from '../mqtt/reason-codes';
 import type { AmqpMetrics } from './metrics';
 import { clientRoom, Room } from './pool-room';
 import { openWithin } from './open-deadline';
+import { letChannelGo } from './let-go';
 import { rpcWithin } from './rpc-deadline';
 
 const IDLE_CLOSE_MS = 30_000;
@@ -172,10 +173,15 @@ export class PooledConnection extends EventEmitter {
     const admin = this.admin;
     admin.catch(() => (this.admin = undefined));
     const ch = await admin;
-    await rpcWithin(ch.deleteQueue(queue), this.rpcTimeoutMs, 'queue.delete', () => {
+    const forget = (): void => {
       if (this.admin === admin) this.admin = undefined;
-      void ch.close().catch(() => undefined);
-    });
+    };
+    await rpcWithin(
+      ch.deleteQueue(queue),
+      this.rpcTimeoutMs,
+      'queue.delete',
+      () => void letChannelGo(ch, forget),
+    );
   }
 
   /**
