@@ -22,7 +22,15 @@ const port = (def: number): z.ZodType<number> => z.coerce.number().int().min(0).
 const positiveInt = (def: number, max = Number.MAX_SAFE_INTEGER): z.ZodType<number> =>
   z.coerce.number().int().min(1).max(max).default(def);
 /** Node fires a timer set past 2^31-1 ms after 1 ms instead (TimeoutOverflowWarning). */
-const MAX_TIMER_MS = 2_147_483_647;
+export const MAX_TIMER_MS = 2_147_483_647;
+/** Milliseconds that end in a setTimeout or setInterval: at least 1, at most what a Node timer holds. */
+const timerMs = (def: number): z.ZodType<number> =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (2^31-1): Node runs a longer timer after 1 ms`)
+    .default(def);
 const bool = (def: boolean): z.ZodType<boolean> =>
   z
     .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -187,7 +195,7 @@ export const settings = {
   ),
   amqpConnectTimeoutMs: setting(
     'MQTT_ADAPTER_AMQP_CONNECT_TIMEOUT_MS',
-    positiveInt(5000),
+    timerMs(5000),
     'Longest wait for one RabbitMQ node to accept a pooled connection (TCP and AMQP handshake); past it the next node is tried. Also the longest wait for a channel to open on a pooled connection (a stalled node, or one under a resource alarm, answers none): past it the work that needed the channel fails as on a lost channel, and a channel that opens later is closed.',
   ),
   amqpChannelMax: setting(
@@ -321,7 +329,7 @@ export const settings = {
   ),
   connectTimeoutMs: setting(
     'MQTT_ADAPTER_CONNECT_TIMEOUT_MS',
-    positiveInt(10000, MAX_TIMER_MS),
+    timerMs(10000),
     'A socket that sends no CONNECT in this time is closed; so is one that has not finished its TLS handshake, or its WebSocket upgrade request, in this time, and a socket of the HTTP port idle this long.',
   ),
   serverKeepAlive: setting(
@@ -366,12 +374,12 @@ export const settings = {
   ),
   rebalanceIntervalMs: setting(
     'MQTT_ADAPTER_REBALANCE_INTERVAL_MS',
-    positiveInt(1000),
+    timerMs(1000),
     "How often each replica publishes its session count to Redis and reads the others' (and any rebalance request).",
   ),
   drainTimeoutMs: setting(
     'MQTT_ADAPTER_DRAIN_TIMEOUT_MS',
-    positiveInt(20000),
+    timerMs(20000),
     'On SIGTERM, longest wait for confirms, acks and wills being published to settle before exit; what is left then is abandoned, and the AMQP connections are closed (each within MQTT_ADAPTER_CLOSE_TIMEOUT_MS).',
   ),
   willDrainGraceMs: setting(
@@ -381,22 +389,22 @@ export const settings = {
   ),
   connectDeadlineMs: setting(
     'MQTT_ADAPTER_CONNECT_DEADLINE_MS',
-    positiveInt(15000),
+    timerMs(15000),
     'Longest time from CONNECT to CONNACK (RabbitMQ login, claim, resume); past it the client gets CONNACK 0x88 (v3: 0x03) and what the CONNECT acquired is undone.',
   ),
   closeTimeoutMs: setting(
     'MQTT_ADAPTER_CLOSE_TIMEOUT_MS',
-    positiveInt(5000),
+    timerMs(5000),
     'Longest wait for a closing session to settle (work under way, confirms whose PUBACKs can no longer be sent, will, queue); past it the client id is free again and the rest finishes in the background. Also the longest wait for RabbitMQ to answer the close of a pooled AMQP connection; past it its socket is destroyed.',
   ),
   confirmTimeoutMs: setting(
     'MQTT_ADAPTER_CONFIRM_TIMEOUT_MS',
-    positiveInt(30000),
+    timerMs(30000),
     'Longest wait for RabbitMQ to confirm a QoS 1 or 2 publish or a will (under a resource alarm, or from a node that stopped answering, none comes until the AMQP heartbeat ends the connection). Past it the publish fails as on a lost channel: no PUBACK/PUBREC, the connection closes and the client sends the message again on reconnecting; a will is tried again. Also the longest wait for RabbitMQ to answer a method on an open channel (a declare, bind, unbind, purge or delete of a SUBSCRIBE, UNSUBSCRIBE, CONNECT or session close, a consume probe, a basic.consume on a consumer channel shared with other clients (the consumer RabbitMQ starts after that is cancelled as its consume-ok comes), a basic.cancel, a channel close as a session ends): past it the operation fails as on a lost channel (a SUBSCRIBE gets 0x80 for that filter, as for any binding RabbitMQ does not make), the channel it waited on is closed without waiting, and the reply that comes later is dropped with it; a cancel on a consumer channel shared with other clients is left to finish, the channel kept for them, and the unacked deliveries of the client go back once it does. Also the longest the store retry backlog waits for one entry before it goes on to the next.',
   ),
   fenceIntervalMs: setting(
     'MQTT_ADAPTER_FENCE_INTERVAL_MS',
-    positiveInt(10000),
+    timerMs(10000),
     'With the Redis store, how often each pod reads the owner epoch of its sessions, so a connection whose takeover notice was lost is closed within this time.',
   ),
   livenessTtlMs: setting(
@@ -411,7 +419,7 @@ export const settings = {
   ),
   sweepIntervalMs: setting(
     'MQTT_ADAPTER_SWEEP_INTERVAL_MS',
-    positiveInt(500),
+    timerMs(500),
     'How often each pod looks for dead pods and due wills.',
   ),
   podName: setting(
