@@ -33,11 +33,14 @@ function options() {
       'fan-in-rates': { type: 'string' },
       'fan-in-qos': { type: 'string' },
       'step-ms': { type: 'string' },
+      // For profiling: fixed 1:1 rates instead of the profile's.
+      'one-to-one-rates': { type: 'string' },
     },
   });
   const base = values.profile === 'full' ? FULL : QUICK;
   const rates = values['fan-in-rates']?.split(',').map(Number);
   const qos = values['fan-in-qos']?.split(',').map((q) => (q === '1' ? 1 : 0));
+  const oneToOneRates = values['one-to-one-rates']?.split(',').map(Number);
   const profile = {
     ...base,
     reps: values.reps ? Number(values.reps) : base.reps,
@@ -49,6 +52,7 @@ function options() {
       rates: rates ? { 0: rates, 1: rates } : base.fanIn.rates,
       referenceRate: rates ? { 0: rates[0], 1: rates[0] } : base.fanIn.referenceRate,
     },
+    oneToOne: { ...base.oneToOne, rates: oneToOneRates ?? base.oneToOne.rates },
   };
   const systems = values.systems.split(',').filter(Boolean) as SystemName[];
   const scenarios = values.scenarios.split(',').filter(Boolean) as ScenarioName[];
