@@ -18,8 +18,11 @@ cd "$(dirname "$0")/.."
 mkdir -p build
 tools_log=build/go-tools.log
 # setsid: its own process group, so an early failure below ends the whole build, compilers included.
+# A new session is also a new scheduler autogroup where the kernel has them (Debian's does), and
+# between autogroups a process's nice value counts for nothing: the group's own is set to 19 too.
 K8S_TOOLS_GO_PARALLEL="${K8S_TOOLS_GO_PARALLEL:-2}" setsid nice -n 19 bash -c '
   set -e
+  { echo 19 >/proc/self/autogroup; } 2>/dev/null || true
   for s in k8s-tools prom-tools prom-adapter-tools; do bash "scripts/$s.sh"; done
 ' >"$tools_log" 2>&1 &
 tools_pid=$!
