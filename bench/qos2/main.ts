@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
 import mqtt, { type MqttClient } from 'mqtt';
 import { newHistogram, percentiles } from '../stats/histogram';
 import { AdapterSystem } from '../systems/adapter';
@@ -66,7 +65,6 @@ async function main(): Promise<void> {
     await sub.endAsync();
   } finally {
     await adapter.stop();
-    await dropKeys(`mqtt-adapter-bench-${process.pid}:`);
   }
 }
 
@@ -81,17 +79,6 @@ async function connect(port: number, clientId: string, clean: boolean): Promise<
     password: 'guest',
     reconnectPeriod: 0,
   });
-}
-
-/** The adapter's keys under the bench prefix (owner hashes outlive a session by design). */
-async function dropKeys(prefix: string): Promise<void> {
-  const redis = new Redis('redis://127.0.0.1:6379');
-  try {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
 }
 
 main().catch((err: unknown) => {

@@ -4,6 +4,7 @@ import { SYSTEM_CPU } from '../proc/pin';
 import { rabbitAllocatedBytes, redisUsedBytes, rssBytes } from '../proc/memory';
 import { pinService, servicePid } from '../proc/shared-services';
 import { freePort, startPinned, stopChild, waitForPort } from './process';
+import { dropKeys } from './redis-keys';
 import type { SystemUnderTest } from './types';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -24,6 +25,9 @@ export class AdapterSystem implements SystemUnderTest {
   private store: 'redis' | 'memory' | undefined;
   private beam = 0;
   private redis = 0;
+  /** Where the running adapter keeps its Redis keys, which its stop deletes. */
+  private keys: { readonly url: string; readonly prefix: string } | undefined;
+  private readonly problems: string[] = [];
 
   constructor(
     private readonly pinned: boolean,
@@ -82,12 +86,22 @@ export class AdapterSystem implements SystemUnderTest {
     }
     this.child = child;
     this.store = store;
+    if (store === 'redis')
+      this.keys = { url: env.MQTT_ADAPTER_REDIS_URL, prefix: env.MQTT_ADAPTER_REDIS_KEY_PREFIX };
     return true;
   }
 
+  /** Stops the adapter, then deletes its keys: each run starts with none, and none outlive the bench. */
   async stop(): Promise<void> {
     await stopChild(this.child);
     this.child = undefined;
+    const keys = this.keys;
+    this.keys = undefined;
+    if (!keys) return;
+    // A Redis that cannot be reached is noted, not fatal: the results of the run stand.
+    await dropKeys(keys.url, keys.prefix).catch((err: unknown) =>
+      this.problems.push(`Redis keys under ${keys.prefix} not deleted: ${(err as Error).message}`),
+    );
   }
 
   processes(): Record<string, number> {
@@ -103,6 +117,6 @@ export class AdapterSystem implements SystemUnderTest {
   }
 
   notes(): string[] {
-    return [`adapter store: ${this.store ?? 'not started'}`];
+    return [`adapter store: ${this.store ?? 'not started'}`, ...this.problems];
   }
 }
