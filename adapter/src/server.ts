@@ -87,6 +87,7 @@ export class Adapter {
         },
         closeTimeoutMs: config.closeTimeoutMs,
         confirmTimeoutMs: config.confirmTimeoutMs,
+        readyQueues: config.readyQueues,
       },
       metrics.amqp,
       log,

@@ -4,13 +4,15 @@ import { guestClient } from './guest-client';
 import { MAIN_JS, spawnAdapter, type AdapterProcess } from '../../test/integration/helpers/adapter';
 
 /**
- * `node build/bench/profile/subscribe-pairs.js <other main.js> [pairs]`: the
+ * `node build/bench/profile/subscribe-pairs.js <other main.js> [pairs] [NAME=value ...]`: the
  * first SUBSCRIBE -> SUBACK of a clean session, and the next one of the same
  * session to another filter, QoS 0 and QoS 1, on this build and on another (its build/adapter/src/main.js), as pairs of samples
  * taken one right after the other, in alternating order. On a machine others
  * load, a pair shares its moment's load, so how often this build wins tells a
  * difference that the spread of separate runs hides. Memory store: the SUBACK
- * waits for no store write.
+ * waits for no store write. Settings given as NAME=value go to this build
+ * only: with this build's own main.js as the other, they are measured against
+ * the same build without them (`MQTT_ADAPTER_READY_QUEUES=4`, say).
  */
 
 interface Sample {
@@ -43,12 +45,17 @@ const quantile = (values: number[], q: number): number => {
 async function main(): Promise<void> {
   const other = process.argv[2];
   const pairs = Number(process.argv[3] ?? 300);
-  if (!other) throw new Error('usage: subscribe-pairs.js <other build main.js> [pairs]');
+  if (!other) throw new Error('usage: subscribe-pairs.js <other build main.js> [pairs] [NAME=value ...]');
+  const settings = process.argv.slice(4).map((a) => {
+    const eq = a.indexOf('=');
+    if (eq <= 0) throw new Error(`not a NAME=value setting: ${a}`);
+    return [a.slice(0, eq), a.slice(eq + 1)] as const;
+  });
   // At the default log level: spawnAdapter reads the ports from the start-up line.
   const env = { MQTT_ADAPTER_STORE: 'memory' };
   const started: AdapterProcess[] = [];
   try {
-    const ours = await spawnAdapter(env, MAIN_JS);
+    const ours = await spawnAdapter({ ...env, ...Object.fromEntries(settings) }, MAIN_JS);
     started.push(ours);
     const theirs = await spawnAdapter(env, other);
     started.push(theirs);

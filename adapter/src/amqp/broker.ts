@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ConnectionPool, type PooledConnection } from './pool';
 import { ClientLink } from './client-link';
 import { FastPath } from './fast-path';
+import { ReadyQueues, readyQueueNames } from './ready-queues';
 import type { Credentials } from './credentials';
 import type { AmqpTls } from './pool';
 import { connectionName } from './connection-name';
@@ -25,6 +26,8 @@ export interface BrokerOptions {
   readonly closeTimeoutMs: number;
   /** Longest wait for the confirm of a publish, or a reply on an open channel; past it the wait fails as on a lost channel. */
   readonly confirmTimeoutMs: number;
+  /** Queues each pooled connection keeps declared for clean sessions' first queue-backed SUBSCRIBE; 0: none. */
+  readonly readyQueues: number;
 }
 
 /**
@@ -34,10 +37,13 @@ export interface BrokerOptions {
 export class Broker implements BrokerPort {
   private readonly pool: ConnectionPool;
   private readonly fastPaths = new WeakMap<PooledConnection, FastPath>();
+  private readonly ready = new WeakMap<PooledConnection, ReadyQueues>();
 
   private readonly exchange: string;
   private readonly pod: string;
   private readonly confirmTimeoutMs: number;
+  private readonly readySize: number;
+  private readonly log: Logger;
 
   constructor(
     options: BrokerOptions,
@@ -46,6 +52,8 @@ export class Broker implements BrokerPort {
   ) {
     const { urls, exchange, pod, attemptTimeoutMs, channelMax, tls, closeTimeoutMs } = options;
     [this.exchange, this.pod, this.confirmTimeoutMs] = [exchange, pod, options.confirmTimeoutMs];
+    this.readySize = options.readyQueues;
+    this.log = log;
     const name = (c: Credentials): string => connectionName(pod, c);
     this.pool = new ConnectionPool(
       {
@@ -76,6 +84,23 @@ export class Broker implements BrokerPort {
       this.fastPaths.set(conn, fp);
     }
     return fp;
+  }
+
+  /** The ready queues of a pooled connection, made on first use; undefined when the setting is 0. */
+  readyQueues(conn: PooledConnection): ReadyQueues | undefined {
+    if (this.readySize === 0) return undefined;
+    let r = this.ready.get(conn);
+    if (!r) {
+      const { user, vhost } = conn.credentials;
+      const refused = (err: Error): void =>
+        this.log.info(
+          { user, vhost, err: err.message },
+          'RabbitMQ refused a ready queue (MQTT_ADAPTER_READY_QUEUES): clean sessions of this user get client-id queues',
+        );
+      r = new ReadyQueues(conn, this.readySize, readyQueueNames(this.pod), this.confirmTimeoutMs, refused);
+      this.ready.set(conn, r);
+    }
+    return r;
   }
 
   get connections(): number {

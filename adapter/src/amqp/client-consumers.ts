@@ -15,6 +15,8 @@ type OnDelivery = (d: Delivery, queue: string) => void;
 interface Consumer {
   /** RabbitMQ's consumer tag; empty while the consumer is starting. */
   tag: string;
+  /** The tag asked for, if any; RabbitMQ makes one up otherwise. */
+  readonly named: string | undefined;
   readonly prefetch: number;
   readonly onDelivery: OnDelivery;
 }
@@ -68,11 +70,18 @@ export class ClientConsumers implements ConsumerHost {
    * Starts consuming `queue` with at most `prefetch` unacked deliveries.
    * `checked`: the caller has just made sure the client may consume it (see
    * ClientLink.openQueue), so the first attempt goes without the probe.
+   * `tag`, unique on the connection, names the consumer.
    */
-  consume(queue: string, prefetch: number, onDelivery: OnDelivery, checked = false): Promise<void> {
+  consume(
+    queue: string,
+    prefetch: number,
+    onDelivery: OnDelivery,
+    checked = false,
+    tag?: string,
+  ): Promise<void> {
     if (this.consumers.has(queue)) return Promise.resolve();
     if (this.closed || this.lost) return Promise.reject(new Error('consumers closed'));
-    const c: Consumer = { tag: '', prefetch, onDelivery };
+    const c: Consumer = { tag: '', named: tag, prefetch, onDelivery };
     this.consumers.set(queue, c);
     return this.track(queue, c, checked);
   }
@@ -99,6 +108,7 @@ export class ClientConsumers implements ConsumerHost {
           c.prefetch,
           (msg) => this.delivered(queue, c, msg),
           this.rpcTimeoutMs,
+          c.named,
         );
         break;
       } catch (err) {

@@ -8,6 +8,7 @@ import { H } from './properties';
 import { brokerError } from './errors';
 import { sendAhead, type AheadMethod } from './send-ahead';
 import type { FastPath } from './fast-path';
+import type { ReadyQueues } from './ready-queues';
 import type {
   BrokerLink,
   FastPathSubscriber,
@@ -16,11 +17,14 @@ import type {
   OnFull,
   QueueSpec,
 } from '../ports/broker';
-import { BrokerError } from '../ports/broker';
+import { BrokerError, failureOf } from '../ports/broker';
 
-/** Where the QoS 0 fast path of each pooled connection is kept (the Broker). */
-export interface FastPaths {
+/** Where what the clients of one pooled connection share is kept (the Broker). */
+export interface PerConnection {
+  /** The QoS 0 fast path. */
   fastPath(conn: PooledConnection): FastPath;
+  /** The queues declared ahead for clean sessions; undefined when MQTT_ADAPTER_READY_QUEUES is 0. */
+  readyQueues(conn: PooledConnection): ReadyQueues | undefined;
 }
 
 export type { QueueSpec } from '../ports/broker';
@@ -70,8 +74,8 @@ export class ClientLink implements BrokerLink {
     readonly connection: PooledConnection,
     private readonly exchange: string,
     private readonly metrics: AmqpMetrics,
-    /** Where the QoS 0 fast path of the pooled connection this link is on is kept. */
-    private readonly fastPaths: FastPaths,
+    /** Where the fast path and the ready queues of the pooled connection this link is on are kept. */
+    private readonly perConnection: PerConnection,
     /** Longest wait for a confirm, or for any reply on an open channel; past it the channel counts as lost. */
     private readonly confirmTimeoutMs: number,
     private readonly opsIdleMs = OPS_IDLE_MS,
@@ -90,7 +94,7 @@ export class ClientLink implements BrokerLink {
   }
 
   private fastPath(): FastPath {
-    return this.fastPaths.fastPath(this.connection);
+    return this.perConnection.fastPath(this.connection);
   }
 
   /**
@@ -438,6 +442,31 @@ export class ClientLink implements BrokerLink {
     });
   }
 
+  /**
+   * Takes a queue declared ahead on the pooled connection (ReadyQueues) and
+   * binds it to `bindingKey`: a clean session's queue for one round trip, the
+   * bind's. Undefined when none is ready, or when RabbitMQ refused the bind
+   * (the user's permissions may cover only client-id queue names): the queue
+   * taken is then deleted, and the caller opens its own queue instead.
+   */
+  async openReadyQueue(bindingKey: string): Promise<string | undefined> {
+    if (this.closed) return undefined;
+    const ready = this.perConnection.readyQueues(this.connection);
+    const queue = ready?.take();
+    if (queue === undefined) return undefined;
+    try {
+      await this.bind(queue, bindingKey);
+      this.metrics.readyQueuesTaken.inc();
+      return queue;
+    } catch (err) {
+      await this.deleteQueue(queue).catch(() => undefined);
+      if (failureOf(err) === 'access-refused') return undefined;
+      throw err;
+    } finally {
+      ready?.replenishSoon();
+    }
+  }
+
   async bind(queue: string, bindingKey: string): Promise<void> {
     await this.withOps((ch) => ch.bindQueue(queue, this.exchange, bindingKey));
   }
@@ -503,6 +532,7 @@ export class ClientLink implements BrokerLink {
     prefetch: number,
     onDelivery: (d: Delivery, queue: string) => void,
     checked = false,
+    tag?: string,
   ): Promise<void> {
     if (this.closed) return Promise.reject(closedLink());
     if (!this.consumers) {
@@ -516,7 +546,7 @@ export class ClientLink implements BrokerLink {
       this.consumers.onCancelled = (queue) => this.events?.consumerCancelled(queue);
     }
     return this.consumers
-      .consume(queue, prefetch, onDelivery, checked)
+      .consume(queue, prefetch, onDelivery, checked, tag)
       .catch((err: unknown) => Promise.reject(brokerError(err)));
   }
 

@@ -34,19 +34,22 @@ export class SharedConsumerChannel {
   }
 
   /**
-   * Starts a consumer with at most `prefetch` unacked deliveries; resolves to
-   * its tag, or fails once `deadlineMs` passed without RabbitMQ's consume-ok
-   * (a connection it stopped reading, a queue process that hangs). The channel
-   * is kept for the other clients on it; the consumer RabbitMQ starts after
-   * the caller gave up is cancelled as its consume-ok comes, and what reaches
-   * it until then goes back to the queue.
+   * Starts a consumer with at most `prefetch` unacked deliveries, named `tag`
+   * when given (RabbitMQ makes one up otherwise); resolves to its tag, or
+   * fails once `deadlineMs` passed without RabbitMQ's consume-ok (a connection
+   * it stopped reading, a queue process that hangs). The channel is kept for
+   * the other clients on it; the consumer RabbitMQ starts after the caller
+   * gave up is cancelled as its consume-ok comes, and what reaches it until
+   * then goes back to the queue.
    */
   consume(
     queue: string,
     prefetch: number,
     onMessage: (msg: amqp.ConsumeMessage | null) => void,
     deadlineMs: number,
+    tag?: string,
   ): Promise<string> {
+    const options = tag === undefined ? undefined : { consumerTag: tag };
     let abandoned = false;
     const handler = (msg: amqp.ConsumeMessage | null): void => {
       if (!abandoned) onMessage(msg);
@@ -55,13 +58,14 @@ export class SharedConsumerChannel {
     const run = this.step.then(async () => {
       // The clients of one connection mostly share a prefetch (the inflight window), which the
       // channel keeps for every later consumer: asked again, it would cost the consume a round trip.
-      if (this.prefetch === prefetch) return (await this.channel.consume(queue, handler)).consumerTag;
+      if (this.prefetch === prefetch)
+        return (await this.channel.consume(queue, handler, options)).consumerTag;
       this.prefetch = undefined;
       // Asked together: amqplib keeps one RPC outstanding per channel and sends the consume as the qos-ok
       // comes in, without a turn through this code; RabbitMQ applies them in order, so the consume gets this prefetch.
       const [, ok] = await Promise.all([
         this.channel.prefetch(prefetch, false).then(() => (this.prefetch = prefetch)),
-        this.channel.consume(queue, handler),
+        this.channel.consume(queue, handler, options),
       ]);
       return ok.consumerTag;
     });

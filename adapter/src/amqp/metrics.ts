@@ -7,4 +7,6 @@ export interface AmqpMetrics {
   readonly connectFailures: Counter;
   readonly confirmLatency: Histogram;
   readonly staleFrames: Counter;
+  /** Clean sessions' queues taken from those declared ahead (MQTT_ADAPTER_READY_QUEUES). */
+  readonly readyQueuesTaken: Counter;
 }

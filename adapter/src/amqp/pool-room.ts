@@ -6,9 +6,10 @@ export const CHANNELS_PER_CLIENT = 3;
 
 /**
  * Channels a pooled connection opens for all its clients: the shared admin
- * channel, the QoS 0 fast path and the declare/bind channel kept ready for the next client.
+ * channel, the QoS 0 fast path, the declare/bind channel kept ready for the
+ * next client and the one that declares ready queues (ReadyQueues).
  */
-export const CONNECTION_CHANNELS = 3;
+export const CONNECTION_CHANNELS = 4;
 
 /** The channels `clients` clients may hold at worst, shared consumer channels included. */
 export function channelsAtWorst(clients: number, clientsPerConsumerChannel: number): number {

@@ -201,7 +201,7 @@ export const settings = {
   amqpChannelMax: setting(
     'MQTT_ADAPTER_AMQP_CHANNEL_MAX',
     z.coerce.number().int().min(6).max(65535).default(2047),
-    "Channels per pooled AMQP connection, asked for at the handshake; RabbitMQ's `channel_max` (2047 by default) caps it. A connection takes clients while their worst case fits (3 channels each, plus a shared consumer channel per 100 clients and 2 for the connection); more clients of one user open another connection.",
+    "Channels per pooled AMQP connection, asked for at the handshake; RabbitMQ's `channel_max` (2047 by default) caps it. A connection takes clients while their worst case fits (3 channels each, plus a shared consumer channel per 100 clients and 4 for the connection); more clients of one user open another connection.",
   ),
   exchange: setting(
     'MQTT_ADAPTER_EXCHANGE',
@@ -311,6 +311,11 @@ export const settings = {
     'MQTT_ADAPTER_MAX_SUBSCRIPTIONS_PER_CLIENT',
     positiveInt(1000),
     'Topic filters one client (one session) may hold; a SUBSCRIBE filter beyond it is refused with SUBACK 0x97 (quota exceeded; 3.x: 0x80) and nothing is bound for it. Re-subscribing to a held filter does not count again.',
+  ),
+  readyQueues: setting(
+    'MQTT_ADAPTER_READY_QUEUES',
+    z.coerce.number().int().min(0).max(100).default(0),
+    "Queues each pooled AMQP connection keeps declared ahead for clean sessions (0 to 100; 0, the default, keeps none). A clean session's first queue-backed SUBSCRIBE (QoS 1 or 2, not shared) takes one and only binds it, so its SUBACK waits for the bind alone and not for RabbitMQ to create a queue; a replacement is declared behind it. Such queues are exclusive to the pooled connection and named `mqtt-subscription-ready-<pod>-<random>-<n>`, not after the client id (see docs/operations.md). When none is ready, or the user's permissions refuse such names, the session declares `mqtt-subscription-<client id>qos1` as it does with 0.",
   ),
   maxInflightQos2: setting(
     'MQTT_ADAPTER_MAX_INFLIGHT_QOS2',

@@ -40,6 +40,11 @@ export function createMetrics(build?: BuildInfo) {
       help: 'AMQP frames RabbitMQ sent on a channel after closing it, dropped rather than ending the connection',
       registers,
     }),
+    readyQueuesTaken: new Counter({
+      name: `${P}amqp_ready_queues_taken_total`,
+      help: "Clean sessions' queues taken from those declared ahead (MQTT_ADAPTER_READY_QUEUES) rather than declared at their SUBSCRIBE",
+      registers,
+    }),
   };
   const redis: StoreMetrics = {
     seconds: new Histogram({

@@ -84,6 +84,13 @@ export interface BrokerLink {
    * The consume that follows passes `checked`.
    */
   openQueue(q: QueueSpec, bindingKeys: readonly string[], replace: boolean): Promise<void>;
+  /**
+   * A queue declared ahead for a clean session (MQTT_ADAPTER_READY_QUEUES),
+   * bound to `bindingKey`; its name, or undefined when none was ready or the
+   * broker refused it, and the caller opens the client's own queue instead.
+   * The queue is the caller's to delete.
+   */
+  openReadyQueue(bindingKey: string): Promise<string | undefined>;
   bind(queue: string, bindingKey: string): Promise<void>;
   unbind(queue: string, bindingKey: string): Promise<void>;
   /**
@@ -95,12 +102,14 @@ export interface BrokerLink {
   /**
    * Consumes `queue` with at most `prefetch` unacked deliveries. `checked`:
    * openQueue has just checked that the client may, so the link need not.
+   * `tag`, unique on the link's connection, names the consumer for operators.
    */
   consume(
     queue: string,
     prefetch: number,
     onDelivery: (d: Delivery, queue: string) => void,
     checked?: boolean,
+    tag?: string,
   ): Promise<void>;
   /** Stops consuming a queue; its unacked deliveries stay this link's until acked or the link closes. */
   cancel(queue: string): Promise<void>;

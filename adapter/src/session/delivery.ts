@@ -114,7 +114,8 @@ export class Deliverer {
   private moved: Requeued<InFlight> | undefined;
   /** Made on the first ack of a message from the client's own queue. */
   private recentAcks: RecentAcks | undefined;
-  private readonly ownQueue: string;
+  /** The client's own queue: named after the client id, or a ready queue a clean session took (ownQueueIs). */
+  private ownQueue: string;
   /**
    * Told after each PUBACK or PUBCOMP, once the messages held back above have had their turn; made
    * when a retained stream first waits for room, as an idle session holds one Deliverer each.
@@ -142,6 +143,11 @@ export class Deliverer {
       v5 && limits.topicAliasMaximum > 0 ? new OutboundAliases(limits.topicAliasMaximum) : undefined;
     this.receiveMaximum = limits.receiveMaximum;
     this.ownQueue = queueNameFor(clientId);
+  }
+
+  /** The client's own queue is `queue`, not the one named after its client id: a ready queue it took. */
+  ownQueueIs(queue: string): void {
+    this.ownQueue = queue;
   }
 
   get inFlight(): number {

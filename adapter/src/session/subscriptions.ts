@@ -8,6 +8,7 @@ import type { StoredSubscription } from '../ports/session-store';
 import type { Log } from '../log';
 import type { Deliverer } from './delivery';
 import { parseShared, sharedQueueName } from './shared';
+import { consumerTagFor } from './consumer-tag';
 import type { QoS, SessionDeps, Subscription } from './types';
 
 const NONE: ReadonlyMap<string, Subscription> = new Map();
@@ -71,6 +72,11 @@ export class Subscriptions implements FastPathSubscriber {
   /** The consume of a queue made here, which its SUBACK does not wait for; settles, never rejects. */
   private consuming: Promise<void> | undefined;
   private staleQueueGone = false;
+  /**
+   * The ready queue a clean session took (openReadyQueue), its queue instead of the one named after
+   * its client id: this connection's alone, deleted at its end even when another owns the client id now.
+   */
+  private readyQueue: string | undefined;
   /** Teardown began: work that finishes after it undoes what it made instead of keeping it. */
   private closed = false;
 
@@ -97,7 +103,7 @@ export class Subscriptions implements FastPathSubscriber {
   }
 
   get queue(): string {
-    return queueNameFor(this.clientId);
+    return this.readyQueue ?? queueNameFor(this.clientId);
   }
 
   get hasNoLocal(): boolean {
@@ -305,57 +311,74 @@ export class Subscriptions implements FastPathSubscriber {
   }
 
   private async openQueue(key: string | undefined): Promise<boolean> {
+    // A clean session whose client-id queue from before is gone (restore) binds a queue declared ahead instead.
+    if (key !== undefined && !this.persistent && this.staleQueueGone) {
+      const ready = await this.link.openReadyQueue(key);
+      if (ready !== undefined) {
+        this.readyQueue = ready;
+        this.owner.deliveries().ownQueueIs(ready);
+        return this.consumeMade(true, consumerTagFor(ready, this.clientId));
+      }
+    }
     // A queue left from an earlier session must not leak its bindings or messages into a new one;
     // a present session's queue is kept as declared (its arguments may differ from today's).
     const keep = this.queueMayExist && (await this.link.queueExists(this.queue));
-    if (!keep) {
-      // A present session whose queue is gone (deleted by hand, or declared by an older adapter with
-      // the expiry of its CONNECT, see queueExpiresMs) gets its bindings back, with the new filter's.
-      const keys = this.queueMayExist
-        ? [...this.map.values()]
-            .filter((s) => !s.fast && !s.shareQueue)
-            .map((s) => filterToBindingKey(s.filter))
-        : [];
-      if (key !== undefined && !keys.includes(key)) keys.push(key);
-      await this.link.openQueue(
-        {
-          name: this.queue,
-          durable: this.persistent,
-          expiresMs: this.persistent
-            ? queueExpiresMs(this.deps.config.sessionExpiryMax)
-            : CLEAN_QUEUE_EXPIRES_MS,
-          quorum: this.persistent && this.deps.config.queueType === 'quorum',
-        },
-        keys,
-        !this.queueMayExist && !this.staleQueueGone,
-      );
-      if (this.closed && !this.persistent) {
-        // The teardown's delete may have gone out before this declare; a clean session's queue must not outlive it.
-        await this.link.deleteQueue(this.queue);
-        throw new Error('session closed');
-      }
+    if (keep) {
+      // A queue kept from before was bound by earlier SUBSCRIBEs: a refused consume refuses only this filter.
+      await this.link.consume(this.queue, this.prefetch, (d, q) => this.owner.deliveries().fromQueue(d, q));
+      return false;
+    }
+    // A present session whose queue is gone (deleted by hand, or declared by an older adapter with
+    // the expiry of its CONNECT, see queueExpiresMs) gets its bindings back, with the new filter's.
+    const keys = this.queueMayExist
+      ? [...this.map.values()]
+          .filter((s) => !s.fast && !s.shareQueue)
+          .map((s) => filterToBindingKey(s.filter))
+      : [];
+    if (key !== undefined && !keys.includes(key)) keys.push(key);
+    await this.link.openQueue(
+      {
+        name: this.queue,
+        durable: this.persistent,
+        expiresMs: this.persistent
+          ? queueExpiresMs(this.deps.config.sessionExpiryMax)
+          : CLEAN_QUEUE_EXPIRES_MS,
+        quorum: this.persistent && this.deps.config.queueType === 'quorum',
+      },
+      keys,
+      !this.queueMayExist && !this.staleQueueGone,
+    );
+    return this.consumeMade(key !== undefined);
+  }
+
+  /**
+   * Starts the consume of a queue made and bound here, its read permission
+   * checked with them (openQueue's purge, or the ready queue's at its declare).
+   * From the bind's reply on, the queue holds whatever matches until the
+   * consumer takes it, so the SUBACK does not wait for consume-ok. A consume
+   * refused even so ends the connection; a persistent session finds its
+   * messages on resuming. Returns `bound`.
+   */
+  private async consumeMade(bound: boolean, tag?: string): Promise<boolean> {
+    if (this.closed && !this.persistent) {
+      // The teardown's delete may have gone out before this declare; a clean session's queue must not outlive it.
+      await this.link.deleteQueue(this.queue);
+      throw new Error('session closed');
     }
     this.queueMayExist = true;
     const consumed = this.link.consume(
       this.queue,
       this.prefetch,
       (d, q) => this.owner.deliveries().fromQueue(d, q),
-      !keep,
+      true,
+      tag,
     );
-    // A queue kept from before was bound by earlier SUBSCRIBEs: a refused consume refuses only this filter.
-    if (keep) {
-      await consumed;
-      return false;
-    }
-    // Made and bound here, its read permission checked with them: from the bind's reply on, the queue
-    // holds whatever matches until the consumer takes it, so the SUBACK does not wait for consume-ok.
-    // A consume refused even so ends the connection; a persistent session finds its messages on resuming.
     this.consuming = consumed.catch((err: unknown) => {
       if (this.closed) return;
       this.log.warn({ err: (err as Error).message }, 'RabbitMQ refused the consume of a subscribed queue');
       this.owner.end('consume refused after SUBACK');
     });
-    return key !== undefined;
+    return bound;
   }
 
   /** Leaves the fast path; a session that ends also deletes its queue. */
@@ -366,6 +389,7 @@ export class Subscriptions implements FastPathSubscriber {
     }
     // A consume still on its way would find the queue gone, a channel error on a channel others share.
     await this.consuming;
-    if (ending && this.queueReady) await this.link.deleteQueue(this.queue).catch(() => undefined);
+    if ((ending || this.readyQueue !== undefined) && this.queueReady)
+      await this.link.deleteQueue(this.queue).catch(() => undefined);
   }
 }

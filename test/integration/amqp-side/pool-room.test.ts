@@ -93,9 +93,9 @@ function burst(channelMax: number, clients: number): void {
 }
 
 /**
- * 5 clients a connection (3 channels each, a shared consumer channel, 2 for the
+ * 5 clients a connection (3 channels each, a shared consumer channel, 4 for the
  * connection): a burst of 200 needs 40 connections, and without reservations
- * all of them would land on the first. The same at RabbitMQ's 2047 (679 a
+ * all of them would land on the first. The same at RabbitMQ's 2047 (678 a
  * connection) takes 3000 clients, more than this suite's machines connect
  * within a CONNACK deadline.
  */

@@ -25,6 +25,7 @@ brokerContract('AMQP client link on RabbitMQ', () => {
       channelMax: 2047,
       closeTimeoutMs: 5000,
       confirmTimeoutMs: 30_000,
+      readyQueues: 0,
     },
     createMetrics().amqp,
     pino({ level: 'silent' }),

@@ -109,6 +109,11 @@ export class FakeLink implements BrokerLink {
     });
   }
 
+  /** The fake keeps no queues declared ahead: the session opens its own, as with MQTT_ADAPTER_READY_QUEUES=0. */
+  openReadyQueue(): Promise<string | undefined> {
+    return Promise.resolve(undefined);
+  }
+
   bind(queue: string, bindingKey: string): Promise<void> {
     return this.op('bind', () => this.broker.bind(this, queue, bindingKey));
   }

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type * as amqp from 'amqplib';
-import { ClientLink, type FastPaths } from '../../../adapter/src/amqp/client-link';
+import { ClientLink, type PerConnection } from '../../../adapter/src/amqp/client-link';
 import type { PooledConnection } from '../../../adapter/src/amqp/pool';
 import { createMetrics } from '../../../adapter/src/observability/metrics';
 import { failureOf } from '../../../adapter/src/ports/broker';
@@ -42,7 +42,7 @@ function fakeConnection(): { conn: PooledConnection; asked: string[] } {
 describe('client link: no consumer or publish channel is acquired after its close', () => {
   it('refuses a consume and a first publish of either kind', async () => {
     const { conn, asked } = fakeConnection();
-    const link = new ClientLink(conn, 'amq.topic', createMetrics().amqp, {} as FastPaths, 30_000);
+    const link = new ClientLink(conn, 'amq.topic', createMetrics().amqp, {} as PerConnection, 30_000);
     await link.close();
     const attempts: [string, Promise<unknown>][] = [
       ['consume', link.consume('mqtt-subscription-cqos1', 8, () => undefined)],

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type * as amqp from 'amqplib';
-import { ClientLink, type FastPaths } from '../../../adapter/src/amqp/client-link';
+import { ClientLink, type PerConnection } from '../../../adapter/src/amqp/client-link';
 import type { PooledConnection } from '../../../adapter/src/amqp/pool';
 import { createMetrics } from '../../../adapter/src/observability/metrics';
 import { LateClosingChannel } from '../../support/fake-amqp-channel';
@@ -43,7 +43,14 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 describe('client link: an ops channel closed late while idle', () => {
   it('leaves the newer ops channel for the link to close', async () => {
     const { conn, opened } = fakeConnection();
-    const link = new ClientLink(conn, 'amq.topic', createMetrics().amqp, {} as FastPaths, 30_000, IDLE_MS);
+    const link = new ClientLink(
+      conn,
+      'amq.topic',
+      createMetrics().amqp,
+      {} as PerConnection,
+      30_000,
+      IDLE_MS,
+    );
     await link.declareQueue(queue);
     await sleep(IDLE_MS * 3);
     const [idle] = opened;

@@ -34,6 +34,9 @@ describe('config/load: loadConfig', () => {
     assert.equal(c.wsEnabled, false);
     assert.equal(c.inflightWindow, 64);
     assert.equal(c.confirmTimeoutMs, 30000);
+    // Queues named after the client id stay the default.
+    assert.equal(c.readyQueues, 0);
+    assert.equal(loadConfig({ MQTT_ADAPTER_READY_QUEUES: '100' }, noFiles).readyQueues, 100);
   });
 
   it('coerces numbers and booleans from strings', () => {
@@ -59,6 +62,10 @@ describe('config/load: loadConfig', () => {
       ['MQTT_ADAPTER_CONFIRM_TIMEOUT_MS', 'soon'],
       // Past 2^31-1 ms Node would fire the timer after 1 ms.
       ['MQTT_ADAPTER_CONNECT_TIMEOUT_MS', '2147483648'],
+      ['MQTT_ADAPTER_READY_QUEUES', '-1'],
+      ['MQTT_ADAPTER_READY_QUEUES', '101'],
+      ['MQTT_ADAPTER_READY_QUEUES', '2.5'],
+      ['MQTT_ADAPTER_READY_QUEUES', 'some'],
     ];
     for (const [env, value] of cases) {
       const message = failure({ [env]: value });
