@@ -77,6 +77,16 @@ const rejected: [string, Record<string, unknown>, RegExp][] = [
     { ...base, limits: { connectTimeoutSeconds: 2147484 } },
     /spec\.limits\.connectTimeoutSeconds.*less than or equal to 2147483/,
   ],
+  [
+    'more ready queues than the adapter keeps',
+    { ...base, limits: { readyQueues: 101 } },
+    /spec\.limits\.readyQueues.*less than or equal to 100/,
+  ],
+  [
+    'a negative number of ready queues',
+    { ...base, limits: { readyQueues: -1 } },
+    /spec\.limits\.readyQueues.*greater than or equal to 0/,
+  ],
   ['a will user without a Secret', { ...base, willUser: {} }, /spec\.willUser\.secretName: Required value/],
   ['replicas without Redis', { ...base, replicas: 3 }, /more than one replica needs spec\.redis/],
   [
@@ -232,6 +242,7 @@ describe('e2e: the API server validates MqttListener specs', function () {
         maxPacketSizeUnauthenticated: 8192,
         maxQos: 0,
         connectTimeoutSeconds: 2147483,
+        readyQueues: 100,
       },
     });
     assert.equal(r.code, 0, r.stderr);

@@ -14,7 +14,7 @@ const base = { rabbitmq: { secretName: 'rabbit' }, redis: { secretName: 'redis' 
 const envOf = (d: V1Deployment, name: string): string | undefined =>
   d.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === name)?.value;
 
-describe('e2e: spec.willUser, spec.limits.maxQos and .connectTimeoutSeconds reach the Deployment', function () {
+describe('e2e: spec.willUser, spec.limits.maxQos, .connectTimeoutSeconds and .readyQueues reach the Deployment', function () {
   let cp: ControlPlane;
   let rest: RestClient;
   let ns: string;
@@ -48,7 +48,7 @@ describe('e2e: spec.willUser, spec.limits.maxQos and .connectTimeoutSeconds reac
     await createListener(rest, ns, name, {
       ...base,
       willUser: { secretName: 'will' },
-      limits: { maxQos: 1, connectTimeoutSeconds: 30, maxKeepAliveSeconds: 120 },
+      limits: { maxQos: 1, connectTimeoutSeconds: 30, maxKeepAliveSeconds: 120, readyQueues: 4 },
     });
     const d = await deployment('the Deployment', (x) => envOf(x, 'MQTT_ADAPTER_MAX_QOS') !== undefined);
     assert.deepEqual(
@@ -58,6 +58,7 @@ describe('e2e: spec.willUser, spec.limits.maxQos and .connectTimeoutSeconds reac
         'MQTT_ADAPTER_MAX_QOS',
         'MQTT_ADAPTER_CONNECT_TIMEOUT_MS',
         'MQTT_ADAPTER_MAX_KEEPALIVE',
+        'MQTT_ADAPTER_READY_QUEUES',
         'MQTT_ADAPTER_WILL_USER',
         'MQTT_ADAPTER_WILL_PASSWORD',
       ].map((n) => envOf(d, n)),
@@ -67,6 +68,7 @@ describe('e2e: spec.willUser, spec.limits.maxQos and .connectTimeoutSeconds reac
         '1',
         '30000',
         '120',
+        '4',
         undefined,
         undefined,
       ],
@@ -94,13 +96,14 @@ describe('e2e: spec.willUser, spec.limits.maxQos and .connectTimeoutSeconds reac
 
   it('drops what the spec no longer sets', async () => {
     await rest.mergePatch(listenerPath(ns, name), {
-      spec: { willUser: null, limits: { maxQos: null, connectTimeoutSeconds: 5 } },
+      spec: { willUser: null, limits: { maxQos: null, connectTimeoutSeconds: 5, readyQueues: null } },
     });
     const d = await deployment(
       'the will user gone',
       (x) => envOf(x, 'MQTT_ADAPTER_WILL_USER_FILE') === undefined,
     );
     assert.equal(envOf(d, 'MQTT_ADAPTER_MAX_QOS'), undefined);
+    assert.equal(envOf(d, 'MQTT_ADAPTER_READY_QUEUES'), undefined);
     assert.equal(envOf(d, 'MQTT_ADAPTER_CONNECT_TIMEOUT_MS'), '5000');
     assert.equal(envOf(d, 'MQTT_ADAPTER_MAX_KEEPALIVE'), '120');
     assert.equal(

@@ -249,6 +249,8 @@ export interface MqttListenerSpecLimits {
   maxQos?: number;
   /** A socket that has not sent CONNECT, finished its TLS handshake or sent its WebSocket upgrade request in this time is closed, as is a metrics-port connection idle this long (at most Node's timer range, 2^31-1 ms). */
   connectTimeoutSeconds?: number;
+  /** Queues each pooled AMQP connection keeps declared ahead, so a clean session's first QoS 1 or 2 SUBSCRIBE only binds one; 0 keeps none. Such queues are named mqtt-subscription-ready-<pod>-<random>-<n>, not after the client id. */
+  readyQueues?: number;
 }
 
 /** The last rebalance asked for with the mqtt.adapter.dev/rebalance annotation and made. */

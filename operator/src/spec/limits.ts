@@ -28,6 +28,7 @@ export const LIMIT_SETTINGS: Readonly<Record<keyof MqttListenerSpecLimits, Limit
   maxKeepAliveSeconds: plain(settings.maxKeepAlive),
   maxQos: plain(settings.maxQos),
   connectTimeoutSeconds: { setting: settings.connectTimeoutMs, value: seconds },
+  readyQueues: plain(settings.readyQueues),
 };
 
 /** The limits the spec sets, each with its setting and the setting's value, in the order above. */

@@ -149,6 +149,7 @@ describe('operator: adapter env is the adapter configuration', () => {
       maxKeepAliveSeconds: 120,
       maxQos: 1,
       connectTimeoutSeconds: 3,
+      readyQueues: 4,
     };
     const l = listener({ limits });
     const c = loadConfig(processEnv(adapterEnv(l.spec, secretMounts(l.spec))), read);
@@ -164,6 +165,7 @@ describe('operator: adapter env is the adapter configuration', () => {
         maxKeepAliveSeconds: c.maxKeepAlive,
         maxQos: c.maxQos,
         connectTimeoutSeconds: c.connectTimeoutMs / 1000,
+        readyQueues: c.readyQueues,
       },
       limits,
     );

@@ -44,6 +44,10 @@ describe('operator: spec problems the schema may let through', () => {
     assert.equal(more.length, 2, more.join('\n'));
     assert.match(more[0], /^spec\.limits\.maxQos: .*<=2/);
     assert.match(more[1], /^spec\.limits\.connectTimeoutSeconds: at most 2147483647 ms \(2\^31-1\)/);
+    assert.deepEqual(problems({ readyQueues: 100 }), []);
+    const ready = problems({ readyQueues: 101 });
+    assert.equal(ready.length, 1, ready.join('\n'));
+    assert.match(ready[0], /^spec\.limits\.readyQueues: .*<=100/);
   });
 
   it('names a spec.rebalance value the adapter would refuse at start', () => {
