@@ -65,6 +65,8 @@ export class ClientLink implements BrokerLink {
   private mandatorySeq = 0;
   private opsActive = 0;
   private opsIdle: NodeJS.Timeout | undefined;
+  /** The ops channel's listeners of this link, taken off when it goes to another client. */
+  private opsListeners: { readonly ch: amqp.Channel; readonly detach: () => void } | undefined;
   private returned: Set<number> | undefined;
   /** Told when the connection goes, the consumers' channel closes or moves, and when RabbitMQ refuses a publish. */
   events: LinkEvents | undefined;
@@ -349,7 +351,9 @@ export class ClientLink implements BrokerLink {
       const reset = (): void => {
         if (this.ops === p) this.ops = undefined;
       };
-      p.then((ch) => this.resetOnClose(ch, reset), reset);
+      p.then((ch) => {
+        this.opsListeners = { ch, detach: this.resetOnClose(ch, reset) };
+      }, reset);
     }
     this.opsActive++;
     const ops = this.ops;
@@ -390,16 +394,36 @@ export class ClientLink implements BrokerLink {
       this.opsIdle = undefined;
       const ops = this.ops;
       this.ops = undefined;
-      void ops?.then((ch) => ch.close()).catch(() => undefined);
+      void ops?.then((ch) => this.letOpsGo(ch)).catch(() => undefined);
     }, this.opsIdleMs);
     this.opsIdle.unref();
   }
 
-  private resetOnClose(ch: amqp.Channel, reset: () => void): void {
-    ch.on('error', () => {
+  /**
+   * An ops channel this link is done with, open and with nothing in flight,
+   * goes to the connection for its next client when it keeps none, or closes.
+   */
+  private letOpsGo(ch: amqp.Channel): Promise<void> {
+    const mine = this.opsListeners?.ch === ch ? this.opsListeners : undefined;
+    if (mine && this.opsActive === 0 && this.connection.giveBackOpsChannel(ch)) {
+      this.opsListeners = undefined;
+      mine.detach();
+      return Promise.resolve();
+    }
+    return ch.close();
+  }
+
+  /** Listens for the end of a channel of this link; returns the undo. */
+  private resetOnClose(ch: amqp.Channel, reset: () => void): () => void {
+    const ignore = (): void => {
       // The failing operation's promise carries the error; the channel is reopened lazily.
-    });
+    };
+    ch.on('error', ignore);
     ch.once('close', reset);
+    return () => {
+      ch.removeListener('error', ignore);
+      ch.removeListener('close', reset);
+    };
   }
 
   async declareQueue(q: QueueSpec): Promise<void> {
@@ -606,15 +630,18 @@ export class ClientLink implements BrokerLink {
     const channels: Promise<amqp.Channel | undefined>[] = [
       (this.pub ?? Promise.resolve(undefined)).catch(() => undefined),
       (this.fire ?? Promise.resolve(undefined)).catch(() => undefined),
-      (this.ops ?? Promise.resolve(undefined)).catch(() => undefined),
     ];
+    const ops = (this.ops ?? Promise.resolve(undefined)).catch(() => undefined);
+    // It may go to another client: a late clean-up after this close takes a channel of its own.
+    this.ops = undefined;
     // Each close is a round trip of its own channel: waiting for them together, not in turn.
-    const closed = Promise.all(
-      channels.map(async (p) => {
+    const closed = Promise.all([
+      ...channels.map(async (p) => {
         const ch = await p;
         if (ch) await ch.close().catch(() => undefined);
       }),
-    );
+      ops.then((ch) => ch && this.letOpsGo(ch)).catch(() => undefined),
+    ]);
     // The place on the connection is given back once its channels are closed; the caller waits at most the
     // deadline, as a connection RabbitMQ stopped reading answers no close until it reads again.
     const released = closed.then(() => this.connection.release());

@@ -18,6 +18,11 @@ import { letChannelGo } from './let-go';
 import { rpcWithin } from './rpc-deadline';
 
 const IDLE_CLOSE_MS = 30_000;
+/**
+ * How long after a client took the spare ops channel the next one is opened,
+ * unless a leaving client gave its own back first (giveBackOpsChannel).
+ */
+const SPARE_DELAY_MS = 20;
 /** Clients whose consumers share one channel; a channel RabbitMQ closes disconnects that many. */
 const CLIENTS_PER_CONSUMER_CHANNEL = 100;
 
@@ -31,8 +36,9 @@ export class PooledConnection extends EventEmitter {
   private closed = false;
   private closing = false;
   private admin: Promise<amqp.Channel> | undefined;
-  /** A channel opened ahead for the next client's declares and binds (takeOpsChannel). */
-  private spare: Promise<amqp.Channel> | undefined;
+  /** A channel kept ready for the next client's declares and binds (takeOpsChannel). */
+  private spare: Spare | undefined;
+  private spareTimer: NodeJS.Timeout | undefined;
   readonly consumerChannels = new ConsumerChannels(
     () => this.openChannel(false),
     CLIENTS_PER_CONSUMER_CHANNEL,
@@ -134,28 +140,64 @@ export class PooledConnection extends EventEmitter {
   /**
    * A channel for one client's declares and binds. Its first SUBSCRIBE would
    * otherwise wait for a channel.open before its first bind; the channel kept
-   * ready is handed over instead, and the next one is opened behind it. Only a
-   * connection whose clients declare or bind keeps one.
+   * ready is handed over instead. Only a connection whose clients declare or
+   * bind keeps one.
+   *
+   * The next is kept from a leaving client's (giveBackOpsChannel), or opened
+   * SPARE_DELAY_MS later. Not at once: RabbitMQ reads a connection's frames in
+   * turn and starts a channel's processes before reading on, so a channel.open
+   * written with the taker's first bind, or just ahead of its next, held that
+   * bind up, and with a ready queue that bind is all a first SUBSCRIBE waits for.
    */
   takeOpsChannel(): Promise<amqp.Channel> {
     const ready = this.spare;
     this.spare = undefined;
-    this.readySpare();
-    return ready ?? this.openChannel(false);
+    this.spareSoon();
+    if (!ready) return this.openChannel(false);
+    return ready.channel.then((ch) => {
+      ready.detach(ch);
+      return ch;
+    });
   }
 
-  private readySpare(): void {
-    if (this.closed || this.closing) return;
-    const p = this.openChannel(false) as Promise<amqp.Channel>;
-    this.spare = p;
+  /**
+   * Keeps a client's ops channel, open and idle, as the next client's: true
+   * when kept, false when the caller must close it (a spare is kept already,
+   * or the connection is going). It saves RabbitMQ a channel's close and the
+   * next one's open.
+   */
+  giveBackOpsChannel(ch: amqp.Channel): boolean {
+    if (this.closed || this.closing || this.spare) return false;
+    this.keepSpare(Promise.resolve(ch));
+    return true;
+  }
+
+  private spareSoon(): void {
+    if (this.spareTimer || this.closed || this.closing) return;
+    this.spareTimer = setTimeout(() => {
+      this.spareTimer = undefined;
+      if (!this.spare && !this.closed && !this.closing) this.keepSpare(this.openChannel(false));
+    }, SPARE_DELAY_MS);
+    this.spareTimer.unref();
+  }
+
+  private keepSpare(channel: Promise<amqp.Channel>): void {
     const forget = (): void => {
-      if (this.spare === p) this.spare = undefined;
+      if (this.spare?.channel === channel) this.spare = undefined;
     };
-    p.then((ch) => {
-      // Its taker listens for errors once it has it; until then an error only closes it.
-      ch.on('error', () => undefined);
+    // Until its taker listens for errors, an error only closes it.
+    const ignore = (): void => undefined;
+    channel.then((ch) => {
+      ch.on('error', ignore);
       ch.once('close', forget);
     }, forget);
+    this.spare = {
+      channel,
+      detach: (ch) => {
+        ch.removeListener('error', ignore);
+        ch.removeListener('close', forget);
+      },
+    };
   }
 
   /**
@@ -219,6 +261,8 @@ export class PooledConnection extends EventEmitter {
     if (this.closed) return;
     this.closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    clearTimeout(this.spareTimer);
+    this.spareTimer = undefined;
     this.metrics.connections.dec();
     this.onGone(this);
     for (const link of [...this.links]) link.connectionLost();
@@ -438,4 +482,10 @@ function tunedChannelMax(model: amqp.ChannelModel, asked: number): number {
 /** Only the TLS options that are set, so an unset one is absent rather than undefined in amqplib's socket options. */
 function definedOnly(t: AmqpTls): AmqpTls {
   return Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined));
+}
+
+/** The spare ops channel, and the undo of the listeners the connection put on it. */
+interface Spare {
+  readonly channel: Promise<amqp.Channel>;
+  readonly detach: (ch: amqp.Channel) => void;
 }

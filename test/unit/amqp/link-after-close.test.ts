@@ -17,6 +17,7 @@ function fakeConnection(): { conn: PooledConnection; asked: string[] } {
       asked.push(confirm ? 'confirm channel' : 'channel');
       return never as Promise<amqp.Channel>;
     },
+    giveBackOpsChannel: () => false,
     takeOpsChannel: () => {
       asked.push('ops channel');
       return never as Promise<amqp.Channel>;

@@ -5,7 +5,11 @@ import { PooledConnection } from '../../../adapter/src/amqp/pool';
 import { Room } from '../../../adapter/src/amqp/pool-room';
 import { createMetrics } from '../../../adapter/src/observability/metrics';
 
-class FakeChannel extends EventEmitter {}
+class FakeChannel extends EventEmitter {
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
 
 /** Just what PooledConnection uses of an amqplib connection: its events, channels and close. */
 class FakeModel extends EventEmitter {
@@ -22,6 +26,9 @@ class FakeModel extends EventEmitter {
 }
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Past the connection's delay before it opens a channel ahead (20 ms). */
+const SPARE_WAIT_MS = 40;
 
 describe('pooled connection: a declare/bind channel opened ahead for the next client', () => {
   let model: FakeModel;
@@ -43,20 +50,43 @@ describe('pooled connection: a declare/bind channel opened ahead for the next cl
   });
   afterEach(() => conn.close());
 
-  it('opens none until a client asks, then hands the one kept ready to the next and opens another', async () => {
+  it("opens none until a client asks, then one ahead for the next after the first one's frames are out", async () => {
     assert.equal(model.opened.length, 0);
     const first = await conn.takeOpsChannel();
-    assert.equal(model.opened.length, 2, "the first client's own and one ahead");
-    assert.equal(first, model.opened[1], 'the first waits for its own');
+    assert.equal(model.opened.length, 1, "only the first client's own at once");
+    assert.equal(first, model.opened[0]);
+    await sleep(SPARE_WAIT_MS);
+    assert.equal(model.opened.length, 2, 'one ahead for the next');
     const second = await conn.takeOpsChannel();
-    assert.equal(second, model.opened[0], 'the second gets the one opened ahead');
-    assert.equal(model.opened.length, 3);
+    assert.equal(second, model.opened[1], 'the second gets the one opened ahead');
+    assert.equal(second.listenerCount('error'), 0, "the connection's listeners are off it once taken");
+    assert.equal(second.listenerCount('close'), 1, 'only the channel count keeps listening');
+  });
+
+  it("keeps a leaving client's channel for the next client instead of opening one", async () => {
+    const first = await conn.takeOpsChannel();
+    const listening = first.listenerCount('error') + first.listenerCount('close');
+    assert.equal(conn.giveBackOpsChannel(first), true);
+    await sleep(SPARE_WAIT_MS);
+    assert.equal(model.opened.length, 1, 'none opened while one given back is kept');
+    const second = await conn.takeOpsChannel();
+    assert.equal(second, first);
+    assert.equal(second.listenerCount('error') + second.listenerCount('close'), listening);
+  });
+
+  it('takes back no channel when it keeps one, or once closing', async () => {
+    const first = await conn.takeOpsChannel();
+    await sleep(SPARE_WAIT_MS);
+    assert.equal(conn.giveBackOpsChannel(first), false, 'one is kept ahead already');
+    const second = await conn.takeOpsChannel();
+    await conn.close();
+    assert.equal(conn.giveBackOpsChannel(second), false, 'closing');
   });
 
   it('forgets a channel kept ready that RabbitMQ closed', async () => {
     await conn.takeOpsChannel();
-    await turn();
-    const ahead = model.opened[0];
+    await sleep(SPARE_WAIT_MS);
+    const ahead = model.opened[1];
     ahead.emit('error', new Error('CHANNEL_ERROR'));
     ahead.emit('close');
     const next = await conn.takeOpsChannel();
@@ -67,6 +97,7 @@ describe('pooled connection: a declare/bind channel opened ahead for the next cl
     await conn.close();
     await turn();
     await conn.takeOpsChannel();
+    await sleep(SPARE_WAIT_MS);
     assert.equal(model.opened.length, 1);
   });
 });

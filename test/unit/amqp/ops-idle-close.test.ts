@@ -18,6 +18,7 @@ function fakeConnection(): { conn: PooledConnection; opened: SlowClosingChannel[
     links: new Set(),
     publisher: undefined,
     blocked: false,
+    giveBackOpsChannel: () => false,
     takeOpsChannel: () => {
       const ch = new SlowClosingChannel();
       opened.push(ch);
