@@ -29,6 +29,8 @@ export class NumberedStreams {
   private readonly trackers: Tracker[];
   private readonly publishers: PacedPublisher[];
   private roamTimer: NodeJS.Timeout | undefined;
+  /** The leave-and-resume under way: it reconnects its subscriber after AWAY_MS, whatever came meanwhile. */
+  private roaming: Promise<void> = Promise.resolve();
   private turn = 0;
   roams = 0;
 
@@ -62,12 +64,15 @@ export class NumberedStreams {
   async start(): Promise<void> {
     for (const t of this.trackers) await this.connect(t);
     for (const p of this.publishers) await p.start();
-    this.roamTimer = setInterval(() => void this.roam(), ROAM_EVERY_MS);
+    this.roamTimer = setInterval(() => {
+      this.roaming = this.roam().catch(() => undefined);
+    }, ROAM_EVERY_MS);
   }
 
   /** Publishers stop and wait for their last acknowledgements; every subscriber is back online. */
   async stopPublishing(): Promise<void> {
     clearInterval(this.roamTimer);
+    await this.roaming;
     for (const p of this.publishers) p.stop();
     await Promise.all(this.publishers.map((p) => p.settle(15_000)));
     for (const t of this.trackers) if (!t.conn || t.conn.closed) await this.connect(t).catch(() => undefined);
@@ -97,6 +102,8 @@ export class NumberedStreams {
   /** Everyone leaves; the subscribers' sessions are ended by a clean connect. */
   async leave(): Promise<void> {
     clearInterval(this.roamTimer);
+    // A resume still under way would bring a session back after its clean connect ended it.
+    await this.roaming;
     for (const p of this.publishers) await p.close();
     for (const t of this.trackers) {
       await t.conn?.disconnect();
