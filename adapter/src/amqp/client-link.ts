@@ -38,7 +38,7 @@ import type { AmqpMetrics } from './metrics';
 import { ConfirmDeadline } from './confirm-deadline';
 import { rpcWithin, settledWithin } from './rpc-deadline';
 import { OpsBarrier } from './ops-barrier';
-import { letChannelGo } from './let-go';
+import { letChannelGo, watchChannel } from './let-go';
 
 /**
  * One MQTT client's AMQP resources on its user's pooled connection: a confirm
@@ -296,7 +296,7 @@ export class ClientLink implements BrokerLink {
             this.pubError = err;
             this.events?.publishRefused(brokerError(err));
           });
-          this.resetOnClose(ch, () => this.forgetPublishChannel(ch));
+          watchChannel(ch, () => this.forgetPublishChannel(ch));
         },
         () => (this.pub = undefined),
       );
@@ -352,7 +352,7 @@ export class ClientLink implements BrokerLink {
         if (this.ops === p) this.ops = undefined;
       };
       p.then((ch) => {
-        this.opsListeners = { ch, detach: this.resetOnClose(ch, reset) };
+        this.opsListeners = { ch, detach: watchChannel(ch, reset) };
       }, reset);
     }
     this.opsActive++;
@@ -411,19 +411,6 @@ export class ClientLink implements BrokerLink {
       return Promise.resolve();
     }
     return ch.close();
-  }
-
-  /** Listens for the end of a channel of this link; returns the undo. */
-  private resetOnClose(ch: amqp.Channel, reset: () => void): () => void {
-    const ignore = (): void => {
-      // The failing operation's promise carries the error; the channel is reopened lazily.
-    };
-    ch.on('error', ignore);
-    ch.once('close', reset);
-    return () => {
-      ch.removeListener('error', ignore);
-      ch.removeListener('close', reset);
-    };
   }
 
   async declareQueue(q: QueueSpec): Promise<void> {

@@ -14,3 +14,18 @@ export function letChannelGo(ch: amqp.Channel, forget: () => void): Promise<void
     () => undefined,
   );
 }
+
+/**
+ * Listens on a channel for its close, and for its errors, which its holder
+ * learns from the failing operation's promise instead; returns the undo, for
+ * when the channel passes to another holder.
+ */
+export function watchChannel(ch: amqp.Channel, closed: () => void): () => void {
+  const ignore = (): void => undefined;
+  ch.on('error', ignore);
+  ch.once('close', closed);
+  return () => {
+    ch.removeListener('error', ignore);
+    ch.removeListener('close', closed);
+  };
+}

@@ -14,7 +14,7 @@ import { Reason } from '../mqtt/reason-codes';
 import type { AmqpMetrics } from './metrics';
 import { clientRoom, Room } from './pool-room';
 import { openWithin } from './open-deadline';
-import { letChannelGo } from './let-go';
+import { letChannelGo, watchChannel } from './let-go';
 import { rpcWithin } from './rpc-deadline';
 
 const IDLE_CLOSE_MS = 30_000;
@@ -154,8 +154,8 @@ export class PooledConnection extends EventEmitter {
     this.spare = undefined;
     this.spareSoon();
     if (!ready) return this.openChannel(false);
-    return ready.channel.then((ch) => {
-      ready.detach(ch);
+    return ready.channel.then(({ ch, detach }) => {
+      detach();
       return ch;
     });
   }
@@ -182,22 +182,13 @@ export class PooledConnection extends EventEmitter {
   }
 
   private keepSpare(channel: Promise<amqp.Channel>): void {
-    const forget = (): void => {
-      if (this.spare?.channel === channel) this.spare = undefined;
-    };
     // Until its taker listens for errors, an error only closes it.
-    const ignore = (): void => undefined;
-    channel.then((ch) => {
-      ch.on('error', ignore);
-      ch.once('close', forget);
-    }, forget);
-    this.spare = {
-      channel,
-      detach: (ch) => {
-        ch.removeListener('error', ignore);
-        ch.removeListener('close', forget);
-      },
+    const spare: Spare = { channel: channel.then((ch) => ({ ch, detach: watchChannel(ch, forget) })) };
+    const forget = (): void => {
+      if (this.spare === spare) this.spare = undefined;
     };
+    spare.channel.catch(forget);
+    this.spare = spare;
   }
 
   /**
@@ -486,6 +477,5 @@ function definedOnly(t: AmqpTls): AmqpTls {
 
 /** The spare ops channel, and the undo of the listeners the connection put on it. */
 interface Spare {
-  readonly channel: Promise<amqp.Channel>;
-  readonly detach: (ch: amqp.Channel) => void;
+  readonly channel: Promise<{ readonly ch: amqp.Channel; readonly detach: () => void }>;
 }
