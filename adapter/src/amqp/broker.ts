@@ -80,7 +80,7 @@ export class Broker implements BrokerPort {
   fastPath(conn: PooledConnection): FastPath {
     let fp = this.fastPaths.get(conn);
     if (!fp) {
-      fp = new FastPath(conn, this.exchange, `mqtt-adapter-qos0-${this.pod}-`);
+      fp = new FastPath(conn, this.exchange, `mqtt-adapter-qos0-${this.pod}-`, this.confirmTimeoutMs);
       this.fastPaths.set(conn, fp);
     }
     return fp;

@@ -5,6 +5,8 @@ import { DeliveryReader } from './delivery-reader';
 import { TopicTrie } from '../mqtt/topic-trie';
 import { filterToBindingKey } from '../mqtt/topic';
 import type { FastPathSubscriber } from '../ports/broker';
+import { rpcWithin, settledWithin } from './rpc-deadline';
+import { letChannelGo } from './let-go';
 
 export type { FastPathSubscriber } from '../ports/broker';
 
@@ -25,6 +27,8 @@ export class FastPath {
     private readonly connection: PooledConnection,
     private readonly exchange: string,
     private readonly namePrefix: string,
+    /** Longest wait for a reply on the fast path's channel (its queue's declare and consume, an unbind). */
+    private readonly rpcTimeoutMs: number,
   ) {}
 
   /** The queue to bind to; declared and consumed on first use. */
@@ -57,18 +61,29 @@ export class FastPath {
       this.queueName = undefined;
       this.refs.clear();
     });
-    try {
+    const work = (async () => {
       const { queue } = await ch.assertQueue(`${this.namePrefix}${process.hrtime.bigint().toString(36)}`, {
         exclusive: true,
         autoDelete: true,
         durable: false,
       });
       await ch.consume(queue, (msg) => msg && this.dispatch(toDelivery(msg)), { noAck: true });
-      this.queueName = queue;
+      return queue;
+    })();
+    try {
+      // A connection RabbitMQ stopped reading answers neither: the SUBSCRIBE would wait for the heartbeat.
+      this.queueName = await rpcWithin(
+        work,
+        this.rpcTimeoutMs,
+        'the declare of the QoS 0 queue',
+        () => undefined,
+      );
       return ch;
     } catch (err) {
-      // A refusal closes the channel on RabbitMQ's side, but a wait given up (a deadline) leaves it open.
-      await ch.close().catch(() => undefined);
+      // A refusal closes the channel on RabbitMQ's side, but a wait given up (a deadline) leaves it open. Its
+      // close is not awaited: a stalled node confirms it no sooner. A queue RabbitMQ declares late is
+      // exclusive to the connection and goes with it.
+      void letChannelGo(ch, () => undefined);
       throw err;
     }
   }
@@ -104,7 +119,12 @@ export class FastPath {
     }
     this.refs.delete(key);
     const ch = await this.channel?.catch(() => undefined);
-    if (ch && this.queueName) await ch.unbindQueue(this.queueName, this.exchange, key).catch(() => undefined);
+    // The channel carries the other subscribers' messages: kept, and the unbind left to finish if late.
+    if (ch && this.queueName)
+      await settledWithin(
+        ch.unbindQueue(this.queueName, this.exchange, key).catch(() => undefined),
+        this.rpcTimeoutMs,
+      );
   }
 
   get subscriptions(): number {

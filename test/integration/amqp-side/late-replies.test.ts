@@ -14,6 +14,8 @@ const CONFIRM_TIMEOUT_MS = 2000;
 const CONSUME_OK: [number, number] = [60, 21];
 /** queue.bind-ok: class 50, method 21. */
 const BIND_OK: [number, number] = [50, 21];
+/** queue.declare-ok: class 50, method 11. */
+const DECLARE_OK: [number, number] = [50, 11];
 
 /*
  * RabbitMQ does what it is asked (starts a consumer, makes a binding) and its
@@ -86,6 +88,32 @@ describe('amqp-side: replies RabbitMQ sends late (MQTT_ADAPTER_CONFIRM_TIMEOUT_M
     // Asked again, the filter is bound: the unbind that undid the late bind does not come after it.
     assert.deepEqual(await client.subscribe([{ topic: late, qos: 1 }]), [1]);
     assert.deepEqual(await bindingKeys(queue), both);
+    await client.disconnect();
+  });
+
+  it("refuses a QoS 0 filter at the deadline when the fast path's queue declare-ok comes late, and the next gets a fresh fast path", async function () {
+    const id = uniqueId('fast-late');
+    const topic = `${id}/t`;
+    const { client, connack } = await RawMqtt.connect(held.current.adapter.ports.mqtt, {
+      clientId: id,
+      clean: true,
+    });
+    onCleanup(() => void client.socket.destroy());
+    assert.equal(connack.returnCode, 0);
+    // The suite's first QoS 0 clean SUBSCRIBE: its pooled connection's fast path declares its queue now.
+    held.current.proxy.holdFrom(...DECLARE_OK);
+    const sent = Date.now();
+    // Without the deadline no SUBACK came until the AMQP heartbeat gave the connection up.
+    assert.deepEqual(await client.subscribe([{ topic, qos: 0 }]), [0x80]);
+    const took = Date.now() - sent;
+    console.log(`      SUBACK ${took} ms after the SUBSCRIBE (deadline ${CONFIRM_TIMEOUT_MS} ms)`);
+    assert.ok(took >= CONFIRM_TIMEOUT_MS - 100, `not before the deadline (${took} ms)`);
+
+    held.current.proxy.release();
+    assert.deepEqual(await client.subscribe([{ topic, qos: 0 }]), [0]);
+    await client.publish(topic, 'after', 0);
+    const [p] = await client.publishes(1);
+    assert.equal(p.payload.toString(), 'after');
     await client.disconnect();
   });
 });

@@ -6,24 +6,38 @@ import { LateClosingChannel } from '../../support/fake-amqp-channel';
 
 /** A fast-path channel whose declare fails when told to, and whose close RabbitMQ confirms only when the test says so. */
 class FakeChannel extends LateClosingChannel {
-  constructor(private readonly failDeclare: boolean) {
+  /** Unbinds asked for, each answered only if `answerUnbinds`. */
+  unbinds = 0;
+  answerUnbinds = true;
+
+  constructor(private readonly firstDeclare: 'fails' | 'unanswered' | 'answered') {
     super();
   }
   assertQueue(name: string): Promise<{ queue: string }> {
-    return this.failDeclare
-      ? Promise.reject(new Error('declare given up'))
-      : Promise.resolve({ queue: name });
+    if (this.firstDeclare === 'fails') return Promise.reject(new Error('declare given up'));
+    // A connection RabbitMQ stopped reading: no declare-ok comes.
+    if (this.firstDeclare === 'unanswered') return new Promise(() => undefined);
+    return Promise.resolve({ queue: name });
   }
   consume(): Promise<void> {
     return Promise.resolve();
   }
+  unbindQueue(): Promise<void> {
+    this.unbinds++;
+    return this.answerUnbinds ? Promise.resolve() : new Promise(() => undefined);
+  }
 }
 
-function fakeConnection(failFirst: boolean): { conn: PooledConnection; opened: FakeChannel[] } {
+const RPC_TIMEOUT_MS = 50;
+
+function fakeConnection(first: 'fails' | 'unanswered' | 'answered'): {
+  conn: PooledConnection;
+  opened: FakeChannel[];
+} {
   const opened: FakeChannel[] = [];
   const conn = {
     openChannel: () => {
-      const ch = new FakeChannel(failFirst && opened.length === 0);
+      const ch = new FakeChannel(opened.length === 0 ? first : 'answered');
       opened.push(ch);
       return Promise.resolve(ch as unknown as amqp.Channel);
     },
@@ -39,8 +53,8 @@ function fakeConnection(failFirst: boolean): { conn: PooledConnection; opened: F
  */
 describe('fast path: a channel whose open failed', () => {
   it('is closed, and its late close leaves the next channel in use', async () => {
-    const { conn, opened } = fakeConnection(true);
-    const fp = new FastPath(conn, 'amq.topic', 'mqtt-fast-');
+    const { conn, opened } = fakeConnection('fails');
+    const fp = new FastPath(conn, 'amq.topic', 'mqtt-fast-', RPC_TIMEOUT_MS);
     await assert.rejects(fp.queue(), /declare given up/);
     assert.ok(opened[0].closeAsked, 'the failed channel is closed');
     const queue = await fp.queue();
@@ -48,5 +62,37 @@ describe('fast path: a channel whose open failed', () => {
     opened[0].confirmClose();
     assert.equal(await fp.queue(), queue, 'the same queue serves the next subscriber');
     assert.equal(opened.length, 2, 'no third channel is opened');
+  });
+});
+
+/*
+ * Every reply awaited on an open channel has a deadline: a connection
+ * RabbitMQ stopped reading (a resource alarm) or a node that stalled answers
+ * nothing until the heartbeat gives the connection up, and a QoS 0 SUBSCRIBE,
+ * or an UNSUBSCRIBE, waited that long for the fast path.
+ */
+describe('fast path: replies RabbitMQ does not send', () => {
+  it('gives the declare of its queue up at the deadline, closes the channel and opens another next time', async () => {
+    const { conn, opened } = fakeConnection('unanswered');
+    const fp = new FastPath(conn, 'amq.topic', 'mqtt-fast-', RPC_TIMEOUT_MS);
+    const started = performance.now();
+    await assert.rejects(fp.queue(), /did not answer the declare of the QoS 0 queue within 50 ms/);
+    assert.ok(performance.now() - started >= RPC_TIMEOUT_MS - 5, 'not before the deadline');
+    assert.ok(opened[0].closeAsked, 'the channel given up is closed');
+    assert.match(await fp.queue(), /^mqtt-fast-/);
+    assert.equal(opened.length, 2, 'the next subscriber gets a fresh channel');
+  });
+
+  it('ends the wait for an unbind at the deadline and keeps the channel for the other subscribers', async () => {
+    const { conn, opened } = fakeConnection('answered');
+    const fp = new FastPath(conn, 'amq.topic', 'mqtt-fast-', RPC_TIMEOUT_MS);
+    const subscriber = { deliverFast: () => undefined };
+    await fp.add('a/b', subscriber, () => Promise.resolve());
+    opened[0].answerUnbinds = false;
+    const started = performance.now();
+    await fp.remove('a/b', subscriber);
+    assert.ok(performance.now() - started >= RPC_TIMEOUT_MS - 5, 'not before the deadline');
+    assert.equal(opened[0].unbinds, 1, 'the unbind was asked for');
+    assert.equal(opened[0].closeAsked, false, 'the shared channel stays open');
   });
 });
