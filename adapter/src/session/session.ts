@@ -597,7 +597,7 @@ export class Session implements Displaceable, LinkEvents, SubscriptionsOwner {
     if (!this.init.will || this.closing) return;
     const plan = this.willPlan('drain', !this.init.persistent || this.expirySeconds === 0);
     if (plan.action !== 'schedule') return;
-    this.deps.willPublisher.remember(this.clientId, this.init.credentials);
+    this.deps.willPublisher.remember(this.clientId, this.init.credentials, plan.delayMs);
     await this.deps.wills.schedule(this.clientId, this.init.epoch, plan.delayMs);
   }
 
@@ -622,7 +622,11 @@ export class Session implements Displaceable, LinkEvents, SubscriptionsOwner {
       await wills.remove(this.clientId, this.init.epoch);
       return;
     }
-    willPublisher.remember(this.clientId, this.init.credentials);
+    willPublisher.remember(
+      this.clientId,
+      this.init.credentials,
+      plan.action === 'schedule' ? plan.delayMs : 0,
+    );
     if (plan.action === 'schedule') {
       await wills.schedule(this.clientId, this.init.epoch, plan.delayMs);
       return;

@@ -64,6 +64,7 @@ export class Sweeper {
       for (const o of await this.wills.claimDue()) void this.publisher.publish(o.clientId, o.will, 'delay');
       for (const s of await this.sessions.claimExpired()) void this.reaper.reap(s);
       this.reaper.prune();
+      this.publisher.prune();
     } catch (err) {
       this.reachableSince = undefined;
       this.settleMs = 2 * this.livenessTtlMs;

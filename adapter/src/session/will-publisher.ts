@@ -34,6 +34,14 @@ function worthRetrying(err: unknown): boolean {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 /**
+ * A login is kept this long past the time its will is due, then dropped as
+ * stale: a will settled on another replica (its client came back there, or
+ * that replica's sweep claimed it) is never published nor cancelled here. The
+ * margin covers a sweep that claims the will late, Redis being away.
+ */
+const KEEP_PAST_DUE_MS = 10 * 60_000;
+
+/**
  * Publishes wills. A will goes out under its client's own RabbitMQ login
  * whenever this replica still knows it (the connection closed here, perhaps a
  * delay ago), so RabbitMQ checks that client's permissions. Only a will
@@ -41,7 +49,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
  * no replica keeps client passwords outside its own memory.
  */
 export class WillPublisher {
-  private readonly logins = new Map<string, Credentials>();
+  private readonly logins = new Map<string, { readonly login: Credentials; readonly until: number }>();
   private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
@@ -51,20 +59,27 @@ export class WillPublisher {
     private readonly metrics: Metrics,
     private readonly log: Logger,
     private readonly pause: (ms: number) => Promise<void> = sleep,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  /** Keeps a client's login until its delayed will is published or cancelled. */
-  remember(clientId: string, c: Credentials): void {
-    this.logins.set(clientId, c);
+  /** Keeps a client's login until its will, due in `dueInMs`, is published or cancelled. */
+  remember(clientId: string, c: Credentials, dueInMs = 0): void {
+    this.logins.set(clientId, { login: c, until: this.now() + dueInMs + KEEP_PAST_DUE_MS });
   }
 
   forget(clientId: string): void {
     this.logins.delete(clientId);
   }
 
+  /** Drops the logins of wills due long ago that were settled elsewhere. */
+  prune(): void {
+    const now = this.now();
+    for (const [clientId, { until }] of this.logins) if (until < now) this.logins.delete(clientId);
+  }
+
   /** Publishes one will; never throws (a will that cannot go out is logged and counted). */
   publish(clientId: string, will: StoredWill, source: WillSource): Promise<void> {
-    const login = this.logins.get(clientId) ?? serviceLogin(this.config);
+    const login = this.logins.get(clientId)?.login ?? serviceLogin(this.config);
     this.logins.delete(clientId);
     const p = login
       ? this.send(clientId, will, login, source)
