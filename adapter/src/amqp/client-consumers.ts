@@ -51,6 +51,8 @@ export class ClientConsumers implements ConsumerHost {
   private lastTag = 0;
   private pending: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** close() is past its wait for the consumers still starting: one that ends later gives back on its own. */
+  private released = false;
   private lost = false;
   /** Told when this client's consumers are gone for good with the shared channel. */
   onLost: ((err: Error | undefined) => void) | undefined;
@@ -87,10 +89,12 @@ export class ClientConsumers implements ConsumerHost {
   }
 
   private track(queue: string, c: Consumer, checked = false): Promise<void> {
-    const run = this.start(queue, c, checked).catch((err: unknown) => {
-      if (this.consumers.get(queue) === c) this.consumers.delete(queue);
-      throw err;
-    });
+    const run = this.start(queue, c, checked)
+      .catch((err: unknown) => {
+        if (this.consumers.get(queue) === c) this.consumers.delete(queue);
+        throw err;
+      })
+      .finally(() => this.afterClose());
     // close() waits for consumers still starting, so none outlives the client.
     this.pending = Promise.all([this.pending, run.catch(() => undefined)]);
     return run;
@@ -125,6 +129,15 @@ export class ClientConsumers implements ConsumerHost {
       }
     }
     if (this.consumers.get(queue) !== c) await this.shared?.channel.cancel(c.tag).catch(() => undefined);
+  }
+
+  /**
+   * A start that outlived close()'s wait for it (RabbitMQ slow past the
+   * deadline, then answering) may have joined a shared channel and had
+   * deliveries since close() gave back: they go back, and the channel is left.
+   */
+  private afterClose(): void {
+    if (this.released && this.shared) this.giveBack(this.shared);
   }
 
   private delivered(queue: string, c: Consumer, msg: amqp.ConsumeMessage | null): void {
@@ -217,6 +230,7 @@ export class ClientConsumers implements ConsumerHost {
     this.closed = true;
     // A consume that starts after this is cancelled as it starts (see start).
     await settledWithin(this.pending, this.rpcTimeoutMs);
+    this.released = true;
     const shared = this.shared;
     const tags = [...this.consumers.values()].map((c) => c.tag).filter(Boolean);
     this.consumers.clear();

@@ -102,4 +102,27 @@ describe("a client's consumers on a shared channel RabbitMQ closes", () => {
     assert.deepEqual(opened[0].nacked, [1]);
     assert.equal(opened[0].consumers.size, 1, "the other client's consumer stays");
   });
+
+  it('give back what a consume started after the close gave up waiting for it got, and leave the channel', async () => {
+    let probed!: () => void;
+    const c = new ClientConsumers(channels, () => new Promise<void>((r) => (probed = r)), 30);
+    const consumed = c.consume('qa', 10, () => undefined);
+    await turns();
+    // RabbitMQ answers the probe past the close's wait for it.
+    await c.close();
+    const other = client();
+    await other.c.consume('qb', 10, () => undefined);
+    opened[0].stallCancels = true;
+    probed();
+    await turns();
+    assert.equal(opened[0].consumers.size, 2, 'the late consume started');
+    opened[0].deliver('late');
+    opened[0].answerCancels();
+    await consumed;
+    await turns();
+    assert.deepEqual(opened[0].nacked, [1], 'its delivery went back to the queue');
+    assert.equal(opened[0].consumers.size, 1, "only the other client's consumer is left");
+    const shared = await channels.join(other.c);
+    assert.deepEqual([...shared.hosts], [other.c], 'the closed client left the channel');
+  });
 });
