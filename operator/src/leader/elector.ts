@@ -29,6 +29,8 @@ export class LeaderElector {
   private lastRenew = 0;
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
+  /** The attempt under way; a tick past the renew deadline leaves it running rather than start another. */
+  private attempt: Promise<boolean> | undefined;
 
   constructor(
     private readonly rest: RestClient,
@@ -47,7 +49,7 @@ export class LeaderElector {
 
   start(): void {
     const tick = async (): Promise<void> => {
-      const ok = await this.tryAcquireOrRenew();
+      const ok = await this.attemptWithinRenewDeadline();
       if (this.stopped) return;
       const now = Date.now();
       if (ok) this.lastRenew = now;
@@ -81,6 +83,26 @@ export class LeaderElector {
     } catch (err) {
       this.log.warn({ err: String(err) }, 'could not release the lease');
     }
+  }
+
+  /**
+   * An attempt, which a leader counts as failed once its renew deadline
+   * passes. A request the API server does not answer lasts until the REST
+   * client's 30 s idle timeout, and a renewal makes two: waited for, it kept
+   * the leader reconciling past its Lease's expiry, beside a standby that
+   * took the Lease over meanwhile.
+   */
+  private attemptWithinRenewDeadline(): Promise<boolean> {
+    const attempt = (this.attempt ??= this.tryAcquireOrRenew().finally(() => (this.attempt = undefined)));
+    if (!this.leading) return attempt;
+    const left = Math.max(0, this.lastRenew + this.opts.renewDeadlineMs - Date.now());
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), left + 1);
+      void attempt.then((ok) => {
+        clearTimeout(timer);
+        resolve(ok);
+      });
+    });
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
