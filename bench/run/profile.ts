@@ -84,7 +84,7 @@ export const FULL: Profile = {
   fanOut: { subscribers: 1000, rates: [10, 20, 50] },
   idle: { connections: 10000, kinds: ['plain', 'qos0-sub', 'qos1-persistent'], reps: 1 },
   resume: { queued: [0, 100, 1000], iterations: 2 },
-  crosscheck: { clients: 100, count: 200 },
+  crosscheck: { clients: 100, count: 2000 },
   offload: {
     publishers: 100,
     qos: [0, 1],
