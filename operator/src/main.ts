@@ -11,12 +11,14 @@ import { loadKubeConfig } from './kube/kube-config';
 import { RestClient } from './kube/rest-client';
 import { LeaderElector } from './leader/elector';
 import { OperatorMetrics } from './metrics';
+import { shutDown } from './shutdown';
 import { ConditionSeries } from './status/condition-series';
 
 /**
  * The operator process: campaigns for the leader Lease and reconciles
  * MqttListeners only while leading. SIGTERM stops the controller and frees the
- * Lease, so a standby replica takes over without waiting for it to expire.
+ * Lease, so a standby replica takes over without waiting for it to expire, all
+ * within the shutdown budget.
  */
 function operatorHelp(): string {
   return [
@@ -122,14 +124,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    void (async () => {
-      await controller?.stop();
-      await elector.stop();
+    void shutDown({ controller, elector, server, log }).then(() => {
       metrics.leader.set(0);
-      server.close();
       log.info('stopped');
       process.exit(0);
-    })();
+    });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

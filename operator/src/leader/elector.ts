@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { settledWithin } from '../../../adapter/src/amqp/rpc-deadline';
 import { isConflict } from '../kube/api-error';
 import { resourcePath } from '../kube/paths';
 import type { RestClient } from '../kube/rest-client';
@@ -31,6 +32,8 @@ export class LeaderElector {
   private timer: NodeJS.Timeout | undefined;
   /** The attempt under way; a tick past the renew deadline leaves it running rather than start another. */
   private attempt: Promise<boolean> | undefined;
+  /** Ends a leader's wait for that attempt, which stop() does rather than keep its timer. */
+  private endWait: (() => void) | undefined;
 
   constructor(
     private readonly rest: RestClient,
@@ -67,22 +70,35 @@ export class LeaderElector {
     void tick();
   }
 
-  /** Stops campaigning and, when leading, frees the Lease so another replica takes over at once. */
-  async stop(): Promise<void> {
+  /**
+   * Stops campaigning and, when leading, frees the Lease so another replica
+   * takes over at once. The release is worth a try but gets `withinMs`: an API
+   * server that does not answer holds each of its two requests for the REST
+   * client's 30 s, past the pod's grace period. Given up, the Lease expires
+   * and the standby takes it then.
+   */
+  async stop(withinMs: number): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.endWait?.();
     if (!this.leading) return;
     this.leading = false;
-    try {
+    let late = false;
+    const release = async (): Promise<void> => {
       const lease = await this.rest.get<Lease>(this.path);
-      if (lease.spec?.holderIdentity !== this.opts.identity) return;
+      // A read answered after the give-up: the shutdown has moved on, so write nothing.
+      if (late || lease.spec?.holderIdentity !== this.opts.identity) return;
       await this.rest.replace(this.path, {
         ...lease,
         spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1 },
       });
-    } catch (err) {
-      this.log.warn({ err: String(err) }, 'could not release the lease');
-    }
+    };
+    const work = release().catch((err: unknown) => {
+      if (!late) this.log.warn({ err: String(err) }, 'could not release the lease');
+    });
+    if (await settledWithin(work, withinMs)) return;
+    late = true;
+    this.log.warn({ lease: this.opts.name, withinMs }, 'lease not released in time; it will expire');
   }
 
   /**
@@ -97,11 +113,14 @@ export class LeaderElector {
     if (!this.leading) return attempt;
     const left = Math.max(0, this.lastRenew + this.opts.renewDeadlineMs - Date.now());
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), left + 1);
-      void attempt.then((ok) => {
+      const end = (ok: boolean): void => {
         clearTimeout(timer);
+        this.endWait = undefined;
         resolve(ok);
-      });
+      };
+      const timer = setTimeout(() => end(false), left + 1);
+      this.endWait = () => end(false);
+      void attempt.then(end);
     });
   }
 

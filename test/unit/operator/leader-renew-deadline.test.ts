@@ -1,26 +1,10 @@
 import { strict as assert } from 'node:assert';
 import pino from 'pino';
-import type { RestClient } from '../../../operator/src/kube/rest-client';
 import { LeaderElector } from '../../../operator/src/leader/elector';
-import type { Lease } from '../../../operator/src/leader/lease-decision';
+import { stallingLeaseApi } from './stalling-lease-api';
 
 const RENEW_DEADLINE_MS = 100;
 const RETRY_PERIOD_MS = 20;
-
-/** An API server that answers until told to stop, then answers nothing (a request the REST client's 30 s would end). */
-function apiServer(): { rest: RestClient; stall: () => void } {
-  let lease: Lease | null = null;
-  let stalled = false;
-  const answer = <T>(value: () => T): Promise<T> =>
-    stalled ? new Promise<T>(() => undefined) : Promise.resolve(value());
-  const rest = {
-    getOrNull: () => answer(() => lease),
-    get: () => answer(() => lease),
-    create: (_path: string, body: Lease) => answer(() => (lease = body)),
-    replace: (_path: string, body: Lease) => answer(() => (lease = body)),
-  };
-  return { rest: rest as unknown as RestClient, stall: () => (stalled = true) };
-}
 
 /*
  * A leader steps down once it could not renew for its renew deadline, before
@@ -31,7 +15,7 @@ function apiServer(): { rest: RestClient; stall: () => void } {
  */
 describe('leader election: a renewal the API server does not answer', () => {
   it('ends the leadership at the renew deadline', async () => {
-    const { rest, stall } = apiServer();
+    const { rest, stall } = stallingLeaseApi();
     let started = 0;
     let stoppedAt: number | undefined;
     const elector = new LeaderElector(
@@ -65,8 +49,7 @@ describe('leader election: a renewal the API server does not answer', () => {
       );
       assert.equal(elector.isLeader, false);
     } finally {
-      // Not awaited: a leader's stop asks the stalled API server to free the Lease.
-      void elector.stop();
+      await elector.stop(RENEW_DEADLINE_MS);
     }
   });
 });
