@@ -6,9 +6,9 @@ import { hasTaskset } from './proc/pin';
 import { restoreServices, setPinning } from './proc/shared-services';
 import { writeReport } from './report/write';
 import { FULL, QUICK } from './run/profile';
-import type { RunResults } from './run/results';
+import { emptyTables, type RunResults } from './run/results';
 import { SYSTEM_NAMES, createSystem, rotate } from './run/systems';
-import { SCENARIOS, units, type ScenarioName } from './run/units';
+import { NAMED_ONLY, SCENARIOS, units, type ScenarioName } from './run/units';
 import type { SystemName, SystemUnderTest } from './systems/types';
 
 /**
@@ -57,7 +57,8 @@ function options() {
   const systems = values.systems.split(',').filter(Boolean) as SystemName[];
   const scenarios = values.scenarios.split(',').filter(Boolean) as ScenarioName[];
   for (const s of systems) if (!SYSTEM_NAMES.includes(s)) throw new Error(`unknown system ${s}`);
-  for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
+  for (const s of scenarios)
+    if (!SCENARIOS.includes(s) && !NAMED_ONLY.includes(s)) throw new Error(`unknown scenario ${s}`);
   const pinned = !values['no-pin'] && hasTaskset();
   return { profile, systems, scenarios, out: values.out, name: values.name, pinned };
 }
@@ -89,14 +90,7 @@ async function main(): Promise<void> {
     systems: o.systems,
     load: [{ at: now.toISOString(), loadavg: loadAverage() }],
     notes: [],
-    fanIn: {},
-    oneToOne: {},
-    fanOut: {},
-    idle: {},
-    resume: {},
-    crosscheck: {},
-    subscribe: {},
-    offload: {},
+    ...emptyTables(),
   };
   const deadline = Date.now() + o.profile.maxMinutes * 60_000;
   const systems: SystemUnderTest[] = [];

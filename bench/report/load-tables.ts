@@ -1,4 +1,5 @@
-import type { RunResults } from '../run/results';
+import type { OneToOneResult } from '../scenarios/one-to-one';
+import type { RunResults, Table } from '../run/results';
 import type { StepResult } from '../run/step-result';
 import type { SystemName } from '../systems/types';
 import { LABEL, med, ms, num, ratio, table } from './format';
@@ -49,9 +50,10 @@ export function fanInTable(r: RunResults): string {
   );
 }
 
-export function oneToOneTable(r: RunResults): string {
+/** One row per rate and system; `t` is the standard layout's 1:1 table unless given (the offload layout's). */
+export function oneToOneTable(r: RunResults, t: Table<OneToOneResult> = r.oneToOne): string {
   const rows: string[][] = [];
-  for (const [variant, bySystem] of Object.entries(r.oneToOne)) {
+  for (const [variant, bySystem] of Object.entries(t)) {
     const rates = bySystem.adapter?.[0]?.steps.map((s) => s.rate) ?? [];
     const all = new Set<number>(rates);
     for (const xs of Object.values(bySystem))

@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import type { RunResults } from '../run/results';
+import type { RunResults, Table } from '../run/results';
 import { cpuTable } from './cpu-table';
 import { LABEL } from './format';
 import { fanInTable, fanOutTable, oneToOneTable } from './load-tables';
@@ -8,11 +8,12 @@ import { offloadTable } from './offload-table';
 import { subscribeTable } from './subscribe-table';
 import { targetsTable } from './targets';
 
-/** How the offload run was laid out on the CPUs, from its systems' own notes. */
-function offloadLayout(r: RunResults): string {
+/** How an offload run was laid out on the CPUs, from its systems' own notes. */
+function offloadLayout(t: Table<{ readonly notes?: string[] }>): string {
   const notes = new Set<string>();
-  for (const bySystem of Object.values(r.offload))
-    for (const xs of Object.values(bySystem)) for (const x of xs ?? []) for (const n of x.notes) notes.add(n);
+  for (const bySystem of Object.values(t))
+    for (const xs of Object.values(bySystem))
+      for (const x of xs ?? []) for (const n of x.notes ?? []) notes.add(n);
   return [...notes].map((n) => `- ${n}\n`).join('') + (notes.size ? '\n' : '');
 }
 
@@ -28,7 +29,12 @@ export function markdown(r: RunResults, charts: Record<string, string>): string 
     ['resume', 'Session resume', resumeTable(r)],
     ['crosscheck', 'Cross-check (independent tool)', crosscheckTable(r)],
     ['subscribe', 'SUBSCRIBE → SUBACK', subscribeTable(r)],
-    ['offload', 'Offload: fan-in on one RabbitMQ core', offloadLayout(r) + offloadTable(r)],
+    ['offload', 'Offload: fan-in on one RabbitMQ core', offloadLayout(r.offload) + offloadTable(r)],
+    [
+      'one-to-one-offload',
+      '1:1 latency, offload layout (RabbitMQ alone on one core)',
+      offloadLayout(r.oneToOneOffload) + oneToOneTable(r, r.oneToOneOffload),
+    ],
   ];
   const out = [
     `# Benchmark ${r.started.slice(0, 10)} (${r.profile})`,

@@ -11,7 +11,35 @@ import type { SystemName } from '../systems/types';
 /** Per variant (say `100 publishers, QoS 0`), per system, one result per repetition. */
 export type Table<T> = Record<string, Partial<Record<SystemName, T[]>>>;
 
-export interface RunResults {
+/** The tables of every scenario, one per scenario; a run starts with them empty. */
+export interface ScenarioTables {
+  readonly fanIn: Table<FanInResult>;
+  readonly oneToOne: Table<OneToOneResult>;
+  /** 1:1 in the offload layout: RabbitMQ alone on one core. */
+  readonly oneToOneOffload: Table<OneToOneResult>;
+  readonly fanOut: Table<FanOutResult>;
+  readonly idle: Table<IdleResult>;
+  readonly resume: Table<ResumeResult>;
+  readonly crosscheck: Table<CrosscheckResult>;
+  readonly subscribe: Table<SubscribeResult>;
+  readonly offload: Table<OffloadResult>;
+}
+
+export function emptyTables(): ScenarioTables {
+  return {
+    fanIn: {},
+    oneToOne: {},
+    oneToOneOffload: {},
+    fanOut: {},
+    idle: {},
+    resume: {},
+    crosscheck: {},
+    subscribe: {},
+    offload: {},
+  };
+}
+
+export interface RunResults extends ScenarioTables {
   readonly runId: string;
   readonly profile: string;
   readonly command: string;
@@ -23,14 +51,6 @@ export interface RunResults {
   /** /proc/loadavg sampled through the run. */
   readonly load: { at: string; loadavg: string }[];
   readonly notes: string[];
-  readonly fanIn: Table<FanInResult>;
-  readonly oneToOne: Table<OneToOneResult>;
-  readonly fanOut: Table<FanOutResult>;
-  readonly idle: Table<IdleResult>;
-  readonly resume: Table<ResumeResult>;
-  readonly crosscheck: Table<CrosscheckResult>;
-  readonly subscribe: Table<SubscribeResult>;
-  readonly offload: Table<OffloadResult>;
 }
 
 export function record<T>(table: Table<T>, variant: string, system: SystemName, value: T): void {

@@ -3,7 +3,7 @@ import { fanIn } from '../scenarios/fan-in';
 import { fanOut } from '../scenarios/fan-out';
 import { idle } from '../scenarios/idle';
 import { offload } from '../scenarios/offload';
-import { oneToOne } from '../scenarios/one-to-one';
+import { oneToOne, oneToOneOffload } from '../scenarios/one-to-one';
 import { resume } from '../scenarios/resume';
 import { subscribeLatency } from '../scenarios/subscribe';
 import type { ScenarioContext } from '../scenarios/context';
@@ -12,7 +12,15 @@ import type { Profile } from './profile';
 import { record, type RunResults } from './results';
 
 export type ScenarioName =
-  'fan-in' | 'one-to-one' | 'fan-out' | 'idle' | 'resume' | 'crosscheck' | 'subscribe' | 'offload';
+  | 'fan-in'
+  | 'one-to-one'
+  | 'fan-out'
+  | 'idle'
+  | 'resume'
+  | 'crosscheck'
+  | 'subscribe'
+  | 'offload'
+  | 'one-to-one-offload';
 export const SCENARIOS: readonly ScenarioName[] = [
   'fan-in',
   'one-to-one',
@@ -23,6 +31,8 @@ export const SCENARIOS: readonly ScenarioName[] = [
   'subscribe',
   'offload',
 ];
+/** Scenarios run only when named in `--scenarios`, to keep the default runs within their time. */
+export const NAMED_ONLY: readonly ScenarioName[] = ['one-to-one-offload'];
 
 /** One measurement to make on each applicable system, in each repetition it applies to. */
 export interface Unit {
@@ -42,6 +52,25 @@ const onRabbitMq = (s: SystemName): boolean =>
   s === 'adapter' || s === 'rabbitmq-mqtt' || s === 'amqp-ceiling';
 const all = (): boolean => true;
 
+/** 1:1 per QoS, on the shared systems or, `offload`, on processes of its own in the offload layout. */
+function oneToOneUnits(p: Profile, offload: boolean): Unit[] {
+  return p.oneToOne.qos.map((qos) => {
+    const variant = `${p.oneToOne.pairs} pairs, QoS ${qos}`;
+    return {
+      scenario: offload ? 'one-to-one-offload' : 'one-to-one',
+      variant,
+      reps: p.onceOnly.includes(variant) ? 1 : p.reps,
+      connections: p.oneToOne.pairs * 2,
+      ownsSystem: offload,
+      applies: offload ? onRabbitMq : all,
+      run: async (ctx, r) =>
+        offload
+          ? record(r.oneToOneOffload, variant, ctx.system.name, await oneToOneOffload(ctx, qos))
+          : record(r.oneToOne, variant, ctx.system.name, await oneToOne(ctx, qos)),
+    };
+  });
+}
+
 /** The profile's matrix as units, in the order they run. */
 export function units(p: Profile, selected: readonly ScenarioName[]): Unit[] {
   const out: Unit[] = [];
@@ -59,18 +88,7 @@ export function units(p: Profile, selected: readonly ScenarioName[]): Unit[] {
           run: async (ctx, r) => record(r.fanIn, variant, ctx.system.name, await fanIn(ctx, pubs, qos)),
         });
       }
-  if (want('one-to-one'))
-    for (const qos of p.oneToOne.qos) {
-      const variant = `${p.oneToOne.pairs} pairs, QoS ${qos}`;
-      out.push({
-        scenario: 'one-to-one',
-        variant,
-        reps: p.onceOnly.includes(variant) ? 1 : p.reps,
-        connections: p.oneToOne.pairs * 2,
-        applies: all,
-        run: async (ctx, r) => record(r.oneToOne, variant, ctx.system.name, await oneToOne(ctx, qos)),
-      });
-    }
+  if (want('one-to-one')) out.push(...oneToOneUnits(p, false));
   if (want('fan-out')) {
     const variant = `1 publisher, ${p.fanOut.subscribers} subscribers, QoS 0`;
     out.push({
@@ -146,5 +164,6 @@ export function units(p: Profile, selected: readonly ScenarioName[]): Unit[] {
         run: async (ctx, r) => record(r.offload, variant, ctx.system.name, await offload(ctx, qos)),
       });
     }
+  if (want('one-to-one-offload')) out.push(...oneToOneUnits(p, true));
   return out;
 }

@@ -1,5 +1,6 @@
 import { runLoad } from '../run/load';
 import type { StepResult } from '../run/step-result';
+import { OffloadSystem } from '../systems/offload';
 import type { ClientSpec } from '../worker/protocol';
 import { names, workersFor, type ScenarioContext } from './context';
 
@@ -9,6 +10,8 @@ export interface OneToOneResult {
   readonly setupErrors: string[];
   /** One step per total rate. */
   readonly steps: StepResult[];
+  /** How the processes were laid out on the CPUs, when the scenario laid them out itself. */
+  readonly notes?: string[];
 }
 
 /** Pairs of one publisher and one subscriber on a topic of their own, at fixed total rates. */
@@ -33,4 +36,18 @@ export async function oneToOne(ctx: ScenarioContext, qos: 0 | 1): Promise<OneToO
     pinned: ctx.pinned,
   });
   return { pairs, qos, setupErrors: setup.errors, steps };
+}
+
+/**
+ * The same pairs in the offload layout (see OffloadSystem): RabbitMQ alone on
+ * one core, the adapter and the generator on the other, so a message's
+ * hand-offs between adapter and RabbitMQ do not queue for the same core.
+ */
+export async function oneToOneOffload(ctx: ScenarioContext, qos: 0 | 1): Promise<OneToOneResult> {
+  const system = await OffloadSystem.start(ctx.system.name, `${ctx.runId}-${ctx.rep}-p2p`, ctx.pinned);
+  try {
+    return { ...(await oneToOne({ ...ctx, system }, qos)), notes: system.notes() };
+  } finally {
+    await system.stop();
+  }
 }
