@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import { promisify } from 'node:util';
 import { cpuSeconds, loadAverage } from '../proc/cpu';
 import { GENERATOR_CPU, SYSTEM_CPU, pin, pinnedCommand } from '../proc/pin';
-import { crosscheckTool } from '../scenarios/crosscheck';
+import { aggregateRate, crosscheckTool } from '../scenarios/crosscheck';
 import { child, corked, counters, echo, listen, perMessage } from './relay-parts';
 
 /**
@@ -111,7 +111,7 @@ async function measure(count: number, clients: number): Promise<void> {
     const b = counters(relayPid);
     const eb = cpuSeconds(echoPid);
     const n = count * clients;
-    const rate = /Aggregate Bandwidth \(msg\/sec\):\s+([\d.]+)/.exec(stdout)?.[1] ?? '?';
+    const rate = aggregateRate(stdout);
     const [cpu, ...rest] = perMessage(a, b, n);
     console.log(`MQTT relay floor, closed-loop QoS 1: ${clients} clients x ${count}, load ${loadAverage()}`);
     console.log(
@@ -119,7 +119,7 @@ async function measure(count: number, clients: number): Promise<void> {
     );
     console.log('| --- | --- | --- | --- | --- | --- | --- |');
     console.log(
-      `| ${[Math.round(Number(rate)), cpu, (((eb - ea) * 1e6) / n).toFixed(1), ...rest].join(' | ')} |`,
+      `| ${[rate === undefined ? '?' : Math.round(rate), cpu, (((eb - ea) * 1e6) / n).toFixed(1), ...rest].join(' | ')} |`,
     );
   } finally {
     r.proc.kill();

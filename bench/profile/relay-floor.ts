@@ -10,7 +10,7 @@ import { child, corked, counters, echo, listen, perMessage } from './relay-parts
  * protocol work at all, to set the adapter's CPU per message against.
  *
  * The relay does what the adapter's sockets do in fan-in: it reads 100
- * publishers' 117-byte QoS 0 PUBLISH packets, writes them to one upstream
+ * publishers' 120-byte QoS 0 PUBLISH packets, writes them to one upstream
  * connection corked until the end of the event-loop turn (as the adapter's
  * publishes to RabbitMQ), reads them back from upstream (an echo standing in
  * for RabbitMQ's deliveries) and writes them to one subscriber corked for the

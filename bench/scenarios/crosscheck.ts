@@ -56,14 +56,20 @@ export async function crosscheck(ctx: ScenarioContext, qos: 0 | 1): Promise<Cros
   return once(`${n.topic}/t`);
 }
 
+/** The tool's summary figure, "Aggregate Bandwidth (msg/sec)", or undefined when it printed none. */
+export function aggregateRate(stdout: string): number | undefined {
+  const m = /Aggregate Bandwidth \(msg\/sec\):\s+([\d.]+)/.exec(stdout);
+  return m ? Number(m[1]) : undefined;
+}
+
 async function toolRun(tool: string, [cmd, args]: [string, string[]], qos: 0 | 1): Promise<CrosscheckResult> {
+  const result = (stdout: string, ok: boolean): CrosscheckResult => {
+    const rate = aggregateRate(stdout);
+    return { tool: path.basename(tool), qos, msgPerSecond: rate ?? 0, ok: ok && rate !== undefined };
+  };
   try {
-    const { stdout } = await run(cmd, args, { timeout: 120_000 });
-    const m = /Aggregate Bandwidth \(msg\/sec\):\s+([\d.]+)/.exec(stdout);
-    return { tool: path.basename(tool), qos, msgPerSecond: m ? Number(m[1]) : 0, ok: m !== null };
+    return result((await run(cmd, args, { timeout: 120_000 })).stdout, true);
   } catch (err) {
-    const out = (err as { stdout?: string }).stdout ?? '';
-    const m = /Aggregate Bandwidth \(msg\/sec\):\s+([\d.]+)/.exec(out);
-    return { tool: path.basename(tool), qos, msgPerSecond: m ? Number(m[1]) : 0, ok: false };
+    return result((err as { stdout?: string }).stdout ?? '', false);
   }
 }
